@@ -1,0 +1,36 @@
+"""flatproof: verify theorems about flatness and generalisation in two-layer networks.
+
+The public surface is what this module exports; modules whose names start with ``_`` are private.
+Mathematics: ``shared/spec/MATH.md`` (sections U.* and M.*), cited next to each formula.
+"""
+
+from ._errors import FlatproofError, InputError, KinkError
+from .model.activations import Activation, abs_power, leaky_relu, parse_activation, relu, relu_power
+from .model.data import (InputLaw, LogisticTask, MultiIndexData, MultiIndexTask, UnivariateData, normal,
+                         truncated_normal, uniform)
+from .model.expr import Expr, parse_expr
+from .model.homogeneous import HomogeneousNet
+from .model.losses import (Loss, log_logistic_d2, logistic, logistic_d1, logistic_d2, logistic_loss, logit_width,
+                           sigmoid, square_loss)
+from .model.univariate import UnivariateNet
+from .measures._base import CurvatureOracle, KinkReport
+from .measures.homogeneous import HomogeneousOracle, HomogeneousProblem
+from .measures.spectral import (EigResult, FlatnessAnswer, extreme_eigenpairs, hutchinson_trace, is_flat,
+                                lambda_max, lambda_min, stability_threshold)
+from .measures.summary import Measurements, measure
+from .measures.univariate import UnivariateDense, UnivariateFast, UnivariateProblem, univariate_oracle
+
+__all__ = [
+    "FlatproofError", "InputError", "KinkError",
+    "Activation", "relu", "leaky_relu", "relu_power", "abs_power", "parse_activation",
+    "UnivariateData", "MultiIndexData", "InputLaw", "uniform", "normal", "truncated_normal",
+    "LogisticTask", "MultiIndexTask", "Expr", "parse_expr",
+    "UnivariateNet", "HomogeneousNet",
+    "Loss", "logistic_loss", "square_loss", "sigmoid", "logistic", "logistic_d1", "logistic_d2",
+    "log_logistic_d2", "logit_width",
+    "CurvatureOracle", "KinkReport", "UnivariateProblem", "UnivariateDense", "UnivariateFast", "univariate_oracle",
+    "HomogeneousProblem", "HomogeneousOracle",
+    "EigResult", "FlatnessAnswer", "extreme_eigenpairs", "lambda_max", "lambda_min", "is_flat",
+    "stability_threshold", "hutchinson_trace", "Measurements", "measure",
+]
+__version__ = "0.1.0"

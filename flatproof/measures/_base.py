@@ -1,0 +1,128 @@
+"""The interface every curvature oracle implements, and what they share.
+
+An oracle is built for one (problem, θ) pair: its constructor does the per-θ set-up, and its
+methods return L(θ), ∇L(θ), H u, tr H, … for that θ. With weight decay λ the objective is
+L(θ) + (λ/2)‖θ‖², which adds λθ to the gradient, λ I to the Hessian and λ p to the trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._errors import InputError, KinkError
+
+
+@dataclass(frozen=True)
+class KinkReport:
+    """(data point, neuron) pairs whose pre-activation lies within the kink tolerance of 0."""
+
+    count: int
+    tol: float
+    examples: tuple[tuple[int, int], ...] = ()  # (data index, neuron index), at most 10
+
+    @property
+    def at_kink(self) -> bool:
+        return self.count > 0
+
+
+class CurvatureOracle:
+    """Loss, gradient, Hessian-vector products and exact trace at one θ."""
+
+    #: how many derivatives of the activation are continuous at 0
+    smoothness: int | float = 0
+    #: dense Hessians are formed only up to this many parameters
+    dense_limit: int = 4000
+
+    def __init__(self, weight_decay: float, at_kink: str):
+        if at_kink not in ("raise", "convention"):
+            raise InputError(f"at_kink must be 'raise' or 'convention', got {at_kink!r}", field="at_kink")
+        self.weight_decay = float(weight_decay)
+        self.at_kink = at_kink
+
+    # -- to be provided -------------------------------------------------------------------------
+    num_params: int
+    theta: np.ndarray
+    kinks: KinkReport
+
+    def forward(self) -> np.ndarray:  # f(x_j) in the data's order
+        raise NotImplementedError
+
+    def _loss(self) -> float:
+        raise NotImplementedError
+
+    def _gradient(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def gauss_newton_hvp(self, u: np.ndarray) -> np.ndarray:
+        """H_GN u = (1/n) Jᵀ (d ⊙ J u)."""
+        raise NotImplementedError
+
+    def functional_hvp(self, u: np.ndarray) -> np.ndarray:
+        """H_F u = (1/n) Σ_j φ'_j ∇²f_j u."""
+        raise NotImplementedError
+
+    def _trace(self) -> float:
+        raise NotImplementedError
+
+    # -- shared ---------------------------------------------------------------------------------
+    def _require(self, order: int, what: str) -> None:
+        if self.kinks.count and self.at_kink == "raise" and order > self.smoothness:
+            raise KinkError(self.kinks.count, what)
+
+    def loss(self) -> float:
+        """L(θ) + (λ/2)‖θ‖²."""
+        return float(self._loss() + 0.5 * self.weight_decay * np.dot(self.theta, self.theta))
+
+    def gradient(self) -> np.ndarray:
+        self._require(1, "gradient")
+        return self._gradient() + self.weight_decay * self.theta
+
+    def hvp(self, u) -> np.ndarray:
+        """∇²L(θ) u = H_GN u + H_F u + λ u."""
+        self._require(2, "Hessian")
+        u = self._vector(u)
+        return self.gauss_newton_hvp(u) + self.functional_hvp(u) + self.weight_decay * u
+
+    def trace(self) -> float:
+        """tr ∇²L(θ), exact."""
+        self._require(2, "Hessian")
+        return float(self._trace() + self.weight_decay * self.num_params)
+
+    def hessian(self) -> np.ndarray:
+        """Dense ∇²L(θ) (p × p), for p <= dense_limit."""
+        self._require(2, "Hessian")
+        self._dense_ok()
+        return self._dense_from(self.hvp)
+
+    def hessian_parts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(H_GN, H_F) as dense matrices; ∇²L = H_GN + H_F + λ I."""
+        self._require(2, "Hessian")
+        self._dense_ok()
+        return self._dense_from(self.gauss_newton_hvp), self._dense_from(self.functional_hvp)
+
+    def frobenius_norm(self) -> float:
+        """‖∇²L(θ)‖_F, exact from the dense Hessian."""
+        return float(np.linalg.norm(self.hessian(), "fro"))
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _vector(self, u) -> np.ndarray:
+        u = np.asarray(u, dtype=float)
+        if u.shape != (self.num_params,):
+            raise InputError(f"expected a vector of length {self.num_params}, got shape {u.shape}", field="u")
+        return u
+
+    def _dense_ok(self) -> None:
+        if self.num_params > self.dense_limit:
+            raise InputError(
+                f"p = {self.num_params} parameters exceeds the dense limit {self.dense_limit}; "
+                "use hvp/Lanczos instead", field="dense_limit")
+
+    def _dense_from(self, matvec) -> np.ndarray:
+        p = self.num_params
+        eye = np.eye(p)
+        H = np.empty((p, p))
+        for k in range(p):
+            H[:, k] = matvec(eye[k])
+        return 0.5 * (H + H.T)

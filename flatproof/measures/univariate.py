@@ -1,0 +1,289 @@
+"""Curvature of the univariate network under a per-sample loss (MATH.md U.2).
+
+Two independent implementations of the same quantities, held against each other by the tests:
+
+* :class:`UnivariateDense` forms the n × p Jacobian J. It is the straightforward reference.
+* :class:`UnivariateFast` uses that neuron i is active on a prefix or a suffix of the data sorted by
+  x. After an O((n + m) log(n + m)) set-up per θ (sorting, one ``searchsorted`` per knot), the
+  forward pass, the gradient, the exact trace and every Hessian-vector product cost O(n + m) and
+  never form an n × m array: sums over a neuron's active data are read off prefix/suffix sums over
+  the sorted data, and sums over the neurons active at a data point are read off cumulative sums of
+  per-knot deposits.
+
+Formulas (U.2), with φ the per-sample loss, g_j = φ'(f_j), d_j = φ''(f_j) and 1_i(x) = [w_i x − b_i > 0]:
+
+    ∂f/∂v_i = (w_i x − b_i)_+,  ∂f/∂w_i = v_i 1_i(x) x,  ∂f/∂b_i = −v_i 1_i(x),  ∂f/∂β = 1
+    ∇L = (1/n) Σ_j g_j ∇f_j,    H_GN = (1/n) Σ_j d_j ∇f_j ∇f_jᵀ,    H_F = (1/n) Σ_j g_j ∇²f_j
+    H_F block of neuron i in (v_i, w_i, b_i): [[0, a_i, c_i], [a_i, 0, 0], [c_i, 0, 0]],
+        a_i = (1/n) Σ_j g_j 1_i(x_j) x_j,   c_i = −(1/n) Σ_j g_j 1_i(x_j)
+    tr H = (1/n) Σ_j d_j ‖∇f_j‖²   (tr H_F = 0)
+
+For the logistic loss g_j = −r_j with r_j = y_j s(−y_j f_j), so a_i, c_i are those of U.2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .._errors import InputError
+from .._validate import finite_scalar
+from ..model.data import UnivariateData
+from ..model.losses import Loss
+from ..model.univariate import UnivariateNet
+from ._base import CurvatureOracle, KinkReport
+
+DEFAULT_KINK_TOL = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class UnivariateProblem:
+    """Data, loss and weight decay λ: the objective L(θ) + (λ/2)‖θ‖² of U.1."""
+
+    data: UnivariateData
+    loss: Loss
+    weight_decay: float = 0.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "weight_decay", finite_scalar(self.weight_decay, "weight_decay", nonnegative=True))
+        self.loss.check_labels(self.data.y)
+
+    @cached_property
+    def order(self) -> np.ndarray:
+        return np.argsort(self.data.x, kind="stable")
+
+    @cached_property
+    def sorted_x(self) -> np.ndarray:
+        return self.data.x[self.order]
+
+    @cached_property
+    def sorted_y(self) -> np.ndarray:
+        return self.data.y[self.order]
+
+    @cached_property
+    def center(self) -> float:
+        """Centre c of the data: the fast path works with x − c to keep sums well conditioned."""
+        return float(0.5 * (self.sorted_x[0] + self.sorted_x[-1]))
+
+
+def kink_mask(net: UnivariateNet, x: np.ndarray, tol: float) -> np.ndarray:
+    """|w_i x_j − b_i| <= tol · max(|w_i|, |b_i|), i.e. |x_j − t_i| <= tol · max(1, |t_i|): shape (n, m)."""
+    z = net.preactivations(x)
+    return np.abs(z) <= tol * np.maximum(np.abs(net.w), np.abs(net.b))
+
+
+class UnivariateDense(CurvatureOracle):
+    """Reference implementation through the dense Jacobian J (n × (3m+1)). O(nm) memory."""
+
+    smoothness = 0
+
+    def __init__(self, problem: UnivariateProblem, net: UnivariateNet, *, kink_tol: float = DEFAULT_KINK_TOL,
+                 at_kink: str = "raise"):
+        super().__init__(problem.weight_decay, at_kink)
+        self.problem, self.net = problem, net
+        self.num_params = net.num_params
+        self.theta = net.to_vector()
+        x, y = problem.data.x, problem.data.y
+        self.n = x.shape[0]
+        z = net.preactivations(x)
+        mask = kink_mask(net, x, kink_tol)
+        js, is_ = np.nonzero(mask)
+        self.kinks = KinkReport(int(mask.sum()), kink_tol, tuple(zip(js[:10].tolist(), is_[:10].tolist())))
+        act = (z > 0).astype(float)
+        self._act, self._x = act, x
+        self.f = np.maximum(z, 0.0) @ net.v + net.beta
+        self.g = problem.loss.d1(self.f, y)
+        self.d = problem.loss.d2(self.f, y)
+        self._phi = problem.loss.value(self.f, y)
+
+    def forward(self) -> np.ndarray:
+        return self.f.copy()
+
+    def jacobian(self) -> np.ndarray:
+        """J_jk = ∂f(x_j)/∂θ_k, shape (n, 3m+1)."""
+        net, x, act = self.net, self._x, self._act
+        z = net.preactivations(x)
+        return np.hstack([np.maximum(z, 0.0), act * net.v * x[:, None], -act * net.v, np.ones((self.n, 1))])
+
+    def functional_blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(a_i, c_i) of the H_F blocks."""
+        a = (self.g * self._x) @ self._act / self.n
+        c = -(self.g @ self._act) / self.n
+        return a, c
+
+    def _loss(self) -> float:
+        return float(np.mean(self._phi))
+
+    def _gradient(self) -> np.ndarray:
+        return self.jacobian().T @ self.g / self.n
+
+    def gauss_newton_hvp(self, u) -> np.ndarray:
+        J = self.jacobian()
+        return J.T @ (self.d * (J @ self._vector(u))) / self.n
+
+    def functional_hvp(self, u) -> np.ndarray:
+        return self._functional_matrix() @ self._vector(u)
+
+    def _functional_matrix(self) -> np.ndarray:
+        m, p = self.net.m, self.num_params
+        a, c = self.functional_blocks()
+        HF = np.zeros((p, p))
+        i = np.arange(m)
+        HF[i, m + i] = HF[m + i, i] = a
+        HF[i, 2 * m + i] = HF[2 * m + i, i] = c
+        return HF
+
+    def _trace(self) -> float:
+        J = self.jacobian()
+        return float(self.d @ np.sum(J * J, axis=1) / self.n)
+
+    def hessian(self) -> np.ndarray:
+        self._require(2, "Hessian")
+        self._dense_ok()
+        GN, HF = self.hessian_parts()
+        return GN + HF + self.weight_decay * np.eye(self.num_params)
+
+    def hessian_parts(self) -> tuple[np.ndarray, np.ndarray]:
+        self._require(2, "Hessian")
+        self._dense_ok()
+        J = self.jacobian()
+        return (J.T * self.d) @ J / self.n, self._functional_matrix()
+
+
+class UnivariateFast(CurvatureOracle):
+    """O(n + m) per operation after an O((n + m) log(n + m)) set-up; no n × m array is formed."""
+
+    smoothness = 0
+
+    def __init__(self, problem: UnivariateProblem, net: UnivariateNet, *, kink_tol: float = DEFAULT_KINK_TOL,
+                 at_kink: str = "raise"):
+        super().__init__(problem.weight_decay, at_kink)
+        if not (np.isfinite(kink_tol) and kink_tol >= 0):
+            raise InputError(f"kink tolerance must be >= 0, got {kink_tol!r}", field="kink_tol")
+        self.problem, self.net = problem, net
+        self.num_params = net.num_params
+        self.theta = net.to_vector()
+        xs, ys = problem.sorted_x, problem.sorted_y
+        n, m = xs.shape[0], net.m
+        self.n, self.m = n, m
+        c = problem.center
+        self.c = c
+        self.xt = xs - c                        # centred, sorted inputs
+        v, w, b = net.v, net.w, net.b
+        self.bt = b - w * c                     # w x − b = w (x − c) − bt
+        pos, neg = w > 0, w < 0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            tt = np.where(w != 0, self.bt / np.where(w != 0, w, 1.0), 0.0)
+            t = np.where(w != 0, b / np.where(w != 0, w, 1.0), 0.0)
+        idx = np.empty(m, dtype=np.int64)
+        idx[pos] = np.searchsorted(self.xt, tt[pos], side="right")   # active on [idx, n)
+        idx[neg] = np.searchsorted(self.xt, tt[neg], side="left")    # active on [0, idx)
+        zero = ~(pos | neg)
+        idx[zero] = np.where(b[zero] < 0, 0, n)                       # w = 0: constant pre-activation −b
+        self.idx, self.suffix = idx, ~neg
+        # kinks: data within κ_i = tol·max(1, |t_i|) of the knot t_i (w_i = b_i = 0: every point)
+        kappa = kink_tol * np.maximum(1.0, np.abs(t))
+        with np.errstate(over="ignore", invalid="ignore"):
+            hi = np.searchsorted(xs, t + kappa, side="right")
+            lo = np.searchsorted(xs, t - kappa, side="left")
+        per_neuron = np.where(zero, np.where(b == 0, n, 0), hi - lo)
+        examples = []
+        for i in np.flatnonzero(per_neuron)[:10]:
+            j0 = 0 if zero[i] else lo[i]
+            examples.append((int(problem.order[j0]), int(i)))
+        self.kinks = KinkReport(int(per_neuron.sum()), kink_tol, tuple(examples))
+        # forward pass and per-sample derivatives (sorted order)
+        self.f = net.beta + self.xt * self._data_sums(v * w) - self._data_sums(v * self.bt)
+        loss = problem.loss
+        self.g = loss.d1(self.f, ys)
+        self.d = loss.d2(self.f, ys)
+        self._phi = loss.value(self.f, ys)
+        G, GXt = self._neuron_sums(self.g, self.g * self.xt)
+        self.G, self.GXt = G, GXt
+
+    # ---- the two prefix-sum primitives ---------------------------------------------------------
+    def _neuron_sums(self, *es: np.ndarray) -> list[np.ndarray]:
+        """For each data vector e: (Σ_{j active for neuron i} e_j)_i, O(n + m) each."""
+        out = []
+        for e in es:
+            prefix = np.concatenate([[0.0], np.cumsum(e)])                  # Σ_{j<k}
+            suffix = np.concatenate([np.cumsum(e[::-1])[::-1], [0.0]])      # Σ_{j>=k}
+            out.append(np.where(self.suffix, suffix[self.idx], prefix[self.idx]))
+        return out
+
+    def _data_sums(self, alpha: np.ndarray) -> np.ndarray:
+        """(Σ_{i active at x_j} α_i)_j, O(n + m)."""
+        n, idx, suf = self.n, self.idx, self.suffix
+        dep_s = np.bincount(idx[suf], weights=alpha[suf], minlength=n + 1)
+        dep_p = np.bincount(idx[~suf], weights=alpha[~suf], minlength=n + 1)
+        # suffix neurons count at j when idx <= j; prefix neurons when idx > j
+        return np.cumsum(dep_s)[:n] + np.cumsum(dep_p[::-1])[::-1][1:]
+
+    # ---- oracle --------------------------------------------------------------------------------
+    def forward(self) -> np.ndarray:
+        out = np.empty(self.n)
+        out[self.problem.order] = self.f
+        return out
+
+    def functional_blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(a_i, c_i) of the H_F blocks."""
+        return (self.GXt + self.c * self.G) / self.n, -self.G / self.n
+
+    def epsilon_F(self) -> float:
+        """ε_F(θ) = ‖H_F‖₂ = max_i √(a_i² + c_i²)."""
+        a, c = self.functional_blocks()
+        return float(np.max(np.hypot(a, c)))
+
+    def _loss(self) -> float:
+        return float(np.mean(self._phi))
+
+    def _gradient(self) -> np.ndarray:
+        v, w, n = self.net.v, self.net.w, self.n
+        G, GXt = self.G, self.GXt
+        return np.concatenate([(w * GXt - self.bt * G) / n, v * (GXt + self.c * G) / n, -v * G / n,
+                               [np.sum(self.g) / n]])
+
+    def _split(self, u):
+        u = self._vector(u)
+        m = self.m
+        return u[:m], u[m:2 * m], u[2 * m:3 * m], u[3 * m]
+
+    def jvp(self, u) -> np.ndarray:
+        """(J u)_j in sorted order."""
+        uv, uw, ub, ubeta = self._split(u)
+        v, w = self.net.v, self.net.w
+        return (ubeta + self.xt * self._data_sums(uv * w + uw * v)
+                + self._data_sums(-uv * self.bt + uw * v * self.c - ub * v))
+
+    def vjp(self, e) -> np.ndarray:
+        """Jᵀ e for a data vector e in sorted order."""
+        v, w = self.net.v, self.net.w
+        E, EXt = self._neuron_sums(e, e * self.xt)
+        return np.concatenate([w * EXt - self.bt * E, v * (EXt + self.c * E), -v * E, [np.sum(e)]])
+
+    def gauss_newton_hvp(self, u) -> np.ndarray:
+        return self.vjp(self.d * self.jvp(u)) / self.n
+
+    def functional_hvp(self, u) -> np.ndarray:
+        uv, uw, ub, _ = self._split(u)
+        a, c = self.functional_blocks()
+        return np.concatenate([a * uw + c * ub, a * uv, c * uv, [0.0]])
+
+    def _trace(self) -> float:
+        v, w, bt, xt, d = self.net.v, self.net.w, self.bt, self.xt, self.d
+        x = xt + self.c
+        D, DX, DX2, DXo2 = self._neuron_sums(d, d * xt, d * xt * xt, d * x * x)
+        per_neuron = w * w * DX2 - 2.0 * w * bt * DX + bt * bt * D + v * v * (DXo2 + D)
+        return float((np.sum(d) + np.sum(per_neuron)) / self.n)
+
+
+def univariate_oracle(problem: UnivariateProblem, net: UnivariateNet, *, method: str = "fast",
+                      kink_tol: float = DEFAULT_KINK_TOL, at_kink: str = "raise") -> CurvatureOracle:
+    """The curvature oracle of ``method`` ``"fast"`` (default) or ``"dense"``."""
+    if method == "fast":
+        return UnivariateFast(problem, net, kink_tol=kink_tol, at_kink=at_kink)
+    if method == "dense":
+        return UnivariateDense(problem, net, kink_tol=kink_tol, at_kink=at_kink)
+    raise InputError(f"unknown method {method!r} (fast or dense)", field="method")
