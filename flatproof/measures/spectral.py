@@ -102,9 +102,12 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
         order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
         vals, vecs = vals[order], vecs[:, order]
         method = "Lanczos (ARPACK)"
-    vecs = vecs / np.linalg.norm(vecs, axis=0)
-    res = np.array([np.linalg.norm(mv(vecs[:, i]) - vals[i] * vecs[:, i]) for i in range(vals.size)])
-    sc = float(scale) if scale is not None else float(np.nanmax(np.abs(vals))) if vals.size else 0.0
+    with np.errstate(invalid="ignore"):
+        vecs = vecs / np.linalg.norm(vecs, axis=0)
+    res = np.array([np.linalg.norm(mv(vecs[:, i]) - vals[i] * vecs[:, i]) if np.isfinite(vals[i]) else np.inf
+                    for i in range(vals.size)])
+    finite = np.abs(vals[np.isfinite(vals)])
+    sc = float(scale) if scale is not None else float(finite.max()) if finite.size else 0.0
     sc = sc if sc > 0 else 1.0
     converged = bool(ok and np.all(np.isfinite(res)) and np.all(res <= tol * sc))
     return EigResult(which, vals, vecs, res, converged, tol, sc, method, count[0])

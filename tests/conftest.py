@@ -1,0 +1,16 @@
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow],
+                          derandomize=True)
+settings.register_profile("dev", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def strict_numerics():
+    """Every floating-point exception is an error in flatproof's own numerics."""
+    old = np.seterr(all="raise")
+    yield
+    np.seterr(**old)

@@ -1,0 +1,60 @@
+"""Lanczos against numpy.linalg.eigvalsh, residuals, converged flags, η-flatness."""
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import flatproof as fp
+from _instances import random_univariate
+
+
+@given(st.integers(0, 10_000), st.integers(2, 80))
+def test_dense_and_lanczos_agree_with_eigvalsh(seed, p):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((p, p))
+    A = A + A.T
+    ref = np.linalg.eigvalsh(A)
+    for which, want in (("LA", ref[-1]), ("SA", ref[0])):
+        for H in (A, (lambda u: A @ u, p)):
+            r = fp.extreme_eigenpairs(H, which, tol=1e-10)
+            assert r.converged
+            assert r.value == pytest.approx(want, abs=1e-8 * np.abs(ref).max())
+            u = r.eigenvectors[:, 0]
+            assert r.residuals[0] == pytest.approx(np.linalg.norm(A @ u - r.value * u), abs=1e-12)
+
+
+def test_lanczos_on_large_univariate_hessian_matches_dense():
+    problem, net = random_univariate(2, 400, 250)          # p = 751 > the dense threshold of 600
+    o = fp.UnivariateFast(problem, net)
+    H = fp.UnivariateDense(problem, net).hessian()
+    ref = np.linalg.eigvalsh(H)
+    top, bottom = fp.lambda_max(o, tol=1e-10), fp.lambda_min(o, tol=1e-10, scale=ref[-1])
+    assert top.method.startswith("Lanczos") and top.converged and bottom.converged
+    assert top.value == pytest.approx(ref[-1], rel=1e-9)
+    assert bottom.value == pytest.approx(ref[0], abs=1e-8 * ref[-1])
+    assert top.residuals[0] <= 1e-10 * top.scale
+
+
+def test_unconverged_lanczos_is_flagged():
+    rng = np.random.default_rng(0)
+    d = np.sort(rng.uniform(0, 1, 2000))
+    d[-1] = d[-2] * (1 + 1e-7)                              # a tiny gap: slow convergence
+    r = fp.extreme_eigenpairs((lambda u: d * u, 2000), "LA", tol=1e-14, maxiter=2)
+    assert not r.converged
+
+
+def test_is_flat_three_answers():
+    A = np.diag([3.0, 1.0, 0.5, 0.0])
+    assert fp.is_flat(A, eta=0.5).answer == "flat"            # 3 < 4
+    assert fp.is_flat(A, eta=1.0).answer == "sharp"           # 3 > 2
+    assert fp.is_flat(A, eta=2 / 3).answer == "inconclusive"  # 3 = 2/η to rounding
+    with pytest.raises(fp.InputError, match="eta"):
+        fp.is_flat(A, eta=-1.0)
+
+
+def test_hutchinson_is_unbiased_baseline():
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((50, 50))
+    A = A @ A.T
+    est, se = fp.hutchinson_trace(lambda u: A @ u, 50, probes=400, seed=3)
+    assert abs(est - np.trace(A)) <= 5 * se
