@@ -113,3 +113,32 @@ def test_parse_activation():
     for bad in ("tanh", "relu^0", "leaky_relu(2)", "relu^-1", "__import__('os')"):
         with pytest.raises(fp.InputError, match="activation"):
             fp.parse_activation(bad)
+
+
+def test_relu_hessian_equals_exact_rational_hessian():
+    """Square loss (factor 1), ReLU: with the activation pattern fixed by an exact rational point,
+    L̂ is a polynomial and sympy's Hessian is exact."""
+    import sympy as sp
+    from fractions import Fraction
+
+    rng = np.random.default_rng(21)
+    n, d, m = 5, 2, 2
+    q = lambda a: [[Fraction(int(round(t * 16)), 16) for t in row] for row in np.atleast_2d(a)]
+    Xq, Wq = q(rng.normal(size=(n, d))), q(rng.normal(size=(m, d)))
+    aq, yq = q(rng.normal(size=m))[0], q(rng.normal(size=n))[0]
+    a = sp.symbols(f"a0:{m}")
+    W = [sp.symbols(f"w{j}_0:{d}") for j in range(m)]
+    L = 0
+    for xi, yi in zip(Xq, yq):
+        f = sum(a[j] * sum(W[j][k] * xi[k] for k in range(d)) for j in range(m)
+                if sum(Wq[j][k] * xi[k] for k in range(d)) > 0)
+        L += (f - yi) ** 2
+    L = L / n
+    params = [*a, *[s for row in W for s in row]]
+    point = dict(zip(params, [*aq, *[t for row in Wq for t in row]]))
+    H_exact = sp.hessian(L, params).subs(point)
+    assert all(e.is_Rational for e in H_exact)
+    net = fp.HomogeneousNet(np.array(aq, float), np.array(Wq, float))
+    problem = fp.HomogeneousProblem(fp.MultiIndexData(np.array(Xq, float), np.array(yq, float)), fp.square_loss(1.0))
+    H = fp.HomogeneousOracle(problem, net).hessian()
+    assert np.allclose(H, np.array(H_exact.evalf(30).tolist(), dtype=float), rtol=1e-13, atol=1e-14)

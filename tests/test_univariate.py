@@ -198,3 +198,18 @@ def test_bad_shapes_are_refused():
         fp.UnivariateFast(problem, net).hvp(np.ones(3))
     with pytest.raises(fp.InputError, match="labels"):
         fp.UnivariateProblem(fp.UnivariateData([0.0], [0.5]), fp.logistic_loss())
+
+
+@pytest.mark.parametrize("loss", ["logistic", "square"])
+def test_constant_neurons_with_zero_w(loss):
+    """w_i = 0: the neuron is active on every point when b_i < 0 and on none when b_i > 0."""
+    problem, net = random_univariate(9, 25, 4, loss=loss)
+    net = fp.UnivariateNet(np.r_[net.v, 0.7, -1.1], np.r_[net.w, 0.0, 0.0], np.r_[net.b, -0.4, 0.9], net.beta)
+    fast, dense = fp.UnivariateFast(problem, net), fp.UnivariateDense(problem, net)
+    assert fast.kinks.count == dense.kinks.count == 0
+    assert rel(fast.forward(), dense.forward()) <= 1e-12
+    assert rel(fast.gradient(), dense.gradient()) <= 1e-12
+    assert np.allclose(fast.hessian(), dense.hessian(), rtol=1e-12, atol=1e-14)
+    assert fast.trace() == pytest.approx(dense.trace(), rel=1e-12)
+    zero_zero = fp.UnivariateNet([1.0], [0.0], [0.0], 0.0)     # pre-activation 0 everywhere
+    assert fp.UnivariateFast(problem, zero_zero).kinks.count == problem.data.n
