@@ -12,6 +12,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError, KinkError
+from .._validate import finite_scalar
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """Data, per-sample loss and weight decay λ: the objective (1/n) Σ_j φ(f(x_j); y_j) + (λ/2)‖θ‖²."""
+
+    data: object
+    loss: object
+    weight_decay: float = 0.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "weight_decay", finite_scalar(self.weight_decay, "weight_decay", nonnegative=True))
+        self.loss.check_labels(self.data.y)
 
 
 @dataclass(frozen=True)

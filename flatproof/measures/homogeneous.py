@@ -18,27 +18,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import finite_scalar
 from ..model.data import MultiIndexData
 from ..model.homogeneous import HomogeneousNet
 from ..model.losses import Loss
 from .._errors import InputError
-from ._base import CurvatureOracle, KinkReport
+from ._base import CurvatureOracle, KinkReport, Problem
 
 DEFAULT_KINK_TOL = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
-class HomogeneousProblem:
+class HomogeneousProblem(Problem):
     """Data, loss and weight decay λ (M.1 uses the square loss with factor 1: L̂ = (1/n)Σ(f − y)²)."""
 
     data: MultiIndexData
     loss: Loss
     weight_decay: float = 0.0
-
-    def __post_init__(self):
-        object.__setattr__(self, "weight_decay", finite_scalar(self.weight_decay, "weight_decay", nonnegative=True))
-        self.loss.check_labels(self.data.y)
 
 
 class HomogeneousOracle(CurvatureOracle):

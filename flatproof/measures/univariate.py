@@ -29,26 +29,21 @@ from functools import cached_property
 import numpy as np
 
 from .._errors import InputError
-from .._validate import finite_scalar
 from ..model.data import UnivariateData
 from ..model.losses import Loss
 from ..model.univariate import UnivariateNet
-from ._base import CurvatureOracle, KinkReport
+from ._base import CurvatureOracle, KinkReport, Problem
 
 DEFAULT_KINK_TOL = 1e-9
 
 
 @dataclass(frozen=True, eq=False)
-class UnivariateProblem:
+class UnivariateProblem(Problem):
     """Data, loss and weight decay λ: the objective L(θ) + (λ/2)‖θ‖² of U.1."""
 
     data: UnivariateData
     loss: Loss
     weight_decay: float = 0.0
-
-    def __post_init__(self):
-        object.__setattr__(self, "weight_decay", finite_scalar(self.weight_decay, "weight_decay", nonnegative=True))
-        self.loss.check_labels(self.data.y)
 
     @cached_property
     def order(self) -> np.ndarray:
