@@ -57,7 +57,8 @@ def measure(case, as_json):
         table.add_row(name, _fmt(None if r is None else r.value, 10), note)
     table.add_row("tr ∇²L (exact)", _fmt(res.trace, 10), "")
     table.add_row("‖∇²L‖_F", _fmt(res.frobenius, 10), "")
-    table.add_row("kinks", str(res.kinks.count), f"tolerance {res.kinks.tol:g}")
+    where = ", ".join(f"x[{j}] on neuron {i}" for j, i in res.kinks.examples[:3])
+    table.add_row("kinks", str(res.kinks.count), f"tolerance {res.kinks.tol:g}" + (f"; {where}" if where else ""))
     if res.threshold is not None:
         table.add_row("2/η", _fmt(res.threshold, 10), f"η = {res.eta:g}")
         if res.flatness is not None:
