@@ -7,6 +7,7 @@ L(θ) + (λ/2)‖θ‖², which adds λθ to the gradient, λ I to the Hessian a
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +42,7 @@ class KinkReport:
         return self.count > 0
 
 
-class CurvatureOracle:
+class CurvatureOracle(ABC):
     """Loss, gradient, Hessian-vector products and exact trace at one θ."""
 
     #: how many derivatives of the activation are continuous at 0
@@ -60,25 +61,31 @@ class CurvatureOracle:
     theta: np.ndarray
     kinks: KinkReport
 
+    @abstractmethod
     def forward(self) -> np.ndarray:  # f(x_j) in the data's order
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _loss(self) -> float:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _gradient(self) -> np.ndarray:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def gauss_newton_hvp(self, u: np.ndarray) -> np.ndarray:
         """H_GN u = (1/n) Jᵀ (d ⊙ J u)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def functional_hvp(self, u: np.ndarray) -> np.ndarray:
         """H_F u = (1/n) Σ_j φ'_j ∇²f_j u."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _trace(self) -> float:
-        raise NotImplementedError
+        ...
 
     # -- shared ---------------------------------------------------------------------------------
     def _require(self, order: int, what: str) -> None:
