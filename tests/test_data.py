@@ -52,3 +52,9 @@ def test_laws_and_bad_parameters():
             fp.uniform(), fp.parse_expr("x"), flip=0.7)):
         with pytest.raises(fp.InputError):
             bad()
+
+
+def test_non_finite_target_logit_is_an_error_not_a_silent_label():
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expr("log(x)"))
+    with pytest.raises(fp.InputError, match="logit.*not finite"):
+        task.sample(50, np.random.default_rng(0))

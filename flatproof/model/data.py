@@ -149,7 +149,12 @@ class LogisticTask:
 
     def prob_positive(self, x) -> np.ndarray:
         """η(x) = P(y = +1 | x), the exact conditional law of the label."""
-        q = sigmoid(self.logit(np.asarray(x, dtype=float)))
+        x = np.asarray(x, dtype=float)
+        g = np.asarray(self.logit(x), dtype=float)
+        if not np.all(np.isfinite(g)):
+            bad = x[~np.isfinite(g)].reshape(-1)[0]
+            raise InputError(f"target logit is not finite at x = {bad:g}", field="logit")
+        q = sigmoid(g)
         return (1.0 - self.flip) * q + self.flip * (1.0 - q)
 
     def sample(self, n: int, rng: np.random.Generator) -> UnivariateData:
