@@ -32,7 +32,7 @@ TOL = 1e-8
 
 def instance(n: int, m: int, seed: int = 0):
     rng = np.random.default_rng(seed)
-    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expr("3*sin(2*x)"), flip=0.1)
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("3*sin(2*x)"), flip=0.1)
     data = task.sample(n, rng)
     w = rng.normal(size=m)
     xs = np.sort(data.x)                      # knots midway between neighbouring points: no kinks

@@ -16,7 +16,7 @@ def arr(a):
 def main():
     rng = np.random.default_rng(20261122)
     # 1. small univariate logistic instance, inline
-    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expr("3*sin(2*x)"), flip=0.1)
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("3*sin(2*x)"), flip=0.1)
     data = task.sample(40, rng)
     m = 6
     v, w, b = rng.normal(size=m), rng.normal(size=m), rng.uniform(-0.8, 0.8, size=m)

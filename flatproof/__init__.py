@@ -8,14 +8,14 @@ from ._errors import FlatproofError, InputError, KinkError
 from .model.activations import Activation, abs_power, leaky_relu, parse_activation, relu, relu_power
 from .model.data import (InputLaw, LogisticTask, MultiIndexData, MultiIndexTask, UnivariateData, normal,
                          truncated_normal, uniform)
-from .model.expr import Expr, parse_expr
+from .model.expr import Expr, parse_expression
 from .model.homogeneous import HomogeneousNet
 from .model.losses import (Loss, log_logistic_d2, logistic, logistic_d1, logistic_d2, logistic_loss, logit_width,
                            sigmoid, square_loss)
 from .model.univariate import UnivariateNet
 from .measures._base import CurvatureOracle, KinkReport
 from .measures.homogeneous import HomogeneousOracle, HomogeneousProblem
-from .measures.spectral import (EigResult, FlatnessAnswer, extreme_eigenpairs, hutchinson_trace, is_flat,
+from .measures.spectral import (EigResult, FlatnessAnswer, extreme_eigenpairs, flatness_from, hutchinson_trace, is_flat,
                                 lambda_max, lambda_min, stability_threshold)
 from .measures.summary import Measurements, measure
 from .measures.univariate import UnivariateDense, UnivariateFast, UnivariateProblem, univariate_oracle
@@ -24,13 +24,13 @@ __all__ = [
     "FlatproofError", "InputError", "KinkError",
     "Activation", "relu", "leaky_relu", "relu_power", "abs_power", "parse_activation",
     "UnivariateData", "MultiIndexData", "InputLaw", "uniform", "normal", "truncated_normal",
-    "LogisticTask", "MultiIndexTask", "Expr", "parse_expr",
+    "LogisticTask", "MultiIndexTask", "Expr", "parse_expression",
     "UnivariateNet", "HomogeneousNet",
     "Loss", "logistic_loss", "square_loss", "sigmoid", "logistic", "logistic_d1", "logistic_d2",
     "log_logistic_d2", "logit_width",
     "CurvatureOracle", "KinkReport", "UnivariateProblem", "UnivariateDense", "UnivariateFast", "univariate_oracle",
     "HomogeneousProblem", "HomogeneousOracle",
-    "EigResult", "FlatnessAnswer", "extreme_eigenpairs", "lambda_max", "lambda_min", "is_flat",
+    "EigResult", "FlatnessAnswer", "extreme_eigenpairs", "lambda_max", "lambda_min", "is_flat", "flatness_from",
     "stability_threshold", "hutchinson_trace", "Measurements", "measure",
 ]
 __version__ = "0.1.0"

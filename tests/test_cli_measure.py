@@ -18,11 +18,11 @@ CASES = Path(__file__).resolve().parent.parent / "cases"
 
 def run(*args):
     res = CliRunner().invoke(cli, list(map(str, args)))
-    return res.exit_code, res.output, res.stderr if hasattr(res, "stderr") else ""
+    return res.exit_code, res.output
 
 
 def test_measure_univariate_json_matches_dense_eigvalsh():
-    code, out, _ = run("measure", CASES / "measure-univariate.toml", "--json")
+    code, out = run("measure", CASES / "measure-univariate.toml", "--json")
     assert code == 0
     rec = json.loads(out)
     import tomllib
@@ -42,7 +42,7 @@ def test_measure_univariate_json_matches_dense_eigvalsh():
 
 
 def test_measure_homogeneous_interpolator():
-    code, out, _ = run("measure", CASES / "measure-homogeneous.toml", "--json")
+    code, out = run("measure", CASES / "measure-homogeneous.toml", "--json")
     assert code == 0
     rec = json.loads(out)
     with np.load(CASES / "homogeneous-interpolator.npz") as z:
@@ -57,7 +57,7 @@ def test_measure_homogeneous_interpolator():
 
 
 def test_measure_reports_kinks_without_hessian():
-    code, out, _ = run("measure", CASES / "measure-kink.toml", "--json")
+    code, out = run("measure", CASES / "measure-kink.toml", "--json")
     assert code == 0
     rec = json.loads(out)
     assert rec["kinks"]["count"] == 1 and rec["kinks"]["examples"] == [[0, 0]]
@@ -65,7 +65,7 @@ def test_measure_reports_kinks_without_hessian():
 
 
 def test_measure_large_case_uses_lanczos():
-    code, out, _ = run("measure", CASES / "measure-univariate-large.toml", "--json")
+    code, out = run("measure", CASES / "measure-univariate-large.toml", "--json")
     assert code == 0
     rec = json.loads(out)
     assert rec["lambda_max"]["method"].startswith("Lanczos") and rec["lambda_max"]["converged"]
@@ -73,7 +73,7 @@ def test_measure_large_case_uses_lanczos():
 
 
 def test_table_output_names_the_quantities():
-    code, out, _ = run("measure", CASES / "measure-univariate.toml")
+    code, out = run("measure", CASES / "measure-univariate.toml")
     assert code == 0
     for word in ("λ_max", "λ_min", "tr ∇²L", "‖∇²L‖_F", "kinks", "2/η", "η-flat"):
         assert word in out
@@ -142,5 +142,5 @@ def test_npz_case_relative_to_case_file(tmp_path):
     shutil.copy(CASES / "homogeneous-interpolator.npz", tmp_path / "inst.npz")
     (tmp_path / "c.toml").write_text('[model]\nkind = "homogeneous"\nfile = "inst.npz"\n'
                                      '[data]\nfile = "inst.npz"\n[loss]\nkind = "square"\n')
-    code, out, _ = run("measure", tmp_path / "c.toml", "--json")
+    code, out = run("measure", tmp_path / "c.toml", "--json")
     assert code == 0 and json.loads(out)["num_params"] == 12

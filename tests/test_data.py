@@ -7,7 +7,7 @@ import flatproof as fp
 
 
 def test_generators_are_reproducible_by_seed():
-    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expr("2*x"), flip=0.1)
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("2*x"), flip=0.1)
     a = task.sample(100, np.random.default_rng(5))
     b = task.sample(100, np.random.default_rng(5))
     assert np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)
@@ -18,20 +18,20 @@ def test_generators_are_reproducible_by_seed():
 @pytest.mark.parametrize("a", [1.0, 4.0])
 def test_bayes_error_matches_closed_form(a):
     # x ~ U[0, 1], g*(x) = a x: Bayes error = ∫_0^1 s(−a x) dx = 1 − (log(1 + e^a) − log 2)/a
-    task = fp.LogisticTask(fp.uniform(0, 1), fp.parse_expr(f"{a}*x"))
+    task = fp.LogisticTask(fp.uniform(0, 1), fp.parse_expression(f"{a}*x"))
     closed = 1 - (np.log1p(np.exp(a)) - np.log(2)) / a
     assert task.bayes_error() == pytest.approx(closed, rel=1e-10)
 
 
 def test_flips_mix_the_conditional_law():
-    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expr("3*x"), flip=0.2)
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("3*x"), flip=0.2)
     x = np.array([-0.5, 0.0, 0.7])
     s = 1 / (1 + np.exp(-3 * x))
     assert np.allclose(task.prob_positive(x), 0.8 * s + 0.2 * (1 - s))
 
 
 def test_sampled_labels_follow_the_law():
-    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expr("3*x"), flip=0.1)
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("3*x"), flip=0.1)
     data = task.sample(40000, np.random.default_rng(0))
     expected = task.expect(task.prob_positive)                  # P(y = 1) exactly
     assert abs(np.mean(data.y == 1) - expected) <= 4 * np.sqrt(0.25 / 40000)
@@ -49,12 +49,12 @@ def test_laws_and_bad_parameters():
     assert fp.normal(0, 2).support == (-np.inf, np.inf)
     assert fp.truncated_normal(0, 1, -1, 2).support == (-1.0, 2.0)
     for bad in (lambda: fp.uniform(1, 0), lambda: fp.normal(0, -1), lambda: fp.LogisticTask(
-            fp.uniform(), fp.parse_expr("x"), flip=0.7)):
+            fp.uniform(), fp.parse_expression("x"), flip=0.7)):
         with pytest.raises(fp.InputError):
             bad()
 
 
 def test_non_finite_target_logit_is_an_error_not_a_silent_label():
-    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expr("log(x)"))
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("log(x)"))
     with pytest.raises(fp.InputError, match="logit.*not finite"):
         task.sample(50, np.random.default_rng(0))

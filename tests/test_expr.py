@@ -20,21 +20,21 @@ HOSTILE = [
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_strings_are_refused(text):
     with pytest.raises(fp.InputError):
-        fp.parse_expr(text, field="target")
+        fp.parse_expression(text, field="target")
 
 
 def test_allowed_expression_evaluates():
     x = np.linspace(-1, 1, 11)
-    e = fp.parse_expr("3*sin(2*x) - relu(x)**2 / (1 + exp(-x)) + pi*abs(x) + e")
+    e = fp.parse_expression("3*sin(2*x) - relu(x)**2 / (1 + exp(-x)) + pi*abs(x) + e")
     want = 3 * np.sin(2 * x) - np.maximum(x, 0) ** 2 / (1 + np.exp(-x)) + np.pi * np.abs(x) + np.e
     assert np.allclose(e(x), want, rtol=1e-15)
-    assert fp.parse_expr("2")(x).shape == x.shape
+    assert fp.parse_expression("2")(x).shape == x.shape
 
 
 @given(st.text(max_size=60))
 def test_arbitrary_text_parses_or_fails_cleanly(text):
     try:
-        e = fp.parse_expr(text)
+        e = fp.parse_expression(text)
     except fp.InputError as exc:
         assert "\n" not in str(exc)
     else:

@@ -112,9 +112,17 @@ class CurvatureOracle(ABC):
         return float(self._trace() + self.weight_decay * self.num_params)
 
     def hessian(self) -> np.ndarray:
-        """Dense ∇²L(θ) (p × p), for p <= dense_limit."""
+        """Dense ∇²L(θ) (p × p, read-only), for p <= dense_limit; built once per oracle."""
         self._require(2, "Hessian")
         self._dense_ok()
+        H = self.__dict__.get("_hessian_cache")
+        if H is None:
+            H = self._build_hessian()
+            H.setflags(write=False)
+            self.__dict__["_hessian_cache"] = H
+        return H
+
+    def _build_hessian(self) -> np.ndarray:
         return self._dense_from(self.hvp)
 
     def hessian_parts(self) -> tuple[np.ndarray, np.ndarray]:

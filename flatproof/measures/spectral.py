@@ -145,8 +145,14 @@ def is_flat(oracle, eta: float, *, tol: float = 1e-8, seed: int = 0) -> Flatness
     "sharp" rests only on λ_max ≥ Ritz value (a Rayleigh quotient); "flat" also on Lanczos having
     found the extreme eigenvalue.
     """
+    return flatness_from(lambda_max(oracle, tol=tol, seed=seed), eta)
+
+
+def flatness_from(res: EigResult, eta: float) -> FlatnessAnswer:
+    """The η-flatness answer of :func:`is_flat` from an already computed λ_max result."""
+    if res.which != "LA":
+        raise InputError("needs a λ_max result (which='LA')", field="which")
     thr = stability_threshold(eta)
-    res = lambda_max(oracle, tol=tol, seed=seed)
     lam, err = res.value, res.error
     if lam - 64 * EPS * res.scale > thr:
         return FlatnessAnswer("sharp", eta, thr, res, f"λ_max ≥ {lam:.6g} > 2/η = {thr:.6g}")

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._errors import InputError
 from ._base import CurvatureOracle, KinkReport
-from .spectral import EigResult, FlatnessAnswer, is_flat, lambda_max, lambda_min, stability_threshold
+from .spectral import EigResult, FlatnessAnswer, flatness_from, lambda_max, lambda_min, stability_threshold
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,6 @@ def measure(oracle: CurvatureOracle, *, eta: float | None = None, tol: float = 1
         frob = oracle.frobenius_norm()
     else:
         notes.append(f"Frobenius norm omitted: p = {oracle.num_params} > dense limit {oracle.dense_limit}")
-    flat = is_flat(oracle, eta, tol=tol, seed=seed) if eta is not None else None
+    flat = flatness_from(lmax, eta) if eta is not None else None
     return Measurements(oracle.num_params, oracle.loss(), float(np.linalg.norm(oracle.gradient())), lmax, lmin,
                         oracle.trace(), frob, oracle.kinks, eta, thr, flat, tuple(notes))

@@ -88,6 +88,7 @@ class UnivariateDense(CurvatureOracle):
         self.kinks = KinkReport(int(mask.sum()), kink_tol, tuple(zip(js[:10].tolist(), is_[:10].tolist())))
         act = (z > 0).astype(float)
         self._act, self._x = act, x
+        self._J = np.hstack([np.maximum(z, 0.0), act * net.v * x[:, None], -act * net.v, np.ones((self.n, 1))])
         self.f = np.maximum(z, 0.0) @ net.v + net.beta
         self.g = problem.loss.d1(self.f, y)
         self.d = problem.loss.d2(self.f, y)
@@ -97,10 +98,8 @@ class UnivariateDense(CurvatureOracle):
         return self.f.copy()
 
     def jacobian(self) -> np.ndarray:
-        """J_jk = ∂f(x_j)/∂θ_k, shape (n, 3m+1)."""
-        net, x, act = self.net, self._x, self._act
-        z = net.preactivations(x)
-        return np.hstack([np.maximum(z, 0.0), act * net.v * x[:, None], -act * net.v, np.ones((self.n, 1))])
+        """J_jk = ∂f(x_j)/∂θ_k, shape (n, 3m+1): columns (w_i x − b_i)_+, v_i 1_i x, −v_i 1_i, 1 (U.2)."""
+        return self._J.copy()
 
     def functional_blocks(self) -> tuple[np.ndarray, np.ndarray]:
         """(a_i, c_i) of the H_F blocks."""
@@ -112,10 +111,10 @@ class UnivariateDense(CurvatureOracle):
         return float(np.mean(self._phi))
 
     def _gradient(self) -> np.ndarray:
-        return self.jacobian().T @ self.g / self.n
+        return self._J.T @ self.g / self.n
 
     def gauss_newton_hvp(self, u) -> np.ndarray:
-        J = self.jacobian()
+        J = self._J
         return J.T @ (self.d * (J @ self._vector(u))) / self.n
 
     def functional_hvp(self, u) -> np.ndarray:
@@ -131,19 +130,16 @@ class UnivariateDense(CurvatureOracle):
         return HF
 
     def _trace(self) -> float:
-        J = self.jacobian()
-        return float(self.d @ np.sum(J * J, axis=1) / self.n)
+        return float(self.d @ np.sum(self._J * self._J, axis=1) / self.n)
 
-    def hessian(self) -> np.ndarray:
-        self._require(2, "Hessian")
-        self._dense_ok()
+    def _build_hessian(self) -> np.ndarray:
         GN, HF = self.hessian_parts()
         return GN + HF + self.weight_decay * np.eye(self.num_params)
 
     def hessian_parts(self) -> tuple[np.ndarray, np.ndarray]:
         self._require(2, "Hessian")
         self._dense_ok()
-        J = self.jacobian()
+        J = self._J
         return (J.T * self.d) @ J / self.n, self._functional_matrix()
 
 

@@ -43,7 +43,7 @@ class Expr:
         return out
 
 
-def parse_expr(text: str, field: str = "expr") -> Expr:
+def parse_expression(text: str, field: str = "expr") -> Expr:
     """Parse a whitelisted expression in ``x`` (numbers, + − * / **, sin cos tan tanh sinh cosh
     exp log sqrt abs sign relu, pi, e)."""
     if not isinstance(text, str):
