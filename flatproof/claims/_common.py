@@ -1,0 +1,49 @@
+"""Pieces several checks share: the kink hypothesis, λ_max as an interval, rounding error estimates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..measures.spectral import EPS, EigResult, lambda_max, lambda_min
+from ._core import Evaluation
+
+#: relative rounding error assumed for a float quantity built from O(n p) operations (float mode only)
+ROUNDING = 1024 * EPS
+
+
+def off_kinks(ev: Evaluation, oracle) -> bool:
+    k = oracle.kinks
+    detail = (f"no pre-activation within {k.tol:g} of 0" if not k.count else
+              f"{k.count} (point, neuron) pair(s) at a kink, e.g. " +
+              ", ".join(f"x[{j}] on neuron {i}" for j, i in k.examples[:3]) +
+              ": the Hessian is not defined there")
+    return ev.hypothesis("θ is off every kink on the data (Hessian defined)", not k.count, detail)
+
+
+def eig_interval(res: EigResult) -> tuple[float, float]:
+    """An interval for the extreme eigenvalue. The Ritz value is a Rayleigh quotient, so it is ≤ λ_max
+    (≥ λ_min) up to rounding whatever Lanczos did; the other end rests on convergence (∞ if not)."""
+    r = 64 * EPS * res.scale
+    if res.which == "LA":
+        return res.value - r, (res.value + res.error) if res.converged else math.inf
+    return (res.value - res.error) if res.converged else -math.inf, res.value + r
+
+
+def eig_certificate(res: EigResult) -> dict:
+    return {"value": res.value, "residual": float(res.residuals[0]), "converged": res.converged,
+            "method": res.method, "n_matvec": res.n_matvec, "tol": res.tol}
+
+
+def top_eigen(oracle, ctx) -> EigResult:
+    return lambda_max(oracle, tol=ctx.tolerances.lanczos, seed=ctx.seed)
+
+
+def bottom_eigen(oracle, ctx, scale: float) -> EigResult:
+    return lambda_min(oracle, tol=ctx.tolerances.lanczos, seed=ctx.seed, scale=max(scale, np.finfo(float).tiny))
+
+
+def rounding(*values: float) -> float:
+    """A float-mode error estimate for a quantity of the size of ``values``."""
+    return ROUNDING * max([abs(v) for v in values] + [np.finfo(float).tiny])

@@ -1,0 +1,361 @@
+"""Claims, their parameters, verdicts, and the registry (issue 4).
+
+A :class:`Claim` encodes one statement of MATH.md: id, title, tag ([exact], [paper] or [probe]),
+reference, statement in LaTeX, hypotheses, parameters, and a check. A check returns a
+:class:`Verdict` built from :class:`Comparison` s, each an inequality or identity between two
+*intervals*: in float mode the intervals are value ± an error estimate (Lanczos residual, rounding,
+quadrature error); in rigorous mode they are certified enclosures (:mod:`flatproof.rigorous`).
+
+Decision rule for ``value REL bound`` with value ∈ [v_lo, v_hi], bound ∈ [b_lo, b_hi]:
+
+* ``<=``: holds if v_hi ≤ b_lo, violated if v_lo > b_hi, else inconclusive (``>=`` symmetrically);
+* ``=`` (to a tolerance τ): holds if every point of one interval is within τ of every point of the
+  other, violated if no two points are within τ, else inconclusive.
+
+So a margin inside the numeric error is ``inconclusive``, never ``holds``.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+import numbers
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from .._errors import InputError
+
+TAGS = ("exact", "paper", "probe")
+OUTCOMES = ("holds", "violated", "inconclusive", "hypotheses-not-met")
+RELATIONS = {"<=": "≤", ">=": "≥", "=": "="}
+MODES = ("float", "rigorous")
+
+
+# ----------------------------------------------------------------------------------------------
+# Comparisons and verdicts
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Comparison:
+    """One inequality or identity ``value REL bound`` between intervals, with its outcome."""
+
+    name: str                       # e.g. "λ_max ≥ D̄(1 + 2 TV_g) − ε_F"
+    value: float                    # best estimate of the left side
+    bound: float                    # best estimate of the right side
+    relation: str                   # "<=", ">=", "="
+    value_interval: tuple[float, float]
+    bound_interval: tuple[float, float]
+    tol: float                      # accepted discrepancy for "="; 0 for inequalities
+    certified: bool                 # intervals from ball arithmetic (rigorous) or from error estimates
+    outcome: str
+    margin: float                   # > 0 means "on the right side": bound − value (<=), value − bound (>=),
+                                    # tol − |value − bound| (=)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "value": self.value, "bound": self.bound, "relation": self.relation,
+                "value_interval": list(self.value_interval), "bound_interval": list(self.bound_interval),
+                "tol": self.tol, "certified": self.certified, "outcome": self.outcome, "margin": self.margin}
+
+
+def compare(name: str, value: float, relation: str, bound: float, *, value_error: float = 0.0,
+            bound_error: float = 0.0, value_interval: tuple[float, float] | None = None,
+            bound_interval: tuple[float, float] | None = None, tol: float = 0.0,
+            certified: bool = False) -> Comparison:
+    """Decide ``value REL bound``. Give either errors (half-widths) or explicit intervals."""
+    if relation not in RELATIONS:
+        raise ValueError(f"unknown relation {relation!r}")
+    value, bound = float(value), float(bound)
+    vi = tuple(map(float, value_interval)) if value_interval else (value - value_error, value + value_error)
+    bi = tuple(map(float, bound_interval)) if bound_interval else (bound - bound_error, bound + bound_error)
+    if any(math.isnan(t) for t in (value, bound, *vi, *bi)):
+        outcome, margin = "inconclusive", math.nan
+    elif relation == "<=":
+        margin = bound - value
+        outcome = "holds" if vi[1] <= bi[0] else "violated" if vi[0] > bi[1] else "inconclusive"
+    elif relation == ">=":
+        margin = value - bound
+        outcome = "holds" if vi[0] >= bi[1] else "violated" if vi[1] < bi[0] else "inconclusive"
+    else:
+        far = max(vi[1] - bi[0], bi[1] - vi[0])            # largest distance between the intervals
+        near = max(0.0, vi[0] - bi[1], bi[0] - vi[1])       # smallest distance
+        margin = tol - abs(value - bound)
+        outcome = "holds" if far <= tol else "violated" if near > tol else "inconclusive"
+    return Comparison(name, value, bound, relation, vi, bi, float(tol), bool(certified), outcome, float(margin))
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    name: str
+    met: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a check concludes on one instance; the first comparison is the claim's main inequality."""
+
+    claim: str
+    title: str
+    tag: str
+    false_by_design: bool
+    mode: str
+    outcome: str
+    comparisons: tuple[Comparison, ...]
+    hypotheses: tuple[Hypothesis, ...]
+    certificate: dict
+    tolerances: dict
+    notes: tuple[str, ...] = ()
+
+    @property
+    def primary(self) -> Comparison | None:
+        return self.comparisons[0] if self.comparisons else None
+
+    @property
+    def value(self) -> float | None:
+        return None if self.primary is None else self.primary.value
+
+    @property
+    def bound(self) -> float | None:
+        return None if self.primary is None else self.primary.bound
+
+    @property
+    def relation(self) -> str | None:
+        return None if self.primary is None else self.primary.relation
+
+    @property
+    def margin(self) -> float | None:
+        return None if self.primary is None else self.primary.margin
+
+    def as_dict(self) -> dict:
+        return {"claim": self.claim, "title": self.title, "tag": self.tag, "false_by_design": self.false_by_design,
+                "mode": self.mode, "outcome": self.outcome, "value": self.value, "bound": self.bound,
+                "relation": self.relation, "margin": self.margin,
+                "comparisons": [c.as_dict() for c in self.comparisons],
+                "hypotheses": [{"name": h.name, "met": h.met, "detail": h.detail} for h in self.hypotheses],
+                "certificate": _jsonable(self.certificate), "tolerances": dict(self.tolerances),
+                "notes": list(self.notes)}
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if isinstance(obj, numbers.Integral) and not isinstance(obj, bool):
+        return int(obj)
+    if isinstance(obj, numbers.Real) and not isinstance(obj, bool):
+        return float(obj)
+    return obj
+
+
+def combine(comparisons, hypotheses) -> str:
+    """hypotheses-not-met if one is not met; else violated > inconclusive > holds."""
+    if any(not h.met for h in hypotheses):
+        return "hypotheses-not-met"
+    outs = [c.outcome for c in comparisons]
+    if not outs:
+        return "inconclusive"
+    for o in ("violated", "inconclusive"):
+        if o in outs:
+            return o
+    return "holds"
+
+
+# ----------------------------------------------------------------------------------------------
+# Parameters and tolerances
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Param:
+    """A claim parameter: type (float, int, str, bool), default, range and a one-line description."""
+
+    name: str
+    type: type
+    default: Any
+    doc: str
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    choices: tuple | None = None
+
+    def parse(self, value, field: str):
+        t = self.type
+        if t is bool:
+            if not isinstance(value, bool):
+                raise InputError(f"expected true or false, got {value!r}", field=field)
+            return value
+        if t is str:
+            if not isinstance(value, str):
+                raise InputError(f"expected a string, got {type(value).__name__}", field=field)
+        elif t is int:
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise InputError(f"expected an integer, got {type(value).__name__} {value!r}", field=field)
+            value = int(value)
+        else:
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise InputError(f"expected a number, got {type(value).__name__} {value!r}", field=field)
+            value = float(value)
+            if not math.isfinite(value):
+                raise InputError("must be finite", field=field)
+        if self.choices is not None and value not in self.choices:
+            raise InputError(f"must be one of {', '.join(map(str, self.choices))}, got {value!r}", field=field)
+        if self.minimum is not None and (value < self.minimum or (self.exclusive_minimum and value == self.minimum)):
+            rel = ">" if self.exclusive_minimum else ">="
+            raise InputError(f"must be {rel} {self.minimum:g}, got {value!r}", field=field)
+        if self.maximum is not None and value > self.maximum:
+            raise InputError(f"must be <= {self.maximum:g}, got {value!r}", field=field)
+        return value
+
+    def describe(self) -> str:
+        rng = ""
+        if self.choices:
+            rng = "one of " + ", ".join(map(str, self.choices))
+        elif self.minimum is not None or self.maximum is not None:
+            lo = "(" if self.exclusive_minimum else "["
+            rng = f"{lo}{'-∞' if self.minimum is None else f'{self.minimum:g}'}, " \
+                  f"{'∞)' if self.maximum is None else f'{self.maximum:g}]'}"
+        return rng
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Numeric tolerances a check uses (case file table ``[tolerances]``)."""
+
+    identity: float = 1e-9      # relative tolerance of an [exact] identity checked in floating point
+    lanczos: float = 1e-10      # relative residual asked of Lanczos
+    kink: float = 1e-9          # |w x − b| ≤ kink · max(|w|, |b|) is "at a kink"
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("identity", "lanczos", "kink")
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.FIELDS}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check is given besides the instance: parameters, tolerances, mode, seed."""
+
+    params: dict
+    tolerances: Tolerances = field(default_factory=Tolerances)
+    mode: str = "float"
+    seed: int = 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Claims and the registry
+# ----------------------------------------------------------------------------------------------
+class Claim(ABC):
+    """Base class. Subclasses set the class attributes and implement :meth:`evaluate`.
+
+    ``evaluate(instance, ctx)`` returns an :class:`Evaluation`; :meth:`check` turns it into a
+    :class:`Verdict` (outcome, tag, tolerances, mode).
+    """
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    tag: ClassVar[str]
+    reference: ClassVar[str]
+    section: ClassVar[str]                 # MATH.md section, e.g. "U.4"
+    statement: ClassVar[str]               # LaTeX
+    hypotheses: ClassVar[tuple[str, ...]] = ()
+    params: ClassVar[tuple[Param, ...]] = ()
+    model: ClassVar[str]                   # "univariate" or "homogeneous"
+    modes: ClassVar[tuple[str, ...]] = ("float",)
+    false_by_design: ClassVar[bool] = False
+
+    @abstractmethod
+    def evaluate(self, instance, ctx: Context) -> "Evaluation":
+        """Compute the comparisons, hypotheses and certificate of this claim on ``instance``."""
+
+    # -- shared ---------------------------------------------------------------------------------
+    def parse_params(self, raw: dict, prefix: str = "params") -> dict:
+        known = {p.name: p for p in self.params}
+        for key in raw:
+            if key not in known:
+                allowed = ", ".join(sorted(known)) or "none"
+                raise InputError(f"unknown parameter of {self.id} (allowed: {allowed})", field=f"{prefix}.{key}")
+        return {name: (p.parse(raw[name], f"{prefix}.{name}") if name in raw else p.default)
+                for name, p in known.items()}
+
+    def check(self, instance, *, params: dict | None = None, tolerances: Tolerances | None = None,
+              mode: str = "float", seed: int = 0) -> Verdict:
+        if mode not in self.modes:
+            raise InputError(f"{self.id} supports mode {' or '.join(self.modes)}, not {mode!r}", field="case.mode")
+        if instance.kind != self.model:
+            raise InputError(f"{self.id} is a claim about the {self.model} model, the instance is {instance.kind}",
+                             field="model.kind")
+        ctx = Context(self.parse_params(params or {}), tolerances or Tolerances(), mode, seed)
+        ev = self.evaluate(instance, ctx)
+        outcome = combine(ev.comparisons, ev.hypotheses)
+        return Verdict(self.id, self.title, self.tag, self.false_by_design, mode, outcome, tuple(ev.comparisons),
+                       tuple(ev.hypotheses), dict(ev.certificate), ctx.tolerances.as_dict(), tuple(ev.notes))
+
+    @classmethod
+    def tag_label(cls) -> str:
+        return f"[{cls.tag}]" + (" FALSE BY DESIGN" if cls.false_by_design else "")
+
+
+@dataclass
+class Evaluation:
+    comparisons: list = field(default_factory=list)
+    hypotheses: list = field(default_factory=list)
+    certificate: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    def hypothesis(self, name: str, met: bool, detail: str = "") -> bool:
+        self.hypotheses.append(Hypothesis(name, bool(met), detail))
+        return bool(met)
+
+    @property
+    def hypotheses_met(self) -> bool:
+        return all(h.met for h in self.hypotheses)
+
+
+_REGISTRY: dict[str, Claim] = {}
+_PLUGINS_LOADED = False
+
+
+def register(cls):
+    """Class decorator: register a :class:`Claim` subclass under its ``id`` (user claims too)."""
+    for attr in ("id", "title", "tag", "reference", "section", "statement", "model"):
+        if not hasattr(cls, attr):
+            raise TypeError(f"claim {cls.__name__} lacks the attribute {attr!r}")
+    if cls.tag not in TAGS:
+        raise TypeError(f"claim {cls.id}: tag must be one of {TAGS}, got {cls.tag!r}")
+    if cls.model not in ("univariate", "homogeneous"):
+        raise TypeError(f"claim {cls.id}: model must be 'univariate' or 'homogeneous'")
+    for mode in cls.modes:
+        if mode not in MODES:
+            raise TypeError(f"claim {cls.id}: unknown mode {mode!r}")
+    if cls.id in _REGISTRY and type(_REGISTRY[cls.id]) is not cls:
+        raise TypeError(f"a claim with id {cls.id!r} is already registered")
+    _REGISTRY[cls.id] = cls()
+    return cls
+
+
+def _load_plugins() -> None:
+    """Import the modules named by the ``flatproof.claims`` entry-point group (user claims)."""
+    global _PLUGINS_LOADED
+    if _PLUGINS_LOADED:
+        return
+    _PLUGINS_LOADED = True
+    for ep in entry_points(group="flatproof.claims"):
+        ep.load()
+
+
+def all_claims() -> list[Claim]:
+    _load_plugins()
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+def get_claim(claim_id: str, field: str = "case.claim") -> Claim:
+    _load_plugins()
+    if not isinstance(claim_id, str):
+        raise InputError(f"expected a claim id string, got {type(claim_id).__name__}", field=field)
+    if claim_id not in _REGISTRY:
+        import difflib
+        close = difflib.get_close_matches(claim_id, list(_REGISTRY), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else " (see `flatproof list`)"
+        raise InputError(f"unknown claim {claim_id!r}{hint}", field=field)
+    return _REGISTRY[claim_id]

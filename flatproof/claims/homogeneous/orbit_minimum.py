@@ -1,0 +1,138 @@
+"""The rescaling orbit of a homogeneous interpolator and its closed-form minimum.
+
+Setting: two-layer degree-k homogeneous network, square loss L̂ = (1/n)Σ(f − y)², no weight decay,
+θ an interpolator off every kink; per-neuron factors c_j > 0 log-uniform on [1/c_max, c_max].
+
+Statement: T_c(a_j, w_j) = (c_j^{−k}a_j, c_j w_j) leaves f unchanged; ∇²L̂(T_cθ) = S⁻¹∇²L̂(θ)S⁻¹;
+F(T_cθ) = Σ_j (c_j^{2k}A_j + c_j^{−2}B_j), so F is unbounded above along the orbit (Dinh et al.)
+but its infimum is F_sym = Σ_j (k+1)k^{−k/(k+1)} A_j^{1/(k+1)} B_j^{k/(k+1)}, attained at
+c_j* = (B_j/(kA_j))^{1/(2k+2)}, where the a-block carries 1/(k+1) of F; F_sym is T_c-invariant; the
+null directions (−k a_j e_j; w_j) satisfy J v = 0. F_sym and c* are sympy's (derivations.orbit).
+
+Tag: [exact].
+
+Reference: MATH.md M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh, Pascanu, Bengio &
+Bengio (ICML 2017).
+
+The infimum is also found numerically (bounded Brent search in log c_j on the trace computed by the
+curvature oracle at the rescaled network) and compared with the closed form.
+
+Example: ``flatproof verify cases/homogeneous-orbit-minimum.toml`` ends in ``holds``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from ...constructions import rescale_homogeneous
+from ...derivations.orbit import orbit_minimum
+from .._common import off_kinks, rounding
+from .._core import Claim, Evaluation, Param, compare, register
+from ._shared import interpolation_hypothesis, square_loss_hypotheses, trace_blocks
+
+SEARCH_TOL = 1e-7
+
+
+def f_sym(A, B, k):
+    """Σ_j F_sym,j from sympy's closed form; neurons with A_j B_j = 0 contribute their infimum 0."""
+    om = orbit_minimum()
+    pos = A * B > 0
+    return float(np.sum(np.where(pos, om.F_sym_fn(np.where(pos, A, 1.0), np.where(pos, B, 1.0), float(k)), 0.0)))
+
+
+@register
+class OrbitMinimum(Claim):
+    id = "homogeneous.orbit-minimum"
+    title = "Along the rescaling orbit F(T_cθ) = Σ c^{2k}A_j + c^{−2}B_j: unbounded above, minimum F_sym"
+    tag = "exact"
+    section = "M.3"
+    reference = "MATH.md M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh et al. (ICML 2017)"
+    statement = (r"F(T_c\theta) = \sum_j c_j^{2k}A_j + c_j^{-2}B_j,\quad \inf_{c>0} F(T_c\theta) = F_{\mathrm{sym}}"
+                 r"(\theta) = \sum_j (k+1)k^{-\frac{k}{k+1}}A_j^{\frac1{k+1}}B_j^{\frac{k}{k+1}}")
+    hypotheses = ("square loss (1/n)Σ(f − y)², no weight decay", "θ interpolates the data", "θ off every kink")
+    params = (Param("c_max", float, 10.0, "factors c_j are log-uniform on [1/c_max, c_max]", minimum=1.0),
+              Param("seed", int, 0, "seed of the factors c_j", minimum=0),
+              Param("blowup", float, 1e6, "Dinh: exhibit c with F(T_cθ) ≥ this value", minimum=0.0,
+                    exclusive_minimum=True),
+              Param("interpolation_tol", float, 1e-9, "relative tolerance on max|f(x_i) − y_i|", minimum=0.0))
+    model = "homogeneous"
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        if not (square_loss_hypotheses(inst, ev) and
+                interpolation_hypothesis(inst, ev, ctx.params["interpolation_tol"])):
+            return ev
+        kt, tol = ctx.tolerances.kink, ctx.tolerances.identity
+        orc = inst.oracle(kink_tol=kt)
+        if not off_kinks(ev, orc):
+            return ev
+        net, X = inst.net, inst.data.X
+        k, m = net.k, net.m
+        rng = np.random.default_rng(ctx.params["seed"])
+        c = np.exp(rng.uniform(-1, 1, m) * np.log(ctx.params["c_max"]))
+        rnet = rescale_homogeneous(net, c)
+        cm = ctx.params["c_max"] ** (2 * k + 2)
+        f0, f1 = net(X), rnet(X)
+        fs = float(np.abs(f0).max()) or 1.0
+        ev.comparisons.append(compare("max_i |f_{T_cθ}(x_i) − f_θ(x_i)| = 0", float(np.abs(f1 - f0).max()), "=", 0.0,
+                                      value_error=rounding(fs * cm), tol=tol * fs))
+        rorc = inst.oracle(rnet, kink_tol=kt)
+        if net.num_params <= 600:
+            s = np.concatenate([c ** (-k), np.repeat(c, net.d)])
+            pred = orc.hessian() / np.outer(s, s)
+            hs = float(np.abs(pred).max()) or 1.0
+            ev.comparisons.append(compare("max |∇²L̂(T_cθ) − S⁻¹∇²L̂(θ)S⁻¹| = 0",
+                                          float(np.abs(rorc.hessian() - pred).max()), "=", 0.0,
+                                          value_error=rounding(hs * cm), tol=tol * hs))
+        A, B = trace_blocks(net, X)
+        orbit = float(np.sum(c ** (2 * k) * A + B / c ** 2))
+        tr1 = rorc.trace()
+        ev.comparisons.append(compare("F(T_cθ) (oracle) = Σ_j c_j^{2k}A_j + c_j^{−2}B_j", tr1, "=", orbit,
+                                      value_error=rounding(tr1), tol=tol * orbit))
+        Fs = f_sym(A, B, k)
+        F0 = orc.trace()
+        numeric, cstar = F0, np.ones(m)
+        for j in range(m):
+            def F(logc, j=j):
+                cj = np.ones(m)
+                cj[j] = np.exp(logc)
+                return inst.oracle(rescale_homogeneous(net, cj), kink_tol=kt).trace()
+            r = minimize_scalar(F, bounds=(-15.0, 15.0), method="bounded", options={"xatol": 1e-9})
+            cstar[j] = np.exp(r.x)
+            numeric += min(r.fun, F0) - F0
+        ev.comparisons.append(compare("inf_c F(T_cθ) (numeric search) = F_sym (sympy closed form)", numeric, "=", Fs,
+                                      value_error=rounding(numeric), tol=(tol + SEARCH_TOL) * Fs))
+        A1, B1 = trace_blocks(rnet, X)
+        Fs1 = f_sym(A1, B1, k)
+        ev.comparisons.append(compare("F_sym(T_cθ) = F_sym(θ)", Fs1, "=", Fs, value_error=rounding(Fs * cm),
+                                      tol=tol * Fs))
+        om = orbit_minimum()
+        pos = A * B > 0
+        cs = np.where(pos, om.c_star_fn(np.where(pos, A, 1.0), np.where(pos, B, 1.0), float(k)), 1.0)
+        As, Bs = trace_blocks(rescale_homogeneous(net, cs), X)
+        share = float(np.sum(As[pos]) / np.sum(As[pos] + Bs[pos])) if np.any(pos) else float("nan")
+        ev.comparisons.append(compare("a-block share of F at c* = 1/(k+1) (balance)", share, "=", 1.0 / (k + 1),
+                                      value_error=rounding(1.0), tol=tol))
+        if np.any(A > 0):
+            jbig = int(np.argmax(A))
+            cb = np.ones(m)
+            cb[jbig] = (ctx.params["blowup"] / A[jbig]) ** (1.0 / (2 * k))
+            Fb = inst.oracle(rescale_homogeneous(net, cb), kink_tol=kt).trace()
+            ev.comparisons.append(compare("F(T_cθ) ≥ M for c_j = (M/A_j)^{1/2k} on one neuron (Dinh)", Fb, ">=",
+                                          ctx.params["blowup"], value_error=rounding(Fb)))
+        J = orc.jacobian()
+        nulls = []
+        for j in range(m):
+            u = np.zeros(orc.num_params)
+            u[j] = -k * net.a[j]
+            u[m + j * net.d: m + (j + 1) * net.d] = net.W[j]
+            nulls.append(float(np.linalg.norm(J @ u) / max(np.linalg.norm(u), 1e-300)))
+        js = float(np.abs(J).max()) or 1.0
+        ev.comparisons.append(compare("max_j ‖J v_j‖/‖v_j‖ = 0 for v_j = (−k a_j e_j; w_j)", max(nulls), "=", 0.0,
+                                      value_error=rounding(js * np.sqrt(inst.data.n)), tol=tol * js))
+        ev.certificate.update({"k": k, "c": c, "A_j": A, "B_j": B, "F": F0, "F_at_T_c": tr1, "F_sym": Fs,
+                               "F_sym_numeric": numeric, "F_over_F_sym": F0 / Fs if Fs else None,
+                               "c_star_closed_form": cs, "c_star_numeric": cstar,
+                               "sympy_F_sym": str(om.F_sym), "sympy_c_star": str(om.c_star)})
+        return ev

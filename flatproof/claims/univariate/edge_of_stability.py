@@ -1,0 +1,57 @@
+"""GD does not end sharper than its stability threshold (the edge-of-stability picture).
+
+Setting: univariate network trained by full-batch GD with step η from a seeded initialisation
+(model.construction = "gd"), logistic or square loss.
+
+Statement (observation): the GD iterate after T steps satisfies λ_max(∇²L(θ_T)) ≤ (1 + s) · 2/η for a
+slack s, and the largest λ_max recorded along the run is reported against 2/η.
+
+Tag: [probe] — an observation on generated instances, not a theorem (GD can leave the stable
+region transiently; on separable logistic data the iterates run to infinity and λ_max → 0).
+
+Reference: MATH.md U.7; Qiao & Wang, arXiv 2512.01473, Section 4 (simulation study).
+
+Example: ``flatproof verify cases/logistic-edge-of-stability.toml`` ends in ``holds``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._common import eig_certificate, eig_interval, off_kinks, top_eigen
+from .._core import Claim, Evaluation, Param, compare, register
+
+
+@register
+class EdgeOfStability(Claim):
+    id = "logistic.edge-of-stability"
+    title = "GD with step η ends with λ_max ≤ (1 + s)·2/η"
+    tag = "probe"
+    section = "U.7"
+    reference = "MATH.md U.7; Qiao & Wang, arXiv 2512.01473, Section 4 (simulations)"
+    statement = r"\lambda_{\max}\big(\nabla^2 L(\theta_T)\big) \le (1 + s)\,\frac{2}{\eta}"
+    hypotheses = ("θ was trained by GD with step η", "θ_T off every kink on the data")
+    params = (Param("slack", float, 0.1, "relative slack s over 2/η", minimum=0.0),)
+    model = "univariate"
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        tr = inst.training
+        if not ev.hypothesis("θ was trained by GD (model.construction = \"gd\")", tr is not None):
+            return ev
+        orc = inst.oracle(kink_tol=ctx.tolerances.kink)
+        if not off_kinks(ev, orc):
+            return ev
+        eta = inst.provenance["eta"]
+        thr = 2.0 / eta
+        res = top_eigen(orc, ctx)
+        s = ctx.params["slack"]
+        ev.comparisons.append(compare(f"λ_max(θ_T) ≤ (1 + {s:g})·2/η", res.value, "<=", (1 + s) * thr,
+                                      value_interval=eig_interval(res)))
+        lam = np.asarray(tr.history.get("lambda_max", []), dtype=float)
+        ev.certificate.update({"eta": eta, "two_over_eta": thr, "lambda_max": eig_certificate(res),
+                               "steps": tr.steps, "stop_reason": tr.stop_reason,
+                               "final_loss": orc.loss(),
+                               "max_recorded_lambda_max": float(lam.max()) if lam.size else None,
+                               "recorded": {k: list(v) for k, v in tr.history.items()}})
+        return ev

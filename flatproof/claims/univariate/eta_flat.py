@@ -1,0 +1,71 @@
+"""η-flatness (the linear-stability threshold of GD).
+
+Setting: univariate network, logistic or square loss, θ off every kink on the data, a step size η.
+
+Statement: θ is η-flat, λ_max(∇²L(θ)) ≤ 2/η — the condition under which GD with step η can be
+linearly stable at a twice-differentiable minimum.
+
+Tag: [exact] (a property of the instance, decided with certified or estimated error bars).
+
+Reference: MATH.md U.2 (η-flatness); the stability threshold is the one used by Mulayoff et al.
+(NeurIPS 2021) and Qiao et al. (arXiv 2406.06838).
+
+Float mode: the Lanczos Ritz value is a Rayleigh quotient (≤ λ_max), so "violated" is safe; "holds"
+also rests on Lanczos having converged to the top eigenvalue. Rigorous mode: λ_max is enclosed by
+a verified eigendecomposition of the ball Hessian (python-flint), see :mod:`flatproof.rigorous`.
+
+Example: ``flatproof verify cases/univariate-eta-flat-rigorous.toml`` ends in ``holds`` with a
+certified interval for λ_max.
+"""
+
+from __future__ import annotations
+
+from ... import rigorous
+from ..._errors import KinkError
+from .._common import eig_certificate, eig_interval, off_kinks, top_eigen
+from .._core import Claim, Evaluation, Param, compare, register
+
+
+def flatness_comparison(inst, ctx, ev: Evaluation, eta: float, name: str = "λ_max(∇²L) ≤ 2/η"):
+    """Append the comparison λ_max ≤ 2/η (float or rigorous) to ``ev``; return it (None at a kink)."""
+    orc = inst.oracle(kink_tol=ctx.tolerances.kink)
+    if not off_kinks(ev, orc):
+        return None
+    res = top_eigen(orc, ctx)
+    ev.certificate["lambda_max"] = eig_certificate(res)
+    thr = 2.0 / eta
+    ev.certificate["two_over_eta"] = thr
+    if ctx.mode == "rigorous":
+        try:
+            (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0])
+        except KinkError as exc:
+            ev.hypothesis("θ is certifiably off every kink", False, str(exc))
+            return None
+        ev.certificate["lambda_max_certified"] = [lo, hi]
+        ev.certificate["how_certified"] = how
+        cmp = compare(name, res.value, "<=", thr, value_interval=(lo, hi),
+                      bound_interval=(rigorous.down(rigorous.arb(2) / rigorous.arb(eta)),
+                                      rigorous.up(rigorous.arb(2) / rigorous.arb(eta))), certified=True)
+    else:
+        cmp = compare(name, res.value, "<=", thr, value_interval=eig_interval(res))
+    ev.comparisons.append(cmp)
+    return cmp
+
+
+@register
+class EtaFlat(Claim):
+    id = "univariate.eta-flat"
+    title = "θ is η-flat: λ_max(∇²L(θ)) ≤ 2/η"
+    tag = "exact"
+    section = "U.2"
+    reference = "MATH.md U.2; Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al., arXiv 2406.06838"
+    statement = r"\lambda_{\max}\big(\nabla^2 L(\theta)\big) \le \frac{2}{\eta}"
+    hypotheses = ("θ off every kink on the data",)
+    params = (Param("eta", float, 1.0, "GD step size η", minimum=0.0, exclusive_minimum=True),)
+    model = "univariate"
+    modes = ("float", "rigorous")
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        flatness_comparison(inst, ctx, ev, ctx.params["eta"])
+        return ev

@@ -1,0 +1,151 @@
+"""Arbitrarily flat, overfitting solutions at infinity.
+
+Setting: univariate network under logistic loss, no weight decay; a network θ whose signs fit the
+training labels with margin γ = min_j y_j f_θ(x_j) > 0 (e.g. the sign-fitting construction, which
+overfits noisy labels), scaled to θ_c = (c v, c w, c b, c² β), c ≥ 1; the data law is known.
+
+Statement: f_{θ_c} = c² f_θ, so θ_c has zero training error and the population error of sign f_θ,
+while
+    ‖∇²L(θ_c)‖₂ ≤ e^{−c²γ} (c² max_j ‖∇f_θ(x_j)‖² + ε₀),  ε₀ = max_i √(ā_i² + c̄_i²),
+so λ_max(θ_c) ≤ ε for c large: for every ε > 0 there is an ε-flat solution whose population error
+exceeds the Bayes error by the (fixed) excess of sign f_θ.
+
+Tag: [exact] (the construction and the bound are derived in MATH.md U.5; the paper's claim —
+its Theorem 3.2 in the reviews' numbering — is that such solutions exist).
+
+Reference: MATH.md U.5; Qiao & Wang, arXiv 2512.01473, Appendix D.
+
+Checked: (i) λ_max(θ_c) ≤ ε (certified in rigorous mode), (ii) the Hessian-norm bound, (iii) zero
+training error, (iv) population error − Bayes error ≥ ``excess``, the population error computed by
+adaptive quadrature under the data law with the knots and zero crossings as breakpoints (not
+interval-certified; its error estimate is reported).
+
+Example: ``flatproof verify cases/logistic-flat-at-infinity.toml`` ends in ``holds``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import rigorous
+from ..._errors import KinkError
+from ...measures.population import classification_error, training_error
+from ...measures.uncertain import uncertain_set
+from ...measures.univariate import UnivariateDense
+from .._common import off_kinks, rounding
+from .._core import Claim, Evaluation, Param, compare, register
+from .eta_flat import flatness_comparison
+from .uncertain_set import domain
+
+QUAD_ERROR = 1e-7   # absolute error allowed for the quadrature of a bounded integrand on a few pieces
+
+
+def base_hypotheses(inst, ev: Evaluation) -> bool:
+    ok = ev.hypothesis("the network is a scaled sign-fitting network θ_c (model.construction)",
+                       inst.base_net is not None and inst.scale is not None,
+                       "" if inst.base_net is not None else "build the model with construction = \"sign-fitting\"")
+    ok &= ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind)
+    ok &= ev.hypothesis("no weight decay", inst.weight_decay == 0.0, f"λ = {inst.weight_decay:g}")
+    return ok
+
+
+def population_comparisons(inst, ev: Evaluation, excess: float, name: str, relation: str = ">="):
+    """Population error of sign f vs Bayes + excess (quadrature), appended to ``ev``."""
+    pop = classification_error(inst.net, inst.task)
+    bayes = inst.task.bayes_error()
+    ev.certificate.update({"population_error": pop, "bayes_error": bayes, "excess_error": pop - bayes,
+                           "quadrature_error_allowed": QUAD_ERROR})
+    ev.comparisons.append(compare(name, pop - bayes if relation == ">=" else pop, relation,
+                                  excess if relation == ">=" else bayes + excess, value_error=2 * QUAD_ERROR))
+    return pop, bayes
+
+
+@register
+class FlatAtInfinity(Claim):
+    id = "logistic.flat-at-infinity"
+    title = "Arbitrarily flat solutions at infinity that overfit: λ_max(θ_c) ≤ ε with population error of sign f_θ"
+    tag = "exact"
+    section = "U.5"
+    reference = "MATH.md U.5; Qiao & Wang, arXiv 2512.01473, Appendix D (arbitrarily flat interpolating solutions)"
+    statement = (r"\|\nabla^2 L(\theta_c)\|_2 \le e^{-c^2\gamma}\big(c^2 \max_j\|\nabla f_\theta(x_j)\|^2 + "
+                 r"\varepsilon_0\big),\quad \lambda_{\max}(\theta_c) \le \varepsilon,\quad "
+                 r"\widehat{\mathrm{err}}(\theta_c) = 0,\quad \mathrm{err}(\theta_c) - \mathrm{err}_{\mathrm{Bayes}}"
+                 r" \ge \Delta")
+    hypotheses = ("θ_c is a scaled label-fitting network (margin γ > 0, c ≥ 1)", "logistic loss, no weight decay",
+                  "the data law is known", "θ_c off every kink on the data")
+    params = (Param("epsilon", float, 1e-3, "flatness target ε", minimum=0.0, exclusive_minimum=True),
+              Param("excess", float, 0.0, "stated excess Δ of the population error over the Bayes error",
+                    minimum=0.0, maximum=1.0),
+              Param("delta", float, 0.01, "level of the reported uncertain set U_δ(θ_c)", minimum=0.0,
+                    maximum=0.25, exclusive_minimum=True))
+    model = "univariate"
+    modes = ("float", "rigorous")
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        if not base_hypotheses(inst, ev):
+            return ev
+        base, c = inst.base_net, inst.scale
+        x, y = inst.data.x, inst.data.y
+        gamma = float(np.min(y * base(x)))
+        ev.hypothesis("θ fits the signs of the labels: γ = min_j y_j f_θ(x_j) > 0", gamma > 0, f"γ = {gamma:.6g}")
+        ev.hypothesis("c ≥ 1", c >= 1.0, f"c = {c:g}")
+        ev.hypothesis("the data law is known (data from a generator)", inst.task is not None)
+        if not ev.hypotheses_met:
+            return ev
+        eps = ctx.params["epsilon"]
+        flat = flatness_comparison(inst, ctx, ev, 2.0 / eps, name="λ_max(∇²L(θ_c)) ≤ ε")
+        if flat is None:
+            return ev
+        # (ii) the U.5 bound on the spectral norm
+        dense_base = UnivariateDense(inst.problem, base, at_kink="convention")
+        J = dense_base.jacobian()
+        gmax = float(np.max(np.sum(J * J, axis=1)))
+        act = base.activation_pattern(x)
+        abar, cbar = (np.abs(x) @ act) / x.size, act.sum(axis=0) / x.size
+        eps0 = float(np.max(np.sqrt(abar ** 2 + cbar ** 2)))
+        with np.errstate(under="ignore"):
+            bound = float(np.exp(-c * c * gamma) * (c * c * gmax + eps0))
+        if ctx.mode == "rigorous" and inst.net.num_params <= rigorous.DENSE_LIMIT:
+            try:
+                enc = rigorous.univariate_spectrum(inst.problem, inst.net)
+            except KinkError as exc:
+                ev.hypothesis("θ_c is certifiably off every kink", False, str(exc))
+                return ev
+            arb = rigorous.arb
+            norm_hi = max(abs(enc.lambda_max[1]), abs(enc.lambda_min[0]), abs(enc.lambda_max[0]),
+                          abs(enc.lambda_min[1]))
+            b_ball = (-(arb(c) * arb(c) * arb(gamma))).exp() * (arb(c) * arb(c) * arb(gmax) + arb(eps0))
+            ev.comparisons.append(compare("‖∇²L(θ_c)‖₂ ≤ e^{−c²γ}(c² max‖∇f_θ‖² + ε₀)",
+                                          norm_hi, "<=", bound, value_interval=(0.0, norm_hi),
+                                          bound_interval=rigorous.interval(b_ball), certified=True))
+            ev.notes.append("γ, max‖∇f_θ‖² and ε₀ enter the certified bound as computed in float64; the bound "
+                            "is then evaluated in ball arithmetic")
+        else:
+            orc = inst.oracle(kink_tol=ctx.tolerances.kink)
+            lmax = ev.certificate["lambda_max"]
+            from .._common import bottom_eigen
+            lmin = bottom_eigen(orc, ctx, abs(lmax["value"]))
+            norm = max(abs(lmax["value"]), abs(lmin.value))
+            err = max(lmax["residual"], float(lmin.residuals[0])) + rounding(norm)
+            ev.comparisons.append(compare("‖∇²L(θ_c)‖₂ ≤ e^{−c²γ}(c² max‖∇f_θ‖² + ε₀)", norm, "<=", bound,
+                                          value_error=err, bound_error=rounding(bound)))
+        # (iii) training error
+        margins = y * inst.net(x)
+        if ctx.mode == "rigorous":
+            balls = rigorous.univariate_balls(inst.problem, inst.net)
+            low = min(rigorous.down(rigorous.arb(float(y[j])) * balls.f[j]) for j in range(x.size))
+            ev.comparisons.append(compare("min_j y_j f_{θ_c}(x_j) > 0 (zero training error)", low, ">=",
+                                          np.nextafter(0.0, 1.0), value_interval=(low, low), certified=True))
+        else:
+            ev.comparisons.append(compare("training errors = 0", float(np.sum(margins <= 0)), "=", 0.0))
+        # (iv) population error
+        population_comparisons(inst, ev, ctx.params["excess"], "err(sign f) − Bayes error ≥ Δ")
+        lo, hi = domain(inst)
+        U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
+        ev.certificate.update({"c": c, "gamma": gamma, "c2_gamma": c * c * gamma, "max_grad_f_sq": gmax,
+                               "epsilon_0": eps0, "hessian_norm_bound": bound,
+                               "training_error": training_error(inst.net, inst.data),
+                               "min_margin": float(margins.min()), "uncertain_set_length": U.length,
+                               "uncertain_set_delta": ctx.params["delta"]})
+        return ev

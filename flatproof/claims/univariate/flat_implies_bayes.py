@@ -1,0 +1,64 @@
+"""FALSE BY DESIGN: "η-flat ⇒ population error ≤ Bayes error + Δ" under logistic loss.
+
+Setting: univariate network under logistic loss, a step size η, a known data law.
+
+Statement (naive, refuted): every η-flat θ (λ_max(∇²L(θ)) ≤ 2/η) has population 0-1 error at most
+the Bayes error plus Δ.
+
+Tag: [paper] — the paper's negative result (MATH.md U.5; arXiv 2512.01473, Theorem 3.2 in the
+reviews' numbering) is that this fails: flat solutions at infinity have λ_max → 0 while fitting
+noisy labels. flatproof ships the naive statement so that ``verify`` and ``check`` can exhibit a
+counterexample; a ``violated`` verdict is the expected outcome on such instances.
+
+Reference: MATH.md U.5; Qiao & Wang, arXiv 2512.01473.
+
+The flatness hypothesis is decided like ``univariate.eta-flat`` (certified in rigorous mode); if it
+cannot be decided the verdict is ``inconclusive``, and if θ is not η-flat the hypotheses are not met.
+
+Example: ``flatproof verify cases/false-flat-implies-bayes.toml`` ends in ``violated``.
+"""
+
+from __future__ import annotations
+
+from .._core import Claim, Evaluation, Param, register
+from .eta_flat import flatness_comparison
+from .flat_at_infinity import population_comparisons
+
+
+@register
+class FlatImpliesBayes(Claim):
+    id = "logistic.flat-implies-bayes"
+    title = "(false) η-flat ⇒ population error ≤ Bayes error + Δ, under logistic loss"
+    tag = "paper"
+    false_by_design = True
+    section = "U.5"
+    reference = "MATH.md U.5 (refuted there); Qiao & Wang, arXiv 2512.01473 (flat solutions at infinity overfit)"
+    statement = (r"\lambda_{\max}(\nabla^2 L(\theta)) \le \tfrac{2}{\eta} \;\Longrightarrow\; "
+                 r"\mathrm{err}(\theta) \le \mathrm{err}_{\mathrm{Bayes}} + \Delta")
+    hypotheses = ("θ is η-flat", "logistic loss", "the data law is known")
+    params = (Param("eta", float, 1.0, "GD step size η", minimum=0.0, exclusive_minimum=True),
+              Param("excess", float, 0.05, "allowed excess Δ over the Bayes error", minimum=0.0, maximum=1.0))
+    model = "univariate"
+    modes = ("float", "rigorous")
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        ok = ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind)
+        ok &= ev.hypothesis("the data law is known (data from a generator)", inst.task is not None)
+        if not ok:
+            return ev
+        flat = flatness_comparison(inst, ctx, ev, ctx.params["eta"], name="(hypothesis) λ_max ≤ 2/η")
+        if flat is None:
+            return ev
+        ev.comparisons.clear()
+        if flat.outcome == "violated":
+            ev.hypothesis("θ is η-flat", False, f"λ_max ≥ {flat.value_interval[0]:.6g} > 2/η")
+            return ev
+        if flat.outcome == "inconclusive":
+            ev.comparisons.append(flat)
+            ev.notes.append("η-flatness could not be decided, so the implication is not tested")
+            return ev
+        ev.hypothesis("θ is η-flat", True, f"λ_max ≤ {flat.value_interval[1]:.6g} ≤ 2/η = {flat.bound:.6g}"
+                      + (" (certified)" if flat.certified else ""))
+        population_comparisons(inst, ev, ctx.params["excess"], "err(sign f) ≤ Bayes error + Δ", relation="<=")
+        return ev

@@ -1,0 +1,76 @@
+"""Uncertain sets computed exactly from the knots.
+
+Setting: univariate network, a level δ ∈ (0, 1/4], τ = logit-width(δ) (s(τ)s(−τ) = δ).
+
+Statement: U_δ(θ) = {x : s(f(x))s(−f(x)) ≥ δ} = {x : |f(x)| ≤ τ} is the finite union of intervals that
+flatproof computes from the knots; on the data it is {x_j : d_j ≥ δ}; the region is
+R_δ = [inf U_δ, sup U_δ].
+
+Tag: [paper] (the uncertain set is the paper's notion, formalised in MATH.md U.3; the interval
+algorithm is checked exactly here against a dense grid and the data).
+
+Reference: MATH.md U.3; Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ).
+
+Grid points and data points within ``kink`` · (1 + τ) of the level |f| = τ are not counted (the
+boundary itself is where float evaluation may legitimately disagree).
+
+Example: ``flatproof verify cases/logistic-uncertain-set.toml`` ends in ``holds`` with
+0 disagreements on 20001 grid points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...measures.uncertain import uncertain_set
+from ...model.losses import logistic_d2, logit_width
+from .._core import Claim, Evaluation, Param, compare, register
+
+
+def domain(inst) -> tuple[float, float]:
+    x = inst.data.x
+    lo, hi = float(x.min()), float(x.max())
+    if inst.task is not None:
+        slo, shi = inst.task.law.support
+        lo, hi = (min(lo, slo) if np.isfinite(slo) else lo), (max(hi, shi) if np.isfinite(shi) else hi)
+    if lo == hi:
+        lo, hi = lo - 1.0, hi + 1.0
+    return lo, hi
+
+
+@register
+class UncertainSet(Claim):
+    id = "logistic.uncertain-set"
+    title = "U_δ(θ) = {|f| ≤ τ} is the union of intervals computed from the knots"
+    tag = "paper"
+    section = "U.3"
+    reference = "MATH.md U.3 (our formalisation); Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ)"
+    statement = (r"U_\delta(\theta) = \{x : s(f_\theta(x))\,s(-f_\theta(x)) \ge \delta\} = "
+                 r"\{x : |f_\theta(x)| \le \tau\} = \bigcup_k [\ell_k, r_k]")
+    params = (Param("delta", float, 0.1, "curvature level δ", minimum=0.0, maximum=0.25, exclusive_minimum=True),
+              Param("grid", int, 20001, "points of the dense check grid", minimum=2, maximum=10_000_000))
+    model = "univariate"
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        delta, net = ctx.params["delta"], inst.net
+        tau = logit_width(delta)
+        lo, hi = domain(inst)
+        U = uncertain_set(net, delta, lo, hi)
+        band = ctx.tolerances.kink * (1.0 + tau)
+        grid = np.linspace(lo, hi, ctx.params["grid"])
+        fg = net(grid)
+        clear = np.abs(np.abs(fg) - tau) > band * (1.0 + np.abs(fg))
+        bad_grid = int(np.sum(clear & (U.contains(grid) != (np.abs(fg) <= tau))))
+        ev.comparisons.append(compare("grid points where the interval set and |f| ≤ τ disagree", bad_grid, "=", 0))
+        x = inst.data.x
+        fx = net(x)
+        on_data = logistic_d2(fx) >= delta
+        clear_x = np.abs(np.abs(fx) - tau) > band * (1.0 + np.abs(fx))
+        bad_data = int(np.sum(clear_x & (U.contains(x) != on_data)))
+        ev.comparisons.append(compare("data points where x_j ∈ U_δ and d_j ≥ δ disagree", bad_data, "=", 0))
+        ev.certificate.update({"delta": delta, "tau": tau, "domain": [lo, hi], "intervals": [list(i) for i in
+                               U.intervals], "region_R_delta": None if U.empty else list(U.hull),
+                               "length": U.length, "uncertain_data_points": int(on_data.sum()), "n": int(x.size),
+                               "grid_points": int(grid.size), "grid_points_on_boundary": int((~clear).sum())})
+        return ev

@@ -1,0 +1,87 @@
+"""The curvature-weighted TV(1) bound.
+
+Setting: univariate network, logistic or square loss (any per-sample loss with φ'' ≥ 0), θ off
+every kink on the data; d_j = φ''(f_j), D̄ = (1/n)Σ_j d_j, μ ∝ Σ_j d_j δ_{x_j}, g^±_μ as in U.4.
+
+Statement: for every θ,
+    λ_max(∇²L(θ)) ≥ D̄ · (1 + 2 Σ_i |v_i w_i| g^{side(i)}_μ(t_i)) − ε_F(θ).
+With the square loss at an interpolating point (d_j ≡ 1, ε_F = 0) this is Mulayoff et al.'s
+λ_max ≥ 1 + 2∫ g |f''|. The parameter ``factor`` (2 in the theorem) lets a case state a wrong
+constant on purpose.
+
+Tag: [exact] (derived in MATH.md U.4: the Rayleigh quotient of u = E_μ[∇f], per-neuron expansion,
+a² + b² ≥ 2ab). Corresponds to the paper's Theorem 3.1 (a weighted-TV bound by λ_max); the
+constants here are ours, not the paper's.
+
+Reference: MATH.md U.4; Qiao & Wang, arXiv 2512.01473; Mulayoff, Michaeli & Soudry (NeurIPS 2021).
+
+Float mode: the left side is a Rayleigh quotient, hence a certified-up-to-rounding lower bound on
+λ_max, which is what "holds" needs. Rigorous mode: both sides in ball arithmetic.
+
+Example: ``flatproof verify cases/logistic-weighted-tv.toml`` ends in ``holds``.
+"""
+
+from __future__ import annotations
+
+from ... import rigorous
+from ..._errors import KinkError
+from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, weighted_tv
+from .._common import eig_certificate, eig_interval, off_kinks, rounding, top_eigen
+from .._core import Claim, Evaluation, Param, compare, register
+
+
+@register
+class WeightedTV(Claim):
+    id = "logistic.weighted-tv"
+    title = "λ_max ≥ D̄(1 + 2 Σ|v_i w_i| g_μ(t_i)) − ε_F: flatness bounds a curvature-weighted TV(1)"
+    tag = "exact"
+    section = "U.4"
+    reference = ("MATH.md U.4 (derived there; corresponds to Theorem 3.1 of Qiao & Wang, arXiv 2512.01473); "
+                 "square-loss case: Mulayoff, Michaeli & Soudry (NeurIPS 2021)")
+    statement = (r"\lambda_{\max}\big(\nabla^2 L(\theta)\big) \ge \bar D\Big(1 + 2\sum_i |v_i w_i|\, "
+                 r"g^{\mathrm{side}(i)}_\mu(t_i)\Big) - \varepsilon_F(\theta)")
+    hypotheses = ("θ off every kink on the data",)
+    params = (Param("factor", float, 2.0, "the constant in front of the weighted TV (2 in the theorem)",
+                    minimum=0.0),
+              Param("sided", bool, True, "use g^{side(i)} (true) or the smaller g_μ = min(g⁺, g⁻) (false)"))
+    model = "univariate"
+    modes = ("float", "rigorous")
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        orc = inst.oracle(kink_tol=ctx.tolerances.kink)
+        if not off_kinks(ev, orc):
+            return ev
+        factor, sided = ctx.params["factor"], ctx.params["sided"]
+        res = top_eigen(orc, ctx)
+        f = orc.forward()
+        d = inst.loss.d2(f, inst.data.y)
+        d_mean = float(d.mean())
+        weight = CurvatureWeight.from_data(inst.data.x, d)
+        wtv = weighted_tv(inst.net, weight, sided=sided)
+        eps_f = orc.epsilon_F()
+        rhs = tv_bound_rhs(d_mean, wtv, eps_f, factor) + inst.weight_decay
+        name = f"λ_max ≥ D̄(1 + {factor:g}·Σ|v_i w_i| g(t_i)) − ε_F" + (" + λ" if inst.weight_decay else "")
+        ev.certificate.update({"lambda_max": eig_certificate(res), "D_bar": d_mean, "weighted_tv": wtv,
+                               "g_side": "side(i)" if sided else "min(g+, g-)", "epsilon_F": eps_f,
+                               "factor": factor, "tv1": inst.net.tv1(), "rhs": rhs})
+        if ctx.mode == "rigorous":
+            if not sided:
+                ev.notes.append("rigorous mode uses g^{side(i)} ≥ g_μ: the certified bound is the stronger one")
+            try:
+                (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0])
+                balls = rigorous.univariate_balls(inst.problem, inst.net)
+            except KinkError as exc:
+                ev.hypothesis("θ is certifiably off every kink", False, str(exc))
+                return ev
+            arb = rigorous.arb
+            rhs_b = balls.d_mean * (1 + arb(factor) * balls.weighted_tv(inst.data.x, inst.net)) - balls.eps_f \
+                + arb(inst.weight_decay)
+            ev.certificate.update({"lambda_max_certified": [lo, hi], "rhs_certified": list(rigorous.interval(rhs_b)),
+                                   "how_certified": how + "; right side: D̄, g, ε_F in ball arithmetic"})
+            ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=(lo, hi),
+                                          bound_interval=rigorous.interval(rhs_b), certified=True))
+        else:
+            ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=eig_interval(res),
+                                          bound_error=rounding(d_mean * (1 + factor * wtv), eps_f)))
+        return ev

@@ -1,0 +1,72 @@
+"""Flattest ReLU interpolators over a dictionary of directions (MATH.md M.4), by linear programming.
+
+For ReLU (k = 1) the orbit-minimal flatness of a network with unit directions ŵ_j and weights
+β_j = a_j ‖w_j‖ is F_sym = (4/n) Σ_j G(ŵ_j) |β_j| with G(ŵ) = (Σ_i σ(ŵᵀx_i)²)^{1/2} (Σ_i σ'(ŵᵀx_i)²‖x_i‖²)^{1/2}
+(M.3's factorisation with k = 1). Minimising it over interpolators with directions from a dictionary
+is the linear programme
+
+    min Σ_j G_j (β⁺_j + β⁻_j)   s.t.  Φ(β⁺ − β⁻) = y,  β^± ≥ 0,   Φ_ij = (ŵ_jᵀx_i)_+,
+
+solved by scipy's HiGHS; its dual max yᵀν s.t. |Φᵀν| ≤ G gives the duality-gap certificate.
+F_min(dictionary) = (4/n) · LP value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+from .._errors import InputError
+from .._validate import finite_array
+from ..model.activations import relu
+from ..model.homogeneous import HomogeneousNet
+
+
+def relu_G(X: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """G(ŵ_j) for each unit row of ``directions`` (ReLU, k = 1)."""
+    Z = X @ directions.T
+    S = np.maximum(Z, 0.0)
+    act = (Z > 0).astype(float)
+    sq = np.einsum("ij,ij->i", X, X)
+    return np.sqrt(np.sum(S ** 2, axis=0)) * np.sqrt(sq @ act)
+
+
+@dataclass(frozen=True)
+class FlattestResult:
+    net: HomogeneousNet          # active atoms only: a_j = β_j, w_j = ŵ_j
+    lp_value: float
+    dual_value: float
+    duality_gap: float
+    F_min: float                 # (4/n) · LP value
+    interpolation_residual: float
+    active: np.ndarray           # indices of the dictionary atoms with β_j ≠ 0
+    status: str
+
+
+def flattest_relu_interpolator(X, y, directions, *, active_tol: float = 1e-9) -> FlattestResult:
+    X = finite_array(X, "X", ndim=2)
+    y = finite_array(y, "y", ndim=1, length=X.shape[0])
+    D = finite_array(directions, "directions", ndim=2, cols=X.shape[1])
+    norms = np.linalg.norm(D, axis=1)
+    if np.any(norms == 0):
+        raise InputError("a dictionary direction is 0", field="directions")
+    D = D / norms[:, None]
+    n, M = X.shape[0], D.shape[0]
+    Phi = np.maximum(X @ D.T, 0.0)
+    G = relu_G(X, D)
+    keep = G > 0                                   # atoms inactive on every point cannot help
+    Phi, G, idx = Phi[:, keep], G[keep], np.nonzero(keep)[0]
+    res = linprog(np.concatenate([G, G]), A_eq=np.hstack([Phi, -Phi]), b_eq=y, bounds=(0, None), method="highs")
+    if res.status != 0:
+        raise InputError(f"the interpolation LP failed: {res.message}", field="model.dictionary")
+    k = G.size
+    beta = res.x[:k] - res.x[k:]
+    nu = res.eqlin.marginals
+    dual = float(y @ nu)
+    act = np.abs(beta) > active_tol * max(np.abs(beta).max(), 1e-300)
+    net = HomogeneousNet(beta[act], D[idx[act]], relu())
+    resid = float(np.abs(Phi @ beta - y).max())
+    return FlattestResult(net, float(res.fun), dual, float(abs(res.fun - dual)), 4.0 * float(res.fun) / n, resid,
+                          idx[act], res.message)

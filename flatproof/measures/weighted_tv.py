@@ -1,0 +1,88 @@
+"""The curvature weight g_μ and the curvature-weighted TV(1) bound (MATH.md U.4).
+
+μ is the measure on the data that puts weight ∝ d_j on x_j. For a knot t,
+
+    g⁺_μ(t) = P_μ(X > t)² · E_μ[X − t | X > t] · √(1 + E_μ[X | X > t]²)
+    g⁻_μ(t) = P_μ(X < t)² · E_μ[t − X | X < t] · √(1 + E_μ[X | X < t]²)
+    g_μ = min(g⁺_μ, g⁻_μ)        (0 when the side carries no weight)
+
+and for every θ:  λ_max(∇²L(θ)) ≥ D̄ · (1 + 2 Σ_i |v_i w_i| g^{side(i)}_μ(t_i)) − ε_F(θ),
+side(i) = + for w_i > 0, − for w_i < 0, D̄ = (1/n) Σ_j d_j.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._errors import InputError
+from .._validate import finite_array
+
+
+@dataclass(frozen=True)
+class CurvatureWeight:
+    """g^±_μ for the weighted empirical measure μ ∝ Σ_j d_j δ_{x_j}; evaluate with :meth:`plus`, :meth:`minus`, :meth:`__call__`."""
+
+    x: np.ndarray        # sorted support points
+    d: np.ndarray        # their weights (non-negative)
+
+    @classmethod
+    def from_data(cls, x, d) -> "CurvatureWeight":
+        x = finite_array(x, "x", ndim=1)
+        d = finite_array(d, "d", ndim=1, length=x.shape[0])
+        if np.any(d < 0):
+            raise InputError("weights must be non-negative", field="d")
+        order = np.argsort(x, kind="stable")
+        return cls(x[order], d[order])
+
+    def _side(self, t, plus: bool) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        x, d = self.x, self.d
+        total = d.sum()
+        cw = np.concatenate([[0.0], np.cumsum(d)])          # prefix sums of d, d x
+        cx = np.concatenate([[0.0], np.cumsum(d * x)])
+        if plus:
+            k = np.searchsorted(x, t, side="right")          # points x > t are x[k:]
+            W, Mx = total - cw[k], cx[-1] - cx[k]
+        else:
+            k = np.searchsorted(x, t, side="left")           # points x < t are x[:k]
+            W, Mx = cw[k], cx[k]
+        out = np.zeros(t.shape)
+        ok = W > 0
+        if total <= 0:
+            return out
+        P = W[ok] / total
+        Ex = Mx[ok] / W[ok]                                  # E_μ[X | side]
+        gap = (Ex - t[ok]) if plus else (t[ok] - Ex)         # E_μ[X − t | X > t] or E_μ[t − X | X < t]
+        out[ok] = P ** 2 * np.maximum(gap, 0.0) * np.sqrt(1.0 + Ex ** 2)
+        return out
+
+    def plus(self, t) -> np.ndarray:
+        return self._side(t, True)
+
+    def minus(self, t) -> np.ndarray:
+        return self._side(t, False)
+
+    def __call__(self, t) -> np.ndarray:
+        """g_μ(t) = min(g⁺_μ(t), g⁻_μ(t))."""
+        return np.minimum(self.plus(t), self.minus(t))
+
+
+def weighted_tv(net, weight: CurvatureWeight, *, sided: bool = True) -> float:
+    """Σ_i |v_i w_i| g^{side(i)}_μ(t_i) (``sided``) or Σ_i |v_i w_i| g_μ(t_i); neurons with w_i = 0 add 0."""
+    mask = net.w != 0
+    if not np.any(mask):
+        return 0.0
+    t = net.b[mask] / net.w[mask]
+    jump = np.abs(net.v[mask] * net.w[mask])
+    if sided:
+        g = np.where(net.w[mask] > 0, weight.plus(t), weight.minus(t))
+    else:
+        g = weight(t)
+    return float(jump @ g)
+
+
+def tv_bound_rhs(d_mean: float, wtv: float, eps_f: float, factor: float = 2.0) -> float:
+    """D̄ (1 + factor · Σ|v_i w_i| g^{side}(t_i)) − ε_F: U.4's lower bound on λ_max (factor = 2)."""
+    return float(d_mean * (1.0 + factor * wtv) - eps_f)

@@ -1,0 +1,83 @@
+"""Full-batch gradient descent θ ← θ − η ∇L(θ) on either model (U.7, M.3's GD drift).
+
+GD steps through kinks with the ReLU'(0) = 0 convention (a kink is hit with probability 0, and GD
+only needs a gradient). Separable logistic data drive the iterates to infinity: the loss is computed
+stably, and the run stops at ``steps``, when the loss falls below ``loss_tol``, or when ‖θ‖ exceeds
+``max_norm``. λ_max is recorded every ``record_every`` steps (Lanczos on the fast HVP).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._errors import InputError
+from ._validate import finite_scalar, integer
+from .measures.homogeneous import HomogeneousOracle, HomogeneousProblem
+from .measures.spectral import lambda_max
+from .measures.univariate import UnivariateProblem, univariate_oracle
+from .model.homogeneous import HomogeneousNet
+from .model.univariate import UnivariateNet
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    net: object
+    steps: int                     # steps taken
+    stop_reason: str
+    history: dict = field(default_factory=dict)   # "step", "loss", "lambda_max", "norm" (lists)
+
+
+def _oracle(problem, net):
+    if isinstance(problem, UnivariateProblem):
+        return univariate_oracle(problem, net, at_kink="convention")
+    return HomogeneousOracle(problem, net, at_kink="convention")
+
+
+def _from_vector(net, theta):
+    if isinstance(net, UnivariateNet):
+        return UnivariateNet.from_vector(theta)
+    return HomogeneousNet.from_vector(theta, net.m, net.d, net.activation)
+
+
+def gradient_descent(problem, net, eta: float, steps: int, *, record_every: int = 0, loss_tol: float = 0.0,
+                     max_norm: float = 1e8, progress=None) -> TrainResult:
+    """Run GD with step η for at most ``steps`` steps; ``progress(step)`` is called every 100 steps if given."""
+    eta = finite_scalar(eta, "eta", positive=True)
+    steps = integer(steps, "steps", minimum=0)
+    record_every = integer(record_every, "record_every", minimum=0)
+    if not isinstance(problem, (UnivariateProblem, HomogeneousProblem)):
+        raise InputError("expected a univariate or homogeneous problem", field="problem")
+    hist = {"step": [], "loss": [], "lambda_max": [], "norm": []}
+    theta = net.to_vector()
+    reason = "steps"
+    k = 0
+    for k in range(steps + 1):
+        orc = _oracle(problem, net)
+        loss = orc.loss()
+        if record_every and (k % record_every == 0 or k == steps):
+            hist["step"].append(k)
+            hist["loss"].append(loss)
+            hist["lambda_max"].append(lambda_max(orc, tol=1e-8).value)
+            hist["norm"].append(float(np.linalg.norm(theta)))
+        if k == steps:
+            break
+        if loss <= loss_tol:
+            reason = "loss"
+            break
+        g = orc.gradient()
+        theta = theta - eta * g
+        if not np.all(np.isfinite(theta)):
+            reason = "diverged"
+            theta = theta + eta * g
+            break
+        if np.linalg.norm(theta) > max_norm:
+            reason = "norm"
+            net = _from_vector(net, theta)
+            k += 1
+            break
+        net = _from_vector(net, theta)
+        if progress is not None and k % 100 == 0:
+            progress(k)
+    return TrainResult(net, k, reason, hist)
