@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ._errors import InputError
-from ._validate import finite_scalar, integer
+from ._validate import finite_array, finite_scalar, integer
 from .measures._base import CurvatureOracle
 from .measures.homogeneous import HomogeneousOracle, HomogeneousProblem
 from .measures.univariate import UnivariateProblem, univariate_oracle
@@ -104,9 +104,9 @@ def _get(table: dict, arrays: dict, key: str, prefix: str, default=None, require
     return default
 
 
-def _field(prefix: str, fn, *args):
+def _field(prefix: str, fn, *args, **kwargs):
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except InputError as exc:
         field = exc.field if exc.field and exc.field.startswith(prefix + ".") else (
             f"{prefix}.{exc.field}" if exc.field else prefix)
@@ -172,3 +172,278 @@ def _load(path: Path) -> MeasureCase:
             raise InputError(f"W has {net.d} columns but X has {dat.d}", field="model.W")
         oracle = HomogeneousOracle(problem, net, kink_tol=kink_tol)
     return MeasureCase(path, kind, oracle, eta, tol, seed)
+
+
+# ==============================================================================================
+# Claim cases (``flatproof verify``)
+# ==============================================================================================
+_CASE_TABLES = {"case", "data", "model", "loss", "params", "tolerances"}
+
+
+class _Fields:
+    """Reads a TOML table field by field and refuses what it did not read (unknown fields)."""
+
+    def __init__(self, table: dict, prefix: str, arrays: dict | None = None):
+        self.table, self.prefix, self.arrays, self.used = table, prefix, arrays or {}, {"file"}
+
+    def has(self, key: str) -> bool:
+        return key in self.table or key in self.arrays
+
+    def raw(self, key: str, default=None, required: bool = False):
+        self.used.add(key)
+        return _get(self.table, self.arrays, key, self.prefix, default=default, required=required)
+
+    def number(self, key, default=None, *, positive=False, nonnegative=False, required=False):
+        v = self.raw(key, default, required)
+        return None if v is None else _field(self.prefix, lambda t: finite_scalar(t, key, positive=positive,
+                                                                                  nonnegative=nonnegative), v)
+
+    def int(self, key, default=None, *, minimum=None, required=False):
+        v = self.raw(key, default, required)
+        return None if v is None else _field(self.prefix, lambda t: integer(t, key, minimum=minimum), v)
+
+    def str(self, key, default=None, *, choices=None, required=False):
+        v = self.raw(key, default, required)
+        if v is None:
+            return None
+        if not isinstance(v, str):
+            raise InputError(f"expected a string, got {type(v).__name__}", field=f"{self.prefix}.{key}")
+        if choices is not None and v not in choices:
+            raise InputError(f"must be one of {', '.join(choices)}, got {v!r}", field=f"{self.prefix}.{key}")
+        return v
+
+    def bool(self, key, default=None):
+        v = self.raw(key, default)
+        if not isinstance(v, bool):
+            raise InputError(f"expected true or false, got {v!r}", field=f"{self.prefix}.{key}")
+        return v
+
+    def done(self) -> None:
+        for key in self.table:
+            if key not in self.used:
+                raise InputError(f"unknown field (allowed here: {', '.join(sorted(self.used - {'file'}))})",
+                                 field=f"{self.prefix}.{key}")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A claim, its parameters and tolerances, the mode, and the instance it is checked on."""
+
+    path: Path
+    claim: object
+    mode: str
+    seed: int
+    params: dict
+    tolerances: object
+    instance: object
+    description: str = ""
+
+    def verify(self):
+        return self.claim.check(self.instance, params=self.params, tolerances=self.tolerances, mode=self.mode,
+                                seed=self.seed)
+
+
+def load_case(path) -> Case:
+    """Read a claim case file; every problem is an InputError naming the file and the field."""
+    path = Path(path)
+    try:
+        return _load_case(path)
+    except InputError as exc:
+        raise InputError(exc.reason, field=exc.field, file=str(path)) from None
+
+
+def _law(f: _Fields):
+    from .model.data import normal, truncated_normal, uniform
+    kind = f.str("law", "uniform", choices=("uniform", "normal", "truncated_normal"))
+    defaults = {"uniform": [-1.0, 1.0], "normal": [0.0, 1.0], "truncated_normal": [0.0, 1.0, -1.0, 1.0]}
+    p = f.raw("law_params", defaults[kind])
+    p = _field(f.prefix, lambda t: finite_array(t, "law_params", ndim=1), p)
+    need = len(defaults[kind])
+    if p.size != need:
+        raise InputError(f"the {kind} law takes {need} parameters, got {p.size}", field=f"{f.prefix}.law_params")
+    try:
+        return {"uniform": uniform, "normal": normal, "truncated_normal": truncated_normal}[kind](*p)
+    except InputError as exc:
+        raise exc.located(prefix=f.prefix) from None
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"invalid law parameters ({exc})", field=f"{f.prefix}.law_params") from None
+
+
+def _link(text: str, field: str):
+    from .model.expr import parse_expression
+    return parse_expression(text, field=field)
+
+
+def _data(kind: str, t: dict, base: Path):
+    """(data, task, provenance) from the [data] table."""
+    import numpy as np
+
+    from .model.data import LogisticTask, MultiIndexTask
+    from .model.expr import parse_expression
+    arrays = _npz(t, "data", base)
+    f = _Fields(t, "data", arrays)
+    gen = f.str("generator", None)
+    if gen is None:
+        keys = ("x", "y") if kind == "univariate" else ("X", "y")
+        a, y = f.raw(keys[0], required=True), f.raw("y", required=True)
+        f.done()
+        cls = UnivariateData if kind == "univariate" else MultiIndexData
+        return _field("data", cls, a, y), None, {"data": "explicit"}
+    n = f.int("n", required=True, minimum=1)
+    seed = f.int("seed", required=True, minimum=0)
+    rng = np.random.default_rng(seed)
+    if kind == "univariate":
+        if gen != "logistic":
+            raise InputError(f"unknown univariate generator {gen!r} (logistic)", field="data.generator")
+        law = _law(f)
+        logit = parse_expression(f.str("logit", "3*sin(2*x)"), field="data.logit")
+        flip = f.number("flip", 0.0, nonnegative=True)
+        f.done()
+        task = _field("data", LogisticTask, law, logit, flip)
+        data = _field("data", task.sample, n, rng)
+        return data, task, {"data": f"logistic generator, n = {n}, seed = {seed}, logit {logit.text}, flip {flip:g}"}
+    if gen != "multi-index":
+        raise InputError(f"unknown homogeneous generator {gen!r} (multi-index)", field="data.generator")
+    d = f.int("d", required=True, minimum=1)
+    r = f.int("r", 1, minimum=1)
+    text = f.str("link", "relu(x)")
+    link = _link(text, "data.link")
+    noise = f.number("noise", 0.0, nonnegative=True)
+    f.done()
+    task = _field("data", MultiIndexTask.random, d, r, link, noise, rng)
+    data = task.sample(n, rng)
+    return data, task, {"data": f"multi-index generator, d = {d}, r = {r}, link {text}, noise {noise:g}, "
+                                f"n = {n}, seed = {seed}"}
+
+
+def _model(kind: str, t: dict, base: Path, data, task, problem_for):
+    """(net, extras dict for Instance, provenance) from the [model] table."""
+    import numpy as np
+
+    from . import constructions as C
+    arrays = _npz(t, "model", base)
+    f = _Fields(t, "model", arrays)
+    f.used.add("kind")
+    explicit_keys = ("v", "w", "b") if kind == "univariate" else ("a", "W")
+    default = "explicit" if any(f.has(k) for k in explicit_keys) else None
+    choices = (("explicit", "random", "sign-fitting", "gd") if kind == "univariate"
+               else ("explicit", "random", "teacher", "memoriser", "flattest", "gd"))
+    how = f.str("construction", default, choices=choices)
+    if how is None:
+        raise InputError(f"give the network (v, w, b, ...) or a construction ({', '.join(choices)})",
+                         field="model.construction")
+    extras: dict = {}
+    prov = {"construction": how}
+    act = None
+    if kind == "homogeneous" and how in ("explicit", "random", "gd", "teacher", "memoriser"):
+        act = _field("model", parse_activation, f.raw("activation", "relu"))
+    if how == "explicit":
+        if kind == "univariate":
+            net = _field("model", UnivariateNet, f.raw("v", required=True), f.raw("w", required=True),
+                         f.raw("b", required=True), f.raw("beta", 0.0))
+        else:
+            net = _field("model", HomogeneousNet, f.raw("a", required=True), f.raw("W", required=True), act)
+    elif how in ("random", "gd"):
+        width = f.int("width", required=True, minimum=1)
+        seed = f.int("seed", required=True, minimum=0)
+        scale = f.number("scale", 1.0, positive=True)
+        rng = np.random.default_rng(seed)
+        if kind == "univariate":
+            net = _field("model", C.random_univariate, width, rng, scale=scale)
+        else:
+            net = _field("model", C.random_homogeneous, width, data.d, act, rng, scale=scale)
+        prov.update(width=width, seed=seed, scale=scale)
+        if how == "gd":
+            from .train import gradient_descent
+            eta = f.number("eta", required=True, positive=True)
+            steps = f.int("steps", required=True, minimum=0)
+            if steps > 1_000_000:
+                raise InputError(f"at most 1,000,000 steps, got {steps}", field="model.steps")
+            every = f.int("record_every", 0, minimum=0)
+            f.done()
+            run = gradient_descent(problem_for(net), net, eta, steps, record_every=every)
+            extras["training"] = run
+            prov.update(eta=eta, steps=steps, steps_taken=run.steps, stop_reason=run.stop_reason)
+            net = run.net
+    elif how == "sign-fitting":
+        c = f.number("scale", 1.0, positive=True)
+        base_net = _field("model", C.sign_fitting_network, data.x, data.y)
+        extras.update(base_net=base_net, scale=c)
+        net = C.scale_to_infinity(base_net, c)
+        prov.update(scale=c, width=base_net.m)
+    elif how in ("teacher", "memoriser"):
+        if how == "teacher":
+            if task is None:
+                raise InputError("the teacher needs data from the multi-index generator", field="model.construction")
+            net = C.teacher_network(task.U, activation=act)
+        else:
+            net = _field("model", C.memoriser, data.X, data.y, act)
+    else:  # flattest
+        from .measures.flattest import flattest_relu_interpolator
+        size = f.int("dictionary", 1000, minimum=1)
+        if size > 200_000:
+            raise InputError(f"at most 200,000 dictionary atoms, got {size}", field="model.dictionary")
+        seed = f.int("seed", 0, minimum=0)
+        with_teacher = f.bool("include_teacher", True)
+        D = np.random.default_rng(seed).standard_normal((size, data.d))
+        if with_teacher:
+            if task is None:
+                raise InputError("include_teacher needs data from the multi-index generator",
+                                 field="model.include_teacher")
+            D = np.vstack([D, task.U.T])
+        res = _field("model", flattest_relu_interpolator, data.X, data.y, D)
+        net = res.net
+        extras["extras"] = {"flattest": res}
+        prov.update(dictionary=size, seed=seed, include_teacher=with_teacher)
+    f.done()
+    return net, extras, prov
+
+
+def _load_case(path: Path) -> Case:
+    from .claims import Tolerances, get_claim
+    from .instance import Instance
+    doc = read_toml(path)
+    for key in doc:
+        if key not in _CASE_TABLES:
+            raise InputError(f"unknown table or field (allowed: {', '.join(sorted(_CASE_TABLES))})", field=key)
+    cf = _Fields(_table(doc, "case"), "case")
+    claim = get_claim(cf.raw("claim", required=True))
+    mode = cf.str("mode", "float", choices=("float", "rigorous"))
+    seed = cf.int("seed", 0, minimum=0)
+    desc = cf.str("description", "")
+    cf.done()
+    if mode not in claim.modes:
+        raise InputError(f"{claim.id} supports mode {' or '.join(claim.modes)}, not {mode!r}", field="case.mode")
+    params = claim.parse_params(_table(doc, "params", required=False))
+    tf = _Fields(_table(doc, "tolerances", required=False), "tolerances")
+    tol = Tolerances(**{k: tf.number(k, getattr(Tolerances, k), positive=True) for k in Tolerances.FIELDS})
+    tf.done()
+    if tol.lanczos >= 1 or tol.identity >= 1:
+        raise InputError("tolerances must be < 1", field="tolerances")
+
+    model_t = _table(doc, "model")
+    kind = model_t.get("kind", claim.model)
+    if kind not in _MODEL_KEYS:
+        raise InputError(f"unknown model kind {kind!r} (univariate or homogeneous)", field="model.kind")
+    if kind != claim.model:
+        raise InputError(f"{claim.id} is a claim about the {claim.model} model", field="model.kind")
+    data, task, prov = _data(kind, _table(doc, "data"), path.parent)
+    lf = _Fields(_table(doc, "loss", required=False), "loss")
+    lkind = lf.str("kind", "logistic" if kind == "univariate" else "square", choices=("logistic", "square"))
+    factor = lf.number("factor", 0.5 if kind == "univariate" else 1.0, positive=True)
+    wd = lf.number("weight_decay", 0.0, nonnegative=True)
+    lf.done()
+    loss = _field("loss", Loss, lkind, factor)
+    _field("data", loss.check_labels, data.y)
+
+    def problem_for(net):
+        cls = UnivariateProblem if kind == "univariate" else HomogeneousProblem
+        return _field("data", cls, data, loss, wd)
+
+    net, extras, mprov = _model(kind, model_t, path.parent, data, task, problem_for)
+    prov.update(mprov)
+    if kind == "homogeneous" and net.d != data.d:
+        raise InputError(f"W has {net.d} columns but the data have d = {data.d}", field="model.W")
+    inst = Instance(kind, data, net, loss, wd, task, extras.get("base_net"), extras.get("scale"),
+                    extras.get("training"), extras.get("extras", {}), prov)
+    return Case(path, claim, mode, seed, params, tol, inst, desc)

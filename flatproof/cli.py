@@ -1,4 +1,9 @@
-"""The ``flatproof`` command line. Exit status: 0 success, 2 bad input (one-line message on stderr)."""
+"""The ``flatproof`` command line.
+
+Exit status: 0 success (``verify``: every case holds), 1 some case violated, 3 some case
+inconclusive or with hypotheses not met (and none violated), 2 bad input (a one-line message on
+stderr naming the file, the field and the reason; no output file is written).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,14 @@ import sys
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from ._errors import InputError
+from ._errors import FlatproofError, InputError
 
-EXIT_BAD_INPUT = 2
+EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+_STYLE = {"holds": "bold green", "violated": "bold red", "inconclusive": "bold yellow",
+          "hypotheses-not-met": "bold magenta"}
 
 
 def _fmt(x, digits: int = 6) -> str:
@@ -66,6 +74,168 @@ def measure(case, as_json):
     Console(width=120).print(table)
     for note in res.notes:
         click.echo(f"note: {note}")
+
+
+def _scalar_items(cert: dict, prefix: str = ""):
+    for k, v in cert.items():
+        if isinstance(v, dict):
+            yield from _scalar_items(v, f"{prefix}{k}.")
+        elif isinstance(v, (bool, int, float, str)) and not (isinstance(v, str) and len(v) > 100):
+            yield f"{prefix}{k}", v
+        elif isinstance(v, (list, tuple)) and len(v) <= 4 and all(isinstance(t, (int, float)) for t in v):
+            yield f"{prefix}{k}", "[" + ", ".join(_show(float(t)) for t in v) + "]"
+
+
+def _show(v) -> str:
+    if isinstance(v, float):
+        return _fmt(v, 8)
+    return str(v)
+
+
+def _print_verdict(console: Console, case, verdict) -> None:
+    claim = case.claim
+    false = "  FALSE BY DESIGN (violation expected)" if claim.false_by_design else ""
+    table = Table(title=escape(f"{case.path}: {claim.id} [{claim.tag}]{false}"), title_justify="left",
+                  caption=escape(f"{claim.title} — {claim.reference}"), caption_justify="left")
+    table.add_column("comparison", max_width=58)
+    table.add_column("value", justify="right")
+    table.add_column("", justify="center")
+    table.add_column("bound", justify="right")
+    table.add_column("margin", justify="right")
+    table.add_column("interval")
+    table.add_column("outcome")
+    for c in verdict.comparisons:
+        rel = {"<=": "≤", ">=": "≥", "=": "="}[c.relation] + (f" (±{c.tol:.1e})" if c.tol else "")
+        table.add_row(escape(c.name), _fmt(c.value, 10), rel, _fmt(c.bound, 10), _fmt(c.margin, 3),
+                      "certified" if c.certified else "estimated", f"[{_STYLE[c.outcome]}]{c.outcome}[/]")
+    console.print(table)
+    for h in verdict.hypotheses:
+        mark = "[green]met[/]" if h.met else "[magenta]NOT met[/]"
+        console.print(f"  hypothesis: {escape(h.name)}: {mark}" + (f" ({escape(h.detail)})" if h.detail else ""),
+                      highlight=False)
+    items = list(_scalar_items(verdict.certificate))
+    if items:
+        console.print(escape("  certificate: " + "; ".join(f"{k} = {_show(v)}" for k, v in items)), highlight=False)
+    for n in verdict.notes:
+        console.print(f"  note: {n}", highlight=False, markup=False)
+    console.print(f"  mode: {verdict.mode}; tolerances: " + ", ".join(f"{k} = {v:g}" for k, v in
+                                                                      verdict.tolerances.items()), highlight=False)
+    console.print(f"  verdict: [{_STYLE[verdict.outcome]}]{verdict.outcome}[/]", highlight=False)
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON record per case (JSON Lines) instead of tables.")
+@click.option("--latex", "latex_file", type=click.Path(dir_okay=False), default=None,
+              help="Write a LaTeX report of every case to FILE (only if every case could be read).")
+@click.option("--import", "imports", multiple=True, metavar="MODULE",
+              help="Import MODULE first (it registers your own claims with @flatproof.claims.register).")
+def verify(cases, as_json, latex_file, imports):
+    """Verify the claim instance described by each CASE file (TOML).
+
+    Exit status: 0 all hold, 1 some violated, 3 some inconclusive or hypotheses not met (none
+    violated), 2 bad input.
+    """
+    import importlib
+    import os
+    import tempfile
+
+    from .casefile import load_case
+    from .report import report_latex
+
+    for mod in imports:
+        try:
+            importlib.import_module(mod)
+        except ImportError as exc:
+            click.echo(f"flatproof: error: --import {mod}: cannot import ({exc})", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    console = Console(width=140)
+    outcomes, entries, bad = [], [], False
+    for path in cases:
+        try:
+            case = load_case(path)
+            verdict = case.verify()
+        except InputError as exc:
+            click.echo(f"flatproof: error: {exc.located(file=exc.file or path)}", err=True)
+            bad = True
+            continue
+        except FlatproofError as exc:
+            click.echo(f"flatproof: error: {path}: {exc}", err=True)
+            bad = True
+            continue
+        except Exception as exc:  # a bug in flatproof: still one line and exit 2, never a traceback
+            click.echo(f"flatproof: internal error (please report): {path}: {type(exc).__name__}: {exc}", err=True)
+            bad = True
+            continue
+        outcomes.append(verdict.outcome)
+        entries.append((str(path), case.claim, verdict, case.instance.provenance))
+        if as_json:
+            record = {"case": str(path), "description": case.description,
+                      "provenance": {k: str(v) for k, v in case.instance.provenance.items()}, **verdict.as_dict()}
+            click.echo(json.dumps(record, allow_nan=True, ensure_ascii=False))
+        else:
+            _print_verdict(console, case, verdict)
+    if bad:
+        sys.exit(EXIT_BAD_INPUT)
+    if latex_file:
+        text = report_latex(entries)
+        target = os.path.abspath(latex_file)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".flatproof-", suffix=".tex")
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    if "violated" in outcomes:
+        sys.exit(EXIT_VIOLATED)
+    if any(o != "holds" for o in outcomes):
+        sys.exit(EXIT_INCONCLUSIVE)
+
+
+@cli.command(name="list")
+@click.argument("claim_id", required=False)
+@click.option("--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (user claims).")
+def list_claims(claim_id, imports):
+    """List the claims (id, tag, title), or show one CLAIM_ID with its statement and parameters."""
+    import importlib
+
+    from .claims import all_claims, get_claim
+
+    try:
+        for mod in imports:
+            try:
+                importlib.import_module(mod)
+            except ImportError as exc:
+                raise InputError(f"cannot import ({exc})", field=f"--import {mod}") from None
+        if claim_id is None:
+            table = Table(title="flatproof claims")
+            table.add_column("id")
+            table.add_column("tag")
+            table.add_column("MATH.md")
+            table.add_column("title")
+            for c in all_claims():
+                table.add_row(c.id, escape(c.tag_label()), c.section, escape(c.title))
+            Console(width=160).print(table)
+            return
+        c = get_claim(claim_id, field="CLAIM_ID")
+    except InputError as exc:
+        click.echo(f"flatproof: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    console = Console(width=120)
+    console.print(f"[bold]{c.id}[/] {escape(c.tag_label())} — {escape(c.title)}", highlight=False)
+    console.print(f"reference: {c.reference}", highlight=False, markup=False)
+    console.print(f"model: {c.model}; modes: {', '.join(c.modes)}", highlight=False)
+    console.print(f"statement (LaTeX): {c.statement}", highlight=False, markup=False)
+    for h in c.hypotheses:
+        console.print(f"hypothesis: {h}", highlight=False, markup=False)
+    if c.params:
+        table = Table(title=escape("parameters ([params] table of a case file)"))
+        for col in ("name", "type", "default", "range", "meaning"):
+            table.add_column(col)
+        for p in c.params:
+            table.add_row(p.name, p.type.__name__, str(p.default), escape(p.describe()), escape(p.doc))
+        console.print(table)
+    doc = (type(c).__module__ and __import__(type(c).__module__, fromlist=["_"]).__doc__) or ""
+    if doc:
+        console.print(doc.strip(), highlight=False, markup=False)
 
 
 def main():  # entry point

@@ -1,13 +1,15 @@
-"""GD does not end sharper than its stability threshold (the edge-of-stability picture).
+"""GD ends at the edge of stability: λ_max of the GD iterate is close to 2/η.
 
 Setting: univariate network trained by full-batch GD with step η from a seeded initialisation
 (model.construction = "gd"), logistic or square loss.
 
-Statement (observation): the GD iterate after T steps satisfies λ_max(∇²L(θ_T)) ≤ (1 + s) · 2/η for a
-slack s, and the largest λ_max recorded along the run is reported against 2/η.
+Statement (observation): λ_max rises to the stability threshold and hovers there: the GD iterate after
+T steps satisfies |λ_max(∇²L(θ_T)) − 2/η| ≤ s · 2/η for a relative slack s. The λ_max recorded along
+the run is part of the certificate.
 
-Tag: [probe] — an observation on generated instances, not a theorem (GD can leave the stable
-region transiently; on separable logistic data the iterates run to infinity and λ_max → 0).
+Tag: [probe] — an observation on generated instances, not a theorem (at the edge of stability GD
+sits slightly above 2/η with a non-monotone loss; on separable logistic data the iterates run to
+infinity and λ_max → 0, so the observation fails there).
 
 Reference: MATH.md U.7; Qiao & Wang, arXiv 2512.01473, Section 4 (simulation study).
 
@@ -25,13 +27,13 @@ from .._core import Claim, Evaluation, Param, compare, register
 @register
 class EdgeOfStability(Claim):
     id = "logistic.edge-of-stability"
-    title = "GD with step η ends with λ_max ≤ (1 + s)·2/η"
+    title = "GD with step η ends at the edge of stability: |λ_max(θ_T) − 2/η| ≤ s·2/η"
     tag = "probe"
     section = "U.7"
     reference = "MATH.md U.7; Qiao & Wang, arXiv 2512.01473, Section 4 (simulations)"
-    statement = r"\lambda_{\max}\big(\nabla^2 L(\theta_T)\big) \le (1 + s)\,\frac{2}{\eta}"
+    statement = r"\Big|\lambda_{\max}\big(\nabla^2 L(\theta_T)\big) - \frac{2}{\eta}\Big| \le s\,\frac{2}{\eta}"
     hypotheses = ("θ was trained by GD with step η", "θ_T off every kink on the data")
-    params = (Param("slack", float, 0.1, "relative slack s over 2/η", minimum=0.0),)
+    params = (Param("slack", float, 0.25, "relative slack s around 2/η", minimum=0.0),)
     model = "univariate"
 
     def evaluate(self, inst, ctx):
@@ -46,8 +48,8 @@ class EdgeOfStability(Claim):
         thr = 2.0 / eta
         res = top_eigen(orc, ctx)
         s = ctx.params["slack"]
-        ev.comparisons.append(compare(f"λ_max(θ_T) ≤ (1 + {s:g})·2/η", res.value, "<=", (1 + s) * thr,
-                                      value_interval=eig_interval(res)))
+        ev.comparisons.append(compare(f"λ_max(θ_T) = 2/η (to ±{s:g}·2/η)", res.value, "=", thr,
+                                      value_interval=eig_interval(res), tol=s * thr))
         lam = np.asarray(tr.history.get("lambda_max", []), dtype=float)
         ev.certificate.update({"eta": eta, "two_over_eta": thr, "lambda_max": eig_certificate(res),
                                "steps": tr.steps, "stop_reason": tr.stop_reason,

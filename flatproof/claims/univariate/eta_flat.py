@@ -34,7 +34,7 @@ def flatness_comparison(inst, ctx, ev: Evaluation, eta: float, name: str = "λ_m
     res = top_eigen(orc, ctx)
     ev.certificate["lambda_max"] = eig_certificate(res)
     thr = 2.0 / eta
-    ev.certificate["two_over_eta"] = thr
+    ev.certificate["threshold"] = thr
     if ctx.mode == "rigorous":
         try:
             (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0])
