@@ -178,6 +178,8 @@ def _load(path: Path) -> MeasureCase:
 # Claim cases (``flatproof verify``)
 # ==============================================================================================
 _CASE_TABLES = {"case", "data", "model", "loss", "params", "tolerances"}
+MAX_N = 1_000_000          # generated data points
+MAX_WIDTH = 100_000        # neurons of a random or GD-trained network
 
 
 class _Fields:
@@ -290,6 +292,8 @@ def _data(kind: str, t: dict, base: Path):
         cls = UnivariateData if kind == "univariate" else MultiIndexData
         return _field("data", cls, a, y), None, {"data": "explicit"}
     n = f.int("n", required=True, minimum=1)
+    if n > MAX_N:
+        raise InputError(f"at most {MAX_N:,} generated points, got {n:,}", field="data.n")
     seed = f.int("seed", required=True, minimum=0)
     rng = np.random.default_rng(seed)
     if kind == "univariate":
@@ -305,6 +309,8 @@ def _data(kind: str, t: dict, base: Path):
     if gen != "multi-index":
         raise InputError(f"unknown homogeneous generator {gen!r} (multi-index)", field="data.generator")
     d = f.int("d", required=True, minimum=1)
+    if d * n > MAX_N * 10:
+        raise InputError(f"n·d at most {MAX_N * 10:,}, got {n * d:,}", field="data.d")
     r = f.int("r", 1, minimum=1)
     text = f.str("link", "relu(x)")
     link = _link(text, "data.link")
@@ -345,6 +351,8 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
             net = _field("model", HomogeneousNet, f.raw("a", required=True), f.raw("W", required=True), act)
     elif how in ("random", "gd"):
         width = f.int("width", required=True, minimum=1)
+        if width > MAX_WIDTH:
+            raise InputError(f"at most {MAX_WIDTH:,} neurons, got {width:,}", field="model.width")
         seed = f.int("seed", required=True, minimum=0)
         scale = f.number("scale", 1.0, positive=True)
         rng = np.random.default_rng(seed)

@@ -16,7 +16,11 @@ _MATH = {
     "√": r"\surd", "σ": r"\sigma", "μ": r"\mu", "Δ": r"\Delta", "∈": r"\in", "⪰": r"\succeq", "∞": r"\infty",
     "φ": r"\varphi", "β": r"\beta", "±": r"\pm", "≈": r"\approx", "⇒": r"\Rightarrow", "→": r"\to",
     "ℓ": r"\ell", "≡": r"\equiv", "∫": r"\int", "∝": r"\propto", "×": r"\times", "∞": r"\infty",
-    "≠": r"\ne", "ψ": r"\psi", "π": r"\pi", "α": r"\alpha", "ν": r"\nu", "Γ": r"\Gamma",
+    "≠": r"\ne", "ψ": r"\psi", "π": r"\pi", "α": r"\alpha", "ν": r"\nu", "Γ": r"\Gamma", "Λ": r"\Lambda",
+    "Θ": r"\Theta", "Φ": r"\Phi", "Ω": r"\Omega", "ω": r"\omega", "ρ": r"\rho", "κ": r"\kappa", "ζ": r"\zeta",
+    "ξ": r"\xi", "χ": r"\chi", "ι": r"\iota", "υ": r"\upsilon", "Π": r"\Pi", "Ψ": r"\Psi", "Ξ": r"\Xi",
+    "⊂": r"\subset", "∪": r"\cup", "∩": r"\cap", "∀": r"\forall", "∃": r"\exists", "⟨": r"\langle",
+    "⟩": r"\rangle", "≪": r"\ll", "≫": r"\gg", "∂": r"\partial", "⊙": r"\odot", "…": r"\dots", "≲": r"\lesssim",
 }
 _SUP = {"²": "2", "¹": "1", "⁻": "-", "ᵀ": r"\top", "⁺": "+", "³": "3", "ᵏ": "k"}
 _SUB = {"₂": "2", "₀": "0", "₁": "1"}
@@ -28,38 +32,49 @@ _COMBINING = {"\u0302": r"\hat", "\u0304": r"\bar"}
 
 
 def latex_text(s: str) -> str:
-    """Translate a Unicode text string into ASCII LaTeX (text mode)."""
-    out: list[str] = []
+    """Translate a Unicode text string into ASCII LaTeX (text mode); runs of symbols share one $…$."""
+    toks: list[tuple[bool, str]] = []          # (is_math, latex)
     chars = list(str(s))
     i = 0
     while i < len(chars):
         ch = chars[i]
         nxt = chars[i + 1] if i + 1 < len(chars) else ""
         if nxt in _COMBINING:                      # x̂, D̄: base letter plus a combining accent
-            base = _MATH.get(ch, ch if ch.isascii() else "?")
-            out.append(f"${_COMBINING[nxt]}{{{base}}}$")
+            base = _MATH.get(ch, ch if ch.isascii() and ch.isalnum() else "?")
+            toks.append((True, f"{_COMBINING[nxt]}{{{base}}}"))
             i += 2
             continue
         if ch in _SPECIAL:
-            out.append(_SPECIAL[ch])
+            toks.append((False, _SPECIAL[ch]))
         elif ch.isascii():
-            out.append(ch)
+            toks.append((False, ch))
         elif ch in _MATH:
-            out.append(f"${_MATH[ch]}$")
+            toks.append((True, _MATH[ch] + " "))
         elif ch in _SUP:
-            out.append(f"$^{{{_SUP[ch]}}}$")
+            toks.append((True, f"^{{{_SUP[ch]}}}"))
         elif ch in _SUB:
-            out.append(f"$_{{{_SUB[ch]}}}$")
+            toks.append((True, f"_{{{_SUB[ch]}}}"))
         elif ch in _TEXT:
-            out.append(_TEXT[ch])
+            toks.append((False, _TEXT[ch]))
         else:
             decomposed = unicodedata.normalize("NFD", ch)
             if len(decomposed) == 2 and decomposed[0].isascii() and decomposed[1] in _COMBINING:
-                out.append(f"${_COMBINING[decomposed[1]]}{{{decomposed[0]}}}$")
+                toks.append((True, f"{_COMBINING[decomposed[1]]}{{{decomposed[0]}}}"))
             else:
-                out.append(f"[U+{ord(ch):04X}]")
+                toks.append((False, f"[U+{ord(ch):04X}]"))
         i += 1
-    return "".join(out).replace("$$", "")
+    out, k = [], 0
+    while k < len(toks):
+        if toks[k][0]:
+            run = []
+            while k < len(toks) and toks[k][0]:
+                run.append(toks[k][1])
+                k += 1
+            out.append("${}" + "".join(run).rstrip() + "$")
+        else:
+            out.append(toks[k][1])
+            k += 1
+    return "".join(out)
 
 
 def _num(x) -> str:

@@ -25,6 +25,8 @@ Example: ``flatproof verify cases/logistic-flat-at-infinity.toml`` ends in ``hol
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ... import rigorous
@@ -136,7 +138,7 @@ class FlatAtInfinity(Claim):
             balls = rigorous.univariate_balls(inst.problem, inst.net)
             low = min(rigorous.down(rigorous.arb(float(y[j])) * balls.f[j]) for j in range(x.size))
             ev.comparisons.append(compare("min_j y_j f_{θ_c}(x_j) > 0 (zero training error)", low, ">=",
-                                          np.nextafter(0.0, 1.0), value_interval=(low, low), certified=True))
+                                          math.ulp(0.0), value_interval=(low, low), certified=True))
         else:
             ev.comparisons.append(compare("training errors = 0", float(np.sum(margins <= 0)), "=", 0.0))
         # (iv) population error

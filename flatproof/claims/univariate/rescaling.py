@@ -23,6 +23,8 @@ Example: ``flatproof verify cases/univariate-rescaling.toml`` ends in ``holds``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.optimize import minimize_scalar
 
@@ -111,7 +113,7 @@ class Rescaling(Claim):
         ev.comparisons.append(compare("inf_c tr H_GN(T_cθ) (numeric) = Σ 2√(A_iB_i) + D̄ (sympy)", numeric, "=", Fsym,
                                       value_error=rounding(numeric), tol=(tol + SEARCH_TOL) * abs(Fsym)))
         ev.comparisons.append(compare("inf over the orbit > 0 (not arbitrarily flat)", Fsym, ">=",
-                                      np.nextafter(0.0, 1.0), value_error=rounding(Fsym)))
+                                      math.ulp(0.0), value_error=rounding(Fsym)))
         ev.certificate.update({"c": c, "A_i": A, "B_i": B, "D_bar": Dbar, "trace_gn_at_theta": base,
                                "trace_gn_at_T_c_theta": tr1, "orbit_min_closed_form": Fsym, "orbit_min_numeric": numeric,
                                "c_star_numeric": cstar, "c_star_closed_form": np.where(pos, om.c_star_fn(np.where(pos, A, 1.0), np.where(pos, B, 1.0), 1.0), np.nan),

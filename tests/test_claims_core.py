@@ -1,0 +1,94 @@
+"""The verdict machinery: decision rule on intervals, outcome combination, parameters, registry."""
+
+import math
+
+import pytest
+
+from flatproof import InputError
+from flatproof.claims import Claim, Evaluation, Hypothesis, Param, compare, get_claim, register
+from flatproof.claims._core import combine
+
+
+@pytest.mark.parametrize("value,rel,bound,verr,berr,expected", [
+    (1.0, "<=", 2.0, 0.1, 0.1, "holds"),
+    (1.95, "<=", 2.0, 0.1, 0.0, "inconclusive"),      # margin 0.05 inside the error 0.1
+    (2.2, "<=", 2.0, 0.1, 0.05, "violated"),
+    (2.1, "<=", 2.0, 0.1, 0.0, "inconclusive"),       # 2.1 − 0.1 = 2.0 is not > 2.0
+    (3.0, ">=", 2.0, 0.5, 0.5, "holds"),
+    (2.0, ">=", 2.0, 0.0, 0.0, "holds"),              # equality satisfies ≥ exactly
+    (1.0, ">=", 2.0, 0.4, 0.4, "violated"),
+    (1.9, ">=", 2.0, 0.1, 0.1, "inconclusive"),
+])
+def test_inequality_decisions(value, rel, bound, verr, berr, expected):
+    assert compare("c", value, rel, bound, value_error=verr, bound_error=berr).outcome == expected
+
+
+def test_equality_with_tolerance():
+    assert compare("c", 1.0, "=", 1.0 + 1e-12, value_error=1e-13, tol=1e-9).outcome == "holds"
+    assert compare("c", 1.0, "=", 1.1, value_error=1e-3, tol=1e-9).outcome == "violated"
+    # |v − b| = 0.5 tol but the error 0.7 tol makes the far end exceed tol
+    assert compare("c", 1.0, "=", 1.0 + 0.5e-9, value_error=0.7e-9, tol=1e-9).outcome == "inconclusive"
+
+
+def test_nan_is_inconclusive_never_holds():
+    assert compare("c", math.nan, "<=", 1.0).outcome == "inconclusive"
+    assert compare("c", 0.0, "<=", 1.0, value_interval=(0.0, math.inf)).outcome == "inconclusive"
+
+
+def test_combination_order():
+    h_ok, h_bad = Hypothesis("h", True), Hypothesis("h", False)
+    ok = compare("a", 0, "<=", 1)
+    bad = compare("b", 2, "<=", 1)
+    unsure = compare("c", 1, "<=", 1, value_error=0.1)
+    assert combine([ok, ok], [h_ok]) == "holds"
+    assert combine([ok, unsure], [h_ok]) == "inconclusive"
+    assert combine([unsure, bad], [h_ok]) == "violated"
+    assert combine([bad], [h_bad]) == "hypotheses-not-met"
+    assert combine([], []) == "inconclusive"        # nothing checked is never "holds"
+
+
+def test_param_parsing_errors_name_the_field():
+    p = Param("eta", float, 1.0, "step", minimum=0.0, exclusive_minimum=True)
+    assert p.parse(2, "params.eta") == 2.0
+    for bad, why in ((0.0, "must be >"), (-1, "must be >"), ("x", "expected a number"), (True, "expected a number"),
+                     (math.inf, "finite")):
+        with pytest.raises(InputError, match=why) as e:
+            p.parse(bad, "params.eta")
+        assert e.value.field == "params.eta"
+    with pytest.raises(InputError, match="expected an integer"):
+        Param("seed", int, 0, "s").parse(1.5, "params.seed")
+
+
+def test_unknown_claim_suggests_a_close_id():
+    with pytest.raises(InputError, match="did you mean logistic.weighted-tv"):
+        get_claim("logistic.weighted_tv")
+
+
+def test_user_claim_by_decorator_is_verified_like_the_shipped_ones():
+    from tests._instances import random_univariate
+    from flatproof.instance import Instance
+
+    @register
+    class BetaIsSmall(Claim):
+        id = "test.beta-small"
+        title = "|β| ≤ bound"
+        tag = "probe"
+        reference = "test"
+        section = "none"
+        statement = r"|\beta| \le B"
+        model = "univariate"
+        params = (Param("B", float, 10.0, "bound", minimum=0.0),)
+
+        def evaluate(self, inst, ctx):
+            ev = Evaluation()
+            ev.comparisons.append(compare("|β| ≤ B", abs(inst.net.beta), "<=", ctx.params["B"]))
+            return ev
+
+    problem, net = random_univariate(0, 10, 3)
+    inst = Instance("univariate", problem.data, net, problem.loss)
+    assert get_claim("test.beta-small").check(inst, params={"B": abs(net.beta) + 1}).outcome == "holds"
+    assert get_claim("test.beta-small").check(inst, params={"B": abs(net.beta) / 2}).outcome == "violated"
+    with pytest.raises(InputError, match="unknown parameter"):
+        get_claim("test.beta-small").check(inst, params={"C": 1})
+    with pytest.raises(TypeError, match="already registered"):
+        register(type("Other", (BetaIsSmall,), {}))

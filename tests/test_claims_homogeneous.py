@@ -1,0 +1,97 @@
+"""Homogeneous claims, the sympy orbit minimum and the flattest-interpolator LP, against independent references."""
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, strategies as st
+
+import flatproof as fp
+from flatproof import constructions as C
+from flatproof.claims import get_claim
+from flatproof.derivations.orbit import orbit_minimum
+from flatproof.instance import Instance
+from flatproof.measures.flattest import flattest_relu_interpolator, relu_G
+from tests._instances import seeds
+
+
+def interpolating_instance(seed, n, d, act):
+    """The memoriser of random data (one neuron per sample) interpolates exactly."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    y = rng.standard_normal(n)
+    net = C.memoriser(X, y, act)
+    return Instance("homogeneous", fp.MultiIndexData(X, y), net, fp.square_loss(1.0))
+
+
+def test_sympy_orbit_minimum_is_the_closed_form_and_the_true_minimum():
+    om = orbit_minimum()
+    A, B, k, c = om.A, om.B, om.k, om.c
+    hand = (k + 1) * k ** (-k / (k + 1)) * A ** (1 / (k + 1)) * B ** (k / (k + 1))
+    assert sp.simplify(sp.powsimp(sp.expand_power_base(om.F_sym / hand, force=True), force=True)) == 1
+    assert sp.simplify(om.a_share - 1 / (k + 1)) == 0
+    def prove(e):   # sympy needs the powers expanded and their exponents cancelled (k > 0, A, B > 0)
+        e = sp.powsimp(sp.expand_power_base(sp.expand(e), force=True), force=True)
+        return sp.simplify(e.replace(lambda t: t.is_Pow, lambda t: t.base ** sp.cancel(t.exp)))
+
+    assert prove(sp.diff(om.F, c).subs(c, om.c_star)) == 0            # c* is critical
+    assert prove(sp.diff(om.F, c, 2).subs(c, om.c_star)).is_positive  # and a minimum
+    for a, b, kk in ((2.0, 3.0, 1.0), (0.5, 7.0, 2.0), (4.0, 0.1, 3.0)):
+        grid = np.exp(np.linspace(-6, 6, 200001))
+        brute = np.min(grid ** (2 * kk) * a + b / grid ** 2)
+        assert om.F_sym_fn(a, b, kk) == pytest.approx(brute, rel=1e-8)
+
+
+@given(seeds, st.integers(3, 12), st.integers(2, 5),
+       st.sampled_from([fp.relu(), fp.relu_power(2), fp.abs_power(3), fp.leaky_relu(0.3)]))
+def test_exact_homogeneous_claims_hold_on_interpolators(seed, n, d, act):
+    inst = interpolating_instance(seed, n, d, act)
+    if inst.oracle().kinks.count:
+        return
+    for cid in ("homogeneous.trace-at-interpolator", "homogeneous.orbit-minimum"):
+        v = get_claim(cid).check(inst, params={"interpolation_tol": 1e-7})
+        resid = float(np.abs(inst.net(inst.data.X) - inst.data.y).max())
+        if resid > 1e-7 * max(1.0, float(np.abs(inst.data.y).max())):   # an ill-conditioned memoriser
+            assert v.outcome == "hypotheses-not-met" and not v.hypotheses[-1].met
+            continue
+        assert v.outcome == "holds", (cid, [c.as_dict() for c in v.comparisons if c.outcome != "holds"])
+
+
+@given(seeds, st.integers(2, 20), st.integers(1, 6), st.integers(1, 5))
+def test_relu_sample_bound_at_any_theta_both_modes(seed, n, d, m):
+    rng = np.random.default_rng(seed)
+    X, y = rng.standard_normal((n, d)), rng.standard_normal(n)
+    net = fp.HomogeneousNet(rng.standard_normal(m), rng.standard_normal((m, d)), fp.relu())
+    inst = Instance("homogeneous", fp.MultiIndexData(X, y), net, fp.square_loss(1.0))
+    for mode in ("float", "rigorous"):
+        v = get_claim("homogeneous.relu-sample-bound").check(inst, mode=mode)
+        assert v.outcome in ("holds", "inconclusive"), v
+    # independent: the bound is Cauchy–Schwarz on each neuron
+    Z = np.maximum(X @ net.W.T, 0)
+    act = (X @ net.W.T > 0).astype(float)
+    nx = np.linalg.norm(X, axis=1)
+    for j in range(m):
+        assert np.sqrt(Z[:, j] @ Z[:, j] * (nx ** 2 @ act[:, j])) >= nx @ Z[:, j] * (1 - 1e-12)
+
+
+def test_not_interpolating_is_hypotheses_not_met():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((10, 3)), rng.standard_normal(10)
+    net = fp.HomogeneousNet(rng.standard_normal(4), rng.standard_normal((4, 3)), fp.relu())
+    inst = Instance("homogeneous", fp.MultiIndexData(X, y), net, fp.square_loss(1.0))
+    assert get_claim("homogeneous.orbit-minimum").check(inst).outcome == "hypotheses-not-met"
+
+
+def test_flattest_lp_recovers_the_teacher_and_is_dual_certified():
+    rng = np.random.default_rng(0)
+    task = fp.MultiIndexTask.random(6, 2, lambda t: np.maximum(t, 0), 0.0, rng)
+    data = task.sample(80, rng)
+    D = np.vstack([rng.standard_normal((300, 6)), task.U.T])
+    res = flattest_relu_interpolator(data.X, data.y, D)
+    assert res.interpolation_residual < 1e-9
+    assert res.duality_gap <= 1e-8 * res.lp_value
+    # the active atoms are exactly the teacher directions, with weight 1
+    assert sorted(res.active.tolist()) == [300, 301]
+    assert np.allclose(np.sort(res.net.a), [1.0, 1.0], atol=1e-8)
+    # F_min from the LP equals (4/n) Σ G |β| computed independently for the teacher
+    G = relu_G(data.X, task.U.T)
+    assert res.F_min == pytest.approx(4.0 / 80 * G.sum(), rel=1e-9)
