@@ -431,7 +431,7 @@ def _load_case(path: Path) -> Case:
 
     model_t = _table(doc, "model")
     kind = model_t.get("kind", claim.model)
-    if kind not in _MODEL_KEYS:
+    if not isinstance(kind, str) or kind not in _MODEL_KEYS:
         raise InputError(f"unknown model kind {kind!r} (univariate or homogeneous)", field="model.kind")
     if kind != claim.model:
         raise InputError(f"{claim.id} is a claim about the {claim.model} model", field="model.kind")

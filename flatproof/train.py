@@ -49,6 +49,11 @@ def gradient_descent(problem, net, eta: float, steps: int, *, record_every: int 
     record_every = integer(record_every, "record_every", minimum=0)
     if not isinstance(problem, (UnivariateProblem, HomogeneousProblem)):
         raise InputError("expected a univariate or homogeneous problem", field="problem")
+    with np.errstate(under="ignore", over="ignore", invalid="ignore"):
+        return _run(problem, net, eta, steps, record_every, loss_tol, max_norm, progress)
+
+
+def _run(problem, net, eta, steps, record_every, loss_tol, max_norm, progress) -> TrainResult:
     hist = {"step": [], "loss": [], "lambda_max": [], "norm": []}
     theta = net.to_vector()
     reason = "steps"
@@ -59,7 +64,7 @@ def gradient_descent(problem, net, eta: float, steps: int, *, record_every: int 
         if record_every and (k % record_every == 0 or k == steps):
             hist["step"].append(k)
             hist["loss"].append(loss)
-            hist["lambda_max"].append(lambda_max(orc, tol=1e-8).value)
+            hist["lambda_max"].append(lambda_max(orc, tol=1e-8).value if np.isfinite(loss) else float("nan"))
             hist["norm"].append(float(np.linalg.norm(theta)))
         if k == steps:
             break
@@ -67,11 +72,11 @@ def gradient_descent(problem, net, eta: float, steps: int, *, record_every: int 
             reason = "loss"
             break
         g = orc.gradient()
-        theta = theta - eta * g
-        if not np.all(np.isfinite(theta)):
-            reason = "diverged"
-            theta = theta + eta * g
+        new = theta - eta * g
+        if not (np.all(np.isfinite(new)) and np.isfinite(loss)):
+            reason = "diverged"              # keep the last finite iterate
             break
+        theta = new
         if np.linalg.norm(theta) > max_norm:
             reason = "norm"
             net = _from_vector(net, theta)

@@ -22,6 +22,8 @@ from abc import ABC, abstractmethod
 import numbers
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+
+import numpy as np
 from typing import Any, ClassVar
 
 from .._errors import InputError
@@ -286,7 +288,13 @@ class Claim(ABC):
             raise InputError(f"{self.id} is a claim about the {self.model} model, the instance is {instance.kind}",
                              field="model.kind")
         ctx = Context(self.parse_params(params or {}), tolerances or Tolerances(), mode, seed)
-        ev = self.evaluate(instance, ctx)
+        # Underflow to 0 is benign here (logistic tails); overflow or an invalid operation means float64
+        # cannot evaluate this instance, and the honest answer is then "inconclusive".
+        try:
+            with np.errstate(under="ignore", over="raise", invalid="raise", divide="raise"):
+                ev = self.evaluate(instance, ctx)
+        except FloatingPointError as exc:
+            ev = Evaluation(notes=[f"float64 could not evaluate this instance ({exc}); no verdict"])
         outcome = combine(ev.comparisons, ev.hypotheses)
         return Verdict(self.id, self.title, self.tag, self.false_by_design, mode, outcome, tuple(ev.comparisons),
                        tuple(ev.hypotheses), dict(ev.certificate), ctx.tolerances.as_dict(), tuple(ev.notes))
