@@ -19,6 +19,10 @@ from .measures.spectral import (EigResult, FlatnessAnswer, extreme_eigenpairs, f
                                 lambda_max, lambda_min, stability_threshold)
 from .measures.summary import Measurements, measure
 from .measures.univariate import UnivariateDense, UnivariateFast, UnivariateProblem, univariate_oracle
+from .instance import Instance
+from .claims import Claim, Comparison, Param, Tolerances, Verdict, all_claims, compare, get_claim, register
+from .casefile import Case, load_case
+from . import constructions
 
 __all__ = [
     "FlatproofError", "InputError", "KinkError",
@@ -32,5 +36,7 @@ __all__ = [
     "HomogeneousProblem", "HomogeneousOracle",
     "EigResult", "FlatnessAnswer", "extreme_eigenpairs", "lambda_max", "lambda_min", "is_flat", "flatness_from",
     "stability_threshold", "hutchinson_trace", "Measurements", "measure",
+    "Instance", "Claim", "Comparison", "Param", "Tolerances", "Verdict", "all_claims", "compare", "get_claim",
+    "register", "Case", "load_case", "constructions",
 ]
 __version__ = "0.1.0"

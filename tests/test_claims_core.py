@@ -92,3 +92,47 @@ def test_user_claim_by_decorator_is_verified_like_the_shipped_ones():
         get_claim("test.beta-small").check(inst, params={"C": 1})
     with pytest.raises(TypeError, match="already registered"):
         register(type("Other", (BetaIsSmall,), {}))
+
+
+def test_user_claim_from_an_entry_point(tmp_path, monkeypatch):
+    """A package that declares ``[project.entry-points."flatproof.claims"]`` is loaded by list/verify."""
+    import sys
+
+    from click.testing import CliRunner
+
+    from flatproof.claims import _core
+    from flatproof.cli import cli
+
+    (tmp_path / "my_flat_claims.py").write_text('''
+from flatproof.claims import Claim, Evaluation, compare, register
+
+@register
+class LossIsFinite(Claim):
+    id = "user.loss-finite"
+    title = "the loss is finite"
+    tag = "probe"
+    reference = "a user's own claim"
+    section = "none"
+    statement = r"L(\\theta) < \\infty"
+    model = "univariate"
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        ev.comparisons.append(compare("L < 1e300", inst.oracle().loss(), "<=", 1e300))
+        return ev
+''')
+    dist = tmp_path / "my_flat_claims-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: my-flat-claims\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[flatproof.claims]\nmine = my_flat_claims\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(_core, "_PLUGINS_LOADED", False)
+    res = CliRunner().invoke(cli, ["list"])
+    assert res.exit_code == 0 and "user.loss-finite" in res.output
+    case = tmp_path / "c.toml"
+    case.write_text('[case]\nclaim = "user.loss-finite"\n[data]\nx = [0.1, 0.5]\ny = [1.0, -1.0]\n'
+                    '[model]\nkind = "univariate"\nv = [1.0]\nw = [1.0]\nb = [0.3]\n')
+    res = CliRunner().invoke(cli, ["verify", str(case)])
+    assert res.exit_code == 0, res.output
+    _core._REGISTRY.pop("user.loss-finite", None)
+    sys.modules.pop("my_flat_claims", None)

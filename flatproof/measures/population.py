@@ -32,6 +32,11 @@ def _domain(task, net) -> tuple[float, float]:
 
 def classification_error(net, task) -> float:
     """Population 0-1 error of sign f under the task's law, by quadrature split at knots and zeros."""
+    return classification_error_with_error(net, task)[0]
+
+
+def classification_error_with_error(net, task) -> tuple[float, float]:
+    """(population 0-1 error of sign f, QUADPACK's error estimate)."""
     lo, hi = _domain(task, net)
     t = net.knots
     breaks = np.concatenate([t[np.isfinite(t)], zero_crossings(net, lo, hi)])
@@ -39,7 +44,8 @@ def classification_error(net, task) -> float:
     def err(x):
         eta = task.prob_positive(x)
         return np.where(net(x) > 0, 1.0 - eta, eta)
-    return float(task.expect(err, breakpoints=breaks))
+    val, e = task.expect_with_error(err, breakpoints=breaks)
+    return float(val), float(e)
 
 
 def training_error(net, data) -> float:

@@ -165,18 +165,26 @@ class LogisticTask:
 
     def expect(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints=()) -> float:
         """E[fn(X)] by adaptive quadrature on the support, split at the given breakpoints."""
+        return self.expect_with_error(fn, breakpoints)[0]
+
+    def expect_with_error(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints=()) -> tuple[float, float]:
+        """(E[fn(X)], QUADPACK's absolute error estimate summed over the pieces, plus the mass cut off
+        from an unbounded support)."""
         lo, hi = self.law.support
         inner = sorted(float(b) for b in breakpoints if lo < b < hi)
+        cut = 0.0
         if not np.isfinite(lo) or not np.isfinite(hi):
             lo = self.law._dist.ppf(1e-15) if not np.isfinite(lo) else lo
             hi = self.law._dist.ppf(1 - 1e-15) if not np.isfinite(hi) else hi
             inner = [b for b in inner if lo < b < hi]
+            cut = 2e-15 * max(1.0, float(np.max(np.abs(fn(np.array([lo, hi]))))))
         edges = [lo, *inner, hi]
-        total = 0.0
+        total, err = 0.0, cut
         for a, b in zip(edges[:-1], edges[1:]):
-            val, _ = integrate.quad(lambda t: float(fn(np.array([t]))[0] * self.law.pdf(t)), a, b, limit=200)
+            val, e = integrate.quad(lambda t: float(fn(np.array([t]))[0] * self.law.pdf(t)), a, b, limit=200)
             total += val
-        return total
+            err += e
+        return total, err
 
     def bayes_error(self) -> float:
         """min over classifiers of P(sign ≠ y) = E[min(η, 1 − η)]."""

@@ -90,14 +90,14 @@ class ReluSampleBound(Claim):
                 ev.hypothesis("activation pattern certified", False, "a pre-activation ball contains 0")
                 return ev
             Fb, Fsb, bb = balls
-            ev.comparisons.append(compare("F ≥ F_sym", F, ">=", Fs, value_interval=rigorous.interval(Fb),
-                                          bound_interval=rigorous.interval(Fsb), certified=True))
             ev.comparisons.append(compare(f"F_sym ≥ ({C:g}/n) Σ_i ‖x_i‖ Σ_j |a_j|(w_jᵀx_i)_+", Fs, ">=", bound,
                                           value_interval=rigorous.interval(Fsb),
                                           bound_interval=rigorous.interval(bb), certified=True))
+            ev.comparisons.append(compare("F ≥ F_sym", F, ">=", Fs, value_interval=rigorous.interval(Fb),
+                                          bound_interval=rigorous.interval(Fsb), certified=True))
             ev.certificate["how_certified"] = "A_j, B_j, F, F_sym and the bound in ball arithmetic (python-flint)"
         else:
-            ev.comparisons.append(compare("F ≥ F_sym", F, ">=", Fs, value_error=rounding(F), bound_error=rounding(Fs)))
             ev.comparisons.append(compare(f"F_sym ≥ ({C:g}/n) Σ_i ‖x_i‖ Σ_j |a_j|(w_jᵀx_i)_+", Fs, ">=", bound,
                                           value_error=rounding(Fs), bound_error=rounding(bound)))
+            ev.comparisons.append(compare("F ≥ F_sym", F, ">=", Fs, value_error=rounding(F), bound_error=rounding(Fs)))
         return ev
