@@ -1,4 +1,4 @@
-"""Reading explicit instances from TOML case files (``flatproof measure``).
+"""Reading TOML case files: explicit instances (``flatproof measure``) and claim cases (``flatproof verify``).
 
 An explicit instance has a ``[model]`` table (``kind = "univariate"`` with ``v, w, b, beta``, or
 ``kind = "homogeneous"`` with ``activation, a, W``), a ``[data]`` table (``x, y`` or ``X, y``), a
@@ -113,13 +113,18 @@ def _field(prefix: str, fn, *args, **kwargs):
         raise InputError(exc.reason, field=field) from None
 
 
-def load_measure_case(path) -> MeasureCase:
-    """Read a case file describing an explicit instance and build its curvature oracle."""
+def _in_file(loader, path):
+    """Run ``loader(path)``, naming the file in any InputError it raises."""
     path = Path(path)
     try:
-        return _load(path)
+        return loader(path)
     except InputError as exc:
         raise InputError(exc.reason, field=exc.field, file=str(path)) from None
+
+
+def load_measure_case(path) -> MeasureCase:
+    """Read a case file describing an explicit instance and build its curvature oracle."""
+    return _in_file(_load, path)
 
 
 def _load(path: Path) -> MeasureCase:
@@ -247,11 +252,7 @@ class Case:
 
 def load_case(path) -> Case:
     """Read a claim case file; every problem is an InputError naming the file and the field."""
-    path = Path(path)
-    try:
-        return _load_case(path)
-    except InputError as exc:
-        raise InputError(exc.reason, field=exc.field, file=str(path)) from None
+    return _in_file(_load_case, path)
 
 
 def _law(f: _Fields):
