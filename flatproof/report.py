@@ -50,10 +50,14 @@ def latex_text(s: str) -> str:
             toks.append((False, ch))
         elif ch in _MATH:
             toks.append((True, _MATH[ch] + " "))
-        elif ch in _SUP:
-            toks.append((True, f"^{{{_SUP[ch]}}}"))
-        elif ch in _SUB:
-            toks.append((True, f"_{{{_SUB[ch]}}}"))
+        elif ch in _SUP or ch in _SUB:             # a run of super/subscript characters is one group
+            table, mark = (_SUP, "^") if ch in _SUP else (_SUB, "_")
+            run = []
+            while i < len(chars) and chars[i] in table:
+                run.append(table[chars[i]])
+                i += 1
+            toks.append((True, f"{mark}{{{' '.join(run) if any(r.startswith(chr(92)) for r in run) else ''.join(run)}}}"))
+            continue
         elif ch in _TEXT:
             toks.append((False, _TEXT[ch]))
         else:

@@ -78,3 +78,18 @@ def test_list_shows_every_claim_with_its_tag():
     assert code == 0 and "factor" in out and "statement" in out and "[exact]" in out
     code, out = run("list", "no.such-claim")
     assert code == 2 and "unknown claim" in out
+
+
+def test_latex_report_of_every_shipped_case_compiles(tmp_path):
+    """The report is compiled with pdflatex (installed by .ci/run), not only inspected."""
+    import shutil
+    import subprocess
+    pdflatex = shutil.which("pdflatex")
+    assert pdflatex, "pdflatex is required for this test: apt-get install texlive-latex-base (see .ci/run)"
+    tex = tmp_path / "report.tex"
+    code, _ = run("verify", *CLAIM_CASES, "--latex", tex)
+    assert code == 1                                  # the two violated-by-design cases
+    res = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout[-3000:]
+    assert (tmp_path / "report.pdf").stat().st_size > 10_000
