@@ -178,12 +178,7 @@ def verify(cases, as_json, latex_file, imports):
     if bad:
         sys.exit(EXIT_BAD_INPUT)
     if latex_file:
-        text = report_latex(entries)
-        target = os.path.abspath(latex_file)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".flatproof-", suffix=".tex")
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        _write_atomic(latex_file, report_latex(entries))
     if "violated" in outcomes:
         sys.exit(EXIT_VIOLATED)
     if any(o != "holds" for o in outcomes):
@@ -236,6 +231,85 @@ def list_claims(claim_id, imports):
     doc = (type(c).__module__ and __import__(type(c).__module__, fromlist=["_"]).__doc__) or ""
     if doc:
         console.print(doc.strip(), highlight=False, markup=False)
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every derivation.")
+@click.option("--latex", "latex_file", type=click.Path(dir_okay=False), default=None, help="Write the LaTeX document.")
+@click.option("--pdf", "pdf_file", type=click.Path(dir_okay=False), default=None,
+              help="Compile the document with latexmk or pdflatex and write the PDF.")
+def derive(names, everything, latex_file, pdf_file):
+    """Export the derivations NAME... (derivation names or claim ids) as a LaTeX document.
+
+    Every step not marked [cited] is proved by sympy before anything is written. Without --latex
+    or --pdf, the document goes to standard output. Names: see `flatproof derive --all --latex -`
+    or docs/derive.md.
+    """
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    from .claims import all_claims
+    from .derivations import for_claim, get_derivation, names as der_names
+    from .derivations.document import UnprovedStep, document
+
+    try:
+        if everything:
+            if names:
+                raise InputError("give names or --all, not both", field="NAME")
+            chosen = [get_derivation(nm) for nm in der_names()]
+        elif not names:
+            raise InputError(f"name a derivation ({', '.join(der_names())}), a claim id, or --all", field="NAME")
+        else:
+            chosen = []
+            claim_ids = {c.id for c in all_claims()}
+            for nm in names:
+                ds = for_claim(nm) if nm in claim_ids else [get_derivation(nm)]
+                if not ds:
+                    raise InputError(f"claim {nm} has no symbolic derivation", field="NAME")
+                chosen += [d for d in ds if d not in chosen]
+        text = document(chosen)
+    except InputError as exc:
+        click.echo(f"flatproof: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except UnprovedStep as exc:
+        click.echo(f"flatproof: error: sympy could not prove {exc}; nothing written", err=True)
+        sys.exit(EXIT_VIOLATED)
+    if pdf_file:
+        tool = shutil.which("latexmk") or shutil.which("pdflatex")
+        if tool is None:
+            click.echo("flatproof: error: --pdf needs latexmk or pdflatex, and neither is on PATH "
+                       "(Debian: apt-get install texlive-latex-base texlive-latex-recommended latexmk); "
+                       "use --latex FILE to get the .tex", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "derivations.tex")
+            with open(src, "w", encoding="ascii") as fh:
+                fh.write(text)
+            cmd = ([tool, "-pdf", "-interaction=nonstopmode", "-halt-on-error", "derivations.tex"]
+                   if tool.endswith("latexmk") else [tool, "-interaction=nonstopmode", "-halt-on-error", "derivations.tex"])
+            res = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=300)
+            if res.returncode != 0:
+                tail = " | ".join(line for line in res.stdout.splitlines() if line.startswith("!"))[:300]
+                click.echo(f"flatproof: error: {os.path.basename(tool)} failed: {tail}", err=True)
+                sys.exit(EXIT_BAD_INPUT)
+            shutil.copyfile(os.path.join(tmp, "derivations.pdf"), pdf_file)
+    if latex_file:
+        _write_atomic(latex_file, text)
+    if not latex_file and not pdf_file:
+        click.echo(text, nl=False)
+
+
+def _write_atomic(path: str, text: str) -> None:
+    import os
+    import tempfile
+    target = os.path.abspath(path)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".flatproof-", suffix=".tex")
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(text)
+    os.replace(tmp, target)
 
 
 def main():  # entry point

@@ -14,7 +14,7 @@ _MATH = {
     "θ": r"\theta", "Σ": r"\Sigma", "−": "-", "λ": r"\lambda", "∇": r"\nabla", "‖": r"\|", "≤": r"\le",
     "η": r"\eta", "≥": r"\ge", "ε": r"\varepsilon", "δ": r"\delta", "τ": r"\tau", "γ": r"\gamma", "·": r"\cdot",
     "√": r"\surd", "σ": r"\sigma", "μ": r"\mu", "Δ": r"\Delta", "∈": r"\in", "⪰": r"\succeq", "∞": r"\infty",
-    "φ": r"\varphi", "β": r"\beta", "±": r"\pm", "≈": r"\approx", "⇒": r"\Rightarrow", "→": r"\to",
+    "φ": r"\varphi", "β": r"\beta", "±": r"\pm", "≈": r"\approx", "⇒": r"\Rightarrow", "→": r"\to", "↦": r"\mapsto",
     "ℓ": r"\ell", "≡": r"\equiv", "∫": r"\int", "∝": r"\propto", "×": r"\times", "∞": r"\infty",
     "≠": r"\ne", "ψ": r"\psi", "π": r"\pi", "α": r"\alpha", "ν": r"\nu", "Γ": r"\Gamma", "Λ": r"\Lambda",
     "Θ": r"\Theta", "Φ": r"\Phi", "Ω": r"\Omega", "ω": r"\omega", "ρ": r"\rho", "κ": r"\kappa", "ζ": r"\zeta",

@@ -20,6 +20,12 @@ from .._errors import InputError
 from .._validate import finite_array
 
 
+def _g_side():
+    """g^side = P² Δ √(1 + E²) as lambdified from the sympy derivation ``weighted-tv``."""
+    from ..derivations import get_derivation
+    return get_derivation("weighted-tv").numeric["g_side"]
+
+
 @dataclass(frozen=True)
 class CurvatureWeight:
     """g^±_μ for the weighted empirical measure μ ∝ Σ_j d_j δ_{x_j}; evaluate with :meth:`plus`, :meth:`minus`, :meth:`__call__`."""
@@ -55,7 +61,7 @@ class CurvatureWeight:
         P = W[ok] / total
         Ex = Mx[ok] / W[ok]                                  # E_μ[X | side]
         gap = (Ex - t[ok]) if plus else (t[ok] - Ex)         # E_μ[X − t | X > t] or E_μ[t − X | X < t]
-        out[ok] = P ** 2 * np.maximum(gap, 0.0) * np.sqrt(1.0 + Ex ** 2)
+        out[ok] = _g_side()(P, np.maximum(gap, 0.0), Ex)      # P²Δ√(1 + E²), derived by sympy
         return out
 
     def plus(self, t) -> np.ndarray:

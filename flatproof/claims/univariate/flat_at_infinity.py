@@ -42,6 +42,20 @@ from .uncertain_set import domain
 QUAD_FLOOR = 1e-12  # added to QUADPACK's own error estimates (rounding in the integrand)
 
 
+def hessian_bound(balls: bool = False):
+    """U.5's bound e^{−c²γ}(c²G + ε₀), lambdified from the derivation ``flat-at-infinity``: numpy, or
+    python-flint balls (``exp`` mapped to ``arb.exp``) for rigorous mode."""
+    import sympy as sp
+
+    from ...derivations import get_derivation
+    d = get_derivation("flat-at-infinity")
+    if not balls:
+        return d.numeric["hessian_bound"]
+    expr = d.results["hessian_bound"]
+    return sp.lambdify(sorted(expr.free_symbols, key=lambda q: ["c", "gamma", "G", "epsilon_0"].index(q.name)),
+                       expr, modules=[{"exp": lambda q: q.exp()}])
+
+
 def base_hypotheses(inst, ev: Evaluation) -> bool:
     ok = ev.hypothesis("the network is a scaled sign-fitting network θ_c (model.construction)",
                        inst.base_net is not None and inst.scale is not None,
@@ -109,7 +123,7 @@ class FlatAtInfinity(Claim):
         abar, cbar = (np.abs(x) @ act) / x.size, act.sum(axis=0) / x.size
         eps0 = float(np.max(np.sqrt(abar ** 2 + cbar ** 2)))
         with np.errstate(under="ignore"):
-            bound = float(np.exp(-c * c * gamma) * (c * c * gmax + eps0))
+            bound = float(hessian_bound()(c, gamma, gmax, eps0))     # e^{−c²γ}(c²G + ε₀), sympy's
         if ctx.mode == "rigorous" and inst.net.num_params <= rigorous.DENSE_LIMIT:
             try:
                 enc = rigorous.univariate_spectrum(inst.problem, inst.net)
@@ -119,7 +133,7 @@ class FlatAtInfinity(Claim):
             arb = rigorous.arb
             norm_hi = max(abs(enc.lambda_max[1]), abs(enc.lambda_min[0]), abs(enc.lambda_max[0]),
                           abs(enc.lambda_min[1]))
-            b_ball = (-(arb(c) * arb(c) * arb(gamma))).exp() * (arb(c) * arb(c) * arb(gmax) + arb(eps0))
+            b_ball = hessian_bound(balls=True)(arb(c), arb(gamma), arb(gmax), arb(eps0))
             ev.comparisons.append(compare("‖∇²L(θ_c)‖₂ ≤ e^{−c²γ}(c² max‖∇f_θ‖² + ε₀)",
                                           norm_hi, "<=", bound, value_interval=(0.0, norm_hi),
                                           bound_interval=rigorous.interval(b_ball), certified=True))

@@ -29,6 +29,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from ...constructions import rescale_univariate
+from ...derivations import get_derivation
 from ...derivations.orbit import orbit_minimum
 from .._common import off_kinks, rounding
 from .._core import Claim, Evaluation, Param, compare, register
@@ -91,13 +92,14 @@ class Rescaling(Claim):
         A = (d @ np.maximum(z, 0.0) ** 2) / x.size
         B = net.v ** 2 * ((d * (x ** 2 + 1)) @ act) / x.size
         Dbar = float(d.mean())
-        orbit_pred = float(np.sum(c ** 2 * A + B / c ** 2) + Dbar)
+        der = get_derivation("univariate-rescaling").numeric           # sympy's closed forms, lambdified
+        orbit_pred = float(np.sum(der["orbit_trace"](c, A, B)) + Dbar)
         tr1 = trace_gn(inst, rnet, kt)
         ev.comparisons.append(compare("tr H_GN(T_cθ) = Σ(c_i²A_i + c_i⁻²B_i) + D̄", tr1, "=", orbit_pred,
                                       value_error=rounding(tr1), tol=tol * max(abs(orbit_pred), 1e-300)))
         om = orbit_minimum()
         pos = A * B > 0       # a neuron with A_i B_i = 0 has infimum 0 (approached, not attained)
-        terms = np.where(pos, om.F_sym_fn(np.where(pos, A, 1.0), np.where(pos, B, 1.0), 1.0), 0.0)
+        terms = np.where(pos, der["orbit_min"](np.where(pos, A, 1.0), np.where(pos, B, 1.0)), 0.0)
         Fsym = float(np.sum(terms) + Dbar)
         base = trace_gn(inst, net, kt)
         numeric = base
