@@ -289,9 +289,22 @@ def _data(kind: str, t: dict, base: Path):
     if gen is None:
         keys = ("x", "y") if kind == "univariate" else ("X", "y")
         a, y = f.raw(keys[0], required=True), f.raw("y", required=True)
-        f.done()
         cls = UnivariateData if kind == "univariate" else MultiIndexData
-        return _field("data", cls, a, y), None, {"data": "explicit"}
+        data = _field("data", cls, a, y)
+        task = None
+        # an explicit sample may declare the law it was drawn from (population claims need it)
+        if kind == "univariate" and f.has("logit"):
+            task = _field("data", LogisticTask, _law(f), parse_expression(f.str("logit"), field="data.logit"),
+                          f.number("flip", 0.0, nonnegative=True))
+        elif kind == "homogeneous" and f.has("U"):
+            U = _field("data", lambda t: finite_array(t, "U", ndim=2), f.raw("U"))
+            if U.shape[0] != data.d:
+                raise InputError(f"U has {U.shape[0]} rows but the data have d = {data.d}", field="data.U")
+            link = _link(f.str("link", "relu(x)"), "data.link")
+            task = _field("data", MultiIndexTask, U, tuple([link] * U.shape[1]), f.number("noise", 0.0,
+                                                                                        nonnegative=True))
+        f.done()
+        return data, task, {"data": "explicit" + (" (law declared)" if task is not None else "")}
     n = f.int("n", required=True, minimum=1)
     if n > MAX_N:
         raise InputError(f"at most {MAX_N:,} generated points, got {n:,}", field="data.n")
@@ -409,9 +422,20 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
 
 
 def _load_case(path: Path) -> Case:
+    return case_from_dict(read_toml(path), path)
+
+
+def load_case_dict(doc: dict, name: str = "<case>", base: Path | None = None) -> Case:
+    """Build a case from an already parsed TOML document (what ``flatproof check`` generates)."""
+    path = Path(name) if base is None else Path(base) / name
+    return _in_file(lambda p: case_from_dict(doc, p), path)
+
+
+def case_from_dict(doc: dict, path: Path) -> Case:
     from .claims import Tolerances, get_claim
     from .instance import Instance
-    doc = read_toml(path)
+    if not isinstance(doc, dict):
+        raise InputError("a case is a TOML document (a table)", field="case")
     for key in doc:
         if key not in _CASE_TABLES:
             raise InputError(f"unknown table or field (allowed: {', '.join(sorted(_CASE_TABLES))})", field=key)
