@@ -58,6 +58,11 @@ def flattest_relu_interpolator(X, y, directions, *, active_tol: float = 1e-9) ->
     G = relu_G(X, D)
     keep = G > 0                                   # atoms inactive on every point cannot help
     Phi, G, idx = Phi[:, keep], G[keep], np.nonzero(keep)[0]
+    if G.size == 0:
+        if np.any(y != 0):
+            raise InputError("no dictionary direction is active on any data point", field="model.dictionary")
+        return FlattestResult(HomogeneousNet(np.zeros(1), D[:1], relu()), 0.0, 0.0, 0.0, 0.0, 0.0,
+                              np.zeros(0, int), "y = 0: the zero network")
     res = linprog(np.concatenate([G, G]), A_eq=np.hstack([Phi, -Phi]), b_eq=y, bounds=(0, None), method="highs")
     if res.status != 0:
         raise InputError(f"the interpolation LP failed: {res.message}", field="model.dictionary")
@@ -65,8 +70,11 @@ def flattest_relu_interpolator(X, y, directions, *, active_tol: float = 1e-9) ->
     beta = res.x[:k] - res.x[k:]
     nu = res.eqlin.marginals
     dual = float(y @ nu)
-    act = np.abs(beta) > active_tol * max(np.abs(beta).max(), 1e-300)
-    net = HomogeneousNet(beta[act], D[idx[act]], relu())
+    act = np.abs(beta) > active_tol * max(np.abs(beta).max(), 1e-300) if beta.size else np.zeros(0, bool)
+    if np.any(act):
+        net = HomogeneousNet(beta[act], D[idx[act]], relu())
+    else:                                  # y = 0: the flattest interpolator is the zero function
+        net = HomogeneousNet(np.zeros(1), D[:1], relu())
     resid = float(np.abs(Phi @ beta - y).max())
     return FlattestResult(net, float(res.fun), dual, float(abs(res.fun - dual)), 4.0 * float(res.fun) / n, resid,
                           idx[act], res.message)

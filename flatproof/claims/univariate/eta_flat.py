@@ -5,7 +5,8 @@ Setting: univariate network, logistic or square loss, θ off every kink on the d
 Statement: θ is η-flat, λ_max(∇²L(θ)) ≤ 2/η — the condition under which GD with step η can be
 linearly stable at a twice-differentiable minimum.
 
-Tag: [exact] (a property of the instance, decided with certified or estimated error bars).
+Tag: [probe] — a property of this instance (is this θ η-flat?), not a theorem that holds for every θ;
+it is decided with certified (rigorous mode) or estimated error bars.
 
 Reference: MATH.md U.2 (η-flatness); the stability threshold is the one used by Mulayoff et al.
 (NeurIPS 2021) and Qiao et al. (arXiv 2406.06838).
@@ -26,9 +27,11 @@ from .._common import eig_certificate, eig_interval, off_kinks, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 
-def flatness_comparison(inst, ctx, ev: Evaluation, eta: float, name: str = "λ_max(∇²L) ≤ 2/η"):
-    """Append the comparison λ_max ≤ 2/η (float or rigorous) to ``ev``; return it (None at a kink)."""
-    orc = inst.oracle(kink_tol=ctx.tolerances.kink)
+def flatness_comparison(inst, ctx, ev: Evaluation, eta: float, name: str = "λ_max(∇²L) ≤ 2/η", net=None):
+    """Append the comparison λ_max ≤ 2/η (float or rigorous) at ``net`` (default: the instance's) to ``ev``;
+    return it (None at a kink)."""
+    net = inst.net if net is None else net
+    orc = inst.oracle(net, kink_tol=ctx.tolerances.kink)
     if not off_kinks(ev, orc):
         return None
     res = top_eigen(orc, ctx)
@@ -37,7 +40,7 @@ def flatness_comparison(inst, ctx, ev: Evaluation, eta: float, name: str = "λ_m
     ev.certificate["threshold"] = thr
     if ctx.mode == "rigorous":
         try:
-            (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0])
+            (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, net, res.eigenvectors[:, 0])
         except KinkError as exc:
             ev.hypothesis("θ is certifiably off every kink", False, str(exc))
             return None
@@ -56,7 +59,7 @@ def flatness_comparison(inst, ctx, ev: Evaluation, eta: float, name: str = "λ_m
 class EtaFlat(Claim):
     id = "univariate.eta-flat"
     title = "θ is η-flat: λ_max(∇²L(θ)) ≤ 2/η"
-    tag = "exact"
+    tag = "probe"
     section = "U.2"
     reference = "MATH.md U.2; Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al., arXiv 2406.06838"
     statement = r"\lambda_{\max}\big(\nabla^2 L(\theta)\big) \le \frac{2}{\eta}"

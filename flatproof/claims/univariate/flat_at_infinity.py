@@ -15,8 +15,9 @@ its Theorem 3.2 in the reviews' numbering — is that such solutions exist).
 
 Reference: MATH.md U.5; Qiao & Wang, arXiv 2512.01473, Appendix D.
 
-Checked: (i) λ_max(θ_c) ≤ ε (certified in rigorous mode), (ii) the Hessian-norm bound, (iii) zero
-training error, (iv) population error − Bayes error ≥ ``excess``, the population error computed by
+Checked: (i) λ_max(θ_{c_ε}) ≤ ε at c_ε, the smallest scale ≥ the case's c at which the bound below is
+≤ ε (found by a monotone search; λ_max certified in rigorous mode), (ii) the Hessian-norm bound at the
+case's c, (iii) zero training error, (iv) population error − Bayes error ≥ ``excess``, the population error computed by
 adaptive quadrature under the data law with the knots and zero crossings as breakpoints (not
 interval-certified: QUADPACK's error estimate is the interval, and is reported).
 
@@ -29,12 +30,13 @@ import math
 
 import numpy as np
 
+from ... import constructions as C
 from ... import rigorous
 from ..._errors import KinkError
 from ...measures.population import classification_error_with_error, training_error
 from ...measures.uncertain import uncertain_set
 from ...measures.univariate import UnivariateDense
-from .._common import off_kinks, rounding
+from .._common import bottom_eigen, off_kinks, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 from .eta_flat import flatness_comparison
 from .uncertain_set import domain
@@ -54,6 +56,28 @@ def hessian_bound(balls: bool = False):
     expr = d.results["hessian_bound"]
     return sp.lambdify(sorted(expr.free_symbols, key=lambda q: ["c", "gamma", "G", "epsilon_0"].index(q.name)),
                        expr, modules=[{"exp": lambda q: q.exp()}])
+
+
+def smallest_scale(bound, eps: float, c0: float) -> float:
+    """The smallest c ≥ c0 on the decreasing branch of the U.5 bound with bound(c) ≤ ε (monotone search:
+    doubling, then bisection); c0 itself if bound(c0) ≤ ε already."""
+    if bound(c0) <= eps:
+        return c0
+    lo = c0
+    hi = max(c0, 1.0) * 2.0
+    while bound(hi) > eps:
+        lo, hi = hi, hi * 2.0
+        if hi > 1e150:
+            raise FloatingPointError("no scale reaches this ε in float64")
+    for _ in range(200):                   # bound is decreasing on [lo, hi] once past its maximum
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if bound(mid) <= eps:
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 def base_hypotheses(inst, ev: Evaluation) -> bool:
@@ -111,10 +135,6 @@ class FlatAtInfinity(Claim):
         ev.hypothesis("the data law is known (data from a generator)", inst.task is not None)
         if not ev.hypotheses_met:
             return ev
-        eps = ctx.params["epsilon"]
-        flat = flatness_comparison(inst, ctx, ev, 2.0 / eps, name="λ_max(∇²L(θ_c)) ≤ ε")
-        if flat is None:
-            return ev
         # (ii) the U.5 bound on the spectral norm
         dense_base = UnivariateDense(inst.problem, base, at_kink="convention")
         J = dense_base.jacobian()
@@ -124,6 +144,16 @@ class FlatAtInfinity(Claim):
         eps0 = float(np.max(np.sqrt(abar ** 2 + cbar ** 2)))
         with np.errstate(under="ignore"):
             bound = float(hessian_bound()(c, gamma, gmax, eps0))     # e^{−c²γ}(c²G + ε₀), sympy's
+        eps = ctx.params["epsilon"]
+        with np.errstate(under="ignore"):
+            c_eps = smallest_scale(lambda t: float(hessian_bound()(t, gamma, gmax, eps0)), eps, c)
+        net_eps = C.scale_to_infinity(base, c_eps)
+        flat = flatness_comparison(inst, ctx, ev, 2.0 / eps, name=f"λ_max(∇²L(θ_c)) ≤ ε at c_ε = {c_eps:.6g}",
+                                   net=net_eps)
+        if flat is None:
+            return ev
+        ev.comparisons.insert(0, ev.comparisons.pop())          # the main comparison first
+        ev.certificate["c_epsilon"] = c_eps
         if ctx.mode == "rigorous" and inst.net.num_params <= rigorous.DENSE_LIMIT:
             try:
                 enc = rigorous.univariate_spectrum(inst.problem, inst.net)
@@ -141,11 +171,12 @@ class FlatAtInfinity(Claim):
                             "is then evaluated in ball arithmetic")
         else:
             orc = inst.oracle(kink_tol=ctx.tolerances.kink)
-            lmax = ev.certificate["lambda_max"]
-            from .._common import bottom_eigen
-            lmin = bottom_eigen(orc, ctx, abs(lmax["value"]))
-            norm = max(abs(lmax["value"]), abs(lmin.value))
-            err = max(lmax["residual"], float(lmin.residuals[0])) + rounding(norm)
+            lmax = top_eigen(orc, ctx)
+            lmin = bottom_eigen(orc, ctx, abs(lmax.value))
+            norm = max(abs(lmax.value), abs(lmin.value))
+            err = max(float(lmax.residuals[0]), float(lmin.residuals[0])) + rounding(norm)
+            if not (lmax.converged and lmin.converged):
+                err = math.inf
             ev.comparisons.append(compare("‖∇²L(θ_c)‖₂ ≤ e^{−c²γ}(c² max‖∇f_θ‖² + ε₀)", norm, "<=", bound,
                                           value_error=err, bound_error=rounding(bound)))
         # (iii) training error

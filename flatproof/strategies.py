@@ -1,0 +1,217 @@
+"""Public hypothesis strategies for flatproof instances (use them in your own property tests).
+
+Every strategy draws *case-file tables* (plain dicts of numbers, lists and strings), so that whatever
+hypothesis finds — shrunk — is written as a case file that ``flatproof verify`` reproduces exactly.
+:func:`cases` draws a whole case document for a claim; :func:`instances` builds it.
+
+    from hypothesis import given
+    import flatproof.strategies as fs
+
+    @given(fs.instances("logistic.weighted-tv"))
+    def test_my_bound(case):
+        assert case.verify().outcome != "violated"
+
+Univariate networks are kink-free by construction (every knot at least ``gap`` away from every
+data point) unless ``kinks=True``; homogeneous inputs stay at least 0.05 away from 0 in every
+coordinate, so axis-aligned teachers are kink-free too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from .claims import get_claim
+
+LOGITS = ("4*x", "3*sin(2*x)", "2*x", "5*x**3 - 2*x")
+
+
+def _unit(lo: float, hi: float):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+# ---- univariate -----------------------------------------------------------------------------------
+@st.composite
+def univariate_data(draw, min_n: int = 2, max_n: int = 30, logits=LOGITS, flips=(0.0, 0.1, 0.2, 0.3),
+                    with_law: bool = True) -> dict:
+    """A ``[data]`` table: distinct x in [−1, 1], arbitrary ±1 labels, and (``with_law``) the declared law
+    x ~ U[−1, 1], P(y = 1 | x) = s(logit(x)) with label flips."""
+    xs = draw(st.lists(_unit(-1, 1), min_size=min_n, max_size=max_n, unique_by=lambda t: round(t, 6)))
+    ys = draw(st.lists(st.sampled_from([1.0, -1.0]), min_size=len(xs), max_size=len(xs)))
+    table = {"x": [float(t) for t in xs], "y": ys}
+    if with_law:
+        table.update({"law": "uniform", "law_params": [-1.0, 1.0], "logit": draw(st.sampled_from(logits)),
+                      "flip": draw(st.sampled_from(flips))})
+    return table
+
+
+@st.composite
+def univariate_networks(draw, x, min_width: int = 1, max_width: int = 6, scale: float = 2.0,
+                        knots: str = "any", gap: float = 1e-3, kinks: bool = False) -> dict:
+    """A ``[model]`` table with explicit v, w, b, beta; ``knots``: "inside" the data hull, "outside", or "any".
+    Unless ``kinks``, every knot is moved at least ``gap`` away from every data point."""
+    x = np.asarray(x, dtype=float)
+    m = draw(st.integers(min_width, max_width))
+    lo, hi = float(x.min()), float(x.max())
+    span = {"inside": (lo, hi), "outside": (hi + 0.1, hi + 1.0), "any": (lo - 0.5, hi + 0.5)}[knots]
+    v = draw(st.lists(_unit(-scale, scale), min_size=m, max_size=m))
+    w = draw(st.lists(st.one_of(_unit(0.2, scale), _unit(-scale, -0.2)), min_size=m, max_size=m))
+    t = draw(st.lists(_unit(*span), min_size=m, max_size=m))
+    if not kinks:
+        for i in range(m):
+            while np.min(np.abs(x - t[i])) < gap:
+                t[i] += gap
+    beta = draw(_unit(-1, 1))
+    return {"kind": "univariate", "v": v, "w": w, "b": [float(wi * ti) for wi, ti in zip(w, t)], "beta": beta}
+
+
+def rescalings(min_value: float = 1.0, max_value: float = 10.0):
+    """A positive scale c (log-uniform-ish: shrinks towards ``min_value``)."""
+    return _unit(0.0, 1.0).map(lambda u: float(min_value * (max_value / min_value) ** u))
+
+
+def step_sizes(min_value: float = 1e-3, max_value: float = 10.0):
+    """A GD step size η."""
+    return rescalings(min_value, max_value)
+
+
+def sign_fitting_networks(min_scale: float = 1.0, max_scale: float = 10.0):
+    """A ``[model]`` table: the sign-fitting network of the data (U.5) scaled by c."""
+    return rescalings(min_scale, max_scale).map(lambda c: {"kind": "univariate", "construction": "sign-fitting",
+                                                           "scale": c})
+
+
+# ---- homogeneous ----------------------------------------------------------------------------------
+def _coord():
+    return st.tuples(st.sampled_from([-1.0, 1.0]), _unit(0.05, 3.0)).map(lambda p: p[0] * p[1])
+
+
+@st.composite
+def multi_index_data(draw, min_n: int = 1, max_n: int = 10, max_d: int = 4, max_r: int = 2, k: int = 1,
+                     noise: float = 0.0) -> dict:
+    """A ``[data]`` table: X with coordinates in ±[0.05, 3], U = the first r basis vectors, and
+    y = Σ_ℓ σ(u_ℓᵀx) for σ = ReLU^k (noise 0: the teacher interpolates)."""
+    d = draw(st.integers(1, max_d))
+    r = draw(st.integers(1, min(max_r, d)))
+    n = draw(st.integers(min_n, max_n))
+    X = draw(st.lists(st.lists(_coord(), min_size=d, max_size=d), min_size=n, max_size=n))
+    Xa = np.array(X, dtype=float)
+    y = np.sum(np.maximum(Xa[:, :r], 0.0) ** k, axis=1) + noise * np.asarray(
+        draw(st.lists(_unit(-2, 2), min_size=n, max_size=n)))
+    U = np.eye(d)[:, :r]
+    link = "relu(x)" if k == 1 else f"relu(x)**{k}"
+    return {"X": X, "y": [float(t) for t in y], "U": U.tolist(), "link": link, "noise": float(noise)}
+
+
+@st.composite
+def homogeneous_networks(draw, d: int, min_width: int = 1, max_width: int = 4, activation: str = "relu") -> dict:
+    m = draw(st.integers(min_width, max_width))
+    a = draw(st.lists(_unit(-2, 2), min_size=m, max_size=m))
+    W = draw(st.lists(st.lists(_coord(), min_size=d, max_size=d), min_size=m, max_size=m))
+    return {"kind": "homogeneous", "a": a, "W": W, "activation": activation}
+
+
+def interpolators(activation: str = "relu"):
+    """A ``[model]`` table that interpolates the data of :func:`multi_index_data`: the teacher or the memoriser."""
+    return st.sampled_from(["teacher", "memoriser"]).map(
+        lambda how: {"kind": "homogeneous", "construction": how, "activation": activation})
+
+
+# ---- whole cases ----------------------------------------------------------------------------------
+def _case(claim_id: str, data: dict, model: dict, params: dict | None = None, loss: dict | None = None) -> dict:
+    doc = {"case": {"claim": claim_id}, "data": data, "model": model}
+    if params:
+        doc["params"] = params
+    if loss:
+        doc["loss"] = loss
+    return doc
+
+
+@st.composite
+def _univariate_case(draw, claim_id: str) -> dict:
+    data = draw(univariate_data(with_law=claim_id == "logistic.uncertain-set" or False))
+    model = draw(univariate_networks(data["x"]))
+    loss = {"kind": draw(st.sampled_from(["logistic", "square"]))} if claim_id in (
+        "univariate.hessian-structure", "logistic.weighted-tv", "univariate.rescaling", "univariate.eta-flat") \
+        else None
+    params = {"univariate.eta-flat": lambda: {"eta": draw(step_sizes())},
+              "logistic.uncertain-set": lambda: {"delta": draw(_unit(0.01, 0.25)), "grid": 2001},
+              "univariate.rescaling": lambda: {"c_max": draw(_unit(1.0, 20.0)), "seed": draw(st.integers(0, 9))},
+              }.get(claim_id, dict)()
+    if loss and loss["kind"] == "square":
+        data["y"] = [float(t) for t in data["y"]]
+    return _case(claim_id, data, model, params, loss)
+
+
+@st.composite
+def _scaled_sign_fitting_case(draw, claim_id: str) -> dict:
+    data = draw(univariate_data(min_n=2, max_n=30))
+    model = draw(sign_fitting_networks(1.0, 8.0))
+    params = ({"eta": draw(step_sizes(0.1, 10.0)), "excess": 0.05} if claim_id == "logistic.flat-implies-bayes"
+              else {"epsilon": draw(_unit(1e-3, 1.0)), "excess": 0.0})
+    return _case(claim_id, data, model, params)
+
+
+@st.composite
+def _gd_case(draw, claim_id: str) -> dict:
+    data = draw(univariate_data(min_n=4, max_n=30, with_law=False))
+    model = {"kind": "univariate", "construction": "gd", "width": draw(st.integers(2, 12)),
+             "seed": draw(st.integers(0, 100)), "eta": draw(step_sizes(0.5, 4.0)), "steps": draw(st.integers(50, 300))}
+    return _case(claim_id, data, model, {"slack": 0.25})
+
+
+@st.composite
+def _homogeneous_case(draw, claim_id: str) -> dict:
+    if claim_id == "homogeneous.relu-sample-bound":
+        data = draw(multi_index_data())
+        d = len(data["X"][0])
+        return _case(claim_id, data, draw(homogeneous_networks(d)))
+    if claim_id == "homogeneous.flattest-interpolator":
+        data = draw(multi_index_data(min_n=3, max_n=12))
+        return _case(claim_id, data, {"kind": "homogeneous", "construction": "flattest",
+                                      "dictionary": draw(st.integers(5, 60)), "seed": draw(st.integers(0, 9)),
+                                      "include_teacher": True}, {"mse": 0.05, "samples": 2000})
+    k = draw(st.sampled_from([1, 2]))
+    data = draw(multi_index_data(k=k))
+    act = "relu" if k == 1 else f"relu^{k}"
+    params = {"interpolation_tol": 1e-7}
+    if claim_id == "homogeneous.flat-by-rescaling":
+        params["epsilon"] = draw(_unit(1e-3, 1.0))
+    return _case(claim_id, data, draw(interpolators(act)), params)
+
+
+_BUILDERS = {
+    "univariate.hessian-structure": _univariate_case, "univariate.eta-flat": _univariate_case,
+    "logistic.uncertain-set": _univariate_case, "logistic.weighted-tv": _univariate_case,
+    "univariate.rescaling": _univariate_case,
+    "logistic.flat-at-infinity": _scaled_sign_fitting_case, "logistic.flat-implies-bayes": _scaled_sign_fitting_case,
+    "logistic.edge-of-stability": _gd_case,
+    "homogeneous.trace-at-interpolator": _homogeneous_case, "homogeneous.orbit-minimum": _homogeneous_case,
+    "homogeneous.relu-sample-bound": _homogeneous_case, "homogeneous.flattest-interpolator": _homogeneous_case,
+    "homogeneous.flat-by-rescaling": _homogeneous_case,
+}
+
+
+def has_strategy(claim_id: str) -> bool:
+    return claim_id in _BUILDERS
+
+
+def cases(claim_id: str, *, params: dict | None = None, mode: str = "float"):
+    """Whole case documents (dicts) for ``claim_id``; ``params`` override the drawn claim parameters."""
+    claim = get_claim(claim_id, field="CLAIM")
+    if claim_id not in _BUILDERS:
+        raise KeyError(f"no strategy for {claim_id}: write one with the table strategies of this module")
+
+    def finish(doc):
+        doc["case"]["mode"] = mode
+        if params:
+            doc.setdefault("params", {}).update(params)
+        claim.parse_params(doc.get("params", {}))
+        return doc
+    return _BUILDERS[claim_id](claim_id).map(finish)
+
+
+def instances(claim_id: str, **kw):
+    """Built :class:`flatproof.Case` objects (``case.verify()`` returns the verdict)."""
+    from .casefile import load_case_dict
+    return cases(claim_id, **kw).map(lambda doc: load_case_dict(doc, f"<{claim_id} instance>"))
