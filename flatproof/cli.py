@@ -234,6 +234,72 @@ def list_claims(claim_id, imports):
 
 
 @cli.command()
+@click.argument("claims", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every claim that has an instance strategy.")
+@click.option("--examples", default=100, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Generated instances per claim.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Hypothesis seed.")
+@click.option("--out", "out_dir", default="cases/found", show_default=True, type=click.Path(file_okay=False),
+              help="Where shrunk counterexamples are written.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per claim (JSON Lines).")
+@click.option("--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (user claims).")
+def check(claims, everything, examples, seed, out_dir, as_json, imports):
+    """Property-test CLAIM... (or --all) on generated instances; shrink and write a counterexample.
+
+    Reports how many instances held, were violated, inconclusive or did not meet the hypotheses. A
+    violation is shrunk by hypothesis and written to OUT/CLAIM-seedS.toml, which `flatproof verify`
+    reproduces. Exit status: 0 no violation, 1 some claim violated, 2 bad input.
+    """
+    import importlib
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .check import check_claim
+    from .claims import all_claims, get_claim
+    from .strategies import has_strategy
+
+    try:
+        for mod in imports:
+            try:
+                importlib.import_module(mod)
+            except ImportError as exc:
+                raise InputError(f"cannot import ({exc})", field=f"--import {mod}") from None
+        if everything == bool(claims):
+            raise InputError("name claims or give --all (not both)", field="CLAIM")
+        chosen = [c.id for c in all_claims() if has_strategy(c.id)] if everything else [
+            get_claim(c, field="CLAIM").id for c in claims]
+        reports = []
+        err_console = Console(stderr=True)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True, disable=as_json) as bar:
+            for cid in chosen:
+                task = bar.add_task(cid, total=examples)
+                rep = check_claim(cid, examples=examples, seed=seed, out_dir=out_dir,
+                                  progress=lambda k, task=task: bar.update(task, completed=k))
+                bar.update(task, completed=examples)
+                reports.append(rep)
+                if as_json:
+                    click.echo(json.dumps(rep.as_dict()))
+    except InputError as exc:
+        click.echo(f"flatproof: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if not as_json:
+        table = Table(title=f"flatproof check (examples {examples}, seed {seed})")
+        for col in ("claim", "tag", "tried", "holds", "violated", "inconclusive", "hyp. not met", "rejected",
+                    "seconds", "counterexample"):
+            table.add_column(col, justify="right" if col not in ("claim", "tag", "counterexample") else "left")
+        for r in reports:
+            tag = escape(f"[{r.tag}]" + (" FALSE" if r.false_by_design else ""))
+            cx = "—" if r.path is None else f"{r.path} {r.size}" + ("" if r.reproduced else " (NOT reproduced)")
+            table.add_row(r.claim, tag, str(r.tried), str(r.counts["holds"]), str(r.counts["violated"]),
+                          str(r.counts["inconclusive"]), str(r.counts["hypotheses-not-met"]), str(r.rejected),
+                          f"{r.seconds:.1f}", escape(cx))
+        Console(width=180).print(table)
+    if any(r.counts["violated"] for r in reports):
+        sys.exit(EXIT_VIOLATED)
+
+
+@cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="Every derivation.")
 @click.option("--latex", "latex_file", type=click.Path(dir_okay=False), default=None, help="Write the LaTeX document.")

@@ -1,0 +1,128 @@
+"""Property-test a claim on many generated instances (``flatproof check``), outside pytest.
+
+Hypothesis draws whole case documents from :mod:`flatproof.strategies`; each is built with the same
+loader as ``flatproof verify`` and checked. Outcomes are counted over the generated examples; the
+first ``violated`` one is shrunk by hypothesis to a minimal instance, written as a case file (arrays
+inline) and verified again from that file, so the counterexample is exactly what ``verify``
+reproduces. Runs are reproducible by seed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
+from hypothesis import seed as hypothesis_seed
+
+from ._errors import InputError
+from ._toml import dumps
+from .casefile import load_case, load_case_dict
+from .claims import get_claim
+from .strategies import cases, has_strategy
+
+
+class _Violation(Exception):
+    pass
+
+
+@dataclass
+class CheckReport:
+    claim: str
+    tag: str
+    false_by_design: bool
+    examples: int                     # examples asked for
+    seed: int
+    counts: Counter = field(default_factory=Counter)   # outcome -> number, over the generated examples
+    rejected: int = 0                 # generated documents that were not valid instances (e.g. singular memoriser)
+    seconds: float = 0.0
+    counterexample: dict | None = None
+    path: str | None = None
+    size: dict | None = None          # n, d, width of the shrunk counterexample
+    reproduced: bool | None = None    # verify on the written file gave `violated` again
+    note: str = ""
+
+    @property
+    def tried(self) -> int:
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict:
+        return {"claim": self.claim, "tag": self.tag, "false_by_design": self.false_by_design,
+                "examples": self.examples, "seed": self.seed, "tried": self.tried, "counts": dict(self.counts),
+                "rejected": self.rejected, "seconds": self.seconds, "counterexample": self.path, "size": self.size,
+                "reproduced": self.reproduced, "note": self.note}
+
+
+def _size(doc: dict) -> dict:
+    data, model = doc.get("data", {}), doc.get("model", {})
+    out = {}
+    if "x" in data:
+        out["n"] = len(data["x"])
+    if "X" in data:
+        out["n"], out["d"] = len(data["X"]), len(data["X"][0]) if data["X"] else 0
+    for key in ("v", "a"):
+        if key in model:
+            out["width"] = len(model[key])
+    if "width" in model:
+        out["width"] = model["width"]
+    if "construction" in model:
+        out["construction"] = model["construction"]
+    return out
+
+
+def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: str | Path = "cases/found",
+                params: dict | None = None, progress=None, write: bool = True) -> CheckReport:
+    """Run ``examples`` generated instances of ``claim_id``; shrink and write the first violation."""
+    claim = get_claim(claim_id, field="CLAIM")
+    if not has_strategy(claim_id):
+        raise InputError(f"no instance strategy for {claim_id} (write one with flatproof.strategies)", field="CLAIM")
+    rep = CheckReport(claim.id, claim.tag, claim.false_by_design, examples, seed)
+    state = {"counting": True, "last": None}
+
+    @hypothesis_seed(seed)
+    @settings(max_examples=examples, database=None, deadline=None, derandomize=False, verbosity=Verbosity.quiet,
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+              phases=[Phase.generate, Phase.shrink])
+    @given(cases(claim_id, params=params))
+    def prop(doc):
+        try:
+            verdict = load_case_dict(doc, f"<{claim_id}>").verify()
+        except InputError:
+            if state["counting"]:
+                rep.rejected += 1
+            reject()
+        if state["counting"]:
+            rep.counts[verdict.outcome] += 1
+            if progress is not None:
+                progress(rep.tried)
+        if verdict.outcome == "violated":
+            state["counting"] = False
+            state["last"] = doc
+            raise _Violation()
+
+    t0 = time.perf_counter()
+    try:
+        prop()
+    except _Violation:
+        pass
+    rep.seconds = time.perf_counter() - t0
+    doc = state["last"]
+    if doc is not None:
+        rep.counterexample, rep.size = doc, _size(doc)
+        if write:
+            out = Path(out_dir)
+            out.mkdir(parents=True, exist_ok=True)
+            path = out / f"{claim_id}-seed{seed}.toml"
+            comment = (f"Counterexample to {claim_id} [{claim.tag}]"
+                       + (" (FALSE BY DESIGN)" if claim.false_by_design else "") +
+                       f", found by `flatproof check {claim_id} --examples {examples} --seed {seed}`\n"
+                       f"and shrunk by hypothesis; size: {rep.size}.\n"
+                       f"Run: flatproof verify {path}      (expected: violated, exit 1)")
+            tmp = path.with_suffix(".toml.tmp")
+            tmp.write_text(dumps(doc, comment))
+            tmp.replace(path)
+            rep.path = str(path)
+            rep.reproduced = load_case(path).verify().outcome == "violated"
+    return rep
