@@ -23,6 +23,7 @@ from .instance import Instance
 from .claims import Claim, Comparison, Param, Tolerances, Verdict, all_claims, compare, get_claim, register
 from .casefile import Case, load_case
 from . import constructions
+from .testing import claim_test
 
 __all__ = [
     "FlatproofError", "InputError", "KinkError",
@@ -37,6 +38,6 @@ __all__ = [
     "EigResult", "FlatnessAnswer", "extreme_eigenpairs", "lambda_max", "lambda_min", "is_flat", "flatness_from",
     "stability_threshold", "hutchinson_trace", "Measurements", "measure",
     "Instance", "Claim", "Comparison", "Param", "Tolerances", "Verdict", "all_claims", "compare", "get_claim",
-    "register", "Case", "load_case", "constructions",
+    "register", "Case", "load_case", "constructions", "claim_test",
 ]
 __version__ = "0.1.0"

@@ -14,3 +14,6 @@ def strict_numerics():
     old = np.seterr(all="raise")
     yield
     np.seterr(**old)
+
+
+pytest_plugins = ["pytester"]

@@ -1,0 +1,37 @@
+"""The ``flatproof`` pytest plugin (entry point ``pytest11``): the ``--flatproof-found DIR`` option and
+the fixtures ``flatproof_found_dir`` and ``flatproof_check``. See :mod:`flatproof.testing`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("flatproof")
+    group.addoption("--flatproof-found", default="cases/found", metavar="DIR",
+                    help="where flatproof.claim_test writes shrunk counterexamples (default: cases/found)")
+
+
+def pytest_configure(config):
+    from . import testing
+    testing.FOUND_DIR = Path(config.getoption("--flatproof-found"))
+
+
+@pytest.fixture
+def flatproof_found_dir(request) -> Path:
+    """The directory counterexamples are written to."""
+    return Path(request.config.getoption("--flatproof-found"))
+
+
+@pytest.fixture
+def flatproof_check(flatproof_found_dir):
+    """``flatproof_check(claim_id, examples=…, seed=…, params=…)`` runs ``flatproof check`` in a test and
+    returns its report (counts, counterexample path, size)."""
+    from .check import check_claim
+
+    def run(claim_id: str, **kw):
+        kw.setdefault("out_dir", flatproof_found_dir)
+        return check_claim(claim_id, **kw)
+    return run

@@ -1,0 +1,76 @@
+"""Property-test claims inside your own pytest suite.
+
+    import flatproof
+
+    @flatproof.claim_test("logistic.weighted-tv", examples=100)
+    def test_weighted_tv(case, verdict):
+        # runs on `examples` generated instances; fails (and shrinks) if the claim is violated.
+        # Add your own assertions on the case and the verdict here.
+        assert verdict.certificate["D_bar"] > 0
+
+A failing example is shrunk by hypothesis and written as a case file to the directory given by
+pytest's ``--flatproof-found`` option (default ``cases/found``; the ``flatproof`` pytest plugin adds
+it), so that ``flatproof verify`` reproduces it. ``expect="violated"`` turns the test around: it
+passes when a counterexample is found (for claims that are false by design).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+
+from ._toml import dumps
+from .casefile import load_case_dict
+from .strategies import cases
+
+#: where counterexamples go; the pytest plugin sets it from --flatproof-found
+FOUND_DIR = Path("cases/found")
+
+
+def _write(claim_id: str, name: str, doc: dict) -> Path:
+    FOUND_DIR.mkdir(parents=True, exist_ok=True)
+    path = FOUND_DIR / f"{claim_id}-{name}.toml"
+    path.write_text(dumps(doc, f"Counterexample to {claim_id} found by the pytest test {name} (shrunk by hypothesis).\n"
+                               f"Run: flatproof verify {path}"))
+    return path
+
+
+def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None, expect: str = "no-violation"):
+    """Decorate ``fn(case, verdict)`` into a hypothesis property test of ``claim_id``."""
+    if expect not in ("no-violation", "violated"):
+        raise ValueError("expect must be 'no-violation' or 'violated'")
+    strategy = cases(claim_id, params=params)
+
+    def decorate(fn):
+        @settings(max_examples=examples, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(doc=strategy)
+        def prop(doc):
+            case = load_case_dict(doc, f"<{claim_id}>")
+            verdict = case.verify()
+            try:
+                assert verdict.outcome != "violated", (
+                    f"{claim_id} [{verdict.tag}] violated: " + "; ".join(
+                        f"{c.name}: {c.value:.6g} {c.relation} {c.bound:.6g}" for c in verdict.comparisons
+                        if c.outcome == "violated"))
+                fn(case, verdict)
+            except AssertionError:
+                _write(claim_id, fn.__name__, doc)
+                raise
+
+        if expect == "no-violation":
+            def test():
+                prop()
+        else:
+            def test():
+                try:
+                    prop()
+                except AssertionError:
+                    return
+                raise AssertionError(f"no counterexample to {claim_id} found in {examples} examples")
+        test.__name__ = fn.__name__
+        test.__doc__ = fn.__doc__
+        test.__wrapped_claim__ = claim_id
+        return test
+    return decorate
