@@ -76,6 +76,16 @@ def measure(case, as_json):
         click.echo(f"note: {note}")
 
 
+def _import_modules(modules) -> None:
+    """Import the modules named by --import (they register user claims); an InputError if one fails."""
+    import importlib
+    for mod in modules:
+        try:
+            importlib.import_module(mod)
+        except ImportError as exc:
+            raise InputError(f"cannot import ({exc})", field=f"--import {mod}") from None
+
+
 def _scalar_items(cert: dict, prefix: str = ""):
     for k, v in cert.items():
         if isinstance(v, dict):
@@ -136,19 +146,15 @@ def verify(cases, as_json, latex_file, imports):
     Exit status: 0 all hold, 1 some violated, 3 some inconclusive or hypotheses not met (none
     violated), 2 bad input.
     """
-    import importlib
-    import os
-    import tempfile
 
     from .casefile import load_case
     from .report import report_latex
 
-    for mod in imports:
-        try:
-            importlib.import_module(mod)
-        except ImportError as exc:
-            click.echo(f"flatproof: error: --import {mod}: cannot import ({exc})", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+    try:
+        _import_modules(imports)
+    except InputError as exc:
+        click.echo(f"flatproof: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     console = Console(width=140)
     outcomes, entries, bad = [], [], False
     for path in cases:
@@ -190,16 +196,11 @@ def verify(cases, as_json, latex_file, imports):
 @click.option("--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (user claims).")
 def list_claims(claim_id, imports):
     """List the claims (id, tag, title), or show one CLAIM_ID with its statement and parameters."""
-    import importlib
 
     from .claims import all_claims, get_claim
 
     try:
-        for mod in imports:
-            try:
-                importlib.import_module(mod)
-            except ImportError as exc:
-                raise InputError(f"cannot import ({exc})", field=f"--import {mod}") from None
+        _import_modules(imports)
         if claim_id is None:
             table = Table(title="flatproof claims")
             table.add_column("id")
@@ -250,7 +251,6 @@ def check(claims, everything, examples, seed, out_dir, as_json, imports):
     violation is shrunk by hypothesis and written to OUT/CLAIM-seedS.toml, which `flatproof verify`
     reproduces. Exit status: 0 no violation, 1 some claim violated, 2 bad input.
     """
-    import importlib
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -259,11 +259,7 @@ def check(claims, everything, examples, seed, out_dir, as_json, imports):
     from .strategies import has_strategy
 
     try:
-        for mod in imports:
-            try:
-                importlib.import_module(mod)
-            except ImportError as exc:
-                raise InputError(f"cannot import ({exc})", field=f"--import {mod}") from None
+        _import_modules(imports)
         if everything == bool(claims):
             raise InputError("name claims or give --all (not both)", field="CLAIM")
         chosen = [c.id for c in all_claims() if has_strategy(c.id)] if everything else [

@@ -149,7 +149,7 @@ def verdict_latex(case_name: str, claim, verdict, provenance: dict) -> str:
     if verdict.notes:
         parts += ["\\noindent Notes:", "\\begin{itemize}",
                   *[f"\\item {latex_text(n)}" for n in verdict.notes], "\\end{itemize}"]
-    parts.append(f"\\noindent Tolerances: " + ", ".join(f"{k} = {_num(v)}" for k, v in verdict.tolerances.items()))
+    parts.append("\\noindent Tolerances: " + ", ".join(f"{k} = {_num(v)}" for k, v in verdict.tolerances.items()))
     return "\n".join(parts) + "\n"
 
 

@@ -181,7 +181,7 @@ class UnivariateBalls:
 
     def rayleigh(self, u: np.ndarray) -> arb:
         """uᵀ∇²L u / uᵀu for a float vector u, in ball arithmetic."""
-        p, m = 3 * self.m + 1, self.m
+        m = self.m
         ua = [arb(float(t)) for t in u]
         Ju = self.J * arb_mat([[t] for t in ua])
         num = sum((self.d[j] * Ju[j, 0] * Ju[j, 0] for j in range(self.n)), arb(0)) / self.n

@@ -12,7 +12,7 @@ from flatproof.claims import get_claim
 from flatproof.instance import Instance
 from flatproof.measures.population import classification_error
 from flatproof.measures.uncertain import level_set, uncertain_set
-from flatproof.measures.weighted_tv import CurvatureWeight, weighted_tv
+from flatproof.measures.weighted_tv import CurvatureWeight
 from tests._instances import random_univariate, seeds
 
 

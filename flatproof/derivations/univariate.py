@@ -88,7 +88,6 @@ def logistic_identities() -> Derivation:
 @lru_cache(maxsize=None)
 def univariate_hessian() -> Derivation:
     theta = (v, w, b, beta)
-    f_act = U(M(v, U(M(w, x), -b)), beta)          # f restricted to neuron i active: v_i (w_i x − b_i) + β
     f_eval = v * (w * x - b) + beta
     grad = sp.Matrix([sp.diff(f_eval, t) for t in theta])
     grad_disp = sp.Matrix([U(M(w, x), -b), M(v, x), -v, 1])
@@ -146,10 +145,8 @@ def univariate_hessian() -> Derivation:
 
 @lru_cache(maxsize=None)
 def univariate_rescaling() -> Derivation:
-    zpos = sp.Symbol("z_{ij}", positive=True)      # w_i x_j − b_i on the active side
     f_T = (v / c) * (c * w * x - c * b)
     S = sp.diag(1 / c, c, c, 1)
-    theta = sp.Matrix([v, w, b, beta])
     fexpr = v * (w * x - b) + beta
     H = sp.hessian(phi(fexpr), (v, w, b, beta))
     H_T = H.subs({v: v / c, w: c * w, b: c * b}, simultaneous=True)

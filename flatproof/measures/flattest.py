@@ -53,7 +53,7 @@ def flattest_relu_interpolator(X, y, directions, *, active_tol: float = 1e-9) ->
     if np.any(norms == 0):
         raise InputError("a dictionary direction is 0", field="directions")
     D = D / norms[:, None]
-    n, M = X.shape[0], D.shape[0]
+    n = X.shape[0]
     Phi = np.maximum(X @ D.T, 0.0)
     G = relu_G(X, D)
     keep = G > 0                                   # atoms inactive on every point cannot help

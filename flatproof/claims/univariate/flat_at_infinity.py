@@ -36,7 +36,7 @@ from ..._errors import KinkError
 from ...measures.population import classification_error_with_error, training_error
 from ...measures.uncertain import uncertain_set
 from ...measures.univariate import UnivariateDense
-from .._common import bottom_eigen, off_kinks, rounding, top_eigen
+from .._common import bottom_eigen, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 from .eta_flat import flatness_comparison
 from .uncertain_set import domain
