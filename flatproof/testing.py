@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import seed as hypothesis_seed
 
+from ._errors import InputError
 from ._toml import dumps
 from .casefile import load_case_dict
 from .strategies import cases
@@ -36,18 +38,22 @@ def _write(claim_id: str, name: str, doc: dict) -> Path:
     return path
 
 
-def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None, expect: str = "no-violation"):
-    """Decorate ``fn(case, verdict)`` into a hypothesis property test of ``claim_id``."""
+def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None, expect: str = "no-violation",
+               seed: int | None = None):
+    """Decorate ``fn(case, verdict)`` into a hypothesis property test of ``claim_id`` (``seed``: reproducible)."""
     if expect not in ("no-violation", "violated"):
         raise ValueError("expect must be 'no-violation' or 'violated'")
     strategy = cases(claim_id, params=params)
 
     def decorate(fn):
-        @settings(max_examples=examples, deadline=None, database=None,
+        @settings(max_examples=examples, deadline=None, database=None, report_multiple_bugs=False,
                   suppress_health_check=list(HealthCheck))
         @given(doc=strategy)
         def prop(doc):
-            case = load_case_dict(doc, f"<{claim_id}>")
+            try:
+                case = load_case_dict(doc, f"<{claim_id}>")
+            except InputError:
+                reject()                 # not a valid instance (e.g. a singular memoriser): draw another
             verdict = case.verify()
             try:
                 assert verdict.outcome != "violated", (
@@ -59,6 +65,8 @@ def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None,
                 _write(claim_id, fn.__name__, doc)
                 raise
 
+        if seed is not None:
+            prop = hypothesis_seed(seed)(prop)
         if expect == "no-violation":
             def test():
                 prop()

@@ -86,15 +86,15 @@ def test_pytest_plugin_claim_test(pytester, tmp_path):
     pytester.makepyfile(test_user="""
         import flatproof
 
-        @flatproof.claim_test("univariate.rescaling", examples=10)
+        @flatproof.claim_test("univariate.rescaling", examples=10, seed=1)
         def test_rescaling_holds(case, verdict):
             assert verdict.certificate["D_bar"] > 0
 
-        @flatproof.claim_test("homogeneous.flat-by-rescaling", examples=50, expect="violated")
+        @flatproof.claim_test("homogeneous.flat-by-rescaling", examples=50, expect="violated", seed=1)
         def test_naive_rescaling_claim_is_refuted(case, verdict):
             pass
 
-        @flatproof.claim_test("homogeneous.flat-by-rescaling", examples=50)
+        @flatproof.claim_test("homogeneous.flat-by-rescaling", examples=50, seed=2)
         def test_this_one_fails(case, verdict):
             pass
     """)
