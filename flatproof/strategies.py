@@ -180,7 +180,36 @@ def _homogeneous_case(draw, claim_id: str) -> dict:
     return _case(claim_id, data, draw(interpolators(act)), params)
 
 
+@st.composite
+def _homogeneous_any_theta_case(draw, claim_id: str) -> dict:
+    data = draw(multi_index_data())
+    act = draw(st.sampled_from(["relu", "relu^2", "relu^3", "abs^2", "leaky_relu(0.2)"]))
+    model = draw(homogeneous_networks(len(data["X"][0]), activation=act))
+    if claim_id == "homogeneous.factorisation":
+        params = {"neuron": 0, "copies": draw(st.integers(1, 8))}
+    else:
+        params = {"eta": draw(_unit(1e-3, 0.05)), "steps": draw(st.integers(1, 40))}
+    return _case(claim_id, data, model, params)
+
+
+@st.composite
+def _gaussian_case(draw, claim_id: str) -> dict:
+    if claim_id == "homogeneous.gaussian-constant":
+        d = draw(st.integers(1, 10))
+        data = {"generator": "multi-index", "d": d, "r": 1, "n": draw(st.integers(200, 5000)),
+                "seed": draw(st.integers(0, 1000)), "link": "relu(x)"}
+        model = {"kind": "homogeneous", "construction": "random", "activation": draw(st.sampled_from(["relu", "relu^2"])),
+                 "width": draw(st.integers(1, 4)), "seed": draw(st.integers(0, 1000))}
+        return _case(claim_id, data, model, {"C": 10.0})
+    d = draw(st.integers(5, 40))
+    data = {"generator": "multi-index", "d": d, "r": draw(st.integers(1, 2)), "n": d, "seed": draw(st.integers(0, 1000)),
+            "link": "relu(x)"}
+    return _case(claim_id, data, {"kind": "homogeneous", "construction": "memoriser"}, {"ratio": 1.0})
+
+
 _BUILDERS = {
+    "homogeneous.factorisation": _homogeneous_any_theta_case, "homogeneous.conservation": _homogeneous_any_theta_case,
+    "homogeneous.gaussian-constant": _gaussian_case, "homogeneous.memoriser-sharper": _gaussian_case,
     "univariate.hessian-structure": _univariate_case, "univariate.eta-flat": _univariate_case,
     "logistic.uncertain-set": _univariate_case, "logistic.weighted-tv": _univariate_case,
     "univariate.rescaling": _univariate_case,

@@ -33,3 +33,27 @@ def trace_blocks(net, X) -> tuple[np.ndarray, np.ndarray]:
     A = 2.0 * np.sum(act.sigma(Z) ** 2, axis=0) / n
     B = 2.0 * net.a ** 2 * (sq @ act.d1(Z) ** 2) / n
     return A, B
+
+
+def subnormal_error(A: np.ndarray, B: np.ndarray, k: float, net=None, X=None) -> float:
+    """Extra absolute error of Σ_j F_sym,j computed from A_j, B_j when one of them lies in (or underflowed
+    out of) float64's subnormal range: an absolute error of a few 2^-1074 there is a large *relative*
+    error. The term is monotone in A_j and B_j, so F(A + δ, B + δ) − F(A, B) bounds it (δ = 8 · 2^-1074),
+    applied only to the entries that are that small and belong to a neuron active on the data (with
+    a_j ≠ 0 for B_j): an exact zero of an inactive neuron carries no error."""
+    delta = 8 * 5e-324
+    small = 1e3 * float(np.finfo(float).tiny)
+    if net is not None and X is not None:
+        active = np.any(net.activation.d1(X @ net.W.T) != 0, axis=0)
+        dA = np.where((A < small) & active, delta, 0.0)
+        dB = np.where((B < small) & active & (net.a != 0), delta, 0.0)
+    else:
+        dA = np.where((A > 0) & (A < small), delta, 0.0)
+        dB = np.where((B > 0) & (B < small), delta, 0.0)
+    if not (np.any(dA) or np.any(dB)):
+        return 0.0
+    coef = (k + 1) * k ** (-k / (k + 1.0))
+    with np.errstate(under="ignore"):
+        F = coef * A ** (1.0 / (k + 1)) * B ** (k / (k + 1.0))
+        Fd = coef * (A + dA) ** (1.0 / (k + 1)) * (B + dB) ** (k / (k + 1.0))
+    return float(np.sum(Fd - F))

@@ -1,0 +1,75 @@
+"""The invariant factorisation of F_sym and neuron splitting.
+
+Setting: two-layer degree-k homogeneous network, square loss (1/n)Σ(f − y)² (A_j, B_j carry the 2/n),
+any θ off the kinks; a neuron j and a number of copies N.
+
+Statement: F_sym(θ) = Σ_j (k+1)k^{−k/(k+1)} A_j^{1/(k+1)} B_j^{k/(k+1)}
+= (2/n)(k+1)k^{−k/(k+1)} Σ_j (|a_j|‖w_j‖^k)^{2k/(k+1)} G(ŵ_j), which depends on θ only through the
+invariants |a_j|‖w_j‖^k and the directions ŵ_j; and splitting neuron j into N copies (a_j/N, w_j)
+leaves f unchanged and multiplies that neuron's F_sym by N^{(1−k)/(k+1)} (so for k ≥ 2 the infimum
+over widths is 0: "flattest" is defined at fixed width).
+
+Tag: [exact].
+
+Reference: MATH.md M.3 (invariant factorisation, neuron splitting); Vardhan, Taheri & Mazumdar,
+arXiv 2606.04429.
+
+Example: ``flatproof verify cases/homogeneous-factorisation.toml`` ends in ``holds``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...measures.homogeneous_flatness import f_sym_factorised, split_neuron
+from .._common import off_kinks, rounding
+from .._core import Claim, Evaluation, Param, compare, register
+from ._shared import square_loss_hypotheses, subnormal_error, trace_blocks
+from .orbit_minimum import f_sym
+
+
+@register
+class Factorisation(Claim):
+    id = "homogeneous.factorisation"
+    title = "F_sym factors through |a_j|‖w_j‖^k and G(ŵ_j); splitting a neuron N ways scales its F_sym by N^{(1−k)/(k+1)}"
+    tag = "exact"
+    section = "M.3"
+    reference = "MATH.md M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
+    statement = (r"F_{\mathrm{sym}}(\theta) = \tfrac{2}{n}(k+1)k^{-\frac{k}{k+1}}\sum_j (|a_j|\|w_j\|^k)^{\frac{2k}{k+1}}"
+                 r"G(\hat w_j),\quad F_{\mathrm{sym},j}(\text{split}_N\theta) = N^{\frac{1-k}{k+1}}F_{\mathrm{sym},j}(\theta)")
+    hypotheses = ("square loss (1/n)Σ(f − y)², no weight decay", "θ off every kink")
+    params = (Param("neuron", int, 0, "the neuron j to split", minimum=0),
+              Param("copies", int, 4, "number N of copies", minimum=1, maximum=10_000))
+    model = "homogeneous"
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        if not square_loss_hypotheses(inst, ev):
+            return ev
+        if not off_kinks(ev, inst.oracle(kink_tol=ctx.tolerances.kink)):
+            return ev
+        net, X, tol = inst.net, inst.data.X, ctx.tolerances.identity
+        k = net.k
+        A, B = trace_blocks(net, X)
+        Fs, Ff = f_sym(A, B, k), f_sym_factorised(net, X)
+        ev.comparisons.append(compare("F_sym from A_j, B_j = F_sym through G(ŵ_j)", Fs, "=", Ff,
+                                      value_error=rounding(Fs, Ff) + subnormal_error(A, B, k, net, X),
+                                      tol=tol * max(Fs, 1e-300)))
+        j, N = ctx.params["neuron"], ctx.params["copies"]
+        if not ev.hypothesis("the split neuron exists", j < net.m, f"neuron {j}, width {net.m}"):
+            return ev
+        split = split_neuron(net, j, N)
+        fs = float(np.max(np.abs(net.activation.sigma(X @ net.W.T)) @ np.abs(net.a))) or 1.0
+        ev.comparisons.append(compare("max_i |f_split(x_i) − f(x_i)| = 0", float(np.max(np.abs(split(X) - net(X)))),
+                                      "=", 0.0, value_error=rounding(fs), tol=tol * fs))
+        Aj, Bj = A[j:j + 1], B[j:j + 1]
+        As, Bs = trace_blocks(split, X)
+        own = f_sym(As[-N:], Bs[-N:], k)              # the N copies sit at the end
+        pred = N ** ((1.0 - k) / (k + 1.0)) * f_sym(Aj, Bj, k)
+        ev.comparisons.append(compare(f"F_sym of the {N} copies = N^((1−k)/(k+1)) F_sym,j", own, "=", pred,
+                                      value_error=rounding(own, pred) + N * subnormal_error(A, B, k, net, X),
+                                      tol=tol * max(pred, 1e-300)))
+        ev.certificate.update({"F_sym": Fs, "F_sym_factorised": Ff, "k": k, "neuron": j, "copies": N,
+                               "F_sym_j": f_sym(Aj, Bj, k), "F_sym_copies": own,
+                               "factor": N ** ((1.0 - k) / (k + 1.0))})
+        return ev

@@ -1,0 +1,124 @@
+"""Flatness of homogeneous networks beyond the trace (MATH.md M.3–M.4): the invariant factorisation
+through G(ŵ), the Gaussian population constant, neuron splitting, and the flattest interpolator at
+fixed width for k ≥ 2.
+
+    G(ŵ) = (Σ_i σ(ŵᵀx_i)²)^{1/(k+1)} (Σ_i σ'(ŵᵀx_i)² ‖x_i‖²)^{k/(k+1)}
+    F_sym(θ) = (2/n)(k+1) k^{−k/(k+1)} Σ_j (|a_j| ‖w_j‖^k)^{2k/(k+1)} G(ŵ_j)
+    x ~ N(0, I_d), σ = ReLU^k:  G(ŵ)/n → ((2k−1)!!/2)^{1/(k+1)} (k²(2k−3)!!(d+2k−2)/2)^{k/(k+1)}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+
+from .._errors import InputError
+from .._validate import finite_array, integer
+from ..model.homogeneous import HomogeneousNet
+
+
+def G_hat(X, directions, activation) -> np.ndarray:
+    """G(ŵ) for each row of ``directions`` (normalised here)."""
+    X = finite_array(X, "X", ndim=2)
+    D = finite_array(directions, "directions", ndim=2, cols=X.shape[1])
+    norms = np.linalg.norm(D, axis=1)
+    if np.any(norms == 0):
+        raise InputError("a direction is 0", field="directions")
+    Z = X @ (D / norms[:, None]).T
+    k = activation.k
+    sq = np.einsum("ij,ij->i", X, X)
+    S2 = np.sum(activation.sigma(Z) ** 2, axis=0)
+    T2 = sq @ activation.d1(Z) ** 2
+    return S2 ** (1.0 / (k + 1)) * T2 ** (k / (k + 1.0))
+
+
+def f_sym_factorised(net: HomogeneousNet, X) -> float:
+    """F_sym through the invariant factorisation (M.3); equals Σ_j F_sym,j from A_j, B_j."""
+    X = finite_array(X, "X", ndim=2)
+    k, n = net.k, X.shape[0]
+    norms = np.linalg.norm(net.W, axis=1)
+    G = G_hat(X, net.W, net.activation)
+    coef = 2.0 / n * (k + 1) * k ** (-k / (k + 1.0))
+    return float(coef * np.sum((np.abs(net.a) * norms ** k) ** (2.0 * k / (k + 1)) * G))
+
+
+def _double_factorial(m: int) -> int:
+    return 1 if m <= 0 else int(np.prod(np.arange(m, 0, -2)))
+
+
+def gaussian_constant(k: int, d: int) -> float:
+    """lim G(ŵ)/n for x ~ N(0, I_d), σ = ReLU^k (M.3); √d/2 for ReLU."""
+    k = integer(k, "k", minimum=1)
+    d = integer(d, "d", minimum=1)
+    first = (_double_factorial(2 * k - 1) / 2.0) ** (1.0 / (k + 1))
+    second = (k * k * _double_factorial(2 * k - 3) * (d + 2 * k - 2) / 2.0) ** (k / (k + 1.0))
+    return float(first * second)
+
+
+def split_neuron(net: HomogeneousNet, j: int, N: int) -> HomogeneousNet:
+    """Replace neuron j by N copies (a_j/N, w_j): f is unchanged (M.3)."""
+    N = integer(N, "N", minimum=1)
+    if not 0 <= j < net.m:
+        raise InputError(f"neuron index {j} out of range", field="j")
+    a = np.concatenate([np.delete(net.a, j), np.full(N, net.a[j] / N)])
+    W = np.vstack([np.delete(net.W, j, axis=0), np.repeat(net.W[j:j + 1], N, axis=0)])
+    return HomogeneousNet(a, W, net.activation)
+
+
+@dataclass(frozen=True)
+class FixedWidthResult:
+    net: HomogeneousNet
+    F_sym: float
+    residual: float          # max_i |f(x_i) − y_i| (the constraint residual: the certificate)
+    success: bool
+    message: str
+    iterations: int
+
+
+def flattest_fixed_width(X, y, width: int, activation, *, seed: int = 0, init: HomogeneousNet | None = None,
+                         maxiter: int = 500) -> FixedWidthResult:
+    """Minimise F_sym(θ) subject to f_θ(x_i) = y_i at fixed width (M.4, k ≥ 2) with SLSQP.
+
+    A local method: the value is an *upper bound* on the flattest interpolator of this width; the
+    constraint residual is reported. F_sym is scale invariant per neuron, so each neuron is kept at
+    ‖w_j‖ = 1 (a normalisation constraint removes the flat directions of the orbit).
+    """
+    X = finite_array(X, "X", ndim=2)
+    y = finite_array(y, "y", ndim=1, length=X.shape[0])
+    m = integer(width, "width", minimum=1)
+    n, d = X.shape
+    k = activation.k
+    rng = np.random.default_rng(seed)
+    if init is None:
+        W0 = rng.standard_normal((m, d))
+        W0 /= np.linalg.norm(W0, axis=1, keepdims=True)
+        Phi = activation.sigma(X @ W0.T)
+        a0 = np.linalg.lstsq(Phi, y, rcond=None)[0]
+    else:
+        W0 = init.W / np.linalg.norm(init.W, axis=1, keepdims=True)
+        a0 = init.a * np.linalg.norm(init.W, axis=1) ** k
+    coef = 2.0 / n * (k + 1) * k ** (-k / (k + 1.0))
+    sq = np.einsum("ij,ij->i", X, X)
+
+    def unpack(t):
+        return t[:m], t[m:].reshape(m, d)
+
+    def objective(t):
+        a, W = unpack(t)
+        Z = X @ W.T
+        A = np.sum(activation.sigma(Z) ** 2, axis=0)
+        B = sq @ activation.d1(Z) ** 2
+        return float(coef * np.sum(np.sqrt(a * a + 1e-300) ** (2.0 * k / (k + 1)) * A ** (1.0 / (k + 1))
+                                   * B ** (k / (k + 1.0))))
+
+    cons = [{"type": "eq", "fun": lambda t: activation.sigma(X @ unpack(t)[1].T) @ unpack(t)[0] - y},
+            {"type": "eq", "fun": lambda t: np.sum(unpack(t)[1] ** 2, axis=1) - 1.0}]
+    with np.errstate(all="ignore"):
+        res = minimize(objective, np.concatenate([a0, W0.ravel()]), method="SLSQP", constraints=cons,
+                       options={"maxiter": maxiter, "ftol": 1e-12})
+    a, W = unpack(res.x)
+    net = HomogeneousNet(a, W, activation)
+    return FixedWidthResult(net, objective(res.x), float(np.max(np.abs(net(X) - y))), bool(res.success),
+                            str(res.message), int(res.nit))
