@@ -296,6 +296,38 @@ def check(claims, everything, examples, seed, out_dir, as_json, imports):
 
 
 @cli.command()
+@click.argument("study", type=click.Choice(["homogeneous"]))
+@click.option("--quick", is_flag=True, help="A small version (under a minute) for tests and a first look.")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Output folder (default: reproduce-STUDY).")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None))
+def reproduce(study, quick, out_dir, seed):
+    """Run the simulation STUDY and write its figures (PNG, PDF) and every plotted number (JSON, CSV)."""
+    import time
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .reproduce import homogeneous
+
+    out_dir = out_dir or f"reproduce-{study}"
+    t0 = time.perf_counter()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} steps"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"reproduce {study}", total=None)
+        res = homogeneous.run(out_dir, quick=quick, seed=seed, progress=lambda: bar.advance(task))
+    fl, mm = res["flattest"], res["memoriser"]
+    click.echo(f"flatproof reproduce {study}: {len(res['figures'])} files of figures in {out_dir} "
+               f"({time.perf_counter() - t0:.1f} s)")
+    for s_, r in zip(fl["noise"], fl["by_noise"]):
+        click.echo(f"  flattest interpolator, noise {s_:g}: test MSE {r['test_mse']:.4g} ± {r['test_mse_se']:.2g}, "
+                   f"{r['atoms']} atoms, F_min {r['F_min']:.4g}")
+    for r in mm["relu"]:
+        click.echo(f"  memoriser / teacher F_sym at d = n = {r['d']}: {r['ratio']:.3g} "
+                   f"(memoriser test MSE {r['test_mse_memoriser']:.3g})")
+    click.echo(f"  k = 2, d = n = {mm['k2']['d']}: ratio {mm['k2']['ratio']:.3g}")
+
+
+@cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="Every derivation.")
 @click.option("--latex", "latex_file", type=click.Path(dir_okay=False), default=None, help="Write the LaTeX document.")

@@ -1,0 +1,43 @@
+"""Writing a study's numbers (JSON + one CSV per figure) and figures (PNG + PDF)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def _plain(obj):
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(_plain(data), indent=1))
+
+
+def write_csv(path: Path, columns: dict) -> None:
+    keys = list(columns)
+    rows = zip(*[list(np.asarray(columns[k]).tolist()) for k in keys])
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(keys)
+        w.writerows(rows)
+
+
+def save_figure(fig, out: Path, name: str) -> list[str]:
+    paths = []
+    for ext in ("png", "pdf"):
+        p = out / f"{name}.{ext}"
+        fig.savefig(p, dpi=120, bbox_inches="tight")
+        paths.append(str(p))
+    return paths
