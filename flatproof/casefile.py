@@ -400,8 +400,20 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
             net = C.teacher_network(task.U, activation=act)
         else:
             net = _field("model", C.memoriser, data.X, data.y, act)
-    else:  # flattest
+    elif _field("model", parse_activation, f.raw("activation", "relu")).k >= 2:   # flattest, k ≥ 2: fixed width
+        from .measures.homogeneous_flatness import flattest_fixed_width
+        act = _field("model", parse_activation, f.raw("activation"))
+        width = f.int("width", required=True, minimum=1)
+        if width > 1000:
+            raise InputError(f"at most 1000 neurons for the fixed-width solver, got {width}", field="model.width")
+        seed = f.int("seed", 0, minimum=0)
+        res = flattest_fixed_width(data.X, data.y, width, act, seed=seed)
+        net = res.net
+        extras["extras"] = {"flattest_fixed_width": res}
+        prov.update(width=width, seed=seed, solver="SLSQP at fixed width")
+    else:  # flattest, ReLU: the LP over a dictionary
         from .measures.flattest import flattest_relu_interpolator
+        f.raw("activation", "relu")
         size = f.int("dictionary", 1000, minimum=1)
         if size > 200_000:
             raise InputError(f"at most 200,000 dictionary atoms, got {size}", field="model.dictionary")

@@ -11,7 +11,7 @@ from flatproof.claims import get_claim
 from flatproof.derivations.orbit import orbit_minimum
 from flatproof.instance import Instance
 from flatproof.measures.flattest import flattest_relu_interpolator, relu_G
-from tests._instances import seeds
+from tests._instances import random_homogeneous, seeds
 
 
 def interpolating_instance(seed, n, d, act):
@@ -95,3 +95,49 @@ def test_flattest_lp_recovers_the_teacher_and_is_dual_certified():
     # F_min from the LP equals (4/n) Σ G |β| computed independently for the teacher
     G = relu_G(data.X, task.U.T)
     assert res.F_min == pytest.approx(4.0 / 80 * G.sum(), rel=1e-9)
+
+
+def test_gaussian_constant_against_quadrature():
+    """((2k−1)!!/2)^{1/(k+1)} (k²(2k−3)!!(d+2k−2)/2)^{k/(k+1)} from the two Gaussian moments by quadrature:
+    E[t^{2k} 1{t>0}] and E[k² t^{2k−2} 1{t>0} (t² + (d − 1))] for t ~ N(0, 1)."""
+    from scipy import integrate, stats
+
+    from flatproof.measures.homogeneous_flatness import gaussian_constant
+    np.seterr(under="ignore")                     # the Gaussian tail underflows inside quad, harmlessly
+    for k in (1, 2, 3):
+        for d in (1, 5, 20):
+            m1 = integrate.quad(lambda t: t ** (2 * k) * stats.norm.pdf(t), 0, np.inf)[0]
+            m2 = integrate.quad(lambda t: k * k * t ** (2 * k - 2) * (t * t + d - 1) * stats.norm.pdf(t), 0, np.inf)[0]
+            assert gaussian_constant(k, d) == pytest.approx(m1 ** (1 / (k + 1)) * m2 ** (k / (k + 1)), rel=1e-10)
+
+
+@given(seeds, st.integers(2, 15), st.integers(1, 4), st.integers(1, 4), st.sampled_from([1, 2, 3]), st.integers(1, 6))
+def test_factorisation_and_splitting_on_random_networks(seed, n, d, m, k, N):
+    from flatproof.claims.homogeneous._shared import trace_blocks
+    from flatproof.claims.homogeneous.orbit_minimum import f_sym
+    from flatproof.measures.homogeneous_flatness import f_sym_factorised, split_neuron
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    net = fp.HomogeneousNet(rng.standard_normal(m), rng.standard_normal((m, d)), fp.relu_power(k))
+    A, B = trace_blocks(net, X)
+    assert f_sym_factorised(net, X) == pytest.approx(f_sym(A, B, k), rel=1e-10, abs=1e-300)
+    s = split_neuron(net, 0, N)
+    assert np.allclose(s(X), net(X), rtol=1e-12, atol=1e-12)
+    As, Bs = trace_blocks(s, X)
+    assert f_sym(As[-N:], Bs[-N:], k) == pytest.approx(N ** ((1 - k) / (k + 1)) * f_sym(A[:1], B[:1], k), rel=1e-10,
+                                                       abs=1e-300)
+
+
+def test_one_gd_step_changes_the_conserved_quantity_by_eta_squared_terms():
+    """q_j = ‖w_j‖² − k a_j² after one explicit GD step, against finite-difference gradients."""
+    from tests._instances import central_gradient
+    problem, net = random_homogeneous(3, 12, 3, 4, fp.relu_power(2))
+    theta = net.to_vector()
+    loss = lambda t: fp.HomogeneousOracle(problem, fp.HomogeneousNet.from_vector(t, 4, 3, net.activation)).loss()
+    g = central_gradient(loss, theta, h=1e-6)
+    eta = 0.01
+    new = fp.HomogeneousNet.from_vector(theta - eta * g, 4, 3, net.activation)
+    q0 = np.sum(net.W ** 2, 1) - 2 * net.a ** 2
+    q1 = np.sum(new.W ** 2, 1) - 2 * new.a ** 2
+    ga, gW = g[:4], g[4:].reshape(4, 3)
+    assert np.allclose(q1 - q0, eta ** 2 * (np.sum(gW ** 2, 1) - 2 * ga ** 2), rtol=1e-5, atol=1e-10)

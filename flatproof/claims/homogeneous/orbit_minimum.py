@@ -27,7 +27,7 @@ from scipy.optimize import minimize_scalar
 
 from ...constructions import rescale_homogeneous
 from ...derivations.orbit import orbit_minimum
-from .._common import off_kinks, rounding
+from .._common import eig_interval, off_kinks, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import interpolation_hypothesis, square_loss_hypotheses, trace_blocks
 
@@ -127,9 +127,14 @@ class OrbitMinimum(Claim):
             jbig = int(np.argmax(A))
             cb = np.ones(m)
             cb[jbig] = (2 * ctx.params["blowup"] / A[jbig]) ** (1.0 / (2 * k))
-            Fb = inst.oracle(rescale_homogeneous(net, cb), kink_tol=kt).trace()
+            borc = inst.oracle(rescale_homogeneous(net, cb), kink_tol=kt)
+            Fb = borc.trace()
             ev.comparisons.append(compare("F(T_cθ) ≥ M for c_j = (2M/A_j)^{1/2k} on one neuron (Dinh)", Fb, ">=",
                                           ctx.params["blowup"], value_error=rounding(Fb)))
+            lam_b = top_eigen(borc, ctx)        # a Rayleigh quotient: a lower bound on λ_max up to rounding
+            ev.comparisons.append(compare("λ_max(T_cθ) ≥ M at the same c (Dinh)", lam_b.value, ">=",
+                                          ctx.params["blowup"], value_interval=eig_interval(lam_b)))
+            ev.certificate["lambda_max_blowup"] = lam_b.value
         J = orc.jacobian()
         nulls = []
         for j in range(m):
