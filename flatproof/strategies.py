@@ -154,6 +154,16 @@ def _scaled_sign_fitting_case(draw, claim_id: str) -> dict:
 
 @st.composite
 def _gd_case(draw, claim_id: str) -> dict:
+    if claim_id == "univariate.stability":
+        data = draw(univariate_data(min_n=3, max_n=10, with_law=False))
+        model = {"kind": "univariate", "construction": "gd", "width": draw(st.integers(4, 10)),
+                 "seed": draw(st.integers(0, 100)), "eta": 0.2, "steps": draw(st.integers(500, 3000))}
+        return _case(claim_id, data, model, {"steps": 100}, {"kind": "square"})
+    if claim_id == "logistic.region-generalisation":
+        data = draw(univariate_data(min_n=10, max_n=60))
+        model = {"kind": "univariate", "construction": "gd", "width": draw(st.integers(2, 12)),
+                 "seed": draw(st.integers(0, 100)), "eta": draw(step_sizes(0.1, 2.0)), "steps": draw(st.integers(50, 400))}
+        return _case(claim_id, data, model, {"delta": draw(_unit(0.05, 0.25)), "excess": 0.05})
     data = draw(univariate_data(min_n=4, max_n=30, with_law=False))
     model = {"kind": "univariate", "construction": "gd", "width": draw(st.integers(2, 12)),
              "seed": draw(st.integers(0, 100)), "eta": draw(step_sizes(0.5, 4.0)), "steps": draw(st.integers(50, 300))}
@@ -163,7 +173,7 @@ def _gd_case(draw, claim_id: str) -> dict:
 @st.composite
 def _homogeneous_case(draw, claim_id: str) -> dict:
     if claim_id == "homogeneous.relu-sample-bound":
-        data = draw(multi_index_data())
+        data = draw(multi_index_data(min_n=4, max_n=12))   # with one active sample Cauchy–Schwarz is an equality
         d = len(data["X"][0])
         return _case(claim_id, data, draw(homogeneous_networks(d)))
     if claim_id == "homogeneous.flattest-interpolator":
@@ -214,7 +224,8 @@ _BUILDERS = {
     "logistic.uncertain-set": _univariate_case, "logistic.weighted-tv": _univariate_case,
     "univariate.rescaling": _univariate_case,
     "logistic.flat-at-infinity": _scaled_sign_fitting_case, "logistic.flat-implies-bayes": _scaled_sign_fitting_case,
-    "logistic.edge-of-stability": _gd_case,
+    "logistic.edge-of-stability": _gd_case, "univariate.stability": _gd_case,
+    "logistic.region-generalisation": _gd_case,
     "homogeneous.trace-at-interpolator": _homogeneous_case, "homogeneous.orbit-minimum": _homogeneous_case,
     "homogeneous.relu-sample-bound": _homogeneous_case, "homogeneous.flattest-interpolator": _homogeneous_case,
     "homogeneous.flat-by-rescaling": _homogeneous_case,

@@ -42,19 +42,32 @@ def _from_vector(net, theta):
 
 
 def gradient_descent(problem, net, eta: float, steps: int, *, record_every: int = 0, loss_tol: float = 0.0,
-                     max_norm: float = 1e8, progress=None) -> TrainResult:
-    """Run GD with step η for at most ``steps`` steps; ``progress(step)`` is called every 100 steps if given."""
+                     max_norm: float = 1e8, progress=None, eta_max: float | None = None, ramp: int = 0,
+                     monitor=None) -> TrainResult:
+    """Run GD for at most ``steps`` steps.
+
+    Step size: η, or with ``eta_max`` and ``ramp`` an increasing schedule η_t = η + (η_max − η) min(t/ramp, 1).
+    Every ``record_every`` steps the history records the loss, λ_max (Lanczos on the fast HVP), ‖θ‖,
+    the step size, and whatever ``monitor(net, oracle)`` returns (a dict of numbers: margin, |U_δ|,
+    test error, …). ``progress(step)`` is called every 100 steps if given.
+    """
     eta = finite_scalar(eta, "eta", positive=True)
+    if eta_max is not None:
+        eta_max = finite_scalar(eta_max, "eta_max", positive=True)
+        ramp = integer(ramp, "ramp", minimum=1)
     steps = integer(steps, "steps", minimum=0)
     record_every = integer(record_every, "record_every", minimum=0)
     if not isinstance(problem, (UnivariateProblem, HomogeneousProblem)):
         raise InputError("expected a univariate or homogeneous problem", field="problem")
+    def step_size(t):
+        return eta if eta_max is None else eta + (eta_max - eta) * min(t / ramp, 1.0)
+
     with np.errstate(under="ignore", over="ignore", invalid="ignore"):
-        return _run(problem, net, eta, steps, record_every, loss_tol, max_norm, progress)
+        return _run(problem, net, step_size, steps, record_every, loss_tol, max_norm, progress, monitor)
 
 
-def _run(problem, net, eta, steps, record_every, loss_tol, max_norm, progress) -> TrainResult:
-    hist = {"step": [], "loss": [], "lambda_max": [], "norm": []}
+def _run(problem, net, step_size, steps, record_every, loss_tol, max_norm, progress, monitor) -> TrainResult:
+    hist = {"step": [], "loss": [], "lambda_max": [], "norm": [], "eta": []}
     theta = net.to_vector()
     reason = "steps"
     k = 0
@@ -66,13 +79,17 @@ def _run(problem, net, eta, steps, record_every, loss_tol, max_norm, progress) -
             hist["loss"].append(loss)
             hist["lambda_max"].append(lambda_max(orc, tol=1e-8).value if np.isfinite(loss) else float("nan"))
             hist["norm"].append(float(np.linalg.norm(theta)))
+            hist["eta"].append(step_size(k))
+            if monitor is not None:
+                for key, val in monitor(net, orc).items():
+                    hist.setdefault(key, []).append(val)
         if k == steps:
             break
         if loss <= loss_tol:
             reason = "loss"
             break
         g = orc.gradient()
-        new = theta - eta * g
+        new = theta - step_size(k) * g
         if not (np.all(np.isfinite(new)) and np.isfinite(loss)):
             reason = "diverged"              # keep the last finite iterate
             break

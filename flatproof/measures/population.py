@@ -66,3 +66,44 @@ def excess_mse(net, task, samples: int = 20000, seed: int = 0) -> MonteCarlo:
     X = np.random.default_rng(seed).standard_normal((samples, task.d))
     e = (net(X) - task.target(X)) ** 2
     return MonteCarlo(float(e.mean()), float(e.std(ddof=1) / np.sqrt(samples)), samples)
+
+
+def _kl_bernoulli(eta: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """KL(Bern(η) ‖ Bern(s(f))) = η log(η/s(f)) + (1−η) log((1−η)/s(−f)), stable for large |f| (U.4)."""
+    from scipy.special import xlogy
+
+    from ..model.losses import logistic
+    return xlogy(eta, eta) + eta * logistic(f) + xlogy(1 - eta, 1 - eta) + (1 - eta) * logistic(-f)
+
+
+@dataclass(frozen=True)
+class RegionRisk:
+    mass: float             # P(X in the set)
+    error: float            # P(sign f ≠ Y | X in the set)
+    bayes_error: float      # P(Bayes classifier wrong | X in the set)
+    excess_logistic: float  # E[KL(Bern(η(X)) ‖ Bern(s(f(X)))) | X in the set]: the excess logistic risk
+
+
+def region_risk(net, task, region: tuple[float, float] | None, inside: bool = True) -> RegionRisk:
+    """Conditional population quantities on R = [lo, hi] (``inside``) or on its complement, by quadrature
+    with the knots, the zeros of f and the ends of R as breakpoints. ``region=None`` means the whole line."""
+    lo_s, hi_s = _domain(task, net)
+    t = net.knots
+    breaks = list(t[np.isfinite(t)]) + list(zero_crossings(net, lo_s, hi_s))
+    if region is not None:
+        breaks += list(region)
+
+    def indicator(x):
+        if region is None:
+            return np.ones_like(x, dtype=float)
+        ins = (x >= region[0]) & (x <= region[1])
+        return (ins if inside else ~ins).astype(float)
+
+    mass = task.expect(indicator, breakpoints=breaks)
+    if mass <= 0:
+        return RegionRisk(0.0, float("nan"), float("nan"), float("nan"))
+    eta = task.prob_positive
+    err = task.expect(lambda x: indicator(x) * np.where(net(x) > 0, 1.0 - eta(x), eta(x)), breakpoints=breaks)
+    bay = task.expect(lambda x: indicator(x) * np.minimum(eta(x), 1.0 - eta(x)), breakpoints=breaks)
+    kl = task.expect(lambda x: indicator(x) * _kl_bernoulli(eta(x), net(x)), breakpoints=breaks)
+    return RegionRisk(float(mass), float(err / mass), float(bay / mass), float(kl / mass))

@@ -4,7 +4,8 @@ Setting: univariate two-layer ReLU network f_θ(x) = Σ_i v_i (w_i x − b_i)_+ 
 (logistic or square), θ off every kink on the data, no weight decay needed.
 
 Statement: ∇²L = H_GN + H_F with H_F block diagonal, blocks [[0, a_i, c_i], [a_i, 0, 0], [c_i, 0, 0]],
-so ‖H_F‖₂ = ε_F = max_i √(a_i² + c_i²); H_GN ⪰ 0; and tr ∇²L = (1/n) Σ_j d_j ‖∇f_j‖² (+ λp).
+so ‖H_F‖₂ = ε_F = max_i √(a_i² + c_i²); H_GN ⪰ 0; tr ∇²L = (1/n) Σ_j d_j ‖∇f_j‖² (+ λp); and
+v_i a_i = ∂L/∂w_i, v_i c_i = ∂L/∂b_i, so H_F = 0 on the neurons with v_i ≠ 0 at a stationary point.
 
 Tag: [exact] (an identity; a violation is a bug).
 
@@ -63,6 +64,15 @@ class HessianStructure(Claim):
         ev.comparisons.append(compare("max |∇²L − H_GN − H_F − λI| (dense) = 0", resid, "=", 0.0,
                                       value_error=rounding(scale), tol=tol * scale))
         a, c = fast.functional_blocks()
+        # a_i, c_i are v_i⁻¹ times the w_i and b_i partials: v_i a_i = ∂L/∂w_i, v_i c_i = ∂L/∂b_i (without weight
+        # decay), so H_F vanishes on every neuron with v_i ≠ 0 at a stationary point (U.2)
+        g = fast.gradient() - inst.weight_decay * fast.theta
+        m = inst.net.m
+        gw, gb = g[m:2 * m], g[2 * m:3 * m]
+        gs = float(max(np.abs(gw).max(), np.abs(gb).max(), np.abs(inst.net.v * a).max(), np.abs(inst.net.v * c).max()))
+        resid = float(max(np.abs(inst.net.v * a - gw).max(), np.abs(inst.net.v * c - gb).max()))
+        ev.comparisons.append(compare("max_i |v_i a_i − ∂L/∂w_i|, |v_i c_i − ∂L/∂b_i| = 0 (H_F = 0 at stationary points)",
+                                      resid, "=", 0.0, value_error=rounding(gs), tol=tol * max(gs, 1e-300)))
         ev.certificate.update({"num_params": fast.num_params, "max_abs_H": scale, "epsilon_F": eps_f,
                                "norm_H_F_dense": norm_f, "trace_dense": tr_dense, "trace_formula": tr_fast,
                                "lambda_min_H_GN": lmin_gn, "a_i": a, "c_i": c,

@@ -54,7 +54,9 @@ class Rescaling(Claim):
                  r"\inf_{c>0} \operatorname{tr} H_{GN}(T_c\theta) = \sum_i 2\sqrt{A_i B_i} + \bar D")
     hypotheses = ("no weight decay", "θ off every kink on the data")
     params = (Param("c_max", float, 10.0, "factors c_i are log-uniform on [1/c_max, c_max]", minimum=1.0),
-              Param("seed", int, 0, "seed of the factors c_i", minimum=0))
+              Param("seed", int, 0, "seed of the factors c_i", minimum=0),
+              Param("sharp", float, 1e6, "exhibit a rescaling with Gauss–Newton trace ≥ this value", minimum=0.0,
+                    exclusive_minimum=True))
     model = "univariate"
 
     def evaluate(self, inst, ctx):
@@ -121,6 +123,13 @@ class Rescaling(Claim):
                                       value_error=rounding(base, numeric), tol=(tol + SEARCH_TOL) * abs(Fsym)))
         ev.comparisons.append(compare("inf over the orbit > 0 (not arbitrarily flat)", Fsym, ">=",
                                       math.ulp(0.0), value_error=rounding(Fsym)))
+        if np.any(A > 0):                      # ... but arbitrarily sharp: c_i² A_i grows without bound
+            ib = int(np.argmax(A))
+            cb = np.ones(m)
+            cb[ib] = np.sqrt(2 * ctx.params["sharp"] / A[ib])
+            sharp = trace_gn(inst, rescale_univariate(net, cb), kt)
+            ev.comparisons.append(compare("tr H_GN(T_cθ) ≥ M for c_i = √(2M/A_i) (arbitrarily sharp)", sharp, ">=",
+                                          ctx.params["sharp"], value_error=rounding(sharp)))
         ev.certificate.update({"c": c, "A_i": A, "B_i": B, "D_bar": Dbar, "trace_gn_at_theta": base,
                                "trace_gn_at_T_c_theta": tr1, "orbit_min_closed_form": Fsym, "orbit_min_numeric": numeric,
                                "c_star_numeric": cstar, "c_star_closed_form": np.where(pos, om.c_star_fn(np.where(pos, A, 1.0), np.where(pos, B, 1.0), 1.0), np.nan),

@@ -23,6 +23,8 @@ Example: ``flatproof verify cases/logistic-weighted-tv.toml`` ends in ``holds``.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ... import rigorous
 from ..._errors import KinkError
 from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, weighted_tv
@@ -43,7 +45,11 @@ class WeightedTV(Claim):
     hypotheses = ("θ off every kink on the data",)
     params = (Param("factor", float, 2.0, "the constant in front of the weighted TV (2 in the theorem)",
                     minimum=0.0),
-              Param("sided", bool, True, "use g^{side(i)} (true) or the smaller g_μ = min(g⁺, g⁻) (false)"))
+              Param("sided", bool, True, "use g^{side(i)} (true) or the smaller g_μ = min(g⁺, g⁻) (false)"),
+              Param("eta", float, 0.0, "if > 0: also the corollary for η-flat θ (weighted TV ≤ ((2/η + ε_F)/D̄ − 1)/2)",
+                    minimum=0.0),
+              Param("delta", float, 0.0, "if > 0: also the bound with μ restricted to the uncertain points d_j ≥ δ "
+                    "(threshold form, Γ = δ|A_δ|/n)", minimum=0.0, maximum=0.25))
     model = "univariate"
     modes = ("float", "rigorous")
 
@@ -84,4 +90,31 @@ class WeightedTV(Claim):
         else:
             ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=eig_interval(res),
                                           bound_error=rounding(d_mean * (1 + factor * wtv), eps_f)))
+        self._corollaries(inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided)
         return ev
+
+    def _corollaries(self, inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided):
+        eta, delta = ctx.params["eta"], ctx.params["delta"]
+        if eta > 0:
+            lam_hi = eig_interval(res)[1]
+            flat = lam_hi <= 2.0 / eta
+            ev.notes.append(f"corollary: θ is {'η-flat' if flat else 'not certifiably η-flat'} (λ_max ≤ {lam_hi:.6g}, "
+                            f"2/η = {2.0 / eta:.6g})")
+            if flat and d_mean > 0:
+                cap = ((2.0 / eta + eps_f) / d_mean - 1.0) / factor
+                ev.comparisons.append(compare("η-flat ⇒ Σ|v_i w_i| g(t_i) ≤ ((2/η + ε_F)/D̄ − 1)/2", wtv, "<=", cap,
+                                              value_error=rounding(wtv), bound_error=rounding(cap)))
+                ev.certificate["tv_cap_eta_flat"] = cap
+        if delta > 0:
+            A = d >= delta
+            if A.any():
+                gamma = delta * A.sum() / d.size
+                h = CurvatureWeight.from_data(inst.data.x[A], np.ones(int(A.sum())))
+                tv_h = weighted_tv(inst.net, h, sided=sided)
+                rhs_h = gamma * (1 + factor * tv_h) - eps_f + inst.weight_decay
+                ev.comparisons.append(compare("λ_max ≥ Γ(δ)(1 + 2 Σ|v_i w_i| h_δ(t_i)) − ε_F (μ uniform on d_j ≥ δ)",
+                                              res.value, ">=", rhs_h, value_interval=eig_interval(res),
+                                              bound_error=rounding(gamma * (1 + factor * tv_h), eps_f)))
+                ev.certificate.update({"Gamma_delta": gamma, "uncertain_points": int(A.sum()), "tv_h_delta": tv_h})
+            else:
+                ev.notes.append(f"no data point has d_j ≥ δ = {delta:g}: the threshold form says nothing")

@@ -1,0 +1,67 @@
+"""Generalisation of flat GD solutions inside the region of the uncertain sets.
+
+Setting: univariate network under logistic loss trained by GD with step η (model.construction = "gd"),
+known data law; the region R_δ = [inf U_δ, sup U_δ] of the uncertain set of the trained network (U.3).
+
+Statement (observation): the excess logistic risk E[KL(Bern(η(X)) ‖ Bern(s(f(X)))) | X ∈ R_δ] of the
+η-flat GD solution inside the region is at most a stated ε. The conditional risks, test errors and
+Bayes errors inside and outside R_δ are reported; the rate in n is measured by
+``flatproof reproduce logistic``. (A first formalisation — "inside ≤ outside" — is false: outside R_δ both
+the model and the truth are confident, so the excess risk there is small; the excess concentrates
+where the data are uncertain, which is what a rate statement is about.)
+
+Tag: [probe] (our formalisation of the paper's positive side: "near-optimal excess risk inside the
+convex hull of the uncertain regions"; the paper's rate is not available to us).
+
+Reference: MATH.md U.3–U.4; Qiao & Wang, arXiv 2512.01473 (Theorems 3.5–3.7 in the reviews' numbering).
+
+Example: ``flatproof verify cases/logistic-region-generalisation.toml`` ends in ``holds``.
+"""
+
+from __future__ import annotations
+
+from ...measures.population import region_risk
+from ...measures.uncertain import uncertain_set
+from .._core import Claim, Evaluation, Param, compare, register
+from .uncertain_set import domain
+
+
+@register
+class RegionGeneralisation(Claim):
+    id = "logistic.region-generalisation"
+    title = "A flat GD solution's excess logistic risk inside the region R_δ of its uncertain sets is ≤ ε"
+    tag = "probe"
+    section = "U.3-U.4"
+    reference = "MATH.md U.3–U.4 (our formalisation); Qiao & Wang, arXiv 2512.01473"
+    statement = (r"\mathbb E\big[\mathrm{KL}(\mathrm{Bern}(\eta(X))\,\|\,\mathrm{Bern}(s(f(X))))\,\big|\,X \in R_\delta\big]"
+                 r" \le \varepsilon")
+    hypotheses = ("logistic loss", "the data law is known", "R_δ non-empty")
+    params = (Param("delta", float, 0.05, "level δ of the uncertain set", minimum=0.0, maximum=0.25,
+                    exclusive_minimum=True),
+              Param("excess", float, 0.05, "stated bound ε on the excess risk inside R_δ", minimum=0.0))
+    model = "univariate"
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        ok = ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind)
+        ok &= ev.hypothesis("the data law is known", inst.task is not None)
+        if not ok:
+            return ev
+        lo, hi = domain(inst)
+        U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
+        R = U.hull
+        inside = region_risk(inst.net, inst.task, R, inside=True) if R else None
+        outside = region_risk(inst.net, inst.task, R, inside=False) if R else None
+        if not ev.hypothesis("R_δ non-empty", R is not None and inside.mass > 0, f"R_δ = {R}"):
+            return ev
+        ev.comparisons.append(compare("excess logistic risk inside R_δ ≤ ε", inside.excess_logistic, "<=",
+                                      ctx.params["excess"], value_error=1e-8 * max(inside.excess_logistic, 1e-12)))
+        ev.certificate.update({"region": list(R), "mass_inside": inside.mass, "mass_outside": outside.mass,
+                               "excess_inside": inside.excess_logistic,
+                               "excess_outside": outside.excess_logistic if outside.mass > 0 else None,
+                               "error_inside": inside.error, "bayes_inside": inside.bayes_error,
+                               "error_outside": outside.error if outside.mass > 0 else None,
+                               "bayes_outside": outside.bayes_error if outside.mass > 0 else None,
+                               "uncertain_intervals": [list(i) for i in U.intervals],
+                               "eta": inst.provenance.get("eta")})
+        return ev
