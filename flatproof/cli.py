@@ -296,7 +296,7 @@ def check(claims, everything, examples, seed, out_dir, as_json, imports):
 
 
 @cli.command()
-@click.argument("study", type=click.Choice(["homogeneous"]))
+@click.argument("study", type=click.Choice(["logistic", "homogeneous"]))
 @click.option("--quick", is_flag=True, help="A small version (under a minute) for tests and a first look.")
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Output folder (default: reproduce-STUDY).")
@@ -307,17 +307,31 @@ def reproduce(study, quick, out_dir, seed):
 
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from .reproduce import homogeneous
+    from .reproduce import homogeneous, logistic
 
     out_dir = out_dir or f"reproduce-{study}"
     t0 = time.perf_counter()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} steps"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(f"reproduce {study}", total=None)
-        res = homogeneous.run(out_dir, quick=quick, seed=seed, progress=lambda: bar.advance(task))
-    fl, mm = res["flattest"], res["memoriser"]
+        module = logistic if study == "logistic" else homogeneous
+        res = module.run(out_dir, quick=quick, seed=seed, progress=lambda: bar.advance(task))
     click.echo(f"flatproof reproduce {study}: {len(res['figures'])} files of figures in {out_dir} "
                f"({time.perf_counter() - t0:.1f} s)")
+    if study == "logistic":
+        for eta, r in res["eos"]["runs"].items():
+            click.echo(f"  GD η = {eta:g}: final λ_max {r['lambda_max']:.4g} (2/η = {2 / eta:.4g}), population error "
+                       f"{r['population_error']:.4f} (Bayes {res['eos']['bayes_error']:.4f}), weighted TV "
+                       f"{r['weighted_tv']:.4g}")
+        inf = res["infinity"]
+        click.echo(f"  flat at infinity: c = {inf['c'][-1]:g}: λ_max {inf['lambda_max'][-1]:.3g}, training error "
+                   f"{inf['training_error'][-1]:g}, population error {inf['population_error'][-1]:.4f} "
+                   f"(Bayes {inf['bayes_error']:.4f})")
+        rt = res["rate"]
+        click.echo(f"  excess logistic risk inside R_δ ~ n^{rt['slope']:.3f}, 95% CI [{rt['slope_ci95'][0]:.3f}, "
+                   f"{rt['slope_ci95'][1]:.3f}] ({len(rt['rows'])} runs)")
+        return
+    fl, mm = res["flattest"], res["memoriser"]
     for s_, r in zip(fl["noise"], fl["by_noise"]):
         click.echo(f"  flattest interpolator, noise {s_:g}: test MSE {r['test_mse']:.4g} ± {r['test_mse_se']:.2g}, "
                    f"{r['atoms']} atoms, F_min {r['F_min']:.4g}")

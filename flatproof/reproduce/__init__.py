@@ -1,3 +1,3 @@
 """Simulation studies that regenerate the figures of the docs (``flatproof reproduce STUDY``)."""
 
-STUDIES = ("homogeneous",)
+STUDIES = ("logistic", "homogeneous")
