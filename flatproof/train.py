@@ -103,3 +103,19 @@ def _run(problem, net, step_size, steps, record_every, loss_tol, max_norm, progr
         if progress is not None and k % 100 == 0:
             progress(k)
     return TrainResult(net, k, reason, hist)
+
+
+def logistic_monitor(task=None, delta: float = 0.1, domain: tuple[float, float] = (-1.0, 1.0)):
+    """A ``monitor`` for :func:`gradient_descent` on the univariate logistic model: the margin
+    min_j y_j f(x_j), the length |U_δ| of the uncertain set on ``domain``, and (given the data law) the
+    population 0-1 error of sign f."""
+    from .measures.population import classification_error
+    from .measures.uncertain import uncertain_set
+
+    def monitor(net, oracle):
+        out = {"margin": float(np.min(oracle.problem.data.y * oracle.forward())),
+               "uncertain_length": uncertain_set(net, delta, *domain).length}
+        if task is not None:
+            out["test_error"] = classification_error(net, task)
+        return out
+    return monitor

@@ -192,3 +192,19 @@ def test_gradient_descent_decreases_the_loss_and_records_lambda_max():
     assert run.history["loss"][-1] < run.history["loss"][0]
     lam = np.linalg.eigvalsh(fp.UnivariateDense(problem, run.net, at_kink="convention").hessian())[-1]
     assert run.history["lambda_max"][-1] == pytest.approx(lam, rel=1e-8)
+
+
+def test_gd_runs_to_infinity_on_separable_data_without_overflow():
+    """Separable labels: the loss → 0 and ‖θ‖ → ∞; GD stops by its norm or loss rule, never overflows."""
+    from flatproof.train import gradient_descent, logistic_monitor
+    x = np.linspace(-1, 1, 20)
+    data = fp.UnivariateData(x, np.where(x > 0.05, 1.0, -1.0))
+    problem = fp.UnivariateProblem(data, fp.logistic_loss())
+    net = C.random_univariate(4, np.random.default_rng(0), knot_range=(-0.9, 0.9))
+    run = gradient_descent(problem, net, 4.0, 20000, record_every=500, max_norm=16.0, loss_tol=1e-12,
+                           monitor=logistic_monitor(None, 0.1))
+    assert run.stop_reason == "norm" and run.steps < 20000         # ‖θ‖ grows like log t: the norm rule stops it
+    assert run.history["loss"][-1] < run.history["loss"][0]
+    assert run.history["margin"][-1] > 0                          # separates the data
+    assert all(np.isfinite(v) for v in run.history["lambda_max"])
+    assert run.history["uncertain_length"][-1] < run.history["uncertain_length"][0]

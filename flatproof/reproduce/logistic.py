@@ -25,7 +25,7 @@ from ..measures.weighted_tv import CurvatureWeight, weighted_tv
 from ..model.data import LogisticTask, uniform
 from ..model.expr import parse_expression
 from ..model.losses import Loss, logistic_d2
-from ..train import gradient_descent
+from ..train import gradient_descent, logistic_monitor
 from ._io import save_figure, write_csv, write_json
 
 LOSS = Loss("logistic")
@@ -41,7 +41,7 @@ def _train(task, n, width, eta, steps, seed, record_every):
     problem = UnivariateProblem(data, LOSS)
     net0 = C.random_univariate(width, rng)
     run = gradient_descent(problem, net0, eta, steps, record_every=record_every,
-                           monitor=lambda net, orc: {"margin": float(np.min(data.y * orc.forward()))})
+                           monitor=logistic_monitor(task if record_every else None, 0.1))
     return data, problem, run
 
 
