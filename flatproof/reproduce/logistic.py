@@ -120,7 +120,7 @@ def run(out_dir, *, quick: bool = False, seed: int = 0, progress=None) -> dict:
     tick = progress or (lambda: None)
     cfg = ({"n": 60, "width": 12, "etas": [0.5, 2.0], "steps": 300, "record": 20, "n_inf": 30,
             "cs": [1.0, 2.0, 3.0, 4.0, 6.0], "ns": [25, 50, 100], "seeds": 2} if quick else
-           {"n": 80, "width": 16, "etas": [0.25, 0.5, 1.0, 2.0, 4.0], "steps": 1500, "record": 10, "n_inf": 40,
+           {"n": 80, "width": 16, "etas": [0.25, 0.5, 1.0, 2.0, 4.0], "steps": 1500, "record": 25, "n_inf": 40,
             "cs": list(np.linspace(1.0, 8.0, 15)), "ns": [25, 50, 100, 200, 400], "seeds": 3})
     cfg.update(seed=seed, quick=quick)
     res = {"config": cfg, "eos": eos_study(cfg, tick), "infinity": infinity_study(cfg, tick)}
