@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, reject, settings
 from hypothesis import seed as hypothesis_seed
 
 from ._errors import InputError
+from ._files import write_text_atomic
 from ._toml import dumps
 from .casefile import load_case, load_case_dict
 from .claims import get_claim
@@ -120,9 +121,7 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
                        f", found by `flatproof check {claim_id} --examples {examples} --seed {seed}`\n"
                        f"and shrunk by hypothesis; size: {rep.size}.\n"
                        f"Run: flatproof verify {path}      (expected: violated, exit 1)")
-            tmp = path.with_suffix(".toml.tmp")
-            tmp.write_text(dumps(doc, comment))
-            tmp.replace(path)
+            write_text_atomic(path, dumps(doc, comment))
             rep.path = str(path)
             rep.reproduced = load_case(path).verify().outcome == "violated"
     return rep

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ._errors import FlatproofError, InputError
+from ._files import write_text_atomic
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 _STYLE = {"holds": "bold green", "violated": "bold red", "inconclusive": "bold yellow",
@@ -184,7 +185,7 @@ def verify(cases, as_json, latex_file, imports):
     if bad:
         sys.exit(EXIT_BAD_INPUT)
     if latex_file:
-        _write_atomic(latex_file, report_latex(entries))
+        write_text_atomic(latex_file, report_latex(entries), encoding="ascii")
     if "violated" in outcomes:
         sys.exit(EXIT_VIOLATED)
     if any(o != "holds" for o in outcomes):
@@ -405,19 +406,9 @@ def derive(names, everything, latex_file, pdf_file):
                 sys.exit(EXIT_BAD_INPUT)
             shutil.copyfile(os.path.join(tmp, "derivations.pdf"), pdf_file)
     if latex_file:
-        _write_atomic(latex_file, text)
+        write_text_atomic(latex_file, text, encoding="ascii")
     if not latex_file and not pdf_file:
         click.echo(text, nl=False)
-
-
-def _write_atomic(path: str, text: str) -> None:
-    import os
-    import tempfile
-    target = os.path.abspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".flatproof-", suffix=".tex")
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(text)
-    os.replace(tmp, target)
 
 
 def main():  # entry point

@@ -132,6 +132,8 @@ class UnivariateBalls:
 
     def weighted_tv(self, x, net) -> arb:
         """Σ_i |v_i w_i| g^{side(i)}_μ(t_i) (U.4) with μ ∝ d_j: the side of neuron i is its active set."""
+        from .derivations import get_derivation
+        g_side = get_derivation("weighted-tv").numeric["g_side_ball"]     # P²Δ√(1 + E²), sympy's
         total_d = sum(self.d, arb(0))
         out = arb(0)
         for i in range(self.m):
@@ -147,8 +149,7 @@ class UnivariateBalls:
             E = M / W
             t = arb(float(net.b[i])) / arb(float(net.w[i]))
             gap = (E - t) if net.w[i] > 0 else (t - E)
-            g = (W / total_d) ** 2 * gap * (1 + E * E).sqrt()
-            out += abs(arb(float(net.v[i])) * arb(float(net.w[i]))) * g
+            out += abs(arb(float(net.v[i])) * arb(float(net.w[i]))) * g_side(W / total_d, gap, E)
         return out
 
     def hessian(self) -> arb_mat:

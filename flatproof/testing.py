@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import seed as hypothesis_seed
 
 from ._errors import InputError
+from ._files import write_text_atomic
 from ._toml import dumps
 from .casefile import load_case_dict
 from .strategies import cases
@@ -33,8 +34,9 @@ FOUND_DIR = Path("cases/found")
 def _write(claim_id: str, name: str, doc: dict) -> Path:
     FOUND_DIR.mkdir(parents=True, exist_ok=True)
     path = FOUND_DIR / f"{claim_id}-{name}.toml"
-    path.write_text(dumps(doc, f"Counterexample to {claim_id} found by the pytest test {name} (shrunk by hypothesis).\n"
-                               f"Run: flatproof verify {path}"))
+    comment = (f"Counterexample to {claim_id} found by the pytest test {name} (shrunk by hypothesis).\n"
+               f"Run: flatproof verify {path}")
+    write_text_atomic(path, dumps(doc, comment))
     return path
 
 

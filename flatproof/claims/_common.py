@@ -22,6 +22,13 @@ def off_kinks(ev: Evaluation, oracle) -> bool:
     return ev.hypothesis("θ is off every kink on the data (Hessian defined)", not k.count, detail)
 
 
+def checked_oracle(inst, ctx, ev: Evaluation, net=None):
+    """The instance's curvature oracle (at ``net`` if given) when θ is off every kink, else None with the
+    hypothesis recorded as not met: the preamble of every check that needs the Hessian."""
+    orc = inst.oracle(net, kink_tol=ctx.tolerances.kink)
+    return orc if off_kinks(ev, orc) else None
+
+
 def eig_interval(res: EigResult) -> tuple[float, float]:
     """An interval for the extreme eigenvalue. The Ritz value is a Rayleigh quotient, so it is ≤ λ_max
     (≥ λ_min) up to rounding whatever Lanczos did; the other end rests on convergence (∞ if not)."""

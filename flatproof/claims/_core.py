@@ -27,6 +27,7 @@ import numpy as np
 from typing import Any, ClassVar
 
 from .._errors import InputError
+from .._json import plain
 
 TAGS = ("exact", "paper", "probe")
 OUTCOMES = ("holds", "violated", "inconclusive", "hypotheses-not-met")
@@ -134,22 +135,8 @@ class Verdict:
                 "relation": self.relation, "margin": self.margin,
                 "comparisons": [c.as_dict() for c in self.comparisons],
                 "hypotheses": [{"name": h.name, "met": h.met, "detail": h.detail} for h in self.hypotheses],
-                "certificate": _jsonable(self.certificate), "tolerances": dict(self.tolerances),
+                "certificate": plain(self.certificate), "tolerances": dict(self.tolerances),
                 "notes": list(self.notes)}
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "tolist"):
-        return obj.tolist()
-    if isinstance(obj, numbers.Integral) and not isinstance(obj, bool):
-        return int(obj)
-    if isinstance(obj, numbers.Real) and not isinstance(obj, bool):
-        return float(obj)
-    return obj
 
 
 def combine(comparisons, hypotheses) -> str:

@@ -20,11 +20,9 @@ sympy can no longer prove one. ``results`` are the derivation's closed forms and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+import re
 
 import sympy as sp
-
-import re
 
 from ..report import latex_text
 
@@ -55,10 +53,32 @@ def M(*factors):
     return sp.Mul(*factors, evaluate=False)
 
 
-def tex(expr, names: dict | None = None) -> str:
+def tex(expr) -> str:
     if isinstance(expr, str):
         return expr
-    return sp.latex(expr, order="none", symbol_names=names or {})
+    return sp.latex(expr, order="none")
+
+
+class Raw(sp.Symbol):
+    """A display-only atom whose name is raw LaTeX (sympy would otherwise read "_" as a subscript)."""
+
+    def _latex(self, printer):
+        return self.name
+
+
+def raw(latex: str) -> Raw:
+    return Raw(latex)
+
+
+def matrix_zero(A):
+    """A scalar that is 0 iff the (real) matrix A is 0: the sum of its squared entries."""
+    return sum((e ** 2 for e in A), sp.Integer(0))
+
+
+def ball_function(args, expr):
+    """``expr`` lambdified onto python-flint balls (``exp``, ``sqrt`` mapped to the ball methods), so that
+    rigorous mode evaluates sympy's closed form itself rather than a re-typed copy."""
+    return sp.lambdify(args, expr, modules=[{"exp": lambda q: q.exp(), "sqrt": lambda q: q.sqrt()}])
 
 
 @dataclass(frozen=True)
@@ -69,7 +89,6 @@ class Step:
     why: str                         # one-line justification (Unicode allowed; translated for LaTeX)
     proof: object = "auto"           # "auto": from lhs/rhs; None: cited; a sympy expression: must simplify to 0
     witness: object = None           # for inequalities: an expression ≥ 0 by construction equal to the gap
-    subs: dict = field(default_factory=dict)   # substitutions (definitions) applied before proving
 
     def obligation(self):
         """The expression sympy must show is 0 (or None for a cited step)."""
@@ -85,20 +104,22 @@ class Step:
         return gap
 
 
+def _expr(e):
+    """A sympy object from an expression built in code (``strict``: never parses a string)."""
+    return sp.sympify(e, strict=True)
+
+
 def normalise(e):
     """Expand powers and cancel their exponents (valid for the positive symbols derivations use), then simplify."""
-    e = sp.powsimp(sp.expand_power_base(sp.expand(sp.sympify(e)), force=True), force=True)
+    e = sp.powsimp(sp.expand_power_base(sp.expand(_expr(e)), force=True), force=True)
     return sp.simplify(e.replace(lambda q: q.is_Pow, lambda q: q.base ** sp.cancel(q.exp)))
 
 
 def _prove_zero(e) -> bool:
-    e = sp.sympify(e)
+    e = _expr(e)
     if e == 0:
         return True
-    for attempt in (lambda t: sp.simplify(t),
-                    lambda t: sp.simplify(sp.powsimp(sp.expand_power_base(sp.expand(t), force=True), force=True)
-                                          .replace(lambda q: q.is_Pow, lambda q: q.base ** sp.cancel(q.exp))),
-                    lambda t: sp.simplify(sp.expand(sp.exp(0) * t.rewrite(sp.exp)))):
+    for attempt in (sp.simplify, normalise, lambda t: sp.simplify(sp.expand(t.rewrite(sp.exp)))):
         try:
             if attempt(e) == 0:
                 return True
@@ -125,7 +146,6 @@ class Derivation:
     steps: tuple                      # Step or ("text", "…") paragraphs between chains
     results: dict = field(default_factory=dict)     # name -> sympy expression
     numeric: dict = field(default_factory=dict)     # name -> lambdified function
-    names: dict = field(default_factory=dict)       # symbol -> LaTeX name overrides
 
     def verify(self) -> list[ProofReport]:
         out = []
@@ -136,11 +156,9 @@ class Derivation:
             if ob is None:
                 out.append(ProofReport(st, None, "cited: " + st.why))
                 continue
-            ob = ob.subs(st.subs) if st.subs else ob
             ok = _prove_zero(ob)
             if ok and st.rel in ("<=", ">=") and st.witness is not None:
-                w = sp.sympify(st.witness)
-                ok = bool(w.is_nonnegative)
+                ok = bool(_expr(st.witness).is_nonnegative)
             elif ok and st.rel in ("<=", ">=") and st.witness is None:
                 ok = True       # the gap simplified to 0: equality, a fortiori the inequality
             elif not ok and st.rel in ("<=", ">=") and st.witness is None:
@@ -149,14 +167,17 @@ class Derivation:
         return out
 
     # -- rendering ------------------------------------------------------------------------------
+    @staticmethod
+    def _row(st: Step, lhs: str, why: str) -> str:
+        return f"{lhs} &{REL_LATEX[st.rel]} {tex(st.rhs)} && \\text{{{why}}}"
+
     def _chain(self, steps) -> str:
         rows = []
         prev_rhs = None
         for st in steps:
-            lhs = "" if prev_rhs is not None and st.lhs is prev_rhs else tex(st.lhs, self.names)
+            lhs = "" if prev_rhs is not None and st.lhs is prev_rhs else tex(st.lhs)
             cited = " [cited]" if st.obligation() is None else ""
-            rows.append(f"{lhs} &{REL_LATEX[st.rel]} {tex(st.rhs, self.names)} && "
-                        f"\\text{{{why_latex(st.why)}{cited}}}")
+            rows.append(self._row(st, lhs, why_latex(st.why) + cited))
             prev_rhs = st.rhs
         return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
@@ -174,12 +195,11 @@ class Derivation:
             parts.append(self._chain(run))
         return "\n".join(parts)
 
-    def latex_section(self, claim_lookup: Callable[[str], object] | None = None) -> str:
+    def latex_section(self) -> str:
         from ..claims import get_claim
-        lookup = claim_lookup or get_claim
         refs = []
         for cid in self.claims:
-            c = lookup(cid)
+            c = get_claim(cid)
             refs.append(f"\\texttt{{{latex_text(c.id)}}} [{c.tag}]{' (false by design)' if c.false_by_design else ''}"
                         f" --- {latex_text(c.reference)}")
         head = [f"\\section{{{latex_text(self.title)}}}\\label{{der:{self.name}}}",
@@ -190,9 +210,5 @@ class Derivation:
         return "\n".join(head) + "\n" + self.latex_body() + "\n"
 
     def _repr_latex_(self) -> str:
-        rows = []
-        for st in self.steps:
-            if isinstance(st, Step):
-                rows.append(f"{tex(st.lhs, self.names)} &{REL_LATEX[st.rel]} {tex(st.rhs, self.names)}"
-                            f" && \\text{{({st.why})}}")
+        rows = [self._row(st, tex(st.lhs), f"({st.why})") for st in self.steps if isinstance(st, Step)]
         return "$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$"

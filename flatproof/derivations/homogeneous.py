@@ -12,9 +12,8 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ._core import Derivation, M, Step, U
+from ._core import Derivation, M, Step, U, matrix_zero, raw
 from .orbit import orbit_minimum
-from .univariate import _matrix_zero, _sym
 
 a = sp.Symbol("a_j", real=True)
 t = sp.Symbol("t", positive=True)            # a pre-activation on the active side
@@ -63,15 +62,15 @@ def homogeneous_trace() -> Derivation:
     target = z ** (2 * k) + a ** 2 * (k * z ** (k - 1)) ** 2 * (x1 ** 2 + x2 ** 2)
     A_, B_ = sp.symbols("A_j B_j", positive=True)
     steps = (
-        Step(_sym(r"\nabla^2 \hat L"), "=", _sym(r"\frac2n \sum_i \big(\nabla f_i \nabla f_i^\top + "
+        Step(raw(r"\nabla^2 \hat L"), "=", raw(r"\frac2n \sum_i \big(\nabla f_i \nabla f_i^\top + "
                                                   r"(f_i - y_i)\nabla^2 f_i\big)"),
              "L̂ = (1/n)Σ(f_i − y_i)², chain rule (M.1)", proof=None),
-        Step(_sym(r"\nabla^2 \hat L"), "=", _sym(r"\frac2n J^\top J"),
+        Step(raw(r"\nabla^2 \hat L"), "=", raw(r"\frac2n J^\top J"),
              "at an interpolator every residual f_i − y_i is 0: PSD, rank ≤ n, spectrum (2/n) eig(JJᵀ)", proof=None),
-        Step(_sym(r"\|\nabla_{(a_j, w_j)} f(x_i)\|^2"), "=", U(sigma(_sym("z_{ij}")) ** 2,
-                                                             M(a ** 2, _sym(r"\sigma'(z_{ij})^2 \|x_i\|^2"))),
+        Step(raw(r"\|\nabla_{(a_j, w_j)} f(x_i)\|^2"), "=", U(sigma(raw("z_{ij}")) ** 2,
+                                                             M(a ** 2, raw(r"\sigma'(z_{ij})^2 \|x_i\|^2"))),
              "∇_a f = σ(w_jᵀx_i), ∇_w f = a_j σ'(w_jᵀx_i) x_i (checked with σ = t^k, d = 2)", proof=sq - target),
-        Step(_sym(r"F(\theta) = \operatorname{tr}\nabla^2\hat L"), "=", _sym(r"\sum_j (A_j + B_j)"),
+        Step(raw(r"F(\theta) = \operatorname{tr}\nabla^2\hat L"), "=", raw(r"\sum_j (A_j + B_j)"),
              "A_j = (2/n)Σ_i σ(w_jᵀx_i)², B_j = (2/n) a_j² Σ_i σ'(w_jᵀx_i)²‖x_i‖²", proof=None),
     )
     return Derivation(
@@ -105,7 +104,7 @@ def homogeneous_orbit() -> Derivation:
     Fsym = om.F_sym
     hand = M(U(k, 1), k ** (-k / (k + 1)), A_ ** (1 / (k + 1)), B_ ** (k / (k + 1)))
     steps = [
-        Step(_sym(r"T_c(a_j, w_j)"), "def", sp.Tuple(M(c ** (-k), a), M(c, _sym("w_j"))), "c_j > 0 (M.3)", proof=None),
+        Step(raw(r"T_c(a_j, w_j)"), "def", sp.Tuple(M(c ** (-k), a), M(c, raw("w_j"))), "c_j > 0 (M.3)", proof=None),
         Step(M(c ** (-k), a, sigma(M(c, t))), "=", M(a, sigma(t)), "homogeneity: f is unchanged",
              proof=c ** (-k) * a * sigma(c * t) - a * sigma(t)),
         Step(sigma(M(c, t)) ** 2, "=", M(c ** (2 * k), sigma(t) ** 2), "so A_j(T_cθ) = c_j^{2k} A_j",
@@ -113,25 +112,25 @@ def homogeneous_orbit() -> Derivation:
         Step(M((c ** (-k) * a) ** 2, dsigma(M(c, t)) ** 2), "=", M(c ** -2, a ** 2, dsigma(t) ** 2),
              "σ' has degree k − 1: B_j(T_cθ) = c_j^{−2} B_j",
              proof=(c ** (-k) * a) ** 2 * dsigma(c * t) ** 2 - c ** -2 * a ** 2 * dsigma(t) ** 2),
-        Step(_sym(r"F(T_c\theta)"), "=", _sym(r"\sum_j \big(c_j^{2k} A_j + c_j^{-2} B_j\big)"),
+        Step(raw(r"F(T_c\theta)"), "=", raw(r"\sum_j \big(c_j^{2k} A_j + c_j^{-2} B_j\big)"),
              "at an interpolator (M.2): unbounded as c_j → ∞ if A_j > 0 (Dinh et al.)", proof=None),
-        Step(_sym(r"\frac{\partial}{\partial c}\big(c^{2k}A_j + c^{-2}B_j\big) = 0"), "=>", om.c_star,
+        Step(raw(r"\frac{\partial}{\partial c}\big(c^{2k}A_j + c^{-2}B_j\big) = 0"), "=>", om.c_star,
              "sympy solve: the only critical point c_j*", proof=None),
-        Step(_sym(r"c^{*\,2k}A_j + c^{*\,-2}B_j"), "=", hand, "sympy substitutes c*: F_sym's term",
+        Step(raw(r"c^{*\,2k}A_j + c^{*\,-2}B_j"), "=", hand, "sympy substitutes c*: F_sym's term",
              proof=Fsym - (k + 1) * k ** (-k / (k + 1)) * A_ ** (1 / (k + 1)) * B_ ** (k / (k + 1))),
-        Step(_sym(r"\partial_c^2\big(c^{2k}A_j + c^{-2}B_j\big)\big|_{c^*}"), ">=", 0,
+        Step(raw(r"\partial_c^2\big(c^{2k}A_j + c^{-2}B_j\big)\big|_{c^*}"), ">=", 0,
              "the critical point is a minimum: sympy decides the sign of F''(c*)",
              proof=sp.diff(om.F, om.c, 2).subs(om.c, om.c_star)),
-        Step(_sym(r"\frac{c^{*\,2k}A_j}{F_{\mathrm{sym},j}}"), "=", 1 / U(k, 1),
+        Step(raw(r"\frac{c^{*\,2k}A_j}{F_{\mathrm{sym},j}}"), "=", 1 / U(k, 1),
              "balance: the a-block carries 1/(k+1) of each neuron's flatness", proof=om.a_share - 1 / (k + 1)),
         Step(Fsym.subs({A_: c ** (2 * k) * A_, B_: c ** -2 * B_}, simultaneous=True), "=", Fsym,
              "F_sym is invariant under T_c", proof=Fsym.subs({A_: c ** (2 * k) * A_, B_: c ** -2 * B_},
                                                                simultaneous=True) - Fsym),
-        Step(_sym(r"\nabla^2\hat L(T_c\theta)"), "=", _sym(r"S^{-1}\nabla^2\hat L(\theta) S^{-1}"),
-             "S = diag(c_j^{−k} on a_j, c_j on w_j); checked for any φ with k = 2, d = 2", proof=_matrix_zero(cov)),
-        Step(_sym(r"J\,(-k a_j e_j;\ w_j)"), "=", 0, "null direction: −k a_j σ(z) + a_j σ'(z) z = 0 (Euler)",
+        Step(raw(r"\nabla^2\hat L(T_c\theta)"), "=", raw(r"S^{-1}\nabla^2\hat L(\theta) S^{-1}"),
+             "S = diag(c_j^{−k} on a_j, c_j on w_j); checked for any φ with k = 2, d = 2", proof=matrix_zero(cov)),
+        Step(raw(r"J\,(-k a_j e_j;\ w_j)"), "=", 0, "null direction: −k a_j σ(z) + a_j σ'(z) z = 0 (Euler)",
              proof=null),
-        Step(_sym(r"\tfrac{d}{dt}\big(\|w_j\|^2 - k a_j^2\big)"), "=", 0,
+        Step(raw(r"\tfrac{d}{dt}\big(\|w_j\|^2 - k a_j^2\big)"), "=", 0,
              "gradient flow: w_jᵀ∇_{w_j}L − k a_j ∂_{a_j}L = Σ_i φ'_i a_j (σ'(z)z − kσ(z)) = 0", proof=conserve),
         ("text", r"The two facts used above hold for every activation flatproof knows, on both sides of the kink:"),
     ]

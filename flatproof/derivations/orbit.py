@@ -25,6 +25,7 @@ class OrbitMinimum:
     c_star: sp.Expr          # argmin over c > 0
     F_sym: sp.Expr           # F(c*)
     a_share: sp.Expr         # c*^{2k} A / F(c*): the a-block's share of the neuron's flatness
+    F_fn: Callable           # (c, A, B, k) -> c^{2k} A + c^{−2} B
     c_star_fn: Callable      # (A, B, k) -> c*
     F_sym_fn: Callable       # (A, B, k) -> F_sym
 
@@ -41,5 +42,6 @@ def orbit_minimum() -> OrbitMinimum:
     share = sp.simplify((c ** (2 * k) * A).subs(c, c_star) / F_sym)
     args = (A, B, k)
     return OrbitMinimum(c, A, B, k, F, c_star, F_sym, share,
+                        sp.lambdify((c, *args), F, modules="numpy", cse=True),
                         sp.lambdify(args, c_star, modules="numpy", cse=True),
                         sp.lambdify(args, F_sym, modules="numpy", cse=True))

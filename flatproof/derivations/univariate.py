@@ -11,18 +11,16 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ._core import Derivation, M, Step, U
+from ._core import Derivation, M, Step, U, ball_function, matrix_zero, raw
 from .orbit import orbit_minimum
 
 # Notation of MATH.md
 v, w, b, x, y = sp.symbols("v_i w_i b_i x_j y_j", real=True)
 beta = sp.Symbol("beta", real=True)
 z, f = sp.symbols("z f", real=True)
-n = sp.Symbol("n", positive=True)
 c = sp.Symbol("c_i", positive=True)
 s = sp.Function("s")                       # the logistic sigmoid, s(t) = 1/(1 + e^{−t})
 phi = sp.Function("varphi")                # a per-sample loss as a function of f
-ell = sp.Function("ell")
 
 
 def _sig(t):
@@ -39,22 +37,6 @@ def _both_labels(e):
     return e.subs(y, 1) ** 2 + e.subs(y, -1) ** 2
 
 
-class Raw(sp.Symbol):
-    """A display-only atom whose name is raw LaTeX (sympy would otherwise read "_" as a subscript)."""
-
-    def _latex(self, printer):
-        return self.name
-
-
-def _sym(name):
-    return Raw(name)
-
-
-def _matrix_zero(A):
-    """A scalar that is 0 iff the matrix A is 0 (sum of squared entries)."""
-    return sum((e ** 2 for e in A), sp.Integer(0))
-
-
 LOGISTIC = sp.log(1 + sp.exp(-z))
 
 
@@ -62,17 +44,17 @@ LOGISTIC = sp.log(1 + sp.exp(-z))
 def logistic_identities() -> Derivation:
     d1, d2 = sp.diff(LOGISTIC, z), sp.diff(LOGISTIC, z, 2)
     steps = (
-        Step(_sym(r"\ell(z)"), "def", LOGISTIC, "logistic loss (U.1)", proof=None),
-        Step(_sym(r"\ell'(z)"), "=", -s(-z), "differentiate; s(t) = 1/(1 + e^{−t})", proof=d1 - _unfold(-s(-z))),
-        Step(_sym(r"\ell''(z)"), "=", M(s(z), s(-z)), "differentiate again",
+        Step(raw(r"\ell(z)"), "def", LOGISTIC, "logistic loss (U.1)", proof=None),
+        Step(raw(r"\ell'(z)"), "=", -s(-z), "differentiate; s(t) = 1/(1 + e^{−t})", proof=d1 - _unfold(-s(-z))),
+        Step(raw(r"\ell''(z)"), "=", M(s(z), s(-z)), "differentiate again",
              proof=d2 - _unfold(s(z) * s(-z))),
         Step(M(s(z), s(-z)), "<=", sp.Rational(1, 4), "1/4 − s(z)s(−z) = (s(z) − 1/2)² since s(z) + s(−z) = 1",
-             witness=(_sig(z) - sp.Rational(1, 2)) ** 2, subs={}, proof=U(sp.Rational(1, 4), -_sig(z) * _sig(-z))
+             witness=(_sig(z) - sp.Rational(1, 2)) ** 2, proof=U(sp.Rational(1, 4), -_sig(z) * _sig(-z))
              - (_sig(z) - sp.Rational(1, 2)) ** 2),
         ("text", r"For one sample, $\varphi(f) = \ell(y_j f)$ with $y_j \in \{-1, +1\}$:"),
-        Step(_sym(r"\varphi'(f)"), "=", M(-y, s(M(-y, f))), "chain rule: y ℓ'(y f) = −r_j, r_j = y_j s(−y_j f_j)",
+        Step(raw(r"\varphi'(f)"), "=", M(-y, s(M(-y, f))), "chain rule: y ℓ'(y f) = −r_j, r_j = y_j s(−y_j f_j)",
              proof=_both_labels(y * d1.subs(z, y * f) + y * _sig(-y * f))),
-        Step(_sym(r"\varphi''(f)"), "=", M(s(f), s(-f)), "y² = 1 and ℓ'' is even: d_j does not depend on y_j",
+        Step(raw(r"\varphi''(f)"), "=", M(s(f), s(-f)), "y² = 1 and ℓ'' is even: d_j does not depend on y_j",
              proof=_both_labels(y ** 2 * d2.subs(z, y * f) - _sig(f) * _sig(-f))),
     )
     num = {"ell_d1": sp.lambdify(z, d1, modules="numpy", cse=True),
@@ -103,31 +85,31 @@ def univariate_hessian() -> Derivation:
     eig = block.eigenvals()
     radius = sp.sqrt(a_ ** 2 + c_ ** 2)
     steps = (
-        Step(_sym(r"f_\theta(x)"), "=", U(M(v, sp.Symbol(r"(w_i x - b_i)_+")), beta),
+        Step(raw(r"f_\theta(x)"), "=", U(M(v, raw(r"(w_i x - b_i)_+")), beta),
              "model (U.1); neuron i active on the side where w_i x − b_i > 0", proof=None),
         ("text", r"On a fixed activation pattern with neuron $i$ active at $x_j$ (inactive neurons contribute 0; "
                  r"ReLU$'(0) = 0$ by convention and points at a kink are excluded):"),
-        Step(_sym(r"\nabla_{(v_i, w_i, b_i, \beta)} f(x_j)"), "=", grad_disp, "differentiate the active branch",
-             proof=_matrix_zero(grad - grad_disp)),
-        Step(_sym(r"\nabla^2_{(v_i, w_i, b_i, \beta)} f(x_j)"), "=", hess_disp, "only the v_i–w_i and v_i–b_i entries",
-             proof=_matrix_zero(hess - hess_disp)),
-        Step(_sym(r"\nabla^2 \varphi(f(x_j))"), "=",
-             _sym(r"\varphi''(f_j)\, \nabla f_j \nabla f_j^\top + \varphi'(f_j)\, \nabla^2 f_j"),
-             "chain rule, for any twice differentiable φ", proof=_matrix_zero(chain)),
+        Step(raw(r"\nabla_{(v_i, w_i, b_i, \beta)} f(x_j)"), "=", grad_disp, "differentiate the active branch",
+             proof=matrix_zero(grad - grad_disp)),
+        Step(raw(r"\nabla^2_{(v_i, w_i, b_i, \beta)} f(x_j)"), "=", hess_disp, "only the v_i–w_i and v_i–b_i entries",
+             proof=matrix_zero(hess - hess_disp)),
+        Step(raw(r"\nabla^2 \varphi(f(x_j))"), "=",
+             raw(r"\varphi''(f_j)\, \nabla f_j \nabla f_j^\top + \varphi'(f_j)\, \nabla^2 f_j"),
+             "chain rule, for any twice differentiable φ", proof=matrix_zero(chain)),
         ("text", r"Averaging over the data, with $d_j = \varphi''(f_j)$ and, for the logistic loss, "
                  r"$\varphi'(f_j) = -r_j$: $\nabla^2 L = H_{GN} + H_F$, $H_{GN} = \frac1n\sum_j d_j\nabla f_j\nabla f_j^\top$ "
                  r"(the coupling between neurons $i, k$ is the block $\frac1n\sum_j d_j \nabla_i f_j \nabla_k f_j^\top$), "
                  r"and $H_F = \frac1n\sum_j \varphi'(f_j)\nabla^2 f_j$ is block diagonal over neurons with block "
                  r"$\begin{pmatrix}0&a_i&c_i\\ a_i&0&0\\ c_i&0&0\end{pmatrix}$, "
                  r"$a_i = -\frac1n\sum_j r_j 1_i(x_j) x_j$, $c_i = \frac1n\sum_j r_j 1_i(x_j)$."),
-        Step(_sym(r"\det(\lambda I - H_F^{(i)})"), "=", M(lam, U(lam ** 2, -a_ ** 2, -c_ ** 2)),
+        Step(raw(r"\det(\lambda I - H_F^{(i)})"), "=", M(lam, U(lam ** 2, -a_ ** 2, -c_ ** 2)),
              "characteristic polynomial of the 3 × 3 block", proof=charpoly - lam * (lam ** 2 - a_ ** 2 - c_ ** 2)),
-        Step(_sym(r"\operatorname{spec} H_F^{(i)}"), "=", sp.FiniteSet(0, radius, -radius),
+        Step(raw(r"\operatorname{spec} H_F^{(i)}"), "=", sp.FiniteSet(0, radius, -radius),
              "its roots: so ‖H_F‖₂ = max_i √(a_i² + c_i²) = ε_F",
              proof=sum(((r - e) ** 2 for r, e in zip(sorted(eig, key=sp.default_sort_key),
                                                      sorted([0, radius, -radius], key=sp.default_sort_key))),
                        sp.Integer(0))),
-        Step(_sym(r"\operatorname{tr}\nabla^2 L"), "=", _sym(r"\frac1n \sum_j d_j \|\nabla f_j\|^2"),
+        Step(raw(r"\operatorname{tr}\nabla^2 L"), "=", raw(r"\frac1n \sum_j d_j \|\nabla f_j\|^2"),
              "tr H_F = 0: every diagonal entry of ∇²f_j vanishes", proof=hess.trace()),
     )
     results = {"grad_f": grad, "hess_f": hess, "functional_norm": radius}
@@ -156,25 +138,25 @@ def univariate_rescaling() -> Derivation:
     om = orbit_minimum()
     k1 = {om.k: 1}
     steps = (
-        Step(_sym(r"T_c(v_i, w_i, b_i)"), "def", sp.Tuple(v / c, M(c, w), M(c, b)), "c_i > 0, β unchanged (U.6)",
+        Step(raw(r"T_c(v_i, w_i, b_i)"), "def", sp.Tuple(v / c, M(c, w), M(c, b)), "c_i > 0, β unchanged (U.6)",
              proof=None),
         Step(M(v / c, U(M(c, w, x), M(-c, b))), "=", M(v, U(M(w, x), -b)),
              "c_i > 0 keeps the activation pattern (sign(c z) = sign z) and cancels", proof=f_T - v * (w * x - b)),
         Step(M(c, b) / M(c, w), "=", b / w, "the knot t_i is invariant", proof=(c * b) / (c * w) - b / w),
         Step(M(v / c, c, w), "=", M(v, w), "so is the slope jump v_i w_i (and v_i b_i)", proof=(v / c) * (c * w) - v * w),
-        Step(_sym(r"\nabla^2 L(T_c\theta)"), "=", _sym(r"S^{-1}\, \nabla^2 L(\theta)\, S^{-1}"),
+        Step(raw(r"\nabla^2 L(T_c\theta)"), "=", raw(r"S^{-1}\, \nabla^2 L(\theta)\, S^{-1}"),
              "differentiate L(Sθ) = L(θ) twice; S = diag(1/c_i, c_i, c_i, 1); checked for any φ",
-             proof=_matrix_zero(covariance)),
-        Step(_sym(r"\|\nabla_{(v_i,w_i,b_i)} f(x_j)\|^2_{T_c\theta}"), "=",
+             proof=matrix_zero(covariance)),
+        Step(raw(r"\|\nabla_{(v_i,w_i,b_i)} f(x_j)\|^2_{T_c\theta}"), "=",
              U(M(c ** 2, U(M(w, x), -b) ** 2), M(c ** -2, v ** 2, U(x ** 2, 1))), "the gradient at T_cθ, active side",
              proof=(grad_T.T * grad_T)[0] - (c ** 2 * (w * x - b) ** 2 + v ** 2 * (x ** 2 + 1) / c ** 2)),
         ("text", r"Averaging with weights $d_j/n$: $\operatorname{tr} H_{GN}(T_c\theta) = \sum_i (c_i^2 A_i + c_i^{-2} B_i)"
                  r" + \bar D$ with $A_i = \frac1n\sum_j d_j (w_i x_j - b_i)_+^2$, "
                  r"$B_i = \frac1n\sum_j d_j v_i^2 1_i(x_j)(x_j^2 + 1)$; the $\beta$ entry gives $\bar D$."),
-        Step(_sym(r"\operatorname{arg\,min}_{c_i>0}\ c_i^2 A_i + c_i^{-2} B_i"), "=", om.c_star.subs(k1).subs(
+        Step(raw(r"\operatorname{arg\,min}_{c_i>0}\ c_i^2 A_i + c_i^{-2} B_i"), "=", om.c_star.subs(k1).subs(
             {om.A: A_, om.B: B_}), "sympy solves the derivative = 0 (orbit minimum with k = 1)",
              proof=om.c_star.subs(k1) - (om.B / om.A) ** sp.Rational(1, 4)),
-        Step(_sym(r"\inf_{c_i > 0}\ c_i^2 A_i + c_i^{-2} B_i"), "=", M(2, sp.sqrt(M(A_, B_))),
+        Step(raw(r"\inf_{c_i > 0}\ c_i^2 A_i + c_i^{-2} B_i"), "=", M(2, sp.sqrt(M(A_, B_))),
              "substitute c_i*: rescaling cannot make θ arbitrarily flat",
              proof=om.F_sym.subs(k1) - 2 * sp.sqrt(om.A * om.B)),
     )
@@ -201,28 +183,28 @@ def flat_at_infinity() -> Derivation:
     d2 = sp.exp(-zn) / (1 + sp.exp(-zn)) ** 2
     bound = sp.exp(-cc ** 2 * gamma) * (cc ** 2 * G + eps0)
     steps = (
-        Step(_sym(r"\theta_c"), "def", sp.Tuple(M(cc, v), M(cc, w), M(cc, b), M(cc ** 2, beta)), "scaling of U.5, c ≥ 1",
+        Step(raw(r"\theta_c"), "def", sp.Tuple(M(cc, v), M(cc, w), M(cc, b), M(cc ** 2, beta)), "scaling of U.5, c ≥ 1",
              proof=None),
-        Step(_sym(r"f_{\theta_c}(x)"), "=", M(cc ** 2, _sym(r"f_\theta(x)")),
+        Step(raw(r"f_{\theta_c}(x)"), "=", M(cc ** 2, raw(r"f_\theta(x)")),
              "same knots and activation pattern; degree 2 in (v, w, b), β scaled by c²",
              proof=f_c - cc ** 2 * (v * (w * x - b) + beta)),
-        Step(_sym(r"\nabla f_{\theta_c}(x)"), "=", sp.Matrix([M(cc, U(M(w, x), -b)), M(cc, v, x), M(-cc, v), 1]),
-             "each (v, w, b) entry is c times that at θ; the β entry stays 1", proof=_matrix_zero(grad_c - sp.Matrix(
+        Step(raw(r"\nabla f_{\theta_c}(x)"), "=", sp.Matrix([M(cc, U(M(w, x), -b)), M(cc, v, x), M(-cc, v), 1]),
+             "each (v, w, b) entry is c times that at θ; the β entry stays 1", proof=matrix_zero(grad_c - sp.Matrix(
                  [cc * (w * x - b), cc * v * x, -cc * v, 1]))),
-        Step(_sym(r"c^2\|\nabla f_\theta(x)\|^2 - \|\nabla f_{\theta_c}(x)\|^2"), "=", U(cc ** 2, -1),
+        Step(raw(r"c^2\|\nabla f_\theta(x)\|^2 - \|\nabla f_{\theta_c}(x)\|^2"), "=", U(cc ** 2, -1),
              "only the β entry differs", proof=(cc ** 2 * (grad.T * grad)[0] - (grad_c.T * grad_c)[0]) - (cc ** 2 - 1)),
         Step(U(cc ** 2, -1), ">=", 0, "c = 1 + e, e ≥ 0", proof=gap - (e ** 2 + 2 * e), witness=e ** 2 + 2 * e),
-        Step(_sym(r"\ell''(z)"), "<=", sp.exp(-zn), "for z ≥ 0 (ℓ'' is even): e^{−z}/(1 + e^{−z})² ≤ e^{−z}",
+        Step(raw(r"\ell''(z)"), "<=", sp.exp(-zn), "for z ≥ 0 (ℓ'' is even): e^{−z}/(1 + e^{−z})² ≤ e^{−z}",
              proof=(sp.exp(-zn) - d2) - sp.exp(-zn) * ((1 + sp.exp(-zn)) ** 2 - 1) / (1 + sp.exp(-zn)) ** 2,
              witness=sp.exp(-zn) * (2 * sp.exp(-zn) + sp.exp(-2 * zn)) / (1 + sp.exp(-zn)) ** 2),
-        Step(_sym(r"|r_j| = s(-m_j)"), "<=", sp.exp(-mg), "margin m_j = y_j f_j: 1/(1 + e^{m}) ≤ e^{−m}",
+        Step(raw(r"|r_j| = s(-m_j)"), "<=", sp.exp(-mg), "margin m_j = y_j f_j: 1/(1 + e^{m}) ≤ e^{−m}",
              proof=(sp.exp(-mg) - 1 / (1 + sp.exp(mg))) - sp.exp(-mg) / (1 + sp.exp(mg)),
              witness=sp.exp(-mg) / (1 + sp.exp(mg))),
         ("text", r"With margins $m_j = c^2 y_j f_\theta(x_j) \ge c^2\gamma$: $\|H_{GN}\|_2 \le \max_j d_j "
                  r"\|\nabla f_{\theta_c}(x_j)\|^2 \le e^{-c^2\gamma} c^2 \max_j\|\nabla f_\theta(x_j)\|^2$, and "
                  r"$|a_i| \le e^{-c^2\gamma}\bar a_i$, $|c_i| \le e^{-c^2\gamma}\bar c_i$ (the second derivatives of $f$ "
                  r"do not scale), so $\|H_F\|_2 \le e^{-c^2\gamma}\varepsilon_0$:"),
-        Step(_sym(r"\|\nabla^2 L(\theta_c)\|_2"), "<=", M(sp.exp(-cc ** 2 * gamma), U(M(cc ** 2, G), eps0)),
+        Step(raw(r"\|\nabla^2 L(\theta_c)\|_2"), "<=", M(sp.exp(-cc ** 2 * gamma), U(M(cc ** 2, G), eps0)),
              "G = max_j ‖∇f_θ(x_j)‖², ε₀ = max_i √(ā_i² + c̄_i²); → 0 super-exponentially in c", proof=None),
     )
     return Derivation(
@@ -231,7 +213,8 @@ def flat_at_infinity() -> Derivation:
         ("c ≥ 1", "γ = min_j y_j f_θ(x_j) > 0", "logistic loss, no weight decay", "a fixed activation pattern"),
         r"A network $\theta$ whose signs fit the labels with margin $\gamma > 0$ is scaled to $\theta_c$.",
         steps, {"hessian_bound": bound},
-        {"hessian_bound": sp.lambdify((cc, gamma, G, eps0), bound, modules="numpy", cse=True)})
+        {"hessian_bound": sp.lambdify((cc, gamma, G, eps0), bound, modules="numpy", cse=True),
+         "hessian_bound_ball": ball_function((cc, gamma, G, eps0), bound)})
 
 
 @lru_cache(maxsize=None)
@@ -243,28 +226,29 @@ def weighted_tv() -> Derivation:
     g = P ** 2 * gap * sp.sqrt(1 + E ** 2)
     amgm = (wa * P * gap - va * P * sp.sqrt(1 + E ** 2)) ** 2
     steps = (
-        Step(_sym(r"u"), "def", _sym(r"\mathbb E_\mu[\nabla f] = \frac{\sum_j d_j \nabla f_j}{\sum_j d_j}"),
+        Step(raw(r"u"), "def", raw(r"\mathbb E_\mu[\nabla f] = \frac{\sum_j d_j \nabla f_j}{\sum_j d_j}"),
              "μ ∝ Σ_j d_j δ_{x_j} (U.4)", proof=None),
-        Step(_sym(r"\lambda_{\max}(\nabla^2 L)"), ">=", _sym(r"\frac{u^\top H_{GN} u + u^\top H_F u}{\|u\|^2}"),
+        Step(raw(r"\lambda_{\max}(\nabla^2 L)"), ">=", raw(r"\frac{u^\top H_{GN} u + u^\top H_F u}{\|u\|^2}"),
              "Rayleigh quotient", proof=None),
-        Step(_sym(r"u^\top H_{GN} u = \bar D\, \mathbb E_\mu[(\nabla f^\top u)^2]"), ">=",
-             _sym(r"\bar D\, (\mathbb E_\mu[\nabla f]^\top u)^2 = \bar D \|u\|^4"), "Jensen", proof=None),
-        Step(_sym(r"u^\top H_F u"), ">=", _sym(r"-\varepsilon_F \|u\|^2"), "‖H_F‖₂ = ε_F (U.2)", proof=None),
-        Step(_sym(r"\|u\|^2"), "=", _sym(r"1 + \sum_i \Big(\mathbb E_\mu[(w_iX - b_i)_+]^2 + v_i^2\,\mathbb E_\mu[1_i X]^2"
+        Step(raw(r"u^\top H_{GN} u = \bar D\, \mathbb E_\mu[(\nabla f^\top u)^2]"), ">=",
+             raw(r"\bar D\, (\mathbb E_\mu[\nabla f]^\top u)^2 = \bar D \|u\|^4"), "Jensen", proof=None),
+        Step(raw(r"u^\top H_F u"), ">=", raw(r"-\varepsilon_F \|u\|^2"), "‖H_F‖₂ = ε_F (U.2)", proof=None),
+        Step(raw(r"\|u\|^2"), "=", raw(r"1 + \sum_i \Big(\mathbb E_\mu[(w_iX - b_i)_+]^2 + v_i^2\,\mathbb E_\mu[1_i X]^2"
                                         r" + v_i^2\,\mathbb E_\mu[1_i]^2\Big)"), "β contributes 1; per neuron", proof=None),
         ("text", r"For $w_i > 0$ write $P = P_\mu(X > t_i)$, $\Delta = \mathbb E_\mu[X - t_i \mid X > t_i]$, "
                  r"$E = \mathbb E_\mu[X \mid X > t_i]$ (and symmetrically for $w_i < 0$): "
                  r"$\mathbb E_\mu[(w_iX - b_i)_+] = |w_i| P \Delta$, $\mathbb E_\mu[1_i X] = P E$, $\mathbb E_\mu[1_i] = P$."),
-        Step(_sym(r"\text{neuron } i\text{'s share of } \|u\|^2"), "=", U((wa * P * gap) ** 2, M((va * P) ** 2,
+        Step(raw(r"\text{neuron } i\text{'s share of } \|u\|^2"), "=", U((wa * P * gap) ** 2, M((va * P) ** 2,
                                                                                              U(E ** 2, 1))),
              "the three terms", proof=None),
         Step(U((wa * P * gap) ** 2, M((va * P) ** 2, U(E ** 2, 1))), ">=", M(2, va, wa, g),
              "a² + b² ≥ 2ab (AM–GM); g⁺_μ(t_i) = P²Δ√(1 + E²)", proof=(block - 2 * va * wa * g) - amgm, witness=amgm),
-        Step(lam, ">=", U(M(Dbar, U(1, M(2, _sym(r"\sum_i |v_i w_i|\, g^{\mathrm{side}(i)}_\mu(t_i)")))), -epsF),
+        Step(lam, ">=", U(M(Dbar, U(1, M(2, raw(r"\sum_i |v_i w_i|\, g^{\mathrm{side}(i)}_\mu(t_i)")))), -epsF),
              "combine: λ_max ≥ D̄‖u‖² − ε_F", proof=None),
     )
     return Derivation(
         "weighted-tv", "The curvature-weighted TV(1) bound", "U.4", ("logistic.weighted-tv",),
         ("any θ off the kinks", "φ'' ≥ 0 (logistic or square loss)"),
         r"The direction $u = \mathbb E_\mu[\nabla f]$ certifies a lower bound on $\lambda_{\max}$.",
-        steps, {"g_side": g}, {"g_side": sp.lambdify((P, gap, E), g, modules="numpy", cse=True)})
+        steps, {"g_side": g}, {"g_side": sp.lambdify((P, gap, E), g, modules="numpy", cse=True),
+                               "g_side_ball": ball_function((P, gap, E), g)})

@@ -8,21 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-
-def _plain(obj):
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
+from .._json import plain
 
 
 def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(_plain(data), indent=1))
+    path.write_text(json.dumps(plain(data), indent=1))
 
 
 def write_csv(path: Path, columns: dict) -> None:

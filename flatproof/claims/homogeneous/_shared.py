@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._core import Evaluation
+from .._common import checked_oracle
+from .._core import Evaluation, Param
 
 
 def square_loss_hypotheses(inst, ev: Evaluation) -> bool:
@@ -38,9 +39,10 @@ def trace_blocks(net, X) -> tuple[np.ndarray, np.ndarray]:
 def subnormal_error(A: np.ndarray, B: np.ndarray, k: float, net=None, X=None) -> float:
     """Extra absolute error of Σ_j F_sym,j computed from A_j, B_j when one of them lies in (or underflowed
     out of) float64's subnormal range: an absolute error of a few 2^-1074 there is a large *relative*
-    error. The term is monotone in A_j and B_j, so F(A + δ, B + δ) − F(A, B) bounds it (δ = 8 · 2^-1074),
+    error. F_sym,j is monotone in A_j and B_j, so F_sym(A + δ, B + δ) − F_sym(A, B) bounds it (δ = 8 · 2^-1074),
     applied only to the entries that are that small and belong to a neuron active on the data (with
     a_j ≠ 0 for B_j): an exact zero of an inactive neuron carries no error."""
+    from .orbit_minimum import f_sym
     delta = 8 * 5e-324
     small = 1e3 * float(np.finfo(float).tiny)
     if net is not None and X is not None:
@@ -52,8 +54,17 @@ def subnormal_error(A: np.ndarray, B: np.ndarray, k: float, net=None, X=None) ->
         dB = np.where((B > 0) & (B < small), delta, 0.0)
     if not (np.any(dA) or np.any(dB)):
         return 0.0
-    coef = (k + 1) * k ** (-k / (k + 1.0))
     with np.errstate(under="ignore"):
-        F = coef * A ** (1.0 / (k + 1)) * B ** (k / (k + 1.0))
-        Fd = coef * (A + dA) ** (1.0 / (k + 1)) * (B + dB) ** (k / (k + 1.0))
-    return float(np.sum(Fd - F))
+        return f_sym(A + dA, B + dB, k) - f_sym(A, B, k)
+
+
+INTERPOLATION_TOL = Param("interpolation_tol", float, 1e-9, "relative tolerance on max|f(x_i) − y_i|", minimum=0.0)
+
+
+def interpolator_oracle(inst, ev: Evaluation, ctx):
+    """The M.2–M.3 preamble: square loss without weight decay, θ an interpolator, off the kinks. Returns the
+    curvature oracle, or None (with the failed hypothesis recorded in ``ev``)."""
+    if not (square_loss_hypotheses(inst, ev) and
+            interpolation_hypothesis(inst, ev, ctx.params["interpolation_tol"])):
+        return None
+    return checked_oracle(inst, ctx, ev)

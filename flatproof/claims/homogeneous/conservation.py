@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._common import off_kinks, rounding
+from .._common import checked_oracle, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 
 
@@ -43,8 +43,8 @@ class Conservation(Claim):
         from ...model.homogeneous import HomogeneousNet
         eta, T = ctx.params["eta"], ctx.params["steps"]
         net, k, m = inst.net, inst.net.k, inst.net.m
-        orc = inst.oracle(kink_tol=ctx.tolerances.kink)
-        if not off_kinks(ev, orc):
+        orc = checked_oracle(inst, ctx, ev)
+        if orc is None:
             return ev
         g = orc.gradient()
         ga, gW = g[:m], g[m:].reshape(m, -1)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...measures.homogeneous_flatness import f_sym_factorised, split_neuron
-from .._common import off_kinks, rounding
+from .._common import checked_oracle, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import square_loss_hypotheses, subnormal_error, trace_blocks
 from .orbit_minimum import f_sym
@@ -46,7 +46,7 @@ class Factorisation(Claim):
         ev = Evaluation()
         if not square_loss_hypotheses(inst, ev):
             return ev
-        if not off_kinks(ev, inst.oracle(kink_tol=ctx.tolerances.kink)):
+        if checked_oracle(inst, ctx, ev) is None:
             return ev
         net, X, tol = inst.net, inst.data.X, ctx.tolerances.identity
         k = net.k

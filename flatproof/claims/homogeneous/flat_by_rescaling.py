@@ -23,9 +23,9 @@ import numpy as np
 
 from ...constructions import rescale_homogeneous
 from ...derivations import get_derivation
-from .._common import off_kinks, rounding
+from .._common import rounding
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import interpolation_hypothesis, square_loss_hypotheses, trace_blocks
+from ._shared import INTERPOLATION_TOL, interpolator_oracle, trace_blocks
 
 
 @register
@@ -39,16 +39,13 @@ class FlatByRescaling(Claim):
     statement = r"\forall \varepsilon > 0\ \exists c \in (0,\infty)^m:\ F(T_c\theta) \le \varepsilon"
     hypotheses = ("square loss (1/n)Σ(f − y)², no weight decay", "θ interpolates the data", "θ off every kink")
     params = (Param("epsilon", float, 1e-3, "target flatness ε", minimum=0.0, exclusive_minimum=True),
-              Param("interpolation_tol", float, 1e-9, "relative tolerance on max|f(x_i) − y_i|", minimum=0.0))
+              INTERPOLATION_TOL)
     model = "homogeneous"
 
     def evaluate(self, inst, ctx):
         ev = Evaluation()
-        if not (square_loss_hypotheses(inst, ev) and
-                interpolation_hypothesis(inst, ev, ctx.params["interpolation_tol"])):
-            return ev
-        orc = inst.oracle(kink_tol=ctx.tolerances.kink)
-        if not off_kinks(ev, orc):
+        orc = interpolator_oracle(inst, ev, ctx)
+        if orc is None:
             return ev
         net, k = inst.net, inst.net.k
         A, B = trace_blocks(net, inst.data.X)

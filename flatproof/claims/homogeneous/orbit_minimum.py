@@ -27,9 +27,9 @@ from scipy.optimize import minimize_scalar
 
 from ...constructions import rescale_homogeneous
 from ...derivations.orbit import orbit_minimum
-from .._common import eig_interval, off_kinks, rounding, top_eigen
+from .._common import eig_interval, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import interpolation_hypothesis, square_loss_hypotheses, trace_blocks
+from ._shared import INTERPOLATION_TOL, interpolator_oracle, trace_blocks
 
 SEARCH_TOL = 1e-7
 TINY = float(np.finfo(float).tiny)      # tolerance floor when F = 0 exactly (no active neuron)
@@ -56,18 +56,15 @@ class OrbitMinimum(Claim):
               Param("seed", int, 0, "seed of the factors c_j", minimum=0),
               Param("blowup", float, 1e6, "Dinh: exhibit c with F(T_cθ) ≥ this value", minimum=0.0,
                     exclusive_minimum=True),
-              Param("interpolation_tol", float, 1e-9, "relative tolerance on max|f(x_i) − y_i|", minimum=0.0))
+              INTERPOLATION_TOL)
     model = "homogeneous"
 
     def evaluate(self, inst, ctx):
         ev = Evaluation()
-        if not (square_loss_hypotheses(inst, ev) and
-                interpolation_hypothesis(inst, ev, ctx.params["interpolation_tol"])):
+        orc = interpolator_oracle(inst, ev, ctx)
+        if orc is None:
             return ev
         kt, tol = ctx.tolerances.kink, ctx.tolerances.identity
-        orc = inst.oracle(kink_tol=kt)
-        if not off_kinks(ev, orc):
-            return ev
         net, X = inst.net, inst.data.X
         k, m = net.k, net.m
         rng = np.random.default_rng(ctx.params["seed"])
@@ -87,7 +84,7 @@ class OrbitMinimum(Claim):
             ev.comparisons.append(compare("max |∇²L̂(T_cθ) − S⁻¹∇²L̂(θ)S⁻¹| = 0", float(np.abs(H1 - pred).max()), "=",
                                           0.0, value_error=rounding(hs), tol=tol * hs))
         A, B = trace_blocks(net, X)
-        orbit = float(np.sum(c ** (2 * k) * A + B / c ** 2))
+        orbit = float(np.sum(orbit_minimum().F_fn(c, A, B, float(k))))     # Σ c^{2k}A_j + c^{−2}B_j, sympy's
         tr1 = rorc.trace()
         ev.comparisons.append(compare("F(T_cθ) (oracle) = Σ_j c_j^{2k}A_j + c_j^{−2}B_j", tr1, "=", orbit,
                                       value_error=rounding(tr1), tol=tol * max(orbit, TINY)))

@@ -23,7 +23,7 @@ import numpy as np
 from flint import arb
 
 from ... import rigorous
-from .._common import off_kinks, rounding
+from .._common import checked_oracle, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import square_loss_hypotheses, trace_blocks
 
@@ -74,8 +74,8 @@ class ReluSampleBound(Claim):
         ok = ev.hypothesis("ReLU activation", net.activation.name == "relu", net.activation.name)
         if not (square_loss_hypotheses(inst, ev) and ok):
             return ev
-        orc = inst.oracle(kink_tol=ctx.tolerances.kink)
-        if not off_kinks(ev, orc):
+        orc = checked_oracle(inst, ctx, ev)
+        if orc is None:
             return ev
         C = ctx.params["constant"]
         A, B = trace_blocks(net, X)

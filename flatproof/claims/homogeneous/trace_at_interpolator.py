@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._common import bottom_eigen, eig_certificate, off_kinks, rounding, top_eigen
-from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import interpolation_hypothesis, square_loss_hypotheses, trace_blocks
+from .._common import bottom_eigen, eig_certificate, rounding, top_eigen
+from .._core import Claim, Evaluation, compare, register
+from ._shared import INTERPOLATION_TOL, interpolator_oracle, trace_blocks
 
 
 @register
@@ -36,17 +36,13 @@ class TraceAtInterpolator(Claim):
     statement = (r"\nabla^2\hat L(\theta) = \tfrac{2}{n}J^\top J \succeq 0,\quad "
                  r"F(\theta) = \operatorname{tr}\nabla^2\hat L(\theta) = \sum_j (A_j + B_j)")
     hypotheses = ("square loss (1/n)Σ(f − y)², no weight decay", "θ interpolates the data", "θ off every kink")
-    params = (Param("interpolation_tol", float, 1e-9, "relative tolerance on max|f(x_i) − y_i|", minimum=0.0),)
+    params = (INTERPOLATION_TOL,)
     model = "homogeneous"
 
     def evaluate(self, inst, ctx):
         ev = Evaluation()
-        if not square_loss_hypotheses(inst, ev):
-            return ev
-        if not interpolation_hypothesis(inst, ev, ctx.params["interpolation_tol"]):
-            return ev
-        orc = inst.oracle(kink_tol=ctx.tolerances.kink)
-        if not off_kinks(ev, orc):
+        orc = interpolator_oracle(inst, ev, ctx)
+        if orc is None:
             return ev
         tol = ctx.tolerances.identity
         A, B = trace_blocks(inst.net, inst.data.X)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ... import rigorous
 from ..._errors import KinkError
-from .._common import eig_certificate, eig_interval, off_kinks, top_eigen
+from .._common import eig_certificate, eig_interval, checked_oracle, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 
@@ -31,8 +31,8 @@ def flatness_comparison(inst, ctx, ev: Evaluation, eta: float, name: str = "λ_m
     """Append the comparison λ_max ≤ 2/η (float or rigorous) at ``net`` (default: the instance's) to ``ev``;
     return it (None at a kink)."""
     net = inst.net if net is None else net
-    orc = inst.oracle(net, kink_tol=ctx.tolerances.kink)
-    if not off_kinks(ev, orc):
+    orc = checked_oracle(inst, ctx, ev, net)
+    if orc is None:
         return None
     res = top_eigen(orc, ctx)
     ev.certificate["lambda_max"] = eig_certificate(res)

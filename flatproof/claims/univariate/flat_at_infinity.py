@@ -45,17 +45,10 @@ QUAD_FLOOR = 1e-12  # added to QUADPACK's own error estimates (rounding in the i
 
 
 def hessian_bound(balls: bool = False):
-    """U.5's bound e^{−c²γ}(c²G + ε₀), lambdified from the derivation ``flat-at-infinity``: numpy, or
-    python-flint balls (``exp`` mapped to ``arb.exp``) for rigorous mode."""
-    import sympy as sp
-
+    """U.5's bound e^{−c²γ}(c²G + ε₀), lambdified from the derivation ``flat-at-infinity`` onto numpy or,
+    for rigorous mode, onto python-flint balls."""
     from ...derivations import get_derivation
-    d = get_derivation("flat-at-infinity")
-    if not balls:
-        return d.numeric["hessian_bound"]
-    expr = d.results["hessian_bound"]
-    return sp.lambdify(sorted(expr.free_symbols, key=lambda q: ["c", "gamma", "G", "epsilon_0"].index(q.name)),
-                       expr, modules=[{"exp": lambda q: q.exp()}])
+    return get_derivation("flat-at-infinity").numeric["hessian_bound_ball" if balls else "hessian_bound"]
 
 
 def smallest_scale(bound, eps: float, c0: float) -> float:

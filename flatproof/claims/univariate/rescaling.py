@@ -31,7 +31,7 @@ from scipy.optimize import minimize_scalar
 from ...constructions import rescale_univariate
 from ...derivations import get_derivation
 from ...derivations.orbit import orbit_minimum
-from .._common import off_kinks, rounding
+from .._common import checked_oracle, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 
 SEARCH_TOL = 1e-7     # relative accuracy of the numeric orbit minimum (second order in the Brent tolerance)
@@ -62,8 +62,8 @@ class Rescaling(Claim):
     def evaluate(self, inst, ctx):
         ev = Evaluation()
         ok = ev.hypothesis("no weight decay", inst.weight_decay == 0.0, f"λ = {inst.weight_decay:g}")
-        orc = inst.oracle(kink_tol=ctx.tolerances.kink)
-        if not (off_kinks(ev, orc) and ok):
+        orc = checked_oracle(inst, ctx, ev)
+        if orc is None or not ok:
             return ev
         net, tol, kt = inst.net, ctx.tolerances.identity, ctx.tolerances.kink
         m = net.m

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model.univariate import UnivariateNet
-from .._common import eig_certificate, off_kinks, top_eigen
+from .._common import eig_certificate, checked_oracle, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 
@@ -42,8 +42,8 @@ class Stability(Claim):
 
     def evaluate(self, inst, ctx):
         ev = Evaluation()
-        orc = inst.oracle(kink_tol=ctx.tolerances.kink)
-        if not off_kinks(ev, orc):
+        orc = checked_oracle(inst, ctx, ev)
+        if orc is None:
             return ev
         res = top_eigen(orc, ctx)
         lam, u = res.value, res.eigenvectors[:, 0]

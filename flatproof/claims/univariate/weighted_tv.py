@@ -28,7 +28,7 @@ import numpy as np
 from ... import rigorous
 from ..._errors import KinkError
 from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, weighted_tv
-from .._common import eig_certificate, eig_interval, off_kinks, rounding, top_eigen
+from .._common import eig_certificate, eig_interval, checked_oracle, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 
@@ -55,8 +55,8 @@ class WeightedTV(Claim):
 
     def evaluate(self, inst, ctx):
         ev = Evaluation()
-        orc = inst.oracle(kink_tol=ctx.tolerances.kink)
-        if not off_kinks(ev, orc):
+        orc = checked_oracle(inst, ctx, ev)
+        if orc is None:
             return ev
         factor, sided = ctx.params["factor"], ctx.params["sided"]
         res = top_eigen(orc, ctx)
