@@ -122,6 +122,31 @@ def _in_file(loader, path):
         raise InputError(exc.reason, field=exc.field, file=str(path)) from None
 
 
+def _explicit_net(kind: str, f: "_Fields", activation=None):
+    """The network written out in a [model] table (or its npz): v, w, b, beta or a, W (and an activation)."""
+    if kind == "univariate":
+        return _field("model", UnivariateNet, f.raw("v", required=True), f.raw("w", required=True),
+                      f.raw("b", required=True), f.raw("beta", 0.0))
+    return _field("model", HomogeneousNet, f.raw("a", required=True), f.raw("W", required=True), activation)
+
+
+def _explicit_data(kind: str, f: "_Fields"):
+    """The sample written out in a [data] table (or its npz): x, y or X, y."""
+    if kind == "univariate":
+        return _field("data", UnivariateData, f.raw("x", required=True), f.raw("y", required=True))
+    return _field("data", MultiIndexData, f.raw("X", required=True), f.raw("y", required=True))
+
+
+def _loss(kind: str, table: dict):
+    """(Loss, weight decay) from a [loss] table; defaults: logistic with 1/(2n)… for U, square (1/n) for M."""
+    lf = _Fields(table, "loss")
+    lkind = lf.str("kind", "logistic" if kind == "univariate" else "square", choices=("logistic", "square"))
+    factor = lf.number("factor", 0.5 if kind == "univariate" else 1.0, positive=True)
+    wd = lf.number("weight_decay", 0.0, nonnegative=True)
+    lf.done()
+    return _field("loss", Loss, lkind, factor), wd
+
+
 def load_measure_case(path) -> MeasureCase:
     """Read a case file describing an explicit instance and build its curvature oracle."""
     return _in_file(_load, path)
@@ -142,12 +167,8 @@ def _load(path: Path) -> MeasureCase:
     _no_unknown(data, _DATA_KEYS[kind], "data")
     _no_unknown(loss_t, _LOSS_KEYS, "loss")
     _no_unknown(meas, _MEASURE_KEYS, "measure")
-    marr, darr = _npz(model, "model", base), _npz(data, "data", base)
-
-    lkind = loss_t.get("kind", "logistic" if kind == "univariate" else "square")
-    factor = _field("loss", finite_scalar, loss_t.get("factor", 0.5 if kind == "univariate" else 1.0), "factor")
-    loss = _field("loss", Loss, lkind, factor)
-    wd = _field("loss", lambda x: finite_scalar(x, "weight_decay", nonnegative=True), loss_t.get("weight_decay", 0.0))
+    mf, df = _Fields(model, "model", _npz(model, "model", base)), _Fields(data, "data", _npz(data, "data", base))
+    loss, wd = _loss(kind, loss_t)
     eta = meas.get("eta")
     eta = None if eta is None else _field("measure", lambda x: finite_scalar(x, "eta", positive=True), eta)
     tol = _field("measure", lambda x: finite_scalar(x, "tol", positive=True), meas.get("tol", 1e-8))
@@ -156,10 +177,9 @@ def _load(path: Path) -> MeasureCase:
     kink_tol = _field("measure", lambda x: finite_scalar(x, "kink_tol", nonnegative=True), meas.get("kink_tol", 1e-9))
     seed = _field("measure", lambda x: integer(x, "seed", minimum=0), meas.get("seed", 0))
 
+    act = _field("model", parse_activation, mf.raw("activation", "relu")) if kind == "homogeneous" else None
+    net, dat = _explicit_net(kind, mf, act), _explicit_data(kind, df)
     if kind == "univariate":
-        g = lambda k, **kw: _get(model, marr, k, "model", **kw)
-        net = _field("model", UnivariateNet, g("v"), g("w"), g("b"), g("beta", default=0.0, required=False))
-        dat = _field("data", UnivariateData, _get(data, darr, "x", "data"), _get(data, darr, "y", "data"))
         problem = _field("data", UnivariateProblem, dat, loss, wd)
         method = meas.get("method", "fast")
         if method not in ("fast", "dense"):
@@ -168,10 +188,6 @@ def _load(path: Path) -> MeasureCase:
     else:
         if "method" in meas:
             raise InputError("only the univariate model has a choice of method", field="measure.method")
-        act = _field("model", parse_activation, _get(model, marr, "activation", "model", default="relu",
-                                                      required=False))
-        net = _field("model", HomogeneousNet, _get(model, marr, "a", "model"), _get(model, marr, "W", "model"), act)
-        dat = _field("data", MultiIndexData, _get(data, darr, "X", "data"), _get(data, darr, "y", "data"))
         problem = _field("data", HomogeneousProblem, dat, loss, wd)
         if net.d != dat.d:
             raise InputError(f"W has {net.d} columns but X has {dat.d}", field="model.W")
@@ -287,10 +303,7 @@ def _data(kind: str, t: dict, base: Path):
     f = _Fields(t, "data", arrays)
     gen = f.str("generator", None)
     if gen is None:
-        keys = ("x", "y") if kind == "univariate" else ("X", "y")
-        a, y = f.raw(keys[0], required=True), f.raw("y", required=True)
-        cls = UnivariateData if kind == "univariate" else MultiIndexData
-        data = _field("data", cls, a, y)
+        data = _explicit_data(kind, f)
         task = None
         # an explicit sample may declare the law it was drawn from (population claims need it)
         if kind == "univariate" and f.has("logit"):
@@ -358,11 +371,7 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
     if kind == "homogeneous" and how in ("explicit", "random", "gd", "teacher", "memoriser"):
         act = _field("model", parse_activation, f.raw("activation", "relu"))
     if how == "explicit":
-        if kind == "univariate":
-            net = _field("model", UnivariateNet, f.raw("v", required=True), f.raw("w", required=True),
-                         f.raw("b", required=True), f.raw("beta", 0.0))
-        else:
-            net = _field("model", HomogeneousNet, f.raw("a", required=True), f.raw("W", required=True), act)
+        net = _explicit_net(kind, f, act)
     elif how in ("random", "gd"):
         width = f.int("width", required=True, minimum=1)
         if width > MAX_WIDTH:
@@ -473,12 +482,7 @@ def case_from_dict(doc: dict, path: Path) -> Case:
     if kind != claim.model:
         raise InputError(f"{claim.id} is a claim about the {claim.model} model", field="model.kind")
     data, task, prov = _data(kind, _table(doc, "data"), path.parent)
-    lf = _Fields(_table(doc, "loss", required=False), "loss")
-    lkind = lf.str("kind", "logistic" if kind == "univariate" else "square", choices=("logistic", "square"))
-    factor = lf.number("factor", 0.5 if kind == "univariate" else 1.0, positive=True)
-    wd = lf.number("weight_decay", 0.0, nonnegative=True)
-    lf.done()
-    loss = _field("loss", Loss, lkind, factor)
+    loss, wd = _loss(kind, _table(doc, "loss", required=False))
     _field("data", loss.check_labels, data.y)
 
     def problem_for(net):

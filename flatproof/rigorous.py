@@ -247,9 +247,11 @@ def univariate_balls(problem, net) -> UnivariateBalls:
     return UnivariateBalls(f, g, d, J, a, c, n, m, float(problem.weight_decay))
 
 
-def univariate_lambda_max(problem, net, u: np.ndarray | None = None) -> tuple[tuple[float, float], str]:
-    """Certified [lo, hi] ∋ λ_max(∇²L(θ)) and a sentence saying how it was certified."""
-    balls = univariate_balls(problem, net)
+def univariate_lambda_max(problem, net, u: np.ndarray | None = None,
+                          balls: UnivariateBalls | None = None) -> tuple[tuple[float, float], str]:
+    """Certified [lo, hi] ∋ λ_max(∇²L(θ)) and a sentence saying how it was certified (``balls``: the
+    enclosures of :func:`univariate_balls` if the caller already has them)."""
+    balls = balls or univariate_balls(problem, net)
     p = 3 * net.m + 1
     if p <= DENSE_LIMIT:
         enc = certified_eigenvalues(balls.hessian())
@@ -262,9 +264,9 @@ def univariate_lambda_max(problem, net, u: np.ndarray | None = None) -> tuple[tu
         "lower: Rayleigh quotient of the Lanczos vector in ball arithmetic")
 
 
-def univariate_spectrum(problem, net) -> Enclosure:
+def univariate_spectrum(problem, net, balls: UnivariateBalls | None = None) -> Enclosure:
     """Certified λ_max and λ_min of ∇²L(θ) (dense verified method; p <= DENSE_LIMIT)."""
     p = 3 * net.m + 1
     if p > DENSE_LIMIT:
         raise InputError(f"certified λ_min needs p <= {DENSE_LIMIT}, got {p}", field="mode")
-    return certified_eigenvalues(univariate_balls(problem, net).hessian())
+    return certified_eigenvalues((balls or univariate_balls(problem, net)).hessian())

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, strategies as st
+from hypothesis import given, reject, strategies as st
 
 import flatproof as fp
 from flatproof import constructions as C
@@ -44,11 +44,16 @@ def test_sympy_orbit_minimum_is_the_closed_form_and_the_true_minimum():
 @given(seeds, st.integers(3, 12), st.integers(2, 5),
        st.sampled_from([fp.relu(), fp.relu_power(2), fp.abs_power(3), fp.leaky_relu(0.3)]))
 def test_exact_homogeneous_claims_hold_on_interpolators(seed, n, d, act):
-    inst = interpolating_instance(seed, n, d, act)
-    if inst.oracle().kinks.count:
-        return
+    try:
+        inst = interpolating_instance(seed, n, d, act)
+    except fp.InputError:                      # a singular memoriser system: not an instance
+        reject()
+    at_kink = inst.oracle().kinks.count > 0
     for cid in ("homogeneous.trace-at-interpolator", "homogeneous.orbit-minimum"):
         v = get_claim(cid).check(inst, params={"interpolation_tol": 1e-7})
+        if at_kink and v.hypotheses[-1].name.startswith("θ is off every kink"):
+            assert v.outcome == "hypotheses-not-met"
+            continue
         resid = float(np.abs(inst.net(inst.data.X) - inst.data.y).max())
         if resid > 1e-7 * max(1.0, float(np.abs(inst.data.y).max())):   # an ill-conditioned memoriser
             assert v.outcome == "hypotheses-not-met" and not v.hypotheses[-1].met

@@ -147,12 +147,15 @@ class FlatAtInfinity(Claim):
             return ev
         ev.comparisons.insert(0, ev.comparisons.pop())          # the main comparison first
         ev.certificate["c_epsilon"] = c_eps
-        if ctx.mode == "rigorous" and inst.net.num_params <= rigorous.DENSE_LIMIT:
+        balls = None
+        if ctx.mode == "rigorous":
             try:
-                enc = rigorous.univariate_spectrum(inst.problem, inst.net)
+                balls = rigorous.univariate_balls(inst.problem, inst.net)     # built once: spectrum and margins
             except KinkError as exc:
                 ev.hypothesis("θ_c is certifiably off every kink", False, str(exc))
                 return ev
+        if balls is not None and inst.net.num_params <= rigorous.DENSE_LIMIT:
+            enc = rigorous.univariate_spectrum(inst.problem, inst.net, balls=balls)
             arb = rigorous.arb
             norm_hi = max(abs(enc.lambda_max[1]), abs(enc.lambda_min[0]), abs(enc.lambda_max[0]),
                           abs(enc.lambda_min[1]))
@@ -174,8 +177,7 @@ class FlatAtInfinity(Claim):
                                           value_error=err, bound_error=rounding(bound)))
         # (iii) training error
         margins = y * inst.net(x)
-        if ctx.mode == "rigorous":
-            balls = rigorous.univariate_balls(inst.problem, inst.net)
+        if balls is not None:
             low = min(rigorous.down(rigorous.arb(float(y[j])) * balls.f[j]) for j in range(x.size))
             ev.comparisons.append(compare("min_j y_j f_{θ_c}(x_j) > 0 (zero training error)", low, ">=",
                                           math.ulp(0.0), value_interval=(low, low), certified=True))

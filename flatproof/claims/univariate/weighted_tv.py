@@ -75,8 +75,9 @@ class WeightedTV(Claim):
             if not sided:
                 ev.notes.append("rigorous mode uses g^{side(i)} ≥ g_μ: the certified bound is the stronger one")
             try:
-                (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0])
                 balls = rigorous.univariate_balls(inst.problem, inst.net)
+                (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0],
+                                                               balls=balls)
             except KinkError as exc:
                 ev.hypothesis("θ is certifiably off every kink", False, str(exc))
                 return ev
