@@ -58,6 +58,8 @@ def subnormal_error(A: np.ndarray, B: np.ndarray, k: float, net=None, X=None) ->
         return f_sym(A + dA, B + dB, k) - f_sym(A, B, k)
 
 
+INTERPOLATOR_HYPOTHESES = ("square loss (1/n)Σ(f − y)², no weight decay", "θ interpolates the data",
+                           "θ off every kink")
 INTERPOLATION_TOL = Param("interpolation_tol", float, 1e-9, "relative tolerance on max|f(x_i) − y_i|", minimum=0.0)
 
 

@@ -25,7 +25,7 @@ from ...constructions import rescale_homogeneous
 from ...derivations import get_derivation
 from .._common import rounding
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import INTERPOLATION_TOL, interpolator_oracle, trace_blocks
+from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, trace_blocks
 
 
 @register
@@ -37,7 +37,7 @@ class FlatByRescaling(Claim):
     section = "M.3"
     reference = "MATH.md M.3 (refuted there: F(T_cθ) ≥ F_sym > 0); Dinh et al. (ICML 2017); arXiv 2606.04429"
     statement = r"\forall \varepsilon > 0\ \exists c \in (0,\infty)^m:\ F(T_c\theta) \le \varepsilon"
-    hypotheses = ("square loss (1/n)Σ(f − y)², no weight decay", "θ interpolates the data", "θ off every kink")
+    hypotheses = INTERPOLATOR_HYPOTHESES
     params = (Param("epsilon", float, 1e-3, "target flatness ε", minimum=0.0, exclusive_minimum=True),
               INTERPOLATION_TOL)
     model = "homogeneous"

@@ -29,7 +29,7 @@ from ...constructions import rescale_homogeneous
 from ...derivations.orbit import orbit_minimum
 from .._common import eig_interval, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import INTERPOLATION_TOL, interpolator_oracle, trace_blocks
+from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, trace_blocks
 
 SEARCH_TOL = 1e-7
 TINY = float(np.finfo(float).tiny)      # tolerance floor when F = 0 exactly (no active neuron)
@@ -51,7 +51,7 @@ class OrbitMinimum(Claim):
     reference = "MATH.md M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh et al. (ICML 2017)"
     statement = (r"F(T_c\theta) = \sum_j c_j^{2k}A_j + c_j^{-2}B_j,\quad \inf_{c>0} F(T_c\theta) = F_{\mathrm{sym}}"
                  r"(\theta) = \sum_j (k+1)k^{-\frac{k}{k+1}}A_j^{\frac1{k+1}}B_j^{\frac{k}{k+1}}")
-    hypotheses = ("square loss (1/n)Σ(f − y)², no weight decay", "θ interpolates the data", "θ off every kink")
+    hypotheses = INTERPOLATOR_HYPOTHESES
     params = (Param("c_max", float, 10.0, "factors c_j are log-uniform on [1/c_max, c_max]", minimum=1.0),
               Param("seed", int, 0, "seed of the factors c_j", minimum=0),
               Param("blowup", float, 1e6, "Dinh: exhibit c with F(T_cθ) ≥ this value", minimum=0.0,

@@ -23,7 +23,7 @@ import numpy as np
 
 from .._common import bottom_eigen, eig_certificate, rounding, top_eigen
 from .._core import Claim, Evaluation, compare, register
-from ._shared import INTERPOLATION_TOL, interpolator_oracle, trace_blocks
+from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, trace_blocks
 
 
 @register
@@ -35,7 +35,7 @@ class TraceAtInterpolator(Claim):
     reference = "MATH.md M.2; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"\nabla^2\hat L(\theta) = \tfrac{2}{n}J^\top J \succeq 0,\quad "
                  r"F(\theta) = \operatorname{tr}\nabla^2\hat L(\theta) = \sum_j (A_j + B_j)")
-    hypotheses = ("square loss (1/n)Σ(f − y)², no weight decay", "θ interpolates the data", "θ off every kink")
+    hypotheses = INTERPOLATOR_HYPOTHESES
     params = (INTERPOLATION_TOL,)
     model = "homogeneous"
 
