@@ -1,8 +1,8 @@
-"""Seed spread of MATH.md M.4's reference numbers (d = 10, n = 200, 4000 random atoms + the 2 teacher atoms).
+"""Seed spread of flatproof math M.4's reference numbers (d = 10, n = 200, 4000 random atoms + the 2 teacher atoms).
 
 Run: python benchmarks/flattest_seeds.py [--seeds 5]
 Prints the test MSE of the flattest ReLU interpolator (LP, HiGHS) for noise 0.1 and 0.3 over seeds
-100, 101, …, their mean and standard deviation (MATH.md: ≈ 0.013 and ≈ 0.12).
+100, 101, …, their mean and standard deviation (flatproof math: ≈ 0.013 and ≈ 0.12).
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """flatproof: verify theorems about flatness and generalisation in two-layer networks.
 
 The public surface is what this module exports; modules whose names start with ``_`` are private.
-Mathematics: ``shared/spec/MATH.md`` (sections U.* and M.*), cited next to each formula.
+Mathematics: the math pages ``flatproof/math/`` (``flatproof list ID`` shows a section) (sections U.* and M.*), cited next to each formula.
 """
 
 from ._errors import FlatproofError, InputError, KinkError

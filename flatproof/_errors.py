@@ -40,7 +40,7 @@ class InputError(FlatproofError, ValueError):
 class KinkError(FlatproofError):
     """A derivative was asked for at a point where a pre-activation sits on a kink.
 
-    flatproof never differentiates through a kink silently (MATH.md, conventions): the caller must
+    flatproof never differentiates through a kink silently (flatproof math, conventions): the caller must
     either move off the kink or ask explicitly for the ReLU'(0) = 0 convention.
     """
 

@@ -206,7 +206,7 @@ def list_claims(claim_id, imports):
             table = Table(title="flatproof claims")
             table.add_column("id")
             table.add_column("tag")
-            table.add_column("MATH.md")
+            table.add_column("flatproof math")
             table.add_column("title")
             for c in all_claims():
                 table.add_row(c.id, escape(c.tag_label()), c.section, escape(c.title))

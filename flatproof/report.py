@@ -108,9 +108,9 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 \maketitle
 \noindent Conventions: ReLU$'(0) = 0$; Hessians are taken per activation pattern and a point at a kink
 is reported, never differentiated through; univariate losses are $(1/n)\sum_j \ell(y_j f(x_j))$ or
-$(1/(2n))\sum_j (f(x_j)-y_j)^2$, homogeneous ones $(1/n)\sum_i (f(x_i)-y_i)^2$ (MATH.md).
+$(1/(2n))\sum_j (f(x_j)-y_j)^2$, homogeneous ones $(1/n)\sum_i (f(x_i)-y_i)^2$ (flatproof math).
 Tags: [exact] identity or inequality verified as a theorem; [paper] a paper's qualitative claim as
-formalised in MATH.md; [probe] an observation on an instance, not a theorem.
+formalised in flatproof math; [probe] an observation on an instance, not a theorem.
 Float-mode intervals are error estimates; rigorous-mode intervals are certified by ball arithmetic.
 """
 

@@ -1,4 +1,4 @@
-"""Homogeneous network curvature (MATH.md M.1–M.3): finite differences and the interpolator identities."""
+"""Homogeneous network curvature (flatproof math M.1–M.3): finite differences and the interpolator identities."""
 
 import numpy as np
 import pytest

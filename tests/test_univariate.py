@@ -1,4 +1,4 @@
-"""Univariate curvature (MATH.md U.2): finite differences, exact rationals, fast path vs dense path."""
+"""Univariate curvature (flatproof math U.2): finite differences, exact rationals, fast path vs dense path."""
 
 from fractions import Fraction
 

@@ -1,6 +1,6 @@
 """Claims, their parameters, verdicts, and the registry (issue 4).
 
-A :class:`Claim` encodes one statement of MATH.md: id, title, tag ([exact], [paper] or [probe]),
+A :class:`Claim` encodes one statement of flatproof math: id, title, tag ([exact], [paper] or [probe]),
 reference, statement in LaTeX, hypotheses, parameters, and a check. A check returns a
 :class:`Verdict` built from :class:`Comparison` s, each an inequality or identity between two
 *intervals*: in float mode the intervals are value ± an error estimate (Lanczos residual, rounding,
@@ -245,7 +245,7 @@ class Claim(ABC):
     title: ClassVar[str]
     tag: ClassVar[str]
     reference: ClassVar[str]
-    section: ClassVar[str]                 # MATH.md section, e.g. "U.4"
+    section: ClassVar[str]                 # flatproof math section, e.g. "U.4"
     statement: ClassVar[str]               # LaTeX
     hypotheses: ClassVar[tuple[str, ...]] = ()
     params: ClassVar[tuple[Param, ...]] = ()

@@ -1,7 +1,7 @@
 """Closed forms derived by sympy, checked by sympy, lambdified (``cse=True``) for the numeric core,
 and exported as LaTeX (``flatproof derive``). See :mod:`flatproof.derivations._core`.
 
-Derivations (MATH.md section → name):
+Derivations (flatproof math section → name):
 
 * U.1–U.2 ``logistic-identities``, ``univariate-hessian``
 * U.4 ``weighted-tv``;  U.5 ``flat-at-infinity``;  U.6 ``univariate-rescaling``

@@ -1,7 +1,7 @@
 """Derivations: named chains of equalities and inequalities that sympy checks, rendered as LaTeX.
 
 A :class:`Step` states ``lhs REL rhs`` with a one-line justification. Both sides are sympy
-expressions written in MATH.md's notation (unevaluated ``Add``/``Mul`` keep the term order as
+expressions written in the math pages' notation (unevaluated ``Add``/``Mul`` keep the term order as
 written), and the step carries the *proof obligation* sympy must discharge:
 
 * ``=``: ``simplify(lhs − rhs) == 0`` under the derivation's assumptions (positive symbols, a fixed
@@ -139,7 +139,7 @@ class ProofReport:
 class Derivation:
     name: str
     title: str
-    section: str                      # MATH.md section(s)
+    section: str                      # flatproof math section(s)
     claims: tuple[str, ...]           # ids of the claims it supports
     assumptions: tuple[str, ...]
     setting: str                      # LaTeX paragraph
@@ -203,7 +203,7 @@ class Derivation:
             refs.append(f"\\texttt{{{latex_text(c.id)}}} [{c.tag}]{' (false by design)' if c.false_by_design else ''}"
                         f" --- {latex_text(c.reference)}")
         head = [f"\\section{{{latex_text(self.title)}}}\\label{{der:{self.name}}}",
-                f"\\noindent\\textbf{{Derivation}} \\texttt{{{self.name}}} (MATH.md {latex_text(self.section)}).",
+                f"\\noindent\\textbf{{Derivation}} \\texttt{{{self.name}}} (flatproof math {latex_text(self.section)}).",
                 "\\textbf{Supports}: " + ("; ".join(refs) if refs else "---") + ".",
                 "\\textbf{Assumptions}: " + "; ".join(latex_text(a) for a in self.assumptions) + ".\n",
                 self.setting]

@@ -15,19 +15,19 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 """
 
 SETTING = r"""\section*{Setting and conventions}
-\noindent The mathematics is that of \texttt{shared/spec/MATH.md}. Univariate network:
+\noindent The mathematics is that of flatproof's math pages (\texttt{flatproof/math/}). Univariate network:
 $f_\theta(x) = \sum_{i=1}^m v_i (w_i x - b_i)_+ + \beta$, $\theta = (v, w, b, \beta)$, knots $t_i = b_i/w_i$,
 logistic loss $\ell(z) = \log(1 + e^{-z})$, $s(z) = 1/(1+e^{-z})$, $L(\theta) = \frac1n \sum_j \ell(y_j f_\theta(x_j))$
 (square loss $\frac1{2n}\sum_j (f_\theta(x_j) - y_j)^2$), $d_j = s(f_j)s(-f_j)$, $r_j = y_j s(-y_j f_j)$.
 Homogeneous network: $f_\theta(x) = \sum_j a_j \sigma(w_j^\top x)$ with $\sigma(ct) = c^k\sigma(t)$ for $c > 0$,
-$\hat L(\theta) = \frac1n\sum_i (f_\theta(x_i) - y_i)^2$, $A_j$, $B_j$ and $F_{\mathrm{sym}}$ as in MATH.md M.2--M.3.
+$\hat L(\theta) = \frac1n\sum_i (f_\theta(x_i) - y_i)^2$, $A_j$, $B_j$ and $F_{\mathrm{sym}}$ as in flatproof math M.2--M.3.
 
 \noindent Conventions: ReLU$'(0) = 0$ (as in PyTorch); Hessians are taken \emph{per activation pattern}, away
 from kinks, and a point with a pre-activation at a kink is reported, never differentiated through (sympy's
 $\mathrm{Heaviside}(0) = 1/2$ and the $\mathrm{DiracDelta}$ in the second derivative of $\max(0, t)$ are never
 used). Each step below is an equation or inequality with its justification; unless it is marked as cited,
 sympy has proved it (\texttt{simplify(lhs - rhs) == 0}, or the sign of the difference decided, under the stated
-assumptions). Tags: [exact] verified as a theorem; [paper] a paper's claim as formalised in MATH.md;
+assumptions). Tags: [exact] verified as a theorem; [paper] a paper's claim as formalised in flatproof math;
 [probe] an observation, not a theorem.
 """
 

@@ -1,4 +1,4 @@
-"""Derivations for the two-layer homogeneous network (MATH.md M.2–M.3), for symbolic k and per activation.
+"""Derivations for the two-layer homogeneous network (flatproof math M.2–M.3), for symbolic k and per activation.
 
 The symbolic-k steps use σ(t) = t^k on the active side t > 0 (ReLU^k); each concrete activation
 (ReLU, leaky ReLU, ReLU^k, |t|^k) is then checked piece by piece on t > 0 and t < 0 for the two

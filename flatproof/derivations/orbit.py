@@ -1,4 +1,4 @@
-"""The minimum of the trace along the rescaling orbit, derived by sympy (MATH.md M.3, U.6).
+"""The minimum of the trace along the rescaling orbit, derived by sympy (flatproof math M.3, U.6).
 
 Along the orbit T_c of one neuron the trace is F(c) = c^{2k} A + c^{−2} B (A, B > 0, k > 0);
 sympy solves F'(c) = 0 for the minimiser c* = (B/(kA))^{1/(2k+2)} and substitutes it, giving

@@ -1,4 +1,4 @@
-"""Derivations for the univariate two-layer ReLU network (MATH.md U.1–U.6).
+"""Derivations for the univariate two-layer ReLU network (flatproof math U.1–U.6).
 
 Everything is derived per activation pattern: a neuron's block is written once for the *active*
 pattern (w_i x − b_i > 0, where (w_i x − b_i)_+ = w_i x − b_i) and the inactive pattern contributes 0;
@@ -14,7 +14,7 @@ import sympy as sp
 from ._core import Derivation, M, Step, U, ball_function, matrix_zero, raw
 from .orbit import orbit_minimum
 
-# Notation of MATH.md
+# Notation of flatproof math
 v, w, b, x, y = sp.symbols("v_i w_i b_i x_j y_j", real=True)
 beta = sp.Symbol("beta", real=True)
 z, f = sp.symbols("z f", real=True)

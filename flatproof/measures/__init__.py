@@ -1,1 +1,1 @@
-"""Curvature measures: loss, gradient, Hessian, HVP, exact trace, extreme eigenvalues (MATH.md U.2, M.2)."""
+"""Curvature measures: loss, gradient, Hessian, HVP, exact trace, extreme eigenvalues (flatproof math U.2, M.2)."""

@@ -1,4 +1,4 @@
-"""Flattest ReLU interpolators over a dictionary of directions (MATH.md M.4), by linear programming.
+"""Flattest ReLU interpolators over a dictionary of directions (flatproof math M.4), by linear programming.
 
 For ReLU (k = 1) the orbit-minimal flatness of a network with unit directions ŵ_j and weights
 β_j = a_j ‖w_j‖ is F_sym = (4/n) Σ_j G(ŵ_j) |β_j| with G(ŵ) = (Σ_i σ(ŵᵀx_i)²)^{1/2} (Σ_i σ'(ŵᵀx_i)²‖x_i‖²)^{1/2}

@@ -1,4 +1,4 @@
-"""Curvature of the homogeneous network f(x) = Σ_j a_j σ(w_jᵀx) (MATH.md M.1–M.2).
+"""Curvature of the homogeneous network f(x) = Σ_j a_j σ(w_jᵀx) (flatproof math M.1–M.2).
 
 With Z = X Wᵀ (n × m), S = σ(Z), S' = σ'(Z), S'' = σ''(Z), φ the per-sample loss, g_i = φ'(f_i),
 d_i = φ''(f_i):

@@ -1,4 +1,4 @@
-"""Flatness of homogeneous networks beyond the trace (MATH.md M.3–M.4): the invariant factorisation
+"""Flatness of homogeneous networks beyond the trace (flatproof math M.3–M.4): the invariant factorisation
 through G(ŵ), the Gaussian population constant, neuron splitting, and the flattest interpolator at
 fixed width for k ≥ 2.
 

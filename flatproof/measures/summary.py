@@ -46,7 +46,7 @@ class Measurements:
 def measure(oracle: CurvatureOracle, *, eta: float | None = None, tol: float = 1e-8, seed: int = 0) -> Measurements:
     """Loss, ‖∇L‖, λ_max, λ_min, tr H, ‖H‖_F, kinks and (given η) the stability threshold 2/η.
 
-    At a kink only the loss is reported: gradient and Hessian are not defined there (MATH.md).
+    At a kink only the loss is reported: gradient and Hessian are not defined there (flatproof math).
     ‖H‖_F needs the dense Hessian and is omitted above ``oracle.dense_limit`` parameters.
     """
     if not (np.isfinite(tol) and 0 < tol < 1):

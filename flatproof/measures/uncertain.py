@@ -1,4 +1,4 @@
-"""Uncertain sets of a univariate network (MATH.md U.3), computed exactly from the knots.
+"""Uncertain sets of a univariate network (flatproof math U.3), computed exactly from the knots.
 
 U_δ(θ) = {x : s(f(x)) s(−f(x)) ≥ δ} = {x : |f(x)| ≤ τ}, τ = logit-width(δ). f is piecewise linear
 between its knots, so on each piece the set is one (possibly empty) interval, found by solving a

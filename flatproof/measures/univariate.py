@@ -1,4 +1,4 @@
-"""Curvature of the univariate network under a per-sample loss (MATH.md U.2).
+"""Curvature of the univariate network under a per-sample loss (flatproof math U.2).
 
 Two independent implementations of the same quantities, held against each other by the tests:
 

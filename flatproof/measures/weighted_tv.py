@@ -1,4 +1,4 @@
-"""The curvature weight g_μ and the curvature-weighted TV(1) bound (MATH.md U.4).
+"""The curvature weight g_μ and the curvature-weighted TV(1) bound (flatproof math U.4).
 
 μ is the measure on the data that puts weight ∝ d_j on x_j. For a knot t,
 

@@ -1,1 +1,1 @@
-"""Networks, losses and data generators (MATH.md U.1, M.1)."""
+"""Networks, losses and data generators (flatproof math U.1, M.1)."""

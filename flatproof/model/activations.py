@@ -1,9 +1,9 @@
-"""Positively homogeneous activations σ of degree k (MATH.md M.1).
+"""Positively homogeneous activations σ of degree k (flatproof math M.1).
 
 σ(ct) = c^k σ(t) for c > 0, and Euler's identity t σ'(t) = k σ(t) holds away from 0.
 Derivatives at 0 follow the PyTorch convention (ReLU'(0) = 0); :attr:`Activation.smoothness`
 says how many derivatives are continuous at 0, so that callers can refuse to differentiate
-through a kink (MATH.md, conventions).
+through a kink (flatproof math, conventions).
 """
 
 from __future__ import annotations

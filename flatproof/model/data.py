@@ -1,4 +1,4 @@
-"""Data and seeded data generators (MATH.md U.1 and M.1).
+"""Data and seeded data generators (flatproof math U.1 and M.1).
 
 Every generator samples with a :class:`numpy.random.Generator` and exposes the exact law it
 samples from (input density and conditional law of the label), so that population quantities can

@@ -1,4 +1,4 @@
-"""The two-layer positively homogeneous network of MATH.md M.1.
+"""The two-layer positively homogeneous network of flatproof math M.1.
 
     f_θ(x) = Σ_{j=1..m} a_j σ(w_jᵀ x),   x ∈ R^d,   θ = (a, W),   σ homogeneous of degree k.
 

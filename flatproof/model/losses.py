@@ -1,4 +1,4 @@
-"""Losses of MATH.md U.1 and M.1, written per sample as φ(f; y) with derivatives in f.
+"""Losses of flatproof math U.1 and M.1, written per sample as φ(f; y) with derivatives in f.
 
 The logistic loss ℓ(z) = log(1 + e^{−z}) and its derivatives ℓ'(z) = −s(−z), ℓ''(z) = s(z)s(−z) are
 evaluated in forms that never overflow and never compute ``1 − s`` (which would lose the tiny
@@ -59,7 +59,7 @@ def log_logistic_d2(z) -> np.ndarray:
 
 
 def logit_width(delta: float) -> float:
-    """τ > 0 with s(τ)s(−τ) = δ for δ ∈ (0, 1/4] (MATH.md U.3): U_δ = {|f| ≤ τ}."""
+    """τ > 0 with s(τ)s(−τ) = δ for δ ∈ (0, 1/4] (flatproof math U.3): U_δ = {|f| ≤ τ}."""
     if not (0.0 < delta <= 0.25):
         raise InputError(f"delta must lie in (0, 1/4], got {delta!r}", field="delta")
     root = np.sqrt(max(0.0, 1.0 - 4.0 * delta))

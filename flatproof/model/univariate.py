@@ -1,4 +1,4 @@
-"""The univariate two-layer ReLU network of MATH.md U.1.
+"""The univariate two-layer ReLU network of flatproof math U.1.
 
     f_θ(x) = Σ_{i=1..m} v_i (w_i x − b_i)_+ + β,      θ = (v, w, b, β) ∈ R^{3m+1}.
 

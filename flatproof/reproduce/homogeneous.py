@@ -1,4 +1,4 @@
-"""``flatproof reproduce homogeneous``: the figures of MATH.md section M.
+"""``flatproof reproduce homogeneous``: the figures of flatproof math section M.
 
 (a) the trace along the rescaling orbit of one neuron against log c, with sympy's minimum F_sym at c*;
 (b) Dinh's blow-up: λ_max and the trace along the orbit c·(1, …, 1);

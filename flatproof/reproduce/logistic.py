@@ -1,4 +1,4 @@
-"""``flatproof reproduce logistic``: the simulation study of MATH.md section U (arXiv 2512.01473's two sides).
+"""``flatproof reproduce logistic``: the simulation study of flatproof math section U (arXiv 2512.01473's two sides).
 
 (a) λ_max along GD for several step sizes η, with the 2/η lines (edge of stability);
 (b) the final function with its uncertain set U_δ shaded, the data, and the curvature weight g_μ;

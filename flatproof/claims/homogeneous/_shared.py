@@ -1,4 +1,4 @@
-"""Hypotheses and formulas the homogeneous claims share (MATH.md M.1–M.3)."""
+"""Hypotheses and formulas the homogeneous claims share (flatproof math M.1–M.3)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ the drift after T steps is η² Σ_t (‖∇_{w_j}L_t‖² − k(∂_{a_j}L_t)²
 
 Tag: [exact] (the identities); the size of the drift for a given η is reported (a [probe] figure).
 
-Reference: MATH.md M.3 (null directions, conservation); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+Reference: flatproof math M.3 (null directions, conservation); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
 
 Example: ``flatproof verify cases/homogeneous-conservation.toml`` ends in ``holds``.
 """
@@ -28,7 +28,7 @@ class Conservation(Claim):
     title = "Gradient flow conserves ‖w_j‖² − k a_j²; one GD step changes it by exactly η²(‖∇_{w_j}L‖² − k(∂_{a_j}L)²)"
     tag = "exact"
     section = "M.3"
-    reference = "MATH.md M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
+    reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"w_j^\top\nabla_{w_j}L - k a_j\partial_{a_j}L = 0,\quad q_j(\theta - \eta\nabla L) - q_j(\theta) = "
                  r"\eta^2\big(\|\nabla_{w_j}L\|^2 - k(\partial_{a_j}L)^2\big)")
     hypotheses = ("no weight decay", "θ off every kink along the run")

@@ -11,7 +11,7 @@ over widths is 0: "flattest" is defined at fixed width).
 
 Tag: [exact].
 
-Reference: MATH.md M.3 (invariant factorisation, neuron splitting); Vardhan, Taheri & Mazumdar,
+Reference: flatproof math M.3 (invariant factorisation, neuron splitting); Vardhan, Taheri & Mazumdar,
 arXiv 2606.04429.
 
 Example: ``flatproof verify cases/homogeneous-factorisation.toml`` ends in ``holds``.
@@ -34,7 +34,7 @@ class Factorisation(Claim):
     title = "F_sym factors through |a_j|‖w_j‖^k and G(ŵ_j); splitting a neuron N ways scales its F_sym by N^{(1−k)/(k+1)}"
     tag = "exact"
     section = "M.3"
-    reference = "MATH.md M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
+    reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"F_{\mathrm{sym}}(\theta) = \tfrac{2}{n}(k+1)k^{-\frac{k}{k+1}}\sum_j (|a_j|\|w_j\|^k)^{\frac{2k}{k+1}}"
                  r"G(\hat w_j),\quad F_{\mathrm{sym},j}(\text{split}_N\theta) = N^{\frac{1-k}{k+1}}F_{\mathrm{sym},j}(\theta)")
     hypotheses = ("square loss (1/n)Σ(f − y)², no weight decay", "θ off every kink")

@@ -9,10 +9,10 @@ F(T_cθ) ≥ F_sym(θ) = Σ_j (k+1)k^{−k/(k+1)} A_j^{1/(k+1)} B_j^{k/(k+1)}, a
 evaluates F at T_{c*}θ with the curvature oracle and compares it with ε. Whenever F_sym > ε no
 rescaling works and the statement is violated.
 
-Tag: [paper] — the papers' point (MATH.md M.3; arXiv 2606.04429; Dinh et al., ICML 2017) is exactly
+Tag: [paper] — the papers' point (flatproof math M.3; arXiv 2606.04429; Dinh et al., ICML 2017) is exactly
 that this fails; a ``violated`` verdict is the expected outcome.
 
-Reference: MATH.md M.3.
+Reference: flatproof math M.3.
 
 Example: ``flatproof check homogeneous.flat-by-rescaling`` finds and shrinks a counterexample.
 """
@@ -35,7 +35,7 @@ class FlatByRescaling(Claim):
     tag = "paper"
     false_by_design = True
     section = "M.3"
-    reference = "MATH.md M.3 (refuted there: F(T_cθ) ≥ F_sym > 0); Dinh et al. (ICML 2017); arXiv 2606.04429"
+    reference = "flatproof math M.3 (refuted there: F(T_cθ) ≥ F_sym > 0); Dinh et al. (ICML 2017); arXiv 2606.04429"
     statement = r"\forall \varepsilon > 0\ \exists c \in (0,\infty)^m:\ F(T_c\theta) \le \varepsilon"
     hypotheses = INTERPOLATOR_HYPOTHESES
     params = (Param("epsilon", float, 1e-3, "target flatness ε", minimum=0.0, exclusive_minimum=True),
@@ -57,5 +57,5 @@ class FlatByRescaling(Claim):
         ev.comparisons.append(compare("F(T_{c*}θ) = min_c F(T_cθ) ≤ ε", best, "<=", eps, value_error=rounding(best)))
         ev.certificate.update({"F_at_c_star": best, "F": orc.trace(), "c_star": c_star, "epsilon": eps,
                                "n": inst.data.n, "d": inst.data.d, "width": net.m, "k": k})
-        ev.notes.append("F(T_cθ) ≥ F(T_{c*}θ) for every c (MATH.md M.3, claim homogeneous.orbit-minimum)")
+        ev.notes.append("F(T_cθ) ≥ F(T_{c*}θ) for every c (flatproof math M.3, claim homogeneous.orbit-minimum)")
         return ev

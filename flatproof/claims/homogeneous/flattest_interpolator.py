@@ -2,17 +2,17 @@
 
 Setting: multi-index data x ~ N(0, I_d), y = Σ_ℓ (u_ℓᵀx)_+ + noise; the network is the flattest
 ReLU interpolator over a dictionary of directions (model.construction = "flattest"), found by the
-linear programme of MATH.md M.4 (HiGHS) with its duality-gap certificate.
+linear programme of flatproof math M.4 (HiGHS) with its duality-gap certificate.
 
 Statement (observation): the flattest interpolator has test MSE E[(f − f*)²] ≤ ε_MSE; with noise 0 and
 the teacher directions in the dictionary it picks the teacher atoms (MSE ≈ 0); with noise the MSE
-degrades gracefully (≈ 0.013 / 0.12 at noise 0.1 / 0.3 in MATH.md's reference run).
+degrades gracefully (≈ 0.013 / 0.12 at noise 0.1 / 0.3 in the math pages' reference run).
 
-Tag: [probe] (the paper's positive claim, formalised in MATH.md M.4, measured on an instance).
+Tag: [probe] (the paper's positive claim, formalised in flatproof math M.4, measured on an instance).
 Its exact parts — LP optimality (duality gap), interpolation, F_sym of the solution = F_min — are
 checked as identities.
 
-Reference: MATH.md M.4; Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+Reference: flatproof math M.4; Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
 
 Example: ``flatproof verify cases/homogeneous-flattest-interpolator.toml`` ends in ``holds``.
 """
@@ -34,7 +34,7 @@ class FlattestInterpolator(Claim):
     title = "The flattest ReLU interpolator over a dictionary has small test MSE"
     tag = "probe"
     section = "M.4"
-    reference = "MATH.md M.4 (our formalisation of the positive claim); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
+    reference = "flatproof math M.4 (our formalisation of the positive claim); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"\theta^\star \in \arg\min\{F_{\mathrm{sym}}(\theta) : f_\theta(x_i) = y_i,\ \hat w_j \in \mathcal D\}"
                  r"\ \Longrightarrow\ \mathbb E\,(f_{\theta^\star}(X) - f^*(X))^2 \le \varepsilon_{\mathrm{MSE}}")
     hypotheses = ("network built by the flattest-interpolator LP", "the target f* is known")
@@ -65,7 +65,7 @@ class FlattestInterpolator(Claim):
                                    "iterations": fw.iterations, "constraint_residual": fw.residual,
                                    "width": inst.net.m, "k": inst.net.k})
             ev.notes.append("k ≥ 2: F_sym minimised at fixed width by SLSQP (a local method): the value is an upper "
-                            "bound on the flattest interpolator of this width (MATH.md M.4)")
+                            "bound on the flattest interpolator of this width (flatproof math M.4)")
             return ev
         ev.comparisons.append(compare("LP duality gap = 0", lp.duality_gap, "=", 0.0,
                                       tol=max(tol, 1e-7) * max(abs(lp.lp_value), 1.0)))

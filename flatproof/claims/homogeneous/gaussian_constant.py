@@ -8,7 +8,7 @@ with C·n^{−1/2} for each neuron direction of the network.
 
 Tag: [probe] (the limit is exact; the finite-n error bound C n^{−1/2} is an observation with a stated C).
 
-Reference: MATH.md M.3 (Gaussian population constant); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+Reference: flatproof math M.3 (Gaussian population constant); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
 
 Example: ``flatproof verify cases/homogeneous-gaussian-constant.toml`` ends in ``holds``.
 """
@@ -29,7 +29,7 @@ class GaussianConstant(Claim):
     title = "G(ŵ)/n approaches its Gaussian limit with relative error ≤ C n^{−1/2}"
     tag = "probe"
     section = "M.3"
-    reference = "MATH.md M.3 (Gaussian population constant); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
+    reference = "flatproof math M.3 (Gaussian population constant); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"\Big|\frac{G(\hat w)/n}{g_{k,d}} - 1\Big| \le \frac{C}{\sqrt n},\quad g_{k,d} = "
                  r"\Big(\frac{(2k-1)!!}{2}\Big)^{\frac1{k+1}}\Big(\frac{k^2(2k-3)!!(d+2k-2)}{2}\Big)^{\frac{k}{k+1}}")
     hypotheses = ("x ~ N(0, I_d) (multi-index generator)", "σ = ReLU^k")
@@ -61,10 +61,10 @@ class MemoriserSharper(Claim):
     title = "The ReLU memoriser is sharper than the teacher after optimising over symmetries: F_sym ratio ≥ ρ"
     tag = "probe"
     section = "M.4"
-    reference = "MATH.md M.4 (negative claim, formalised as a probe); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
+    reference = "flatproof math M.4 (negative claim, formalised as a probe); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = r"\frac{F_{\mathrm{sym}}(\theta_{\mathrm{mem}})}{F_{\mathrm{sym}}(\theta_{\mathrm{teacher}})} \ge \rho"
     hypotheses = ("the network is the memoriser (model.construction)", "the teacher is known (multi-index data)",
-                  "ReLU (k = 1): for k ≥ 2 this memoriser is not orderwise sharper (MATH.md M.4)")
+                  "ReLU (k = 1): for k ≥ 2 this memoriser is not orderwise sharper (flatproof math M.4)")
     params = (Param("ratio", float, 2.0, "stated lower bound ρ on the ratio", minimum=0.0),)
     model = "homogeneous"
 
@@ -83,7 +83,7 @@ class MemoriserSharper(Claim):
         ev.comparisons.append(compare("F_sym(memoriser) / F_sym(teacher) ≥ ρ", mem / tea, ">=", ctx.params["ratio"],
                                       value_error=1e-12 * mem / tea))
         if k != 1:
-            ev.notes.append("k ≥ 2: MATH.md M.4 warns that this memoriser is not orderwise sharper; do not "
+            ev.notes.append("k ≥ 2: flatproof math M.4 warns that this memoriser is not orderwise sharper; do not "
                             "generalise the ReLU observation")
         ev.certificate.update({"F_sym_memoriser": mem, "F_sym_teacher": tea, "ratio": mem / tea,
                                "n": X.shape[0], "d": X.shape[1], "k": k})

@@ -11,7 +11,7 @@ null directions (−k a_j e_j; w_j) satisfy J v = 0. F_sym and c* are sympy's (d
 
 Tag: [exact].
 
-Reference: MATH.md M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh, Pascanu, Bengio &
+Reference: flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh, Pascanu, Bengio &
 Bengio (ICML 2017).
 
 The infimum is also found numerically (bounded Brent search in log c_j on the trace computed by the
@@ -48,7 +48,7 @@ class OrbitMinimum(Claim):
     title = "Along the rescaling orbit F(T_cθ) = Σ c^{2k}A_j + c^{−2}B_j: unbounded above, minimum F_sym"
     tag = "exact"
     section = "M.3"
-    reference = "MATH.md M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh et al. (ICML 2017)"
+    reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh et al. (ICML 2017)"
     statement = (r"F(T_c\theta) = \sum_j c_j^{2k}A_j + c_j^{-2}B_j,\quad \inf_{c>0} F(T_c\theta) = F_{\mathrm{sym}}"
                  r"(\theta) = \sum_j (k+1)k^{-\frac{k}{k+1}}A_j^{\frac1{k+1}}B_j^{\frac{k}{k+1}}")
     hypotheses = INTERPOLATOR_HYPOTHESES

@@ -9,7 +9,7 @@ Statement: F(θ) ≥ F_sym(θ) ≥ (C/n) Σ_i ‖x_i‖ Σ_j |a_j| (w_jᵀx_i)_+
 
 Tag: [exact].
 
-Reference: MATH.md M.3 (ReLU per-sample bound); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+Reference: flatproof math M.3 (ReLU per-sample bound); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
 
 Rigorous mode evaluates A_j, B_j, F, F_sym and the bound in ball arithmetic (python-flint), with the
 activation pattern certified.
@@ -60,7 +60,7 @@ class ReluSampleBound(Claim):
     title = "ReLU: F ≥ F_sym ≥ (4/n) Σ_i ‖x_i‖ Σ_j |a_j|(w_jᵀx_i)_+"
     tag = "exact"
     section = "M.3"
-    reference = "MATH.md M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
+    reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"F(\theta) \ge F_{\mathrm{sym}}(\theta) \ge \frac{4}{n}\sum_i \|x_i\| \sum_j |a_j|\,"
                  r"(w_j^\top x_i)_+")
     hypotheses = ("ReLU activation", "square loss (1/n)Σ(f − y)², no weight decay", "θ off every kink")

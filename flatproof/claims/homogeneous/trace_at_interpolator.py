@@ -8,7 +8,7 @@ F(θ) = tr∇²L̂ = Σ_j (A_j + B_j), A_j = (2/n)Σ_i σ(w_jᵀx_i)², B_j = (2
 
 Tag: [exact].
 
-Reference: MATH.md M.2; Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+Reference: flatproof math M.2; Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
 
 Checked: the oracle's exact trace (Gauss–Newton and functional parts) against Σ(A_j + B_j) from
 the network directly; λ_min ≥ 0; for p ≤ 600 the dense Hessian against (2/n)JᵀJ, and its
@@ -32,7 +32,7 @@ class TraceAtInterpolator(Claim):
     title = "At an interpolator ∇²L̂ = (2/n)JᵀJ ⪰ 0 and F = Σ_j (A_j + B_j)"
     tag = "exact"
     section = "M.2"
-    reference = "MATH.md M.2; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
+    reference = "flatproof math M.2; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"\nabla^2\hat L(\theta) = \tfrac{2}{n}J^\top J \succeq 0,\quad "
                  r"F(\theta) = \operatorname{tr}\nabla^2\hat L(\theta) = \sum_j (A_j + B_j)")
     hypotheses = INTERPOLATOR_HYPOTHESES

@@ -11,7 +11,7 @@ Tag: [probe] — an observation on generated instances, not a theorem (at the ed
 sits slightly above 2/η with a non-monotone loss; on separable logistic data the iterates run to
 infinity and λ_max → 0, so the observation fails there).
 
-Reference: MATH.md U.7; Qiao & Wang, arXiv 2512.01473, Section 4 (simulation study).
+Reference: flatproof math U.7; Qiao & Wang, arXiv 2512.01473, Section 4 (simulation study).
 
 Example: ``flatproof verify cases/logistic-edge-of-stability.toml`` ends in ``holds``.
 """
@@ -30,7 +30,7 @@ class EdgeOfStability(Claim):
     title = "GD with step η ends at the edge of stability: |λ_max(θ_T) − 2/η| ≤ s·2/η"
     tag = "probe"
     section = "U.7"
-    reference = "MATH.md U.7; Qiao & Wang, arXiv 2512.01473, Section 4 (simulations)"
+    reference = "flatproof math U.7; Qiao & Wang, arXiv 2512.01473, Section 4 (simulations)"
     statement = r"\Big|\lambda_{\max}\big(\nabla^2 L(\theta_T)\big) - \frac{2}{\eta}\Big| \le s\,\frac{2}{\eta}"
     hypotheses = ("θ was trained by GD with step η", "θ_T off every kink on the data")
     params = (Param("slack", float, 0.25, "relative slack s around 2/η", minimum=0.0),)

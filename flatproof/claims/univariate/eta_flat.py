@@ -8,7 +8,7 @@ linearly stable at a twice-differentiable minimum.
 Tag: [probe] — a property of this instance (is this θ η-flat?), not a theorem that holds for every θ;
 it is decided with certified (rigorous mode) or estimated error bars.
 
-Reference: MATH.md U.2 (η-flatness); the stability threshold is the one used by Mulayoff et al.
+Reference: flatproof math U.2 (η-flatness); the stability threshold is the one used by Mulayoff et al.
 (NeurIPS 2021) and Qiao et al. (arXiv 2406.06838).
 
 Float mode: the Lanczos Ritz value is a Rayleigh quotient (≤ λ_max), so "violated" is safe; "holds"
@@ -61,7 +61,7 @@ class EtaFlat(Claim):
     title = "θ is η-flat: λ_max(∇²L(θ)) ≤ 2/η"
     tag = "probe"
     section = "U.2"
-    reference = "MATH.md U.2; Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al., arXiv 2406.06838"
+    reference = "flatproof math U.2; Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al., arXiv 2406.06838"
     statement = r"\lambda_{\max}\big(\nabla^2 L(\theta)\big) \le \frac{2}{\eta}"
     hypotheses = ("θ off every kink on the data",)
     params = (Param("eta", float, 1.0, "GD step size η", minimum=0.0, exclusive_minimum=True),)

@@ -10,10 +10,10 @@ while
 so λ_max(θ_c) ≤ ε for c large: for every ε > 0 there is an ε-flat solution whose population error
 exceeds the Bayes error by the (fixed) excess of sign f_θ.
 
-Tag: [exact] (the construction and the bound are derived in MATH.md U.5; the paper's claim —
+Tag: [exact] (the construction and the bound are derived in flatproof math U.5; the paper's claim —
 its Theorem 3.2 in the reviews' numbering — is that such solutions exist).
 
-Reference: MATH.md U.5; Qiao & Wang, arXiv 2512.01473, Appendix D.
+Reference: flatproof math U.5; Qiao & Wang, arXiv 2512.01473, Appendix D.
 
 Checked: (i) λ_max(θ_{c_ε}) ≤ ε at c_ε, the smallest scale ≥ the case's c at which the bound below is
 ≤ ε (found by a monotone search; λ_max certified in rigorous mode), (ii) the Hessian-norm bound at the
@@ -101,7 +101,7 @@ class FlatAtInfinity(Claim):
     title = "Arbitrarily flat solutions at infinity that overfit: λ_max(θ_c) ≤ ε with population error of sign f_θ"
     tag = "exact"
     section = "U.5"
-    reference = "MATH.md U.5; Qiao & Wang, arXiv 2512.01473, Appendix D (arbitrarily flat interpolating solutions)"
+    reference = "flatproof math U.5; Qiao & Wang, arXiv 2512.01473, Appendix D (arbitrarily flat interpolating solutions)"
     statement = (r"\|\nabla^2 L(\theta_c)\|_2 \le e^{-c^2\gamma}\big(c^2 \max_j\|\nabla f_\theta(x_j)\|^2 + "
                  r"\varepsilon_0\big),\quad \lambda_{\max}(\theta_c) \le \varepsilon,\quad "
                  r"\widehat{\mathrm{err}}(\theta_c) = 0,\quad \mathrm{err}(\theta_c) - \mathrm{err}_{\mathrm{Bayes}}"

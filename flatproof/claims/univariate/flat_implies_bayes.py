@@ -5,12 +5,12 @@ Setting: univariate network under logistic loss, a step size η, a known data la
 Statement (naive, refuted): every η-flat θ (λ_max(∇²L(θ)) ≤ 2/η) has population 0-1 error at most
 the Bayes error plus Δ.
 
-Tag: [paper] — the paper's negative result (MATH.md U.5; arXiv 2512.01473, Theorem 3.2 in the
+Tag: [paper] — the paper's negative result (flatproof math U.5; arXiv 2512.01473, Theorem 3.2 in the
 reviews' numbering) is that this fails: flat solutions at infinity have λ_max → 0 while fitting
 noisy labels. flatproof ships the naive statement so that ``verify`` and ``check`` can exhibit a
 counterexample; a ``violated`` verdict is the expected outcome on such instances.
 
-Reference: MATH.md U.5; Qiao & Wang, arXiv 2512.01473.
+Reference: flatproof math U.5; Qiao & Wang, arXiv 2512.01473.
 
 The flatness hypothesis is decided like ``univariate.eta-flat`` (certified in rigorous mode); if it
 cannot be decided the verdict is ``inconclusive``, and if θ is not η-flat the hypotheses are not met.
@@ -32,7 +32,7 @@ class FlatImpliesBayes(Claim):
     tag = "paper"
     false_by_design = True
     section = "U.5"
-    reference = "MATH.md U.5 (refuted there); Qiao & Wang, arXiv 2512.01473 (flat solutions at infinity overfit)"
+    reference = "flatproof math U.5 (refuted there); Qiao & Wang, arXiv 2512.01473 (flat solutions at infinity overfit)"
     statement = (r"\lambda_{\max}(\nabla^2 L(\theta)) \le \tfrac{2}{\eta} \;\Longrightarrow\; "
                  r"\mathrm{err}(\theta) \le \mathrm{err}_{\mathrm{Bayes}} + \Delta")
     hypotheses = ("θ is η-flat", "logistic loss", "the data law is known")

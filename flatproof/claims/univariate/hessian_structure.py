@@ -9,7 +9,7 @@ v_i a_i = ∂L/∂w_i, v_i c_i = ∂L/∂b_i, so H_F = 0 on the neurons with v_i
 
 Tag: [exact] (an identity; a violation is a bug).
 
-Reference: MATH.md U.2; Qiao & Wang, arXiv 2512.01473, Appendix C (gradient and Hessian).
+Reference: flatproof math U.2; Qiao & Wang, arXiv 2512.01473, Appendix C (gradient and Hessian).
 
 Checked by two independent implementations: the closed forms (O(n + m) prefix sums, ``UnivariateFast``)
 against the dense Jacobian reference (``UnivariateDense``) and its dense eigensolver.
@@ -32,7 +32,7 @@ class HessianStructure(Claim):
     title = "∇²L = H_GN + H_F, ‖H_F‖₂ = ε_F, H_GN ⪰ 0, and the exact trace formula"
     tag = "exact"
     section = "U.2"
-    reference = "MATH.md U.2; Qiao & Wang, arXiv 2512.01473 (App. C computes the Hessian)"
+    reference = "flatproof math U.2; Qiao & Wang, arXiv 2512.01473 (App. C computes the Hessian)"
     statement = (r"\nabla^2 L = H_{GN} + H_F,\quad \|H_F\|_2 = \max_i \sqrt{a_i^2 + c_i^2} = \varepsilon_F,\quad "
                  r"H_{GN} \succeq 0,\quad \operatorname{tr}\nabla^2 L = \frac1n\sum_j d_j\|\nabla f_j\|^2")
     hypotheses = ("θ off every kink on the data",)

@@ -13,7 +13,7 @@ where the data are uncertain, which is what a rate statement is about.)
 Tag: [probe] (our formalisation of the paper's positive side: "near-optimal excess risk inside the
 convex hull of the uncertain regions"; the paper's rate is not available to us).
 
-Reference: MATH.md U.3–U.4; Qiao & Wang, arXiv 2512.01473 (Theorems 3.5–3.7 in the reviews' numbering).
+Reference: flatproof math U.3–U.4; Qiao & Wang, arXiv 2512.01473 (Theorems 3.5–3.7 in the reviews' numbering).
 
 Example: ``flatproof verify cases/logistic-region-generalisation.toml`` ends in ``holds``.
 """
@@ -32,7 +32,7 @@ class RegionGeneralisation(Claim):
     title = "A flat GD solution's excess logistic risk inside the region R_δ of its uncertain sets is ≤ ε"
     tag = "probe"
     section = "U.3-U.4"
-    reference = "MATH.md U.3–U.4 (our formalisation); Qiao & Wang, arXiv 2512.01473"
+    reference = "flatproof math U.3–U.4 (our formalisation); Qiao & Wang, arXiv 2512.01473"
     statement = (r"\mathbb E\big[\mathrm{KL}(\mathrm{Bern}(\eta(X))\,\|\,\mathrm{Bern}(s(f(X))))\,\big|\,X \in R_\delta\big]"
                  r" \le \varepsilon")
     hypotheses = ("logistic loss", "the data law is known", "R_δ non-empty")

@@ -12,7 +12,7 @@ sharp, never arbitrarily flat.
 
 Tag: [exact].
 
-Reference: MATH.md U.6; Dinh, Pascanu, Bengio & Bengio (ICML 2017) for the symmetry argument.
+Reference: flatproof math U.6; Dinh, Pascanu, Bengio & Bengio (ICML 2017) for the symmetry argument.
 
 The infimum is also found numerically (bounded Brent search in log c_i, one neuron at a time, on
 the trace computed by the curvature oracle at the rescaled network) and compared with sympy's
@@ -49,7 +49,7 @@ class Rescaling(Claim):
     title = "T_c leaves f unchanged, ∇²L(T_cθ) = S⁻¹∇²L(θ)S⁻¹, and the orbit trace has minimum Σ2√(A_iB_i) + D̄"
     tag = "exact"
     section = "U.6"
-    reference = "MATH.md U.6; Dinh, Pascanu, Bengio & Bengio (ICML 2017)"
+    reference = "flatproof math U.6; Dinh, Pascanu, Bengio & Bengio (ICML 2017)"
     statement = (r"f_{T_c\theta} = f_\theta,\ \nabla^2 L(T_c\theta) = S^{-1}\nabla^2 L(\theta) S^{-1},\ "
                  r"\inf_{c>0} \operatorname{tr} H_{GN}(T_c\theta) = \sum_i 2\sqrt{A_i B_i} + \bar D")
     hypotheses = ("no weight decay", "θ off every kink on the data")

@@ -10,7 +10,7 @@ trajectories stay within ε of each other after T steps, with η = (1 + s)·2/λ
 
 Tag: [probe] (an observation on the instance; the linearisation is exact only infinitesimally).
 
-Reference: MATH.md U.2 (stability threshold); Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al.,
+Reference: flatproof math U.2 (stability threshold); Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al.,
 arXiv 2406.06838.
 
 Example: ``flatproof verify cases/univariate-stability.toml`` ends in ``holds``.
@@ -31,7 +31,7 @@ class Stability(Claim):
     title = "Near a minimum, GD is stable below η = 2/λ_max and repelled above it"
     tag = "probe"
     section = "U.2"
-    reference = "MATH.md U.2; Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al., arXiv 2406.06838"
+    reference = "flatproof math U.2; Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al., arXiv 2406.06838"
     statement = (r"\eta < \tfrac{2}{\lambda_{\max}}:\ \|\theta_T - \theta\| \le \epsilon,\qquad "
                  r"\eta > \tfrac{2}{\lambda_{\max}}:\ \|\theta_T - \theta\| \ge 10\,\epsilon")
     hypotheses = ("θ off every kink", "λ_max > 0")

@@ -6,10 +6,10 @@ Statement: U_δ(θ) = {x : s(f(x))s(−f(x)) ≥ δ} = {x : |f(x)| ≤ τ} is th
 flatproof computes from the knots; on the data it is {x_j : d_j ≥ δ}; the region is
 R_δ = [inf U_δ, sup U_δ].
 
-Tag: [paper] (the uncertain set is the paper's notion, formalised in MATH.md U.3; the interval
+Tag: [paper] (the uncertain set is the paper's notion, formalised in flatproof math U.3; the interval
 algorithm is checked exactly here against a dense grid and the data).
 
-Reference: MATH.md U.3; Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ).
+Reference: flatproof math U.3; Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ).
 
 Grid points and data points within ``kink`` · (1 + τ) of the level |f| = τ are not counted (the
 boundary itself is where float evaluation may legitimately disagree).
@@ -44,7 +44,7 @@ class UncertainSet(Claim):
     title = "U_δ(θ) = {|f| ≤ τ} is the union of intervals computed from the knots"
     tag = "paper"
     section = "U.3"
-    reference = "MATH.md U.3 (our formalisation); Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ)"
+    reference = "flatproof math U.3 (our formalisation); Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ)"
     statement = (r"U_\delta(\theta) = \{x : s(f_\theta(x))\,s(-f_\theta(x)) \ge \delta\} = "
                  r"\{x : |f_\theta(x)| \le \tau\} = \bigcup_k [\ell_k, r_k]")
     params = (Param("delta", float, 0.1, "curvature level δ", minimum=0.0, maximum=0.25, exclusive_minimum=True),

@@ -9,11 +9,11 @@ With the square loss at an interpolating point (d_j ≡ 1, ε_F = 0) this is Mul
 λ_max ≥ 1 + 2∫ g |f''|. The parameter ``factor`` (2 in the theorem) lets a case state a wrong
 constant on purpose.
 
-Tag: [exact] (derived in MATH.md U.4: the Rayleigh quotient of u = E_μ[∇f], per-neuron expansion,
+Tag: [exact] (derived in flatproof math U.4: the Rayleigh quotient of u = E_μ[∇f], per-neuron expansion,
 a² + b² ≥ 2ab). Corresponds to the paper's Theorem 3.1 (a weighted-TV bound by λ_max); the
 constants here are ours, not the paper's.
 
-Reference: MATH.md U.4; Qiao & Wang, arXiv 2512.01473; Mulayoff, Michaeli & Soudry (NeurIPS 2021).
+Reference: flatproof math U.4; Qiao & Wang, arXiv 2512.01473; Mulayoff, Michaeli & Soudry (NeurIPS 2021).
 
 Float mode: the left side is a Rayleigh quotient, hence a certified-up-to-rounding lower bound on
 λ_max, which is what "holds" needs. Rigorous mode: both sides in ball arithmetic.
@@ -38,7 +38,7 @@ class WeightedTV(Claim):
     title = "λ_max ≥ D̄(1 + 2 Σ|v_i w_i| g_μ(t_i)) − ε_F: flatness bounds a curvature-weighted TV(1)"
     tag = "exact"
     section = "U.4"
-    reference = ("MATH.md U.4 (derived there; corresponds to Theorem 3.1 of Qiao & Wang, arXiv 2512.01473); "
+    reference = ("flatproof math U.4 (derived there; corresponds to Theorem 3.1 of Qiao & Wang, arXiv 2512.01473); "
                  "square-loss case: Mulayoff, Michaeli & Soudry (NeurIPS 2021)")
     statement = (r"\lambda_{\max}\big(\nabla^2 L(\theta)\big) \ge \bar D\Big(1 + 2\sum_i |v_i w_i|\, "
                  r"g^{\mathrm{side}(i)}_\mu(t_i)\Big) - \varepsilon_F(\theta)")
