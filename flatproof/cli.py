@@ -113,12 +113,12 @@ def _print_verdict(console: Console, case, verdict) -> None:
     table.add_column("", justify="center")
     table.add_column("bound", justify="right")
     table.add_column("margin", justify="right")
-    table.add_column("interval")
+    table.add_column("basis", max_width=30)
     table.add_column("outcome")
     for c in verdict.comparisons:
         rel = {"<=": "≤", ">=": "≥", "=": "="}[c.relation] + (f" (±{c.tol:.1e})" if c.tol else "")
         table.add_row(escape(c.name), _fmt(c.value, 10), rel, _fmt(c.bound, 10), _fmt(c.margin, 3),
-                      "certified" if c.certified else "estimated", f"[{_STYLE[c.outcome]}]{c.outcome}[/]")
+                      escape(c.how), f"[{_STYLE[c.outcome]}]{c.outcome}[/]")
     console.print(table)
     for h in verdict.hypotheses:
         mark = "[green]met[/]" if h.met else "[magenta]NOT met[/]"
@@ -131,7 +131,7 @@ def _print_verdict(console: Console, case, verdict) -> None:
         console.print(f"  note: {n}", highlight=False, markup=False)
     console.print(f"  mode: {verdict.mode}; tolerances: " + ", ".join(f"{k} = {v:g}" for k, v in
                                                                       verdict.tolerances.items()), highlight=False)
-    console.print(f"  verdict: [{_STYLE[verdict.outcome]}]{verdict.outcome}[/]", highlight=False)
+    console.print(f"  verdict: [{_STYLE[verdict.outcome]}]{escape(verdict.label)}[/]", highlight=False)
 
 
 @cli.command()

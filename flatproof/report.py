@@ -111,7 +111,8 @@ is reported, never differentiated through; univariate losses are $(1/n)\sum_j \e
 $(1/(2n))\sum_j (f(x_j)-y_j)^2$, homogeneous ones $(1/n)\sum_i (f(x_i)-y_i)^2$ (flatproof math).
 Tags: [exact] identity or inequality verified as a theorem; [paper] a paper's qualitative claim as
 formalised in flatproof math; [probe] an observation on an instance, not a theorem.
-Float-mode intervals are error estimates; rigorous-mode intervals are certified by ball arithmetic.
+Every comparison and verdict states its basis: certified (interval or exact arithmetic), estimated (floats
+with an error model) or observed (a probe). In rigorous mode only certified comparisons decide.
 """
 
 
@@ -119,7 +120,7 @@ def verdict_latex(case_name: str, claim, verdict, provenance: dict) -> str:
     rows = []
     for c in verdict.comparisons:
         rel = {"<=": r"$\le$", ">=": r"$\ge$", "=": "$=$"}[c.relation]
-        how = "certified" if c.certified else "estimated"
+        how = latex_text(c.how)
         rows.append(f"{latex_text(c.name)} & {_num(c.value)} & {rel} & {_num(c.bound)} & {_num(c.margin)} & "
                     f"{how} & {c.outcome} \\\\")
     hyps = "\n".join(f"\\item {latex_text(h.name)}: {'met' if h.met else 'NOT met'}"
@@ -133,14 +134,14 @@ def verdict_latex(case_name: str, claim, verdict, provenance: dict) -> str:
         f"\\noindent\\textbf{{Claim}} \\texttt{{{latex_text(claim.id)}}} [{claim.tag}]{false_note}: "
         f"{latex_text(claim.title)}.\\\\",
         f"\\textbf{{Reference}}: {latex_text(claim.reference)}.\\\\",
-        f"\\textbf{{Mode}}: {verdict.mode}. \\textbf{{Outcome}}: \\textbf{{{verdict.outcome}}}.\\\\",
+        f"\\textbf{{Mode}}: {verdict.mode}. \\textbf{{Outcome}}: \\textbf{{{latex_text(verdict.label)}}}.\\\\",
         f"\\textbf{{Instance}}: {prov}.",
         "\\begin{equation*}", claim.statement, "\\end{equation*}",
     ]
     if rows:
         parts += ["\\begin{center}\\small",
-                  "\\begin{tabular}{>{\\raggedright\\arraybackslash}p{6.2cm}rcrrll}", "\\toprule",
-                  "comparison & value & & bound & margin & interval & outcome \\\\", "\\midrule", *rows,
+                  "\\begin{tabular}{>{\\raggedright\\arraybackslash}p{5.2cm}rcrr>{\\raggedright\\arraybackslash}p{2.6cm}l}", "\\toprule",
+                  "comparison & value & & bound & margin & basis & outcome \\\\", "\\midrule", *rows,
                   "\\bottomrule", "\\end{tabular}", "\\end{center}"]
     if hyps:
         parts += ["\\noindent Hypotheses:", "\\begin{itemize}", hyps, "\\end{itemize}"]

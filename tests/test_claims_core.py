@@ -136,3 +136,80 @@ class LossIsFinite(Claim):
     assert res.exit_code == 0, res.output
     _core._REGISTRY.pop("user.loss-finite", None)
     sys.modules.pop("my_flat_claims", None)
+
+
+# ----------------------------------------------------------------------------------------------
+# The basis of a comparison and of a verdict (issue 11: every verdict says how it was decided)
+# ----------------------------------------------------------------------------------------------
+def _toy_claim(tag, modes, rows):
+    """A throwaway claim whose evaluation returns the given comparisons (not registered)."""
+    from tests._instances import random_univariate
+
+    class Toy(Claim):
+        id = "test.toy"
+        title = "toy"
+        reference = "test"
+        section = "none"
+        statement = "x"
+        model = "univariate"
+
+        def evaluate(self, inst, ctx):
+            return Evaluation(comparisons=list(rows))
+
+    Toy.tag, Toy.modes = tag, modes
+    from flatproof.instance import Instance
+    problem, net = random_univariate(1, 6, 2)
+    return Toy(), Instance("univariate", problem.data, net, problem.loss)
+
+
+def test_basis_defaults_to_estimated_for_theorems_and_observed_for_probes():
+    row = compare("a", 0, "<=", 1)
+    assert row.basis is None                                   # unstated until a claim checks it
+    exact, inst = _toy_claim("exact", ("float",), [row])
+    v = exact.check(inst)
+    assert (v.outcome, v.basis, v.comparisons[0].basis) == ("holds", "estimated", "estimated")
+    probe, inst = _toy_claim("probe", ("float",), [row])
+    assert probe.check(inst).basis == "observed"
+    assert compare("a", 0, "<=", 1, certified=True).basis == "certified"
+    with pytest.raises(ValueError, match="contradicts"):
+        compare("a", 0, "<=", 1, certified=True, basis="estimated")
+
+
+def test_holds_takes_the_weakest_basis_and_violated_the_strongest_violated_row():
+    cert_ok = compare("c", 0, "<=", 1, certified=True)
+    est_ok = compare("e", 0, "<=", 1, basis="estimated", basis_note="quadrature")
+    cert_bad = compare("cb", 2, "<=", 1, certified=True)
+    est_bad = compare("eb", 2, "<=", 1, basis="estimated")
+    claim, inst = _toy_claim("exact", ("float",), [cert_ok, est_ok])
+    v = claim.check(inst)
+    assert v.outcome == "holds" and v.basis == "estimated" and v.label == "holds (estimated: quadrature)"
+    claim, inst = _toy_claim("exact", ("float",), [est_ok, est_bad, cert_bad])
+    v = claim.check(inst)
+    assert v.outcome == "violated" and v.basis == "certified" and v.label == "violated (certified)"
+    claim, inst = _toy_claim("exact", ("float",), [cert_ok])
+    assert claim.check(inst).label == "holds (certified)"
+
+
+def test_rigorous_mode_never_lets_an_estimate_decide():
+    """An estimated row that holds (or is violated) is inconclusive in rigorous mode, with a note."""
+    cert_ok = compare("c", 0, "<=", 1, certified=True)
+    for est in (compare("e", 0, "<=", 1, basis="estimated", basis_note="QUADPACK"),
+                compare("e", 2, "<=", 1, basis="estimated", basis_note="QUADPACK")):
+        claim, inst = _toy_claim("exact", ("float", "rigorous"), [cert_ok, est])
+        v = claim.check(inst, mode="rigorous")
+        assert v.outcome == "inconclusive" and v.basis is None
+        assert "e" in v.basis_note and any("decides nothing" in n for n in v.notes)
+        assert v.comparisons[1].outcome == "inconclusive"
+        # the same rows in float mode decide, and say they are estimates
+        f = claim.check(inst, mode="float")
+        assert f.outcome in ("holds", "violated") and f.basis in ("estimated", "certified")
+    claim, inst = _toy_claim("exact", ("float", "rigorous"), [cert_ok, compare("c2", 2, "<=", 1, certified=True)])
+    assert claim.check(inst, mode="rigorous").label == "violated (certified)"
+
+
+def test_basis_is_in_the_json_record():
+    import json
+    claim, inst = _toy_claim("exact", ("float",), [compare("c", 0, "<=", 1, certified=True)])
+    rec = json.loads(json.dumps(claim.check(inst).as_dict()))
+    assert rec["basis"] == "certified" and rec["comparisons"][0]["basis"] == "certified"
+    assert rec["outcome"] == "holds"

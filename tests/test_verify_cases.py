@@ -46,7 +46,7 @@ def test_every_claim_has_a_shipped_case_and_at_least_two_violated_by_design():
 
 
 def test_mixed_exit_status_and_latex_report(tmp_path):
-    holds, violated = CASES / "logistic-weighted-tv.toml", CASES / "false-flat-implies-bayes.toml"
+    holds, violated = CASES / "logistic-weighted-tv.toml", CASES / "wrong-constant-relu-sample-bound.toml"
     out = tmp_path / "report.tex"
     code, text = run("verify", holds, violated, "--latex", out)
     assert code == 1
@@ -54,7 +54,7 @@ def test_mixed_exit_status_and_latex_report(tmp_path):
     tex = out.read_text(encoding="ascii")            # pdflatex-safe: plain ASCII
     assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
     assert "[U+" not in tex                           # every symbol we print has a LaTeX spelling
-    assert tex.count("\\section*") == 2 and "false by design" in tex
+    assert tex.count("\\section*") == 2 and "violated (certified)" in tex
     assert tex.count("{") == tex.count("}") + tex.count("\\}") - tex.count("\\{")
 
 

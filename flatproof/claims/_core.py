@@ -17,9 +17,10 @@ So a margin inside the numeric error is ``inconclusive``, never ``holds``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from abc import ABC, abstractmethod
 import numbers
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
@@ -28,11 +29,12 @@ from typing import Any, ClassVar
 
 from .._errors import InputError
 from .._json import plain
+from ..vocab import Basis, Mode, Outcome, Relation, Tag
 
-TAGS = ("exact", "paper", "probe")
-OUTCOMES = ("holds", "violated", "inconclusive", "hypotheses-not-met")
-RELATIONS = {"<=": "≤", ">=": "≥", "=": "="}
-MODES = ("float", "rigorous")
+TAGS = tuple(Tag)
+OUTCOMES = tuple(Outcome)
+RELATIONS = {r.value: r.symbol for r in Relation}
+MODES = tuple(Mode)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -49,41 +51,70 @@ class Comparison:
     value_interval: tuple[float, float]
     bound_interval: tuple[float, float]
     tol: float                      # accepted discrepancy for "="; 0 for inequalities
-    certified: bool                 # intervals from ball arithmetic (rigorous) or from error estimates
-    outcome: str
+    basis: Basis | None             # how the intervals were obtained; None until Claim.check fills it
+    outcome: Outcome
     margin: float                   # > 0 means "on the right side": bound − value (<=), value − bound (>=),
                                     # tol − |value − bound| (=)
+    basis_note: str = ""            # what the estimate is, e.g. "population error by QUADPACK"
+
+    @property
+    def certified(self) -> bool:
+        """True when both intervals are certified enclosures (interval or exact arithmetic)."""
+        return self.basis == Basis.CERTIFIED
+
+    @property
+    def how(self) -> str:
+        """The basis as printed: ``certified``, or ``estimated: <what>``."""
+        if self.basis is None:
+            return "unstated"
+        return f"{self.basis.value}: {self.basis_note}" if self.basis_note else self.basis.value
 
     def as_dict(self) -> dict:
         return {"name": self.name, "value": self.value, "bound": self.bound, "relation": self.relation,
                 "value_interval": list(self.value_interval), "bound_interval": list(self.bound_interval),
-                "tol": self.tol, "certified": self.certified, "outcome": self.outcome, "margin": self.margin}
+                "tol": self.tol, "certified": self.certified, "basis": self.basis, "basis_note": self.basis_note,
+                "outcome": self.outcome, "margin": self.margin}
 
 
 def compare(name: str, value: float, relation: str, bound: float, *, value_error: float = 0.0,
             bound_error: float = 0.0, value_interval: tuple[float, float] | None = None,
             bound_interval: tuple[float, float] | None = None, tol: float = 0.0,
-            certified: bool = False) -> Comparison:
-    """Decide ``value REL bound``. Give either errors (half-widths) or explicit intervals."""
+            certified: bool = False, basis: Basis | None = None, basis_note: str = "") -> Comparison:
+    """Decide ``value REL bound``. Give either errors (half-widths) or explicit intervals.
+
+    The basis says how the intervals were obtained: ``certified=True`` (or ``basis=Basis.CERTIFIED``) only
+    when they are enclosures computed in interval or exact arithmetic from the exact inputs; otherwise
+    ``Basis.ESTIMATED`` with a ``basis_note`` naming the estimate. Left ``None``, :meth:`Claim.check` fills
+    ``observed`` for a [probe] claim and ``estimated`` for the others.
+    """
     if relation not in RELATIONS:
         raise ValueError(f"unknown relation {relation!r}")
+    relation = Relation(relation)
+    if certified:
+        if basis not in (None, Basis.CERTIFIED):
+            raise ValueError(f"certified=True contradicts basis={basis!r}")
+        basis = Basis.CERTIFIED
+    elif basis is not None:
+        basis = Basis(basis)
     value, bound = float(value), float(bound)
     vi = tuple(map(float, value_interval)) if value_interval else (value - value_error, value + value_error)
     bi = tuple(map(float, bound_interval)) if bound_interval else (bound - bound_error, bound + bound_error)
+    H, V, I = Outcome.HOLDS, Outcome.VIOLATED, Outcome.INCONCLUSIVE
     if any(math.isnan(t) for t in (value, bound, *vi, *bi)):
-        outcome, margin = "inconclusive", math.nan
-    elif relation == "<=":
+        outcome, margin = I, math.nan
+    elif relation == Relation.LE:
         margin = bound - value
-        outcome = "holds" if vi[1] <= bi[0] else "violated" if vi[0] > bi[1] else "inconclusive"
-    elif relation == ">=":
+        outcome = H if vi[1] <= bi[0] else V if vi[0] > bi[1] else I
+    elif relation == Relation.GE:
         margin = value - bound
-        outcome = "holds" if vi[0] >= bi[1] else "violated" if vi[1] < bi[0] else "inconclusive"
+        outcome = H if vi[0] >= bi[1] else V if vi[1] < bi[0] else I
     else:
         far = max(vi[1] - bi[0], bi[1] - vi[0])            # largest distance between the intervals
         near = max(0.0, vi[0] - bi[1], bi[0] - vi[1])       # smallest distance
         margin = tol - abs(value - bound)
-        outcome = "holds" if far <= tol else "violated" if near > tol else "inconclusive"
-    return Comparison(name, value, bound, relation, vi, bi, float(tol), bool(certified), outcome, float(margin))
+        outcome = H if far <= tol else V if near > tol else I
+    return Comparison(name, value, bound, relation, vi, bi, float(tol), basis, outcome, float(margin),
+                      str(basis_note))
 
 
 @dataclass(frozen=True)
@@ -95,19 +126,26 @@ class Hypothesis:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What a check concludes on one instance; the first comparison is the claim's main inequality."""
+    """What a check concludes on one instance; the first comparison is the claim's main inequality.
+
+    ``basis`` says how the outcome was decided: for ``holds`` the weakest basis among the comparisons (all
+    of them decide it), for ``violated`` the strongest among the violated ones (one suffices); ``None`` for
+    ``inconclusive`` and ``hypotheses-not-met``, where ``basis_note`` gives the reason instead.
+    """
 
     claim: str
     title: str
     tag: str
     false_by_design: bool
     mode: str
-    outcome: str
+    outcome: Outcome
     comparisons: tuple[Comparison, ...]
     hypotheses: tuple[Hypothesis, ...]
     certificate: dict
     tolerances: dict
     notes: tuple[str, ...] = ()
+    basis: Basis | None = None
+    basis_note: str = ""
 
     @property
     def primary(self) -> Comparison | None:
@@ -129,9 +167,20 @@ class Verdict:
     def margin(self) -> float | None:
         return None if self.primary is None else self.primary.margin
 
+    @property
+    def label(self) -> str:
+        """The outcome with its basis, as printed: ``holds (certified)``,
+        ``holds (estimated: population error by QUADPACK)``, ``inconclusive (…reason…)``."""
+        if self.basis is not None:
+            how = f"{self.basis.value}: {self.basis_note}" if self.basis_note else self.basis.value
+        else:
+            how = self.basis_note
+        return f"{self.outcome} ({how})" if how else str(self.outcome)
+
     def as_dict(self) -> dict:
         return {"claim": self.claim, "title": self.title, "tag": self.tag, "false_by_design": self.false_by_design,
-                "mode": self.mode, "outcome": self.outcome, "value": self.value, "bound": self.bound,
+                "mode": self.mode, "outcome": self.outcome, "basis": self.basis, "basis_note": self.basis_note,
+                "value": self.value, "bound": self.bound,
                 "relation": self.relation, "margin": self.margin,
                 "comparisons": [c.as_dict() for c in self.comparisons],
                 "hypotheses": [{"name": h.name, "met": h.met, "detail": h.detail} for h in self.hypotheses],
@@ -139,17 +188,56 @@ class Verdict:
                 "notes": list(self.notes)}
 
 
-def combine(comparisons, hypotheses) -> str:
+def combine(comparisons, hypotheses) -> Outcome:
     """hypotheses-not-met if one is not met; else violated > inconclusive > holds."""
     if any(not h.met for h in hypotheses):
-        return "hypotheses-not-met"
+        return Outcome.HYPOTHESES_NOT_MET
     outs = [c.outcome for c in comparisons]
     if not outs:
-        return "inconclusive"
-    for o in ("violated", "inconclusive"):
+        return Outcome.INCONCLUSIVE
+    for o in (Outcome.VIOLATED, Outcome.INCONCLUSIVE):
         if o in outs:
             return o
-    return "holds"
+    return Outcome.HOLDS
+
+
+def verdict_basis(outcome: Outcome, comparisons, hypotheses) -> tuple[Basis | None, str]:
+    """The basis of a verdict and its note (see :class:`Verdict`)."""
+    if outcome == Outcome.HYPOTHESES_NOT_MET:
+        names = ", ".join(h.name for h in hypotheses if not h.met)
+        return None, f"not met: {names}"
+    if outcome == Outcome.HOLDS:
+        deciding = list(comparisons)
+        weakest = min(c.basis.strength for c in deciding)
+        basis = next(c.basis for c in deciding if c.basis.strength == weakest)
+    elif outcome == Outcome.VIOLATED:
+        deciding = [c for c in comparisons if c.outcome == Outcome.VIOLATED]
+        strongest = max(c.basis.strength for c in deciding)
+        basis = next(c.basis for c in deciding if c.basis.strength == strongest)
+    else:
+        undecided = [c.name for c in comparisons if c.outcome == Outcome.INCONCLUSIVE]
+        if not comparisons:
+            return None, "no comparison could be made"
+        return None, "undecided: " + "; ".join(undecided)
+    notes = list(dict.fromkeys(c.basis_note for c in deciding if c.basis == basis and c.basis_note))
+    return basis, "; ".join(notes)
+
+
+def decide_in_mode(comparisons, mode: Mode, default_basis: Basis) -> tuple[list[Comparison], list[str]]:
+    """Fill unstated bases, and in rigorous mode turn every decided comparison that is not certified into
+    ``inconclusive`` (an estimate never decides a rigorous verdict). Returns the comparisons and notes."""
+    out, notes = [], []
+    for c in comparisons:
+        if c.basis is None:
+            c = dataclasses.replace(c, basis=default_basis)
+        if (mode == Mode.RIGOROUS and c.basis != Basis.CERTIFIED
+                and c.outcome in (Outcome.HOLDS, Outcome.VIOLATED)):
+            notes.append(f"rigorous mode: '{c.name}' would be {c.outcome} but is only {c.how}, "
+                         "so it decides nothing")
+            c = dataclasses.replace(c, outcome=Outcome.INCONCLUSIVE,
+                                    basis_note=(c.basis_note + "; " if c.basis_note else "") + "not certified")
+        out.append(c)
+    return out, notes
 
 
 # ----------------------------------------------------------------------------------------------
@@ -282,9 +370,13 @@ class Claim(ABC):
                 ev = self.evaluate(instance, ctx)
         except FloatingPointError as exc:
             ev = Evaluation(notes=[f"float64 could not evaluate this instance ({exc}); no verdict"])
-        outcome = combine(ev.comparisons, ev.hypotheses)
-        return Verdict(self.id, self.title, self.tag, self.false_by_design, mode, outcome, tuple(ev.comparisons),
-                       tuple(ev.hypotheses), dict(ev.certificate), ctx.tolerances.as_dict(), tuple(ev.notes))
+        default = Basis.OBSERVED if self.tag == Tag.PROBE else Basis.ESTIMATED
+        comparisons, mode_notes = decide_in_mode(ev.comparisons, Mode(mode), default)
+        outcome = combine(comparisons, ev.hypotheses)
+        basis, basis_note = verdict_basis(outcome, comparisons, ev.hypotheses)
+        return Verdict(self.id, self.title, self.tag, self.false_by_design, Mode(mode), outcome, tuple(comparisons),
+                       tuple(ev.hypotheses), dict(ev.certificate), ctx.tolerances.as_dict(),
+                       tuple(ev.notes) + tuple(mode_notes), basis, basis_note)
 
     @classmethod
     def tag_label(cls) -> str:
