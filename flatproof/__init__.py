@@ -38,6 +38,17 @@ __all__ = [
     "EigResult", "FlatnessAnswer", "extreme_eigenpairs", "lambda_max", "lambda_min", "is_flat", "flatness_from",
     "stability_threshold", "hutchinson_trace", "Measurements", "measure",
     "Instance", "Claim", "Comparison", "Param", "Tolerances", "Verdict", "all_claims", "compare", "get_claim",
-    "register", "Case", "load_case", "constructions", "claim_test",
+    "register", "Case", "load_case", "constructions", "claim_test", "from_torch", "save_case",
 ]
 __version__ = "0.1.0"
+
+_LAZY = {"from_torch": ("flatproof.io", "from_torch"), "save_case": ("flatproof.io", "save_case")}
+
+
+def __getattr__(name):
+    """The PyTorch bridge and the case writer, imported on first use (torch stays optional)."""
+    if name in _LAZY:
+        import importlib
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'flatproof' has no attribute {name!r}")

@@ -11,7 +11,6 @@ An explicit instance has a ``[model]`` table (``kind = "univariate"`` with ``v, 
 from __future__ import annotations
 
 import tomllib
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +28,10 @@ from .model.losses import Loss
 from .model.univariate import UnivariateNet
 
 _TABLES = {"model", "data", "loss", "measure"}
-_MODEL_KEYS = {"univariate": {"kind", "file", "v", "w", "b", "beta"},
-               "homogeneous": {"kind", "file", "activation", "a", "W"}}
-_DATA_KEYS = {"univariate": {"file", "x", "y"}, "homogeneous": {"file", "X", "y"}}
+_FILE_KEYS = {"file", "format", "prefix", "keys"}      # read by flatproof.io
+_MODEL_KEYS = {"univariate": {"kind", "v", "w", "b", "beta"} | _FILE_KEYS,
+               "homogeneous": {"kind", "activation", "a", "W"} | _FILE_KEYS}
+_DATA_KEYS = {"univariate": {"file", "format", "x", "y"}, "homogeneous": {"file", "format", "X", "y"}}
 _LOSS_KEYS = {"kind", "factor", "weight_decay"}
 _MEASURE_KEYS = {"eta", "tol", "kink_tol", "seed", "method"}
 
@@ -77,20 +77,10 @@ def _no_unknown(table: dict, allowed: set, prefix: str) -> None:
             raise InputError(f"unknown field (allowed: {', '.join(sorted(allowed))})", field=f"{prefix}.{key}")
 
 
-def _npz(table: dict, prefix: str, base: Path) -> dict:
-    if "file" not in table:
-        return {}
-    name = table["file"]
-    if not isinstance(name, str) or not name:
-        raise InputError("expected a path string", field=f"{prefix}.file")
-    p = (base / name)
-    try:
-        with np.load(p, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except FileNotFoundError:
-        raise InputError(f"npz file not found: {p}", field=f"{prefix}.file") from None
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise InputError(f"cannot read npz file {p} ({exc})", field=f"{prefix}.file") from None
+def _npz(table: dict, prefix: str, base: Path, kind: str | None = None) -> dict:
+    """Arrays from the table's ``file = ...`` (.npz, .csv, or a network's state dict: :mod:`flatproof.io`)."""
+    from .io import file_arrays
+    return file_arrays(table, prefix, base, kind)
 
 
 def _get(table: dict, arrays: dict, key: str, prefix: str, default=None, required=True):
@@ -167,7 +157,8 @@ def _load(path: Path) -> MeasureCase:
     _no_unknown(data, _DATA_KEYS[kind], "data")
     _no_unknown(loss_t, _LOSS_KEYS, "loss")
     _no_unknown(meas, _MEASURE_KEYS, "measure")
-    mf, df = _Fields(model, "model", _npz(model, "model", base)), _Fields(data, "data", _npz(data, "data", base))
+    mf = _Fields(model, "model", _npz(model, "model", base, kind))
+    df = _Fields(data, "data", _npz(data, "data", base, kind))
     loss, wd = _loss(kind, loss_t)
     eta = meas.get("eta")
     eta = None if eta is None else _field("measure", lambda x: finite_scalar(x, "eta", positive=True), eta)
@@ -207,7 +198,8 @@ class _Fields:
     """Reads a TOML table field by field and refuses what it did not read (unknown fields)."""
 
     def __init__(self, table: dict, prefix: str, arrays: dict | None = None):
-        self.table, self.prefix, self.arrays, self.used = table, prefix, arrays or {}, {"file"}
+        self.table, self.prefix, self.arrays = table, prefix, arrays or {}
+        self.used = set(_FILE_KEYS) if prefix in ("model", "data") else {"file"}
 
     def has(self, key: str) -> bool:
         return key in self.table or key in self.arrays
@@ -244,7 +236,7 @@ class _Fields:
     def done(self) -> None:
         for key in self.table:
             if key not in self.used:
-                raise InputError(f"unknown field (allowed here: {', '.join(sorted(self.used - {'file'}))})",
+                raise InputError(f"unknown field (allowed here: {', '.join(sorted(self.used - _FILE_KEYS))})",
                                  field=f"{self.prefix}.{key}")
 
 
@@ -299,7 +291,7 @@ def _data(kind: str, t: dict, base: Path):
 
     from .model.data import LogisticTask, MultiIndexTask
     from .model.expr import parse_expression
-    arrays = _npz(t, "data", base)
+    arrays = _npz(t, "data", base, kind)
     f = _Fields(t, "data", arrays)
     gen = f.str("generator", None)
     if gen is None:
@@ -354,7 +346,7 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
     import numpy as np
 
     from . import constructions as C
-    arrays = _npz(t, "model", base)
+    arrays = _npz(t, "model", base, kind)
     f = _Fields(t, "model", arrays)
     f.used.add("kind")
     explicit_keys = ("v", "w", "b") if kind == "univariate" else ("a", "W")
@@ -366,7 +358,7 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
         raise InputError(f"give the network (v, w, b, ...) or a construction ({', '.join(choices)})",
                          field="model.construction")
     extras: dict = {}
-    prov = {"construction": how}
+    prov = {"construction": how} | getattr(arrays, "provenance", {})
     act = None
     if kind == "homogeneous" and how in ("explicit", "random", "gd", "teacher", "memoriser"):
         act = _field("model", parse_activation, f.raw("activation", "relu"))

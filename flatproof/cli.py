@@ -411,6 +411,23 @@ def derive(names, everything, latex_file, pdf_file):
         click.echo(text, nl=False)
 
 
+@cli.command()
+@click.argument("case", type=click.Path(dir_okay=False))
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .safetensors, .pt, .json or .npz (a PyTorch-layout float64 state dict).")
+@click.option("--format", "fmt", default=None, type=click.Choice(["pt", "safetensors", "json", "npz"]),
+              help="The format, when the suffix does not say it.")
+def export(case, target, fmt):
+    """Write the network of CASE (a claim case or a measure case) as a state dict (docs/networks.md)."""
+    from .io import export_case
+    try:
+        net = export_case(case, target, fmt)
+    except InputError as exc:
+        click.echo(f"flatproof: error: {exc.located(file=exc.file or case)}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"flatproof export: {case} -> {target} ({type(net).__name__}, m = {net.m})")
+
+
 def main():  # entry point
     cli()
 

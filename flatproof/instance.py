@@ -53,3 +53,30 @@ class Instance:
         if self.kind == "univariate":
             return univariate_oracle(self.problem, net, method=method, kink_tol=kink_tol, at_kink=at_kink)
         return HomogeneousOracle(self.problem, net, kink_tol=kink_tol, at_kink=at_kink)
+
+    # ---- Python API ---------------------------------------------------------------------------
+    def verify(self, claim: str, *, mode: str = "float", seed: int = 0, tolerances=None, **params):
+        """Check ``claim`` (an id such as ``"logistic.weighted-tv"``) on this instance; keyword arguments are
+        the claim's parameters (``flatproof list CLAIM`` shows them). Notes on how the instance was read
+        (e.g. float32 weights widened to float64) are added to the verdict's notes."""
+        from dataclasses import replace
+
+        from .claims import get_claim
+        verdict = get_claim(claim, field="claim").check(self, params=params, tolerances=tolerances, mode=mode,
+                                                        seed=seed)
+        extra = tuple(self.provenance.get("notes", ()))
+        return replace(verdict, notes=verdict.notes + extra) if extra else verdict
+
+    def to_torch(self, dtype=None):
+        """The network as a ``torch.nn.Sequential`` with exactly these parameters (float64 by default)."""
+        from .io import to_torch
+        return to_torch(self.net, dtype)
+
+    def __repr__(self) -> str:
+        from .display import instance_repr
+        return instance_repr(self)
+
+    def _repr_html_(self) -> str:
+        from .display import instance_html
+        return instance_html(self)
+

@@ -211,4 +211,5 @@ class Derivation:
 
     def _repr_latex_(self) -> str:
         rows = [self._row(st, tex(st.lhs), f"({st.why})") for st in self.steps if isinstance(st, Step)]
-        return "$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$"
+        from ..display import mathjax
+        return mathjax("$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$")

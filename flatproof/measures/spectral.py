@@ -48,6 +48,14 @@ class EigResult:
         return {"which": self.which, "eigenvalues": self.eigenvalues.tolist(), "residuals": self.residuals.tolist(),
                 "converged": self.converged, "tol": self.tol, "method": self.method, "n_matvec": self.n_matvec}
 
+    def __repr__(self) -> str:          # eigenvectors are never printed
+        from ..display import eig_repr
+        return eig_repr(self)
+
+    def _repr_html_(self) -> str:
+        from ..display import eig_html
+        return eig_html(self)
+
 
 def _as_matvec(H) -> tuple[Callable[[np.ndarray], np.ndarray], int, Callable[[], np.ndarray] | None]:
     if isinstance(H, CurvatureOracle):

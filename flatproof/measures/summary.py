@@ -42,6 +42,14 @@ class Measurements:
             "notes": list(self.notes),
         }
 
+    def __repr__(self) -> str:
+        from ..display import measurements_repr
+        return measurements_repr(self)
+
+    def _repr_html_(self) -> str:
+        from ..display import measurements_html
+        return measurements_html(self)
+
 
 def measure(oracle: CurvatureOracle, *, eta: float | None = None, tol: float = 1e-8, seed: int = 0) -> Measurements:
     """Loss, ‖∇L‖, λ_max, λ_min, tr H, ‖H‖_F, kinks and (given η) the stability threshold 2/η.

@@ -1,0 +1,148 @@
+"""Short reprs and notebook HTML for flatproof's results: verdicts, instances, eigen-results,
+measurement summaries, and MathJax-safe LaTeX for derivations.
+
+A verdict shows as one line in a terminal (``<Verdict logistic.weighted-tv: holds, margin 0.12 …>``)
+and as a compact table in Jupyter: outcome, its basis (certified or estimated intervals,
+hypotheses) and the margin of each comparison. Eigenvectors are never printed.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+_COLOURS = {"holds": "#1a7f37", "violated": "#cf222e", "inconclusive": "#9a6700", "hypotheses-not-met": "#8250df"}
+_REL = {"<=": "≤", ">=": "≥", "=": "="}
+# macros of the LaTeX documents that Jupyter's MathJax does not define, and their plain equivalents
+_MATHJAX = {r"\coloneqq": r"\mathrel{:=}", r"\eqqcolon": r"\mathrel{=:}"}
+
+
+def num(x, digits: int = 6) -> str:
+    """A number for display: ``—`` for None, ``%g`` otherwise."""
+    if x is None:
+        return "—"
+    if isinstance(x, float) and math.isnan(x):
+        return "nan"
+    return f"{x:.{digits}g}"
+
+
+def _e(s) -> str:
+    return html.escape(str(s), quote=True)
+
+
+def _table(head, rows, caption: str = "") -> str:
+    cap = f"<caption style='text-align:left'>{caption}</caption>" if caption else ""
+    th = "".join(f"<th style='text-align:left'>{_e(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table>{cap}<thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _outcome(o: str) -> str:
+    return f"<b style='color:{_COLOURS.get(o, 'inherit')}'>{_e(o)}</b>"
+
+
+def mathjax(latex: str) -> str:
+    """LaTeX that Jupyter's MathJax renders: the few macros it lacks replaced by their definitions."""
+    for macro, plain in _MATHJAX.items():
+        latex = latex.replace(macro, plain)
+    return latex
+
+
+# ---- verdicts -------------------------------------------------------------------------------------
+def _basis(v) -> str:
+    cmp = v.comparisons
+    how = ("certified (ball arithmetic)" if cmp and all(c.certified for c in cmp)
+           else "estimated error intervals" if cmp else "no comparison")
+    unmet = [h.name for h in v.hypotheses if not h.met]
+    return how + (f"; hypothesis not met: {unmet[0]}" if unmet else "")
+
+
+def verdict_repr(v) -> str:
+    margin = "" if v.margin is None else f", margin {num(v.margin, 3)}"
+    false = ", FALSE BY DESIGN" if v.false_by_design else ""
+    return (f"<Verdict {v.claim} [{v.tag}{false}]: {v.outcome}{margin} ({v.mode}; {len(v.comparisons)} comparison"
+            f"{'s' if len(v.comparisons) != 1 else ''}; {_basis(v)})>")
+
+
+def verdict_html(v) -> str:
+    false = " <b>FALSE BY DESIGN</b>" if v.false_by_design else ""
+    caption = (f"<code>{_e(v.claim)}</code> [{_e(v.tag)}]{false}: {_outcome(v.outcome)} "
+               f"<small>({_e(v.mode)} mode; {_e(_basis(v))})</small>")
+    rows = [[_e(c.name), num(c.value, 10), _REL.get(c.relation, c.relation) + (f" ±{c.tol:.1e}" if c.tol else ""),
+             num(c.bound, 10), num(c.margin, 3), "certified" if c.certified else "estimated", _outcome(c.outcome)]
+            for c in v.comparisons]
+    rows += [[f"hypothesis: {_e(h.name)}", "", "", "", "", _e(h.detail), _outcome("holds" if h.met else
+                                                                                 "hypotheses-not-met")]
+             for h in v.hypotheses if not h.met]
+    notes = "".join(f"<li>{_e(n)}</li>" for n in v.notes)
+    return (_table(("comparison", "value", "", "bound", "margin", "interval", "outcome"), rows, caption)
+            + (f"<ul>{notes}</ul>" if notes else ""))
+
+
+# ---- instances ------------------------------------------------------------------------------------
+def _instance_fields(inst) -> list[tuple[str, str]]:
+    net, data = inst.net, inst.data
+    shape = f"m = {net.m}" + (f", d = {net.d}, σ = {net.activation.name}" if inst.kind == "homogeneous" else "")
+    loss = inst.loss.kind + (f" (factor {inst.loss.factor:g})" if inst.loss.kind == "square" else "")
+    rows = [("model", f"{inst.kind}, {shape}, p = {net.num_params}"), ("data", f"n = {data.n}"), ("loss", loss)]
+    if inst.weight_decay:
+        rows.append(("weight decay", f"{inst.weight_decay:g}"))
+    if inst.task is not None:
+        rows.append(("data law", type(inst.task).__name__))
+    for k, val in inst.provenance.items():
+        rows.append((str(k), "; ".join(map(str, val)) if isinstance(val, (tuple, list)) else str(val)))
+    return rows
+
+
+def instance_repr(inst) -> str:
+    net = inst.net
+    extra = f", d={net.d}, activation={net.activation.name}" if inst.kind == "homogeneous" else ""
+    return f"<Instance {inst.kind} m={net.m}{extra} n={inst.data.n} loss={inst.loss.kind}>"
+
+
+def instance_html(inst) -> str:
+    return _table(("", ""), [[_e(k), _e(v)] for k, v in _instance_fields(inst)], "<b>flatproof Instance</b>")
+
+
+# ---- measures -------------------------------------------------------------------------------------
+def eig_repr(r) -> str:
+    which = "largest" if r.which == "LA" else "smallest"
+    vals = ", ".join(num(float(t), 10) for t in r.eigenvalues[:4]) + (", …" if len(r.eigenvalues) > 4 else "")
+    return (f"<EigResult {which} {len(r.eigenvalues)}: [{vals}], residual {float(r.residuals[0]):.2e}, "
+            f"{'converged' if r.converged else 'NOT converged'}, {r.method}, {r.n_matvec} products>")
+
+
+def eig_html(r) -> str:
+    rows = [[str(i), num(float(lam), 12), f"{float(res):.2e}"]
+            for i, (lam, res) in enumerate(zip(r.eigenvalues, r.residuals))]
+    cap = (f"<b>{'largest' if r.which == 'LA' else 'smallest'} eigenvalues</b> ({_e(r.method)}, "
+           f"{'converged' if r.converged else 'NOT converged'} to {r.tol:g}, {r.n_matvec} products)")
+    return _table(("#", "λ", "residual ‖Hu − λu‖"), rows, cap)
+
+
+def _measurement_rows(m) -> list[tuple[str, str, str]]:
+    rows = [("loss L(θ)", num(m.loss, 10), ""), ("‖∇L(θ)‖", num(m.grad_norm), "")]
+    for name, r in (("λ_max", m.lambda_max), ("λ_min", m.lambda_min)):
+        note = "" if r is None else (f"residual {float(r.residuals[0]):.2e}, "
+                                     f"{'converged' if r.converged else 'NOT converged'}")
+        rows.append((name, num(None if r is None else r.value, 10), note))
+    rows += [("tr ∇²L", num(m.trace, 10), "exact"), ("‖∇²L‖_F", num(m.frobenius, 10), ""),
+             ("kinks", str(m.kinks.count), f"tolerance {m.kinks.tol:g}")]
+    if m.threshold is not None:
+        rows.append(("2/η", num(m.threshold, 10), f"η = {m.eta:g}"))
+        if m.flatness is not None:
+            rows.append(("η-flat", m.flatness.answer, m.flatness.reason))
+    return rows
+
+
+def measurements_repr(m) -> str:
+    lmax = None if m.lambda_max is None else m.lambda_max.value
+    return (f"<Measurements p={m.num_params} loss={num(m.loss)} λ_max={num(lmax)} trace={num(m.trace)} "
+            f"kinks={m.kinks.count}" + (f" 2/η={num(m.threshold)}" if m.threshold is not None else "") + ">")
+
+
+def measurements_html(m) -> str:
+    rows = [[_e(a), _e(b), _e(c)] for a, b, c in _measurement_rows(m)]
+    notes = "".join(f"<li>{_e(n)}</li>" for n in m.notes)
+    return (_table(("quantity", "value", "note"), rows, f"<b>flatproof measure</b> (p = {m.num_params})")
+            + (f"<ul>{notes}</ul>" if notes else ""))

@@ -1,0 +1,180 @@
+"""Networks and data in and out of flatproof: PyTorch modules and state-dict files, safetensors, a JSON
+form, ``.npz``; data from CSV, ``.npz`` and tensors; case files written back (docs/networks.md).
+
+torch and safetensors are optional (``pip install 'flatproof[torch]'``); a format that needs one says
+so in a one-line :class:`~flatproof.InputError`. Everything here is float64 on flatproof's side:
+float32 tensors are widened (exactly) and the instance's provenance says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .._errors import InputError
+from ._data import read_csv, write_csv
+from ._formats import FORMATS, JSON_FORMAT, read_state_dict, write_state_dict
+from ._layout import ARCHITECTURE, ROLES, net_from_state_dict, state_dict_from_net
+from ._torch import from_torch, to_torch
+
+__all__ = ["FORMATS", "JSON_FORMAT", "ROLES", "ARCHITECTURE", "read_state_dict", "write_state_dict",
+           "net_from_state_dict", "state_dict_from_net", "read_net", "write_net", "read_csv", "write_csv",
+           "from_torch", "to_torch", "save_case", "export_case", "case_document", "file_arrays"]
+
+_NAMES = {"univariate": ("v", "w", "b", "beta"), "homogeneous": ("a", "W")}
+
+
+def read_net(path, kind: str, *, fmt: str | None = None, activation=None, prefix: str | None = None,
+             keys: dict | None = None):
+    """(network, notes) from a state-dict file; ``activation`` (homogeneous) as an Activation or a name."""
+    from ..model.activations import parse_activation
+    if isinstance(activation, str):
+        activation = parse_activation(activation)
+    try:
+        return net_from_state_dict(read_state_dict(path, fmt), kind, activation=activation, prefix=prefix, keys=keys)
+    except InputError as exc:
+        raise exc.located(file=exc.file or str(path)) from None
+
+
+def write_net(path, net, fmt: str | None = None) -> Path:
+    """Write a flatproof network as a float64 state dict (PyTorch layout) in the format of ``path``."""
+    return write_state_dict(path, state_dict_from_net(net), fmt)
+
+
+class FileArrays(dict):
+    """The arrays read from a ``file = ...`` of a case table, with what the reading did (``provenance``)."""
+
+    provenance: dict = {}
+
+
+def file_arrays(table: dict, prefix: str, base: Path, kind: str | None = None) -> dict:
+    """Arrays named after the table's fields, read from its ``file`` (case files, ``[model]``/``[data]``).
+
+    ``[data]``: ``.csv`` (header x,y or x1..xd,y) or ``.npz`` (arrays x/X, y). ``[model]``: ``.npz``
+    with the fields' names (v, w, b, beta or a, W), or a state dict (``.pt``, ``.pth``,
+    ``.safetensors``, ``.json``, ``.npz`` with PyTorch keys), with optional ``format``, ``prefix`` and
+    ``keys`` (role = "state-dict key").
+    """
+    extra = [k for k in ("format", "prefix", "keys") if k in table and (prefix == "model" or k == "format")]
+    if "file" not in table:
+        if extra:
+            raise InputError("only used with file = \"...\"", field=f"{prefix}.{extra[0]}")
+        return FileArrays()
+    for k in ("prefix", "keys"):
+        if prefix != "model" and k in table:
+            raise InputError("only a [model] file has state-dict keys", field=f"{prefix}.{k}")
+    name, fmt = table["file"], table.get("format")
+    if not isinstance(name, str) or not name:
+        raise InputError("expected a path string", field=f"{prefix}.file")
+    if fmt is not None and not isinstance(fmt, str):
+        raise InputError(f"expected a string, got {type(fmt).__name__}", field=f"{prefix}.format")
+    path = Path(base) / name
+    suffix = path.suffix.lower()
+    try:
+        if prefix == "data":
+            fmt = fmt or ("csv" if suffix == ".csv" else "npz")
+            if fmt not in ("csv", "npz"):
+                raise InputError(f"unknown data format {fmt!r} (csv or npz)", field="data.format")
+            return FileArrays(read_csv(path, kind) if fmt == "csv" else _npz(path, prefix))
+        from ._formats import format_of
+        fmt = format_of(path, fmt, field=f"{prefix}.format")
+        if fmt == "npz":
+            arrays = _npz(path, prefix)
+            if kind is None or any(k in arrays for k in _NAMES[kind]):     # flatproof's own field names
+                return FileArrays(arrays)
+            sd = read_state_dict(path, "npz")
+        else:
+            sd = read_state_dict(path, fmt)
+        from ..model.activations import relu
+        net, notes = net_from_state_dict(sd, kind, activation=relu(), prefix=table.get("prefix"),
+                                         keys=table.get("keys"))
+    except InputError as exc:
+        if exc.field:
+            raise
+        raise InputError(f"{name}: {exc.reason}", field=f"{prefix}.file") from None
+    out = FileArrays({"v": net.v, "w": net.w, "b": net.b, "beta": np.array(net.beta)} if kind == "univariate"
+                     else {"a": net.a, "W": net.W})
+    out.provenance = {"file": f"{name} ({fmt} state dict)"} | ({"notes": tuple(notes)} if notes else {})
+    return out
+
+
+def _npz(path: Path, prefix: str) -> dict:
+    import zipfile
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except FileNotFoundError:
+        raise InputError(f"npz file not found: {path}", field=f"{prefix}.file") from None
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise InputError(f"cannot read npz file {path} ({exc})", field=f"{prefix}.file") from None
+
+
+def export_case(case_path, target, fmt: str | None = None):
+    """Write the network of a case file (claim case or measure case) to ``target``; returns the network."""
+    from ..casefile import load_case, load_measure_case, read_toml
+    doc = read_toml(case_path)
+    net = load_case(case_path).instance.net if "case" in doc else load_measure_case(case_path).oracle.net
+    try:
+        write_net(target, net, fmt)
+    except InputError as exc:
+        raise exc.located(file=exc.file or str(target)) from None
+    return net
+
+
+# ---- case files -----------------------------------------------------------------------------------
+def case_document(instance, claim: str, *, params: dict | None = None, mode: str = "float", seed: int = 0,
+                  description: str = "") -> dict:
+    """The case document (a dict of TOML tables, arrays inline) of an explicit instance and a claim."""
+    from ..model.data import LogisticTask, MultiIndexTask
+    case = {"claim": claim, "mode": mode, "seed": int(seed)} | ({"description": description} if description else {})
+    net, data = instance.net, instance.data
+    if instance.kind == "univariate":
+        dt = {"x": data.x.tolist(), "y": data.y.tolist()}
+        model = {"kind": "univariate", "v": net.v.tolist(), "w": net.w.tolist(), "b": net.b.tolist(),
+                 "beta": float(net.beta)}
+        if isinstance(instance.task, LogisticTask):
+            t = instance.task
+            dt.update({"law": t.law.kind, "law_params": list(map(float, t.law.params)), "logit": t.logit.text,
+                       "flip": float(t.flip)})
+    else:
+        dt = {"X": data.X.tolist(), "y": data.y.tolist()}
+        model = {"kind": "homogeneous", "activation": net.activation.name, "a": net.a.tolist(), "W": net.W.tolist()}
+        t = instance.task
+        if isinstance(t, MultiIndexTask) and len({g.text for g in t.links}) == 1:
+            dt.update({"U": t.U.tolist(), "link": t.links[0].text, "noise": float(t.noise_std)})
+    loss = {"kind": instance.loss.kind, "factor": float(instance.loss.factor),
+            "weight_decay": float(instance.weight_decay)}
+    doc = {"case": case, "data": dt, "model": model, "loss": loss}
+    if params:
+        doc["params"] = dict(params)
+    return doc
+
+
+def save_case(path, what, claim: str | None = None, *, params: dict | None = None, mode: str = "float",
+              seed: int = 0, description: str = "", comment: str = "") -> Path:
+    """Write a case file that ``flatproof verify`` reads back to the same instance, bit for bit.
+
+    ``what`` is an :class:`~flatproof.Instance` (with ``claim``), a :class:`~flatproof.Case`, or a
+    case document (a dict, e.g. drawn from :mod:`flatproof.strategies`). Arrays are written inline
+    in round-trip form. The document is loaded once before writing: a case that would not load is
+    an InputError and no file is written.
+    """
+    from .._files import write_text_atomic
+    from .._toml import dumps
+    from ..casefile import Case, load_case_dict
+    from ..instance import Instance
+    if isinstance(what, Case):
+        doc = case_document(what.instance, what.claim.id, params=what.params, mode=what.mode, seed=what.seed,
+                            description=description or what.description)
+    elif isinstance(what, Instance):
+        if claim is None:
+            raise InputError("save_case needs the claim id of the case", field="claim")
+        doc = case_document(what, claim, params=params, mode=mode, seed=seed, description=description)
+    elif isinstance(what, dict):
+        doc = what
+    else:
+        raise InputError(f"expected an Instance, a Case or a case document, got {type(what).__name__}")
+    path = Path(path)
+    load_case_dict(doc, path.name, base=path.parent)
+    return write_text_atomic(path, dumps(doc, comment))

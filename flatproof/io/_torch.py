@@ -1,0 +1,112 @@
+"""PyTorch modules in and out: :func:`from_torch` (module + data → :class:`~flatproof.Instance`) and
+:func:`to_torch` (network → ``nn.Sequential`` in float64 with exactly the same parameters)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._errors import InputError
+from ..model.activations import Activation, leaky_relu, parse_activation, relu
+from ._formats import require, tensor_to_numpy
+from ._layout import net_from_state_dict, state_dict_from_net
+
+
+def as_array(value, name: str) -> np.ndarray:
+    """A torch tensor, numpy array or list as a float64 numpy array (float32 widened exactly)."""
+    if hasattr(value, "detach"):
+        value = tensor_to_numpy(name, value)
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError("expected numbers (a tensor, array or list)", field=name) from None
+
+
+def _activation_of(module) -> Activation | None:
+    """The activation of ``module[1]`` when it is one torch names exactly (ReLU, LeakyReLU)."""
+    try:
+        act = module[1]
+    except (TypeError, IndexError, KeyError):
+        return None
+    name = type(act).__name__
+    if name == "ReLU":
+        return relu()
+    if name == "LeakyReLU":
+        return leaky_relu(float(act.negative_slope))
+    spec = getattr(act, "flatproof_activation", None)   # the power activations to_torch builds
+    return parse_activation(spec) if isinstance(spec, str) else None
+
+
+def from_torch(module, x, y, loss: str = "logistic", *, kind: str | None = None, activation=None,
+               weight_decay: float = 0.0, factor: float | None = None, prefix: str | None = None,
+               keys: dict | None = None):
+    """An :class:`~flatproof.Instance` from a trained ``torch.nn`` module (or its state dict) and its data.
+
+    ``kind`` is found from the shapes when not given: inputs x of shape (n,) or (n, 1) with a
+    hidden bias make the univariate network, inputs X of shape (n, d) without biases the homogeneous
+    one (whose activation is read from ``module[1]`` when it is ReLU or LeakyReLU, else give
+    ``activation="relu^2"`` etc.). ``loss`` is ``"logistic"`` (labels ±1) or ``"square"``; ``factor``
+    defaults to 1/2 for the univariate model and 1 for the homogeneous one (flatproof math U.1, M.1).
+    """
+    from ..instance import Instance
+    from ..model.data import MultiIndexData, UnivariateData
+    from ..model.losses import Loss
+
+    sd = module.state_dict() if hasattr(module, "state_dict") else module
+    sd = {k: tensor_to_numpy(k, t) for k, t in sd.items()}
+    X = as_array(x, "x")
+    y = as_array(y, "y").reshape(-1)
+    if kind is None:
+        kind = "univariate" if any(k.endswith("bias") for k in sd) else "homogeneous"
+    if kind == "univariate":
+        if X.ndim == 2 and X.shape[1] == 1:
+            X = X[:, 0]
+        data = UnivariateData(X, y)
+        act = None
+    else:
+        if X.ndim == 1:
+            X = X[:, None]
+        data = MultiIndexData(X, y)
+        if isinstance(activation, str):
+            activation = parse_activation(activation)
+        act = activation or (_activation_of(module) if hasattr(module, "state_dict") else None)
+    net, notes = net_from_state_dict(sd, kind, activation=act, prefix=prefix, keys=keys)
+    loss_obj = Loss(loss, factor if factor is not None else (0.5 if kind == "univariate" else 1.0))
+    loss_obj.check_labels(data.y)
+    prov = {"construction": "explicit", "source": f"from_torch({type(module).__name__})"}
+    if notes:
+        prov["notes"] = tuple(notes)
+    return Instance(kind, data, net, loss_obj, float(weight_decay), provenance=prov)
+
+
+def _power_module(torch, act: Activation):
+    class Power(torch.nn.Module):
+        """σ(t) = (t)_+^k or |t|^k, as flatproof defines it."""
+
+        flatproof_activation = act.name
+
+        def forward(self, t):
+            base = torch.relu(t) if act.family == "relu_power" else torch.abs(t)
+            return base ** act.k
+
+        def extra_repr(self):
+            return act.name
+    return Power()
+
+
+def to_torch(net, dtype=None):
+    """``nn.Sequential`` holding exactly ``net``'s parameters (float64 unless ``dtype`` is given)."""
+    torch = require("torch", "to_torch")
+    from ..model.homogeneous import HomogeneousNet
+    dtype = torch.float64 if dtype is None else dtype
+    sd = state_dict_from_net(net)
+    nn = torch.nn
+    if isinstance(net, HomogeneousNet):
+        act = net.activation
+        mid = (nn.ReLU() if act.family == "relu" else nn.LeakyReLU(act.alpha) if act.family == "leaky_relu"
+               else _power_module(torch, act))
+        module = nn.Sequential(nn.Linear(net.d, net.m, bias=False), mid, nn.Linear(net.m, 1, bias=False))
+    else:
+        module = nn.Sequential(nn.Linear(1, net.m), nn.ReLU(), nn.Linear(net.m, 1))
+    module = module.to(dtype)
+    module.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)).to(dtype) for k, v in sd.items()})
+    return module
