@@ -11,6 +11,10 @@ hypothesis finds — shrunk — is written as a case file that ``flatproof verif
     def test_my_bound(case):
         assert case.verify().outcome != "violated"
 
+Your own claim gets its instances from a ``strategy()`` method returning a strategy of case documents
+(build them with :func:`case` from the table strategies below); ``flatproof check`` and
+:func:`cases` use it (docs/check.md has a worked example).
+
 Univariate networks are kink-free by construction (every knot at least ``gap`` away from every
 data point) unless ``kinks=True``; homogeneous inputs stay at least 0.05 away from 0 in every
 coordinate, so axis-aligned teachers are kink-free too.
@@ -118,12 +122,20 @@ def interpolators(activation: str = "relu"):
 
 
 # ---- whole cases ----------------------------------------------------------------------------------
-def _case(claim_id: str, data: dict, model: dict, params: dict | None = None, loss: dict | None = None) -> dict:
-    doc = {"case": {"claim": claim_id}, "data": data, "model": model}
+def case(data: dict, model: dict, *, params: dict | None = None, loss: dict | None = None) -> dict:
+    """A case document from its ``[data]``, ``[model]``, ``[params]`` and ``[loss]`` tables (what a claim's
+    ``strategy`` draws; :func:`cases` fills in ``[case]``)."""
+    doc = {"case": {}, "data": data, "model": model}
     if params:
         doc["params"] = params
     if loss:
         doc["loss"] = loss
+    return doc
+
+
+def _case(claim_id: str, data: dict, model: dict, params: dict | None = None, loss: dict | None = None) -> dict:
+    doc = case(data, model, params=params, loss=loss)
+    doc["case"]["claim"] = claim_id
     return doc
 
 
@@ -243,16 +255,29 @@ def _builder(claim_id: str):
     return None
 
 
+def _own_strategy(claim):
+    """The strategy a claim gives itself: its ``strategy()`` method, returning case documents."""
+    fn = getattr(claim, "strategy", None)
+    if fn is None:
+        return None
+    strat = fn()
+    if not isinstance(strat, st.SearchStrategy):
+        raise TypeError(f"{claim.id}.strategy() must return a hypothesis strategy of case documents "
+                        f"(flatproof.strategies.case(data, model, ...)), got {type(strat).__name__}")
+    return strat
+
+
 def has_strategy(claim_id: str) -> bool:
-    return _builder(claim_id) is not None
+    return callable(getattr(get_claim(claim_id, field="CLAIM"), "strategy", None)) or _builder(claim_id) is not None
 
 
 def cases(claim_id: str, *, params: dict | None = None, mode: str = "float"):
     """Whole case documents (dicts) for ``claim_id``; ``params`` override the drawn claim parameters."""
     claim = get_claim(claim_id, field="CLAIM")
+    own = _own_strategy(claim)
     builder = _builder(claim_id)
-    if builder is None:
-        raise KeyError(f"no strategy for {claim_id}: write one with the table strategies of this module")
+    if own is None and builder is None:
+        raise KeyError(f"no strategy for {claim_id}: give the claim a strategy() method (docs/check.md)")
 
     def finish(doc):
         doc["case"]["claim"] = claim_id
@@ -261,8 +286,16 @@ def cases(claim_id: str, *, params: dict | None = None, mode: str = "float"):
             doc.setdefault("params", {}).update(params)
         claim.parse_params(doc.get("params", {}))
         return doc
+    if own is not None:
+        return own.map(lambda doc: finish(_copy_doc(doc)))
     base_id = next(getattr(c, "id") for c in type(claim).__mro__ if getattr(c, "id", None) in _BUILDERS)
     return builder(base_id).map(finish)
+
+
+def _copy_doc(doc) -> dict:
+    if not isinstance(doc, dict) or not isinstance(doc.get("case", {}), dict):
+        raise TypeError(f"a claim strategy must draw case documents (dicts of tables), got {type(doc).__name__}")
+    return {k: dict(v) for k, v in doc.items()} | {"case": dict(doc.get("case", {}))}
 
 
 def instances(claim_id: str, **kw):
