@@ -78,7 +78,7 @@ def file_arrays(table: dict, prefix: str, base: Path, kind: str | None = None) -
                 raise InputError(f"unknown data format {fmt!r} (csv or npz)", field="data.format")
             return FileArrays(read_csv(path, kind) if fmt == "csv" else _npz(path, prefix))
         from ._formats import format_of
-        fmt = format_of(path, fmt, field=f"{prefix}.format")
+        fmt = format_of(path, fmt, field=f"{prefix}.{'file' if fmt is None else 'format'}")
         if fmt == "npz":
             arrays = _npz(path, prefix)
             if kind is None or any(k in arrays for k in _NAMES[kind]):     # flatproof's own field names

@@ -98,10 +98,11 @@ def _read_pt(path: Path) -> dict:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises UnpicklingError, RuntimeError, EOFError, ... on bad input
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        if "weights_only" in str(exc) or "Unpickl" in type(exc).__name__:
+        if "Unsupported global" in str(exc):          # a pickled class: weights_only refused to build it
             raise InputError("refused: it holds pickled Python objects, and flatproof loads .pt files with "
                              "weights_only=True (tensors only): save model.state_dict(), not the model") from None
-        raise InputError(f"cannot read it as a PyTorch file ({type(exc).__name__}: {first[:120]})") from None
+        raise InputError(f"cannot read it as a PyTorch file saved by torch.save ({type(exc).__name__}: "
+                         f"{first[:80]})") from None
     if not isinstance(obj, dict):
         raise InputError(f"holds a {type(obj).__name__}, expected a state dict (model.state_dict())")
     return {k: tensor_to_numpy(k, t) if hasattr(t, "detach") else _not_tensor(k, t) for k, t in obj.items()}
