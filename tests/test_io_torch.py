@@ -172,8 +172,12 @@ def test_case_file_format_prefix_keys_and_errors(tmp_path):
 
 
 def _run(*args, cwd):
+    import os
+    from pathlib import Path
+    root = str(Path(flatproof.__file__).parents[1])          # this checkout's flatproof, whatever the cwd
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.run([sys.executable, "-m", "flatproof", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, env=env)
 
 
 def test_export_command_round_trip(tmp_path):
@@ -215,3 +219,23 @@ def test_lambda_max_equals_autograd_hessian():
     lam = flatproof.lambda_max(inst.oracle(), tol=1e-12).value
     assert abs(lam - lam_torch) <= 1e-10 * abs(lam_torch)
     assert abs(inst.oracle().loss() - float(loss(flat0))) <= 1e-14
+
+
+def test_cli_verify_and_measure_read_a_float32_safetensors_network(tmp_path):
+    from safetensors.torch import save_file
+    module = _univariate(dtype=torch.float32)
+    x, y = _data()
+    flatproof.io.write_csv(tmp_path / "train.csv", flatproof.from_torch(module, x, y).data)
+    save_file(module.state_dict(), str(tmp_path / "net.safetensors"))
+    (tmp_path / "c.toml").write_text(CASE.format(net="net.safetensors", extra=""))
+    res = _run("verify", str(tmp_path / "c.toml"), cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "float32 weights (0.weight, 0.bias, 2.weight, 2.bias) widened exactly to float64" in res.stdout
+    (tmp_path / "m.toml").write_text('[model]\nkind = "univariate"\nfile = "net.safetensors"\n'
+                                     '[data]\nfile = "train.csv"\n[loss]\nkind = "logistic"\n')
+    res = _run("measure", "--json", str(tmp_path / "m.toml"), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    import json
+    lam = json.loads(res.stdout)["lambda_max"]["value"]
+    inst = flatproof.from_torch(module, x, y)                 # the data as written to train.csv
+    assert lam == pytest.approx(flatproof.lambda_max(inst.oracle()).value, rel=1e-12)
