@@ -49,33 +49,30 @@ def mathjax(latex: str) -> str:
 
 
 # ---- verdicts -------------------------------------------------------------------------------------
-def _basis(v) -> str:
-    cmp = v.comparisons
-    how = ("certified (ball arithmetic)" if cmp and all(c.certified for c in cmp)
-           else "estimated error intervals" if cmp else "no comparison")
+def _unmet(v) -> str:
     unmet = [h.name for h in v.hypotheses if not h.met]
-    return how + (f"; hypothesis not met: {unmet[0]}" if unmet else "")
+    return f"; hypothesis not met: {unmet[0]}" if unmet else ""
 
 
 def verdict_repr(v) -> str:
     margin = "" if v.margin is None else f", margin {num(v.margin, 3)}"
     false = ", FALSE BY DESIGN" if v.false_by_design else ""
-    return (f"<Verdict {v.claim} [{v.tag}{false}]: {v.outcome}{margin} ({v.mode}; {len(v.comparisons)} comparison"
-            f"{'s' if len(v.comparisons) != 1 else ''}; {_basis(v)})>")
+    n = len(v.comparisons)
+    return (f"<Verdict {v.claim} [{v.tag}{false}]: {v.label}{margin} ({v.mode}; {n} comparison{'s' if n != 1 else ''}"
+            f"{_unmet(v)})>")
 
 
 def verdict_html(v) -> str:
     false = " <b>FALSE BY DESIGN</b>" if v.false_by_design else ""
+    basis = v.label[len(str(v.outcome)):].strip()
     caption = (f"<code>{_e(v.claim)}</code> [{_e(v.tag)}]{false}: {_outcome(v.outcome)} "
-               f"<small>({_e(v.mode)} mode; {_e(_basis(v))})</small>")
+               f"<small>{_e(basis)} {_e(v.mode)} mode{_e(_unmet(v))}</small>")
     rows = [[_e(c.name), num(c.value, 10), _REL.get(c.relation, c.relation) + (f" ±{c.tol:.1e}" if c.tol else ""),
-             num(c.bound, 10), num(c.margin, 3), "certified" if c.certified else "estimated", _outcome(c.outcome)]
-            for c in v.comparisons]
-    rows += [[f"hypothesis: {_e(h.name)}", "", "", "", "", _e(h.detail), _outcome("holds" if h.met else
-                                                                                 "hypotheses-not-met")]
+             num(c.bound, 10), num(c.margin, 3), _e(c.how), _outcome(c.outcome)] for c in v.comparisons]
+    rows += [[f"hypothesis: {_e(h.name)}", "", "", "", "", _e(h.detail), _outcome("hypotheses-not-met")]
              for h in v.hypotheses if not h.met]
     notes = "".join(f"<li>{_e(n)}</li>" for n in v.notes)
-    return (_table(("comparison", "value", "", "bound", "margin", "interval", "outcome"), rows, caption)
+    return (_table(("comparison", "value", "", "bound", "margin", "basis", "outcome"), rows, caption)
             + (f"<ul>{notes}</ul>" if notes else ""))
 
 

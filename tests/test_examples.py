@@ -34,8 +34,8 @@ def run_example(name, out, *args):
 
 def outcome(stdout, claim):
     """The outcome printed for ``claim`` (the verdict's repr names the claim, then its outcome)."""
-    m = re.search(re.escape(claim) + r".{0,300}?(?:outcome='|: )(holds|violated|inconclusive|hypotheses-not-met)",
-                  stdout, re.S)
+    m = re.search(r"<Verdict " + re.escape(claim) + r" \[[^\]]*\]: (holds|violated|inconclusive|hypotheses-not-met)",
+                  stdout)
     assert m, f"no verdict for {claim} in:\n{stdout[:3000]}"
     return m.group(1)
 
@@ -132,3 +132,4 @@ def test_notebook_runs(name, monkeypatch):
     assert all(len(h) < 20_000 for h in html)                  # compact tables, no eigenvector dumps
     if name.startswith("verify"):
         assert any("flatproof Instance" in h for h in html) and any("flatproof measure" in h for h in html)
+    assert any("<code>mine.tv-bound</code>" in h or "<code>logistic.weighted-tv</code>" in h for h in html)

@@ -8,21 +8,23 @@ import numpy as np
 import flatproof
 from flatproof import display
 from flatproof.claims import Hypothesis, Verdict, compare
+from flatproof.vocab import Basis
 from flatproof.derivations import get_derivation, names
 
 
 def _verdict(outcome="holds", met=True):
-    c = compare("λ_max ≥ <bound> & more", 1.5, ">=", 1.25, value_error=1e-12)
+    c = compare("λ_max ≥ <bound> & more", 1.5, ">=", 1.25, value_error=1e-12, basis="estimated",
+                basis_note="Lanczos residual")
     return Verdict("logistic.weighted-tv", "title", "exact", False, "float", outcome, (c,),
                    (Hypothesis("off every kink", met, "detail <x>"),), {"v": np.arange(1000.0)},
-                   {"identity": 1e-9}, ("a note",))
+                   {"identity": 1e-9}, ("a note",), basis=Basis.ESTIMATED if met else None,
+                   basis_note="Lanczos residual" if met else "a hypothesis is not met")
 
 
 def test_verdict_repr_is_one_short_line():
     text = display.verdict_repr(_verdict())
     assert "\n" not in text and len(text) < 200
-    assert text.startswith("<Verdict logistic.weighted-tv [exact]: holds, margin 0.25")
-    assert "estimated error intervals" in text
+    assert text.startswith("<Verdict logistic.weighted-tv [exact]: holds (estimated: Lanczos residual), margin 0.25")
     assert "hypothesis not met: off every kink" in display.verdict_repr(_verdict("hypotheses-not-met", met=False))
 
 
@@ -30,7 +32,7 @@ def test_verdict_html_is_a_compact_escaped_table():
     html = display.verdict_html(_verdict())
     assert html.count("<tr>") == 2                          # header + one comparison (met hypotheses are not rows)
     assert "&lt;bound&gt; &amp; more" in html and "<bound>" not in html
-    assert "0.25" in html and "estimated" in html and "a note" in html
+    assert "0.25" in html and "estimated: Lanczos residual" in html and "a note" in html
     assert "999.0" not in html                              # certificate arrays are not dumped
     unmet = display.verdict_html(_verdict("hypotheses-not-met", met=False))
     assert "detail &lt;x&gt;" in unmet and unmet.count("<tr>") == 3

@@ -177,6 +177,14 @@ class Verdict:
             how = self.basis_note
         return f"{self.outcome} ({how})" if how else str(self.outcome)
 
+    def __repr__(self) -> str:          # one line; the whole record is as_dict()
+        from ..display import verdict_repr
+        return verdict_repr(self)
+
+    def _repr_html_(self) -> str:
+        from ..display import verdict_html
+        return verdict_html(self)
+
     def as_dict(self) -> dict:
         return {"claim": self.claim, "title": self.title, "tag": self.tag, "false_by_design": self.false_by_design,
                 "mode": self.mode, "outcome": self.outcome, "basis": self.basis, "basis_note": self.basis_note,
