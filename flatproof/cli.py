@@ -17,14 +17,14 @@ from rich.table import Table
 
 from ._errors import FlatproofError, InputError
 from ._files import write_text_atomic
+from .display import measurement_rows, num
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 _STYLE = {"holds": "bold green", "violated": "bold red", "inconclusive": "bold yellow",
           "hypotheses-not-met": "bold magenta"}
 
 
-def _fmt(x, digits: int = 6) -> str:
-    return "—" if x is None else f"{x:.{digits}g}"
+_fmt = num      # one number formatter for the terminal and the notebook (flatproof.display)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,20 +58,8 @@ def measure(case, as_json):
     table.add_column("quantity")
     table.add_column("value", justify="right")
     table.add_column("certificate / note")
-    table.add_row("loss L(θ)", _fmt(res.loss, 10), "")
-    table.add_row("‖∇L(θ)‖", _fmt(res.grad_norm), "")
-    for name, r in (("λ_max", res.lambda_max), ("λ_min", res.lambda_min)):
-        note = "" if r is None else (f"{r.method}, residual {r.residuals[0]:.2e}, "
-                                     f"{'converged' if r.converged else 'NOT converged'}")
-        table.add_row(name, _fmt(None if r is None else r.value, 10), note)
-    table.add_row("tr ∇²L (exact)", _fmt(res.trace, 10), "")
-    table.add_row("‖∇²L‖_F", _fmt(res.frobenius, 10), "")
-    where = ", ".join(f"x[{j}] on neuron {i}" for j, i in res.kinks.examples[:3])
-    table.add_row("kinks", str(res.kinks.count), f"tolerance {res.kinks.tol:g}" + (f"; {where}" if where else ""))
-    if res.threshold is not None:
-        table.add_row("2/η", _fmt(res.threshold, 10), f"η = {res.eta:g}")
-        if res.flatness is not None:
-            table.add_row("η-flat", res.flatness.answer, res.flatness.reason)
+    for row in measurement_rows(res):
+        table.add_row(*row)
     Console(width=120).print(table)
     for note in res.notes:
         click.echo(f"note: {note}")

@@ -117,14 +117,16 @@ def eig_html(r) -> str:
     return _table(("#", "λ", "residual ‖Hu − λu‖"), rows, cap)
 
 
-def _measurement_rows(m) -> list[tuple[str, str, str]]:
+def measurement_rows(m) -> list[tuple[str, str, str]]:
+    """(quantity, value, note) rows of a measurement summary: ``flatproof measure``'s table and the notebook's."""
     rows = [("loss L(θ)", num(m.loss, 10), ""), ("‖∇L(θ)‖", num(m.grad_norm), "")]
     for name, r in (("λ_max", m.lambda_max), ("λ_min", m.lambda_min)):
-        note = "" if r is None else (f"residual {float(r.residuals[0]):.2e}, "
+        note = "" if r is None else (f"{r.method}, residual {float(r.residuals[0]):.2e}, "
                                      f"{'converged' if r.converged else 'NOT converged'}")
         rows.append((name, num(None if r is None else r.value, 10), note))
-    rows += [("tr ∇²L", num(m.trace, 10), "exact"), ("‖∇²L‖_F", num(m.frobenius, 10), ""),
-             ("kinks", str(m.kinks.count), f"tolerance {m.kinks.tol:g}")]
+    where = ", ".join(f"x[{j}] on neuron {i}" for j, i in m.kinks.examples[:3])
+    rows += [("tr ∇²L (exact)", num(m.trace, 10), ""), ("‖∇²L‖_F", num(m.frobenius, 10), ""),
+             ("kinks", str(m.kinks.count), f"tolerance {m.kinks.tol:g}" + (f"; {where}" if where else ""))]
     if m.threshold is not None:
         rows.append(("2/η", num(m.threshold, 10), f"η = {m.eta:g}"))
         if m.flatness is not None:
@@ -139,7 +141,7 @@ def measurements_repr(m) -> str:
 
 
 def measurements_html(m) -> str:
-    rows = [[_e(a), _e(b), _e(c)] for a, b, c in _measurement_rows(m)]
+    rows = [[_e(a), _e(b), _e(c)] for a, b, c in measurement_rows(m)]
     notes = "".join(f"<li>{_e(n)}</li>" for n in m.notes)
     return (_table(("quantity", "value", "note"), rows, f"<b>flatproof measure</b> (p = {m.num_params})")
             + (f"<ul>{notes}</ul>" if notes else ""))
