@@ -131,6 +131,8 @@ def _read_json(path: Path) -> dict:
         doc = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InputError("not valid JSON (nested too deeply)") from None
     if not isinstance(doc, dict) or doc.get("format") != JSON_FORMAT:
         raise InputError(f"expected a JSON object with \"format\": \"{JSON_FORMAT}\"")
     if doc.get("version") != 1:
@@ -152,8 +154,12 @@ def _read_json(path: Path) -> dict:
                                                   for s in shape):
             raise InputError(f"key {key!r}: shape must be a list of non-negative integers")
         data = t["data"]
-        if not _numeric_nest(data):
-            raise InputError(f"key {key!r}: data must be numbers in nested lists")
+        try:
+            ok = _numeric_nest(data) and len(shape) <= 8
+        except RecursionError:
+            ok = False
+        if not ok:
+            raise InputError(f"key {key!r}: data must be numbers in nested lists (at most 8 deep)")
         try:
             arr = np.array(data, dtype=np.float64)
         except ValueError:
