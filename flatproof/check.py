@@ -73,6 +73,12 @@ def _size(doc: dict) -> dict:
     return out
 
 
+def _import_flag(claim) -> str:
+    """``--import MODULE `` for a claim defined outside flatproof (a user's), so the Run line works as written."""
+    module = type(claim).__module__
+    return "" if module.split(".")[0] == "flatproof" else f"--import {module} "
+
+
 def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: str | Path = "cases/found",
                 params: dict | None = None, progress=None, write: bool = True) -> CheckReport:
     """Run ``examples`` generated instances of ``claim_id``; shrink and write the first violation."""
@@ -118,9 +124,9 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
             path = out / f"{claim_id}-seed{seed}.toml"
             comment = (f"Counterexample to {claim_id} [{claim.tag}]"
                        + (" (FALSE BY DESIGN)" if claim.false_by_design else "") +
-                       f", found by `flatproof check {claim_id} --examples {examples} --seed {seed}`\n"
+                       f", found by `flatproof check {_import_flag(claim)}{claim_id} --examples {examples} --seed {seed}`\n"
                        f"and shrunk by hypothesis; size: {rep.size}.\n"
-                       f"Run: flatproof verify {path}      (expected: violated, exit 1)")
+                       f"Run: flatproof verify {_import_flag(claim)}{path}      (expected: violated, exit 1)")
             write_text_atomic(path, dumps(doc, comment))
             rep.path = str(path)
             rep.reproduced = load_case(path).verify().outcome == "violated"

@@ -68,6 +68,9 @@ def measure(case, as_json):
 def _import_modules(modules) -> None:
     """Import the modules named by --import (they register user claims); an InputError if one fails."""
     import importlib
+    import os
+    if modules and "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())        # a module in the current folder, as `python -m` would find it
     for mod in modules:
         try:
             importlib.import_module(mod)

@@ -101,3 +101,20 @@ def test_strategy_must_return_a_strategy(my_claim):
             fs.cases("mine.tv-bound")
     finally:
         type(claim).strategy = original
+
+
+def test_import_finds_a_module_in_the_current_folder(tmp_path, monkeypatch):
+    """`flatproof check --import my_module` from the folder that holds my_module.py (the console script does
+    not put the current folder on sys.path by itself)."""
+    from click.testing import CliRunner
+
+    from flatproof.cli import cli
+    text = (ROOT / "examples" / "my_claim.py").read_text().replace("mine.tv-bound", "mine.tv-bound-here")
+    (tmp_path / "my_claim_here.py").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
+    res = CliRunner().invoke(cli, ["check", "--import", "my_claim_here", "mine.tv-bound-here", "--examples", "100",
+                                   "--out", str(tmp_path / "found"), "--json"])
+    assert res.exit_code == 1, res.output
+    written = (tmp_path / "found" / "mine.tv-bound-here-seed0.toml").read_text()
+    assert "Run: flatproof verify --import my_claim_here " in written
