@@ -109,6 +109,8 @@ def multi_index_data(draw, min_n: int = 1, max_n: int = 10, max_d: int = 4, max_
 
 @st.composite
 def homogeneous_networks(draw, d: int, min_width: int = 1, max_width: int = 4, activation: str = "relu") -> dict:
+    """A ``[model]`` table with explicit a (entries in [−2, 2]) and W (m × d, coordinates in ±[0.05, 3]),
+    width in [min_width, max_width], and the activation named as in a case file."""
     m = draw(st.integers(min_width, max_width))
     a = draw(st.lists(_unit(-2, 2), min_size=m, max_size=m))
     W = draw(st.lists(st.lists(_coord(), min_size=d, max_size=d), min_size=m, max_size=m))

@@ -239,3 +239,24 @@ def test_cli_verify_and_measure_read_a_float32_safetensors_network(tmp_path):
     lam = json.loads(res.stdout)["lambda_max"]["value"]
     inst = flatproof.from_torch(module, x, y)                 # the data as written to train.csv
     assert lam == pytest.approx(flatproof.lambda_max(inst.oracle()).value, rel=1e-12)
+
+
+def test_homogeneous_case_file_with_prefix_and_activation(tmp_path):
+    torch.manual_seed(7)
+    inner = nn.Sequential(nn.Linear(3, 5, bias=False), nn.ReLU(), nn.Linear(5, 1, bias=False)).double()
+    outer = nn.Module()
+    outer.model = inner
+    X = torch.randn(9, 3, dtype=torch.float64)
+    inst = flatproof.from_torch(inner, X, inner(X)[:, 0].detach(), loss="square")
+    flatproof.io.write_csv(tmp_path / "train.csv", inst.data)
+    assert (tmp_path / "train.csv").read_text().startswith("x1,x2,x3,y\n")
+    torch.save(outer.state_dict(), tmp_path / "net.pth")
+    text = ('[case]\nclaim = "homogeneous.relu-sample-bound"\n[data]\nfile = "train.csv"\n'
+            '[model]\nkind = "homogeneous"\nfile = "net.pth"\nprefix = "model"\nactivation = "{act}"\n')
+    (tmp_path / "c.toml").write_text(text.format(act="relu"))
+    case = load_case(tmp_path / "c.toml")
+    assert np.array_equal(_bits(case.instance.net.W), _bits(inner[0].weight))
+    assert np.array_equal(_bits(case.instance.net.a), _bits(inner[2].weight[0]))
+    assert case.verify().outcome == inst.verify("homogeneous.relu-sample-bound").outcome
+    (tmp_path / "c.toml").write_text(text.format(act="relu^2"))
+    assert load_case(tmp_path / "c.toml").instance.net.activation.name == "relu^2"
