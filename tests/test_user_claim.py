@@ -16,6 +16,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _forget(module: str, claim_id: str) -> None:
+    """Unregister a user claim again, so that later tests see only the shipped claims."""
+    from flatproof.claims import _core
+    _core._REGISTRY.pop(claim_id, None)
+    sys.modules.pop(module, None)
+
+
 @pytest.fixture(scope="module")
 def my_claim():
     sys.path.insert(0, str(ROOT / "examples"))
@@ -24,6 +31,7 @@ def my_claim():
         yield my_claim
     finally:
         sys.path.remove(str(ROOT / "examples"))
+        _forget("my_claim", "mine.tv-bound")
 
 
 def _loss(theta, x, y, m):
@@ -113,8 +121,11 @@ def test_import_finds_a_module_in_the_current_folder(tmp_path, monkeypatch):
     (tmp_path / "my_claim_here.py").write_text(text)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", str(tmp_path))])
-    res = CliRunner().invoke(cli, ["check", "--import", "my_claim_here", "mine.tv-bound-here", "--examples", "100",
-                                   "--out", str(tmp_path / "found"), "--json"])
+    try:
+        res = CliRunner().invoke(cli, ["check", "--import", "my_claim_here", "mine.tv-bound-here", "--examples",
+                                       "100", "--out", str(tmp_path / "found"), "--json"])
+    finally:
+        _forget("my_claim_here", "mine.tv-bound-here")
     assert res.exit_code == 1, res.output
     written = (tmp_path / "found" / "mine.tv-bound-here-seed0.toml").read_text()
     assert "Run: flatproof verify --import my_claim_here " in written
