@@ -14,8 +14,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from ._errors import InputError
 from ._validate import finite_array, finite_scalar, integer
 from .measures._base import CurvatureOracle

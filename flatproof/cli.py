@@ -416,7 +416,9 @@ def export(case, target, fmt):
     except InputError as exc:
         click.echo(f"flatproof: error: {exc.located(file=exc.file or case)}", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"flatproof export: {case} -> {target} ({type(net).__name__}, m = {net.m})")
+    act = getattr(net, "activation", None)
+    click.echo(f"flatproof export: {case} -> {target} ({type(net).__name__}, m = {net.m})"
+               + (f"; the activation {act.name} is not part of a state dict: name it when you load it" if act else ""))
 
 
 def main():  # entry point

@@ -142,7 +142,7 @@ def _read_json(path: Path) -> dict:
         raise InputError(f"unknown field {sorted(unknown)[0]!r} (format, version, tensors)")
     tensors = doc.get("tensors")
     if not isinstance(tensors, dict):
-        raise InputError(f"\"tensors\" must be an object of key: tensor")
+        raise InputError("\"tensors\" must be an object of key: tensor")
     out = {}
     for key, t in tensors.items():
         if not isinstance(t, dict) or set(t) != {"dtype", "shape", "data"}:
