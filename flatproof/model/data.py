@@ -7,6 +7,7 @@ be computed by quadrature rather than estimated by sampling.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -97,8 +98,9 @@ class InputLaw:
         if not ok or not all(np.isfinite(p)):
             raise InputError(f"bad parameters {p} for law {self.kind}", field="law")
 
-    @property
+    @functools.cached_property
     def _dist(self):
+        """The frozen scipy distribution (built once: freezing costs milliseconds, quadrature calls pdf often)."""
         p = self.params
         if self.kind == "uniform":
             return stats.uniform(loc=p[0], scale=p[1] - p[0])
