@@ -225,3 +225,25 @@ def test_rigorous_population_of_an_unparsed_logit_is_inconclusive():
     inst = Instance("univariate", inst.data, inst.net, inst.loss, 0.0, task, inst.base_net, inst.scale)
     v = get_claim("logistic.flat-at-infinity").check(inst, params={"epsilon": 1e-3}, mode="rigorous")
     assert v.outcome == "inconclusive" and any("integral not certified" in n for n in v.notes)
+
+
+def test_ball_evaluation_walks_the_parsed_expression():
+    """Value and derivative balls contain the 50-digit values of the same formula typed in mpmath here."""
+    text = "3*sin(2*x) - relu(x)**2 / (1 + exp(-x)) + pi*abs(x) + e + sqrt(x) + 2**x + tanh(x)*cosh(x) - log(x)"
+    expr = fp.parse_expression(text)
+    jet, G = ball_function(expr, "jet"), ball_function(expr, "acb")
+
+    def ref(x):
+        return (3 * mp.sin(2 * x) - max(x, 0) ** 2 / (1 + mp.exp(-x)) + mp.pi * abs(x) + mp.e + mp.sqrt(x)
+                + 2 ** x + mp.tanh(x) * mp.cosh(x) - mp.log(x))
+    from flint import acb
+    for x in (0.1, 0.7, 1.9):
+        with mp.workdps(50):
+            val, der = ref(mp.mpf(x)), mp.diff(ref, mp.mpf(x))
+        v, d = jet(arb(x), False)
+        assert contains(v, val) and contains(d, der) and contains(G(acb(x), True).real, val)
+        assert abs(float(v.mid()) - float(expr(np.array([x]))[0])) < 1e-12
+    # a ball across a kink or jump: enclosures, an undefined derivative for the jump of sign
+    kink = ball_function(fp.parse_expression("relu(x) + sign(x)"), "jet")(arb(0, 0.5), False)
+    assert kink[0].contains(arb(0)) and kink[0].contains(arb(1.5)) and not kink[1].is_finite()
+    assert not ball_function(fp.parse_expression("log(x)"), "jet")(arb(0, 0.5), False)[0].is_finite()
