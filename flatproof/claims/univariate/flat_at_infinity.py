@@ -35,6 +35,7 @@ import numpy as np
 from ... import constructions as C
 from ... import rigorous
 from ..._errors import KinkError
+from ...vocab import Basis
 from ...measures.certified_integral import NotCertified, certified_population
 from ...measures.population import classification_error_with_error, training_error
 from ...measures.uncertain import uncertain_set
@@ -93,7 +94,8 @@ def population_comparisons(inst, ctx, ev: Evaluation, excess: float, name: str, 
             pop = certified_population(inst.net, inst.task)
         except NotCertified as exc:
             ev.notes.append(f"integral not certified: {exc}")
-            ev.comparisons.append(compare(name + " (integral not certified)", math.nan, relation, excess))
+            ev.comparisons.append(compare(name + " (integral not certified)", math.nan, relation, excess,
+                                          basis=Basis.ESTIMATED, basis_note="integral not certified"))
             return
         e_lo, e_hi = rigorous.interval(pop.excess)
         ev.certificate.update({"population_error": float(pop.error.mid()), "bayes_error": float(pop.bayes.mid()),
@@ -111,7 +113,8 @@ def population_comparisons(inst, ctx, ev: Evaluation, excess: float, name: str, 
     err = e_pop + e_bayes + 2 * QUAD_FLOOR
     ev.certificate.update({"population_error": pop, "bayes_error": bayes, "excess_error": pop - bayes,
                            "quadrature_error_estimate": err})
-    ev.comparisons.append(compare(name, pop - bayes, relation, excess, value_error=err))
+    ev.comparisons.append(compare(name, pop - bayes, relation, excess, value_error=err, basis=Basis.ESTIMATED,
+                                  basis_note="population and Bayes errors by quadrature"))
     ev.notes.append("population and Bayes errors by QUADPACK split at the knots and at the zeros of f and of the "
                     "logit found on a grid; its error estimate is the interval (an estimate, not a bound)")
 
@@ -195,7 +198,8 @@ class FlatAtInfinity(Claim):
             return ev
         # the threshold is ε itself (2/(2/ε) can differ from ε by rounding)
         ev.comparisons.pop()
-        flat = compare(flat.name, flat.value, "<=", eps, value_interval=flat.value_interval, certified=flat.certified)
+        flat = compare(flat.name, flat.value, "<=", eps, value_interval=flat.value_interval, basis=flat.basis,
+                       basis_note=flat.basis_note)
         ev.certificate["threshold"] = eps
         ev.comparisons.insert(0, flat)                           # the main comparison first
         ev.certificate["c_epsilon"] = c_eps
