@@ -247,3 +247,37 @@ def test_ball_evaluation_walks_the_parsed_expression():
     kink = ball_function(fp.parse_expression("relu(x) + sign(x)"), "jet")(arb(0, 0.5), False)
     assert kink[0].contains(arb(0)) and kink[0].contains(arb(1.5)) and not kink[1].is_finite()
     assert not ball_function(fp.parse_expression("log(x)"), "jet")(arb(0, 0.5), False)[0].is_finite()
+
+
+@pytest.mark.parametrize("net", [UnivariateNet([1.0, -1.0], [2.0, -2.0], [0.1, -0.1], 0.0), SHIFTED],
+                         ids=["2x-0.1", "three-neurons"])
+def test_certified_region_excess_contains_the_50_digit_reference(net):
+    """R_δ = hull{|f| ≤ τ} with s(τ)s(−τ) = δ solved by mpmath, the conditional KL by mp.quad (U[−1, 1], logit 6x,
+    flip 0.1, δ = 0.1)."""
+    from flatproof.measures.certified_integral import certified_region_excess
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("6*x"), flip=0.1)
+    cert = certified_region_excess(net, task, 0.1, -1.0, 1.0)
+    with mp.workdps(50):
+        tau = mp.findroot(lambda t: 1 / ((1 + mp.exp(t)) * (1 + mp.exp(-t))) - mp.mpf(0.1), 2)
+        f = mp_net(net)
+        inside = [x for x in mp.linspace(-1, 1, 4001) if abs(f(x)) <= tau]
+        step = mp.mpf(2) / 4000
+
+        def edge(a, b):                               # the crossing of |f| = τ between a (inside) and b
+            if abs(b) > 1:
+                return a
+            for _ in range(170):
+                m = (a + b) / 2
+                a, b = (m, b) if abs(f(m)) <= tau else (a, m)
+            return a
+        left, right = edge(inside[0], inside[0] - step), edge(inside[-1], inside[-1] + step)
+
+        def kl(x):
+            eta = mp.mpf(0.1) + mp.mpf(0.8) / (1 + mp.exp(-6 * x))
+            s = 1 / (1 + mp.exp(-f(x)))
+            return eta * mp.log(eta / s) + (1 - eta) * mp.log((1 - eta) / (1 - s))
+        knots = [mp.mpf(float(b)) / mp.mpf(float(w)) for b, w in zip(net.b, net.w)]
+        cuts = sorted({left, right, *[t for t in knots if left < t < right]})
+        ref = mp.quad(kl, cuts) / (right - left)
+    assert contains(cert.left, left) and contains(cert.right, right)
+    assert contains(cert.excess, ref) and float(cert.excess.rad()) < 1e-10

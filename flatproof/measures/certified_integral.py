@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-from flint import acb, arb
+from flint import acb, arb, fmpq
 
 from ..model.expr import Expr, ball_function
 
@@ -121,33 +121,34 @@ def _ball(a: float, b: float) -> arb:
 # ----------------------------------------------------------------------------------------------
 # f: exact sign pieces
 # ----------------------------------------------------------------------------------------------
-def network_sign_pieces(net, lo: float, hi: float) -> list[tuple[Fraction, Fraction, int]]:
-    """[(r_k, r_{k+1}, σ_f)] tiling [lo, hi] by exact rationals: σ_f = +1 where f > 0 on the open piece,
-    −1 where f ≤ 0 (f is affine on each piece; its knots and zeros are the breakpoints)."""
+def affine_pieces(net, lo: float, hi: float) -> list[tuple[Fraction, Fraction, Fraction, Fraction]]:
+    """[(p, q, A, B)]: f(x) = A x + B on [p, q], tiling [lo, hi] at the knots b_i/w_i, all exact rationals."""
     v = [Fraction(float(t)) for t in net.v]
     w = [Fraction(float(t)) for t in net.w]
     b = [Fraction(float(t)) for t in net.b]
     beta = Fraction(float(net.beta))
     L, H = Fraction(lo), Fraction(hi)
     cuts = sorted({bi / wi for bi, wi in zip(b, w) if wi != 0 and L < bi / wi < H} | {L, H})
-    pts = []
+    out = []
     for p, q in zip(cuts[:-1], cuts[1:]):
         mid = (p + q) / 2
-        A = B = Fraction(0)
+        A, B = Fraction(0), beta
         for vi, wi, bi in zip(v, w, b):
             if wi * mid - bi > 0:
                 A += vi * wi
                 B -= vi * bi
-        B += beta
-        pts.append(p)
-        if A != 0 and p < -B / A < q:
-            pts.append(-B / A)
-    pts.append(H)
+        out.append((p, q, A, B))
+    return out
+
+
+def network_sign_pieces(net, lo: float, hi: float) -> list[tuple[Fraction, Fraction, int]]:
+    """[(r_k, r_{k+1}, σ_f)] tiling [lo, hi] by exact rationals: σ_f = +1 where f > 0 on the open piece,
+    −1 where f ≤ 0 (f is affine on each piece; its knots and zeros are the breakpoints)."""
     out = []
-    for p, q in zip(pts[:-1], pts[1:]):
-        mid = (p + q) / 2
-        fm = beta + sum((vi * (wi * mid - bi) for vi, wi, bi in zip(v, w, b) if wi * mid - bi > 0), Fraction(0))
-        out.append((p, q, 1 if fm > 0 else -1))
+    for p, q, A, B in affine_pieces(net, lo, hi):
+        cuts = [p, -B / A, q] if A != 0 and p < -B / A < q else [p, q]
+        for r, t in zip(cuts[:-1], cuts[1:]):
+            out.append((r, t, 1 if A * (r + t) / 2 + B > 0 else -1))
     return out
 
 
@@ -350,3 +351,107 @@ def _integral(integrand, a: float, b: float, work: WorkBound) -> arb:
         raise NotCertified(f"the validated integral on [{a:.17g}, {b:.17g}] did not converge "
                            f"({work.describe()})")
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Excess logistic risk inside the region R_δ of the uncertain sets (U.3-U.4)
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CertifiedRegion:
+    """R_δ = [inf U_δ, sup U_δ] (endpoints as balls), P(X ∈ R_δ) and E[KL(Bern(η) ‖ Bern(s(f))) | X ∈ R_δ]."""
+
+    left: arb
+    right: arb
+    mass: arb
+    excess: arb
+    pieces: int
+    seconds: float
+
+
+def _arb_q(r: Fraction) -> arb:
+    return arb(fmpq(r.numerator, r.denominator))
+
+
+def certified_region_excess(net, task, delta: float, lo: float, hi: float,
+                            work: WorkBound | None = None) -> CertifiedRegion:
+    """Certified R_δ of U_δ(θ) ∩ [lo, hi] = {|f| ≤ τ}, τ = arcosh(1/(2δ) − 1) (s(f)s(−f) ≥ δ), its mass and the
+    conditional excess logistic risk. The endpoints of R_δ are balls; the integrals are taken on the inner
+    float interval and on the two thin rims up to the outer one (KL ≥ 0, so the rims only widen the ball)."""
+    work = work or WorkBound()
+    budget = _Budget(work)
+    if not isinstance(task.logit, Expr):
+        raise NotCertified("the target logit is not a parsed expression, so it cannot be evaluated on balls")
+    tau = (1 / (2 * arb(float(delta))) - 1).acosh()
+    left = right = None
+    for p, q, A, B in affine_pieces(net, lo, hi):
+        P, Q = _arb_q(p), _arb_q(q)
+        if A == 0:
+            b = abs(_arb_q(B))
+            if b < tau:
+                s_, e_ = P, Q
+            elif b > tau:
+                continue
+            else:
+                raise NotCertified(f"f is within rounding of the level ±τ on [{float(p):.17g}, {float(q):.17g}]")
+        else:
+            x1, x2 = (-tau - _arb_q(B)) / _arb_q(A), (tau - _arb_q(B)) / _arb_q(A)
+            if A < 0:
+                x1, x2 = x2, x1
+            s_, e_ = P.max(x1), Q.min(x2)
+            if s_ > e_:
+                continue
+            if not s_ <= e_:
+                raise NotCertified(f"whether U_δ meets [{float(p):.17g}, {float(q):.17g}] is within rounding")
+        left = s_ if left is None else left.min(s_)
+        right = e_ if right is None else right.max(e_)
+    if left is None:
+        raise NotCertified("U_δ is empty on the domain")
+    o_lo, i_lo, i_hi, o_hi = _down(left), _up(left), _down(right), _up(right)
+    if not i_lo < i_hi:
+        raise NotCertified("R_δ is too thin to enclose")
+    law = _LawBalls(task.law)
+    G = ball_function(task.logit, "acb", field="data.logit")
+    flip = acb(arb(float(task.flip)))
+    inner = _kl_integral(net, law, G, flip, i_lo, i_hi, work, budget)
+    rims = _kl_integral(net, law, G, flip, o_lo, i_lo, work, budget) + \
+        _kl_integral(net, law, G, flip, i_hi, o_hi, work, budget)
+    m_in = law.prob(i_lo, i_hi)
+    m_out = m_in + law.prob(o_lo, i_lo) + law.prob(i_hi, o_hi)
+    if not m_in > 0:
+        raise NotCertified("P(X ∈ R_δ) is not certifiably positive")
+    lo_val = inner.lower() / m_out.upper()
+    hi_val = (inner + rims).upper() / m_in.lower()
+    excess = arb(lo_val).union(arb(hi_val))
+    return CertifiedRegion(left, right, m_in.union(m_out), excess, 0, time.monotonic() - budget.start)
+
+
+def _kl_integral(net, law, G, flip, a: float, b: float, work: WorkBound, budget: _Budget) -> arb:
+    """∫_a^b KL(Bern(η(x)) ‖ Bern(s(f(x)))) dP(x) as a ball, f affine on exact pieces (the 1-ulp gaps around
+    rational breakpoints enclosed by [0, sup KL · P(gap)])."""
+    if not a < b:
+        return arb(0)
+
+    def kl(f):
+        def integrand(z, an):
+            g = G(z, an)
+            eta = flip + (1 - 2 * flip) / (1 + (-g).exp())
+            fz = f(z)
+            val = (eta * eta.log(analytic=an) + (1 - eta) * (1 - eta).log(analytic=an)
+                   + eta * (1 + (-fz).exp()).log(analytic=an) + (1 - eta) * (1 + fz.exp()).log(analytic=an))
+            return val * law.density(z)
+        return integrand
+
+    total = arb(0)
+    for p, q, A, B in affine_pieces(net, a, b):
+        Aa, Ba = acb(_arb_q(A)), acb(_arb_q(B))
+        integrand = kl(lambda z, Aa=Aa, Ba=Ba: Aa * z + Ba)
+        p_lo, p_hi = float_enclosure(p)
+        q_lo, q_hi = float_enclosure(q)
+        for s_, e_ in ((p_lo, p_hi), (q_lo, q_hi)):
+            if s_ < e_:                                       # a 1-ulp gap: 0 ≤ KL ≤ its sup there
+                sup = integrand(acb(_ball(s_, e_)), False).real / law.density(acb(_ball(s_, e_))).real
+                total += _unit(sup.upper() * law.prob(s_, e_))
+        if p_hi < q_lo:
+            budget.clock()
+            total += _integral(integrand, p_hi, q_lo, work)
+    return total

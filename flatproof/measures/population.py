@@ -14,6 +14,7 @@ estimated by Monte Carlo with its standard error.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +80,7 @@ class RegionRisk:
     error: float            # P(sign f ≠ Y | X in the set)
     bayes_error: float      # P(Bayes classifier wrong | X in the set)
     excess_logistic: float  # E[KL(Bern(η(X)) ‖ Bern(s(f(X)))) | X in the set]: the excess logistic risk
+    excess_logistic_error: float = math.nan   # QUADPACK's error estimates, propagated through the ratio
 
 
 def region_risk(net, task, region: tuple[float, float] | None, inside: bool = True) -> RegionRisk:
@@ -94,11 +96,12 @@ def region_risk(net, task, region: tuple[float, float] | None, inside: bool = Tr
         ins = (x >= region[0]) & (x <= region[1])
         return (ins if inside else ~ins).astype(float)
 
-    mass = task.expect(indicator, breakpoints=breaks)
+    mass, e_mass = task.expect_with_error(indicator, breakpoints=breaks)
     if mass <= 0:
         return RegionRisk(0.0, float("nan"), float("nan"), float("nan"))
     eta = task.prob_positive
     err = task.expect(lambda x: indicator(x) * np.where(net(x) > 0, 1.0 - eta(x), eta(x)), breakpoints=breaks)
     bay = task.expect(lambda x: indicator(x) * np.minimum(eta(x), 1.0 - eta(x)), breakpoints=breaks)
-    kl = task.expect(lambda x: indicator(x) * _kl_bernoulli(eta(x), net(x)), breakpoints=breaks)
-    return RegionRisk(float(mass), float(err / mass), float(bay / mass), float(kl / mass))
+    kl, e_kl = task.expect_with_error(lambda x: indicator(x) * _kl_bernoulli(eta(x), net(x)), breakpoints=breaks)
+    e_ratio = (e_kl + abs(kl) * e_mass / mass) / max(mass - e_mass, 0.0) if mass > e_mass else math.inf
+    return RegionRisk(float(mass), float(err / mass), float(bay / mass), float(kl / mass), float(e_ratio))
