@@ -116,7 +116,7 @@ def test_normal_law_tail_is_enclosed():
     r = certified_population(IDENTITY, task)
     with mp.workdps(50):
         mu, sd = mp.mpf(0.2), mp.mpf(1.5)
-        dens = lambda x: mp.npdf(x, mu, sd)                       # noqa: E731
+        dens = lambda x: mp.npdf(x, mu, sd)
         ref = mp.quad(lambda x: dens(x) / (1 + mp.exp(4 * abs(x))), [-mp.inf, 0, mp.inf])
     assert contains(r.error, ref) and contains(r.bayes, ref) and float(r.excess.upper()) < 1e-20
 
@@ -182,7 +182,7 @@ def _flat_instance(logit, flip=0.2, n=40, seed=7, c=6.0, half=1.0):
     return Instance("univariate", data, C.scale_to_infinity(base, c), fp.logistic_loss(), 0.0, task, base, c), base
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _flat_reference(logit, half):
     """The instance of :func:`_flat_instance` and the 50-digit excess err − Bayes of its classifier."""
     inst, base = _flat_instance(logit, half=half)

@@ -310,12 +310,11 @@ def certified_population(net, task, work: WorkBound | None = None) -> CertifiedP
     def integrand(z, analytic):
         return (G(z, analytic) / 2).tanh() * ahalf * law.density(z)
 
-    err, bay, exc = law.tail, law.tail, law.tail        # the tail mass: each integrand lies in [0, density]
-    err, bay, exc = _unit(err), _unit(bay), _unit(exc)
+    err = bay = exc = _unit(law.tail)                    # the tail mass: each integrand lies in [0, density]
     pieces = zeros = 0
     for p, q, sf in network_sign_pieces(net, law.lo, law.hi):
         p_lo, p_hi = float_enclosure(p)
-        q_lo, q_hi = float_enclosure(q)
+        q_lo = float_enclosure(q)[0]
         if p_lo < p_hi:                                  # the float gap around a rational breakpoint
             w = _unit(law.prob(p_lo, p_hi))
             err, bay, exc = err + w, bay + w, exc + w
