@@ -65,7 +65,8 @@ def smallest_scale(bound, eps: float, c0: float) -> float:
     while bound(hi) > eps:
         lo, hi = hi, hi * 2.0
         if hi > 1e150:
-            raise FloatingPointError("no scale reaches this ε in float64")
+            raise FloatingPointError(f"no scale c ≤ 1e150 brings the U.5 bound down to params.epsilon = {eps:g} "
+                                     "in float64")
     for _ in range(200):                   # bound is decreasing on [lo, hi] once past its maximum
         mid = 0.5 * (lo + hi)
         if mid in (lo, hi):
