@@ -281,3 +281,19 @@ def test_certified_region_excess_contains_the_50_digit_reference(net):
         ref = mp.quad(kl, cuts) / (right - left)
     assert contains(cert.left, left) and contains(cert.right, right)
     assert contains(cert.excess, ref) and float(cert.excess.rad()) < 1e-10
+
+
+def test_region_generalisation_rigorous_agrees_with_float():
+    """Both modes check the same statement: the certified conditional excess contains the float estimate (to its
+    error estimate), and the verdicts agree, certified in rigorous mode and estimated in float mode."""
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("6*x"), flip=0.1)
+    data = task.sample(30, np.random.default_rng(4))
+    net = UnivariateNet([1.0, -1.0, 0.5], [2.0, -2.0, 1.0], [0.1, -0.1, 0.3], 0.05)
+    inst = Instance("univariate", data, net, fp.logistic_loss(), 0.0, task)
+    claim = get_claim("logistic.region-generalisation")
+    v_f = claim.check(inst, params={"delta": 0.1, "excess": 0.05})
+    v_r = claim.check(inst, params={"delta": 0.1, "excess": 0.05}, mode="rigorous")
+    assert v_f.outcome == v_r.outcome and v_f.basis == "estimated" and v_r.basis == "certified"
+    lo, hi = v_r.certificate["excess_inside_certified"]
+    est = v_f.comparisons[0]
+    assert lo - est.value_interval[1] <= 1e-9 and est.value_interval[0] - hi <= 1e-9 and hi - lo < 1e-9
