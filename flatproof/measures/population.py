@@ -25,11 +25,11 @@ from .uncertain import zero_crossings
 
 def breakpoints(net, task) -> np.ndarray:
     """Where the population integrands are not smooth or change fastest: the knots of f, the zeros of f
-    and the zeros of the target logit that sampling finds (float mode; rigorous mode isolates them all,
+    and the zeros and turns of the target logit that sampling finds (float mode; rigorous mode isolates them all,
     :mod:`flatproof.measures.certified_integral`)."""
     lo, hi = task.window()
     t = net.knots
-    return np.concatenate([t[np.isfinite(t)], zero_crossings(net, lo, hi), task.logit_zeros(lo, hi)])
+    return np.concatenate([t[np.isfinite(t)], zero_crossings(net, lo, hi), task.logit_breakpoints(lo, hi)])
 
 
 def classification_error(net, task) -> float:

@@ -179,10 +179,12 @@ class LogisticTask:
             hi = float(self.law._dist.ppf(1 - 1e-15))
         return float(lo), float(hi)
 
-    def logit_zeros(self, lo: float, hi: float, samples: int = LOGIT_SAMPLES) -> np.ndarray:
-        """The zeros of the target logit in (lo, hi) that a uniform grid of ``samples`` points brackets
-        (sign changes refined by Brent's method), plus grid points where it vanishes. An estimate: a
-        feature narrower than the grid spacing can be missed (rigorous mode isolates every zero)."""
+    def logit_breakpoints(self, lo: float, hi: float, samples: int = LOGIT_SAMPLES) -> np.ndarray:
+        """Where the label law η changes sign of η − 1/2 or turns: the zeros of the target logit in (lo, hi)
+        that a uniform grid of ``samples`` points brackets (sign changes refined by Brent's method, grid
+        points where it vanishes) and the grid points where it has a local extremum (a narrow dip or a peak
+        that QUADPACK would otherwise step over). An estimate: a feature narrower than the grid spacing can
+        be missed (rigorous mode isolates every zero)."""
         x = np.linspace(lo, hi, integer(samples, "samples", minimum=2))
         g = np.asarray(self.logit(x), dtype=float)
         if not np.all(np.isfinite(g)):
@@ -193,6 +195,8 @@ class LogisticTask:
         for i in np.nonzero(s[:-1] * s[1:] < 0)[0]:
             out.append(optimize.brentq(lambda t: float(self.logit(np.array([t]))[0]), x[i], x[i + 1],
                                        xtol=1e-15, rtol=4 * np.finfo(float).eps))
+        dg = np.sign(np.diff(g))
+        out.extend(x[1:-1][dg[:-1] * dg[1:] < 0])
         return np.unique(np.array(out, dtype=float))
 
     def expect(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints=()) -> float:
@@ -224,9 +228,10 @@ class LogisticTask:
         return self.bayes_error_with_error()[0]
 
     def bayes_error_with_error(self) -> tuple[float, float]:
-        """(Bayes error, QUADPACK's error estimate), split at the zeros of the logit that sampling finds."""
+        """(Bayes error, QUADPACK's error estimate), split at the zeros and turns of the logit that sampling
+        finds."""
         return self.expect_with_error(lambda x: np.minimum(self.prob_positive(x), 1.0 - self.prob_positive(x)),
-                                      breakpoints=self.logit_zeros(*self.window()))
+                                      breakpoints=self.logit_breakpoints(*self.window()))
 
 
 # ----------------------------------------------------------------------------------------------
