@@ -4,8 +4,9 @@ Univariate (U.5): the 0-1 error of the classifier x ↦ sign f(x) (+1 where f > 
 
     err(f) = E[ η(X) 1{f(X) ≤ 0} + (1 − η(X)) 1{f(X) > 0} ],   η(x) = P(Y = +1 | X = x),
 
-an integral over finitely many intervals: quadrature with the knots and the zero crossings of f as
-breakpoints. The Bayes error is E[min(η, 1 − η)].
+an integral over finitely many intervals: quadrature with the knots, the zero crossings of f and the
+zeros of the logit as breakpoints. The Bayes error is E[min(η, 1 − η)]. These are float estimates
+(QUADPACK); rigorous mode encloses them in :mod:`flatproof.measures.certified_integral`.
 
 Multi-index (M.4): the test MSE E[(f(X) − f*(X))²] has no closed form for a general network; it is
 estimated by Monte Carlo with its standard error.
@@ -13,6 +14,7 @@ estimated by Monte Carlo with its standard error.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,13 +23,13 @@ from .._validate import integer
 from .uncertain import zero_crossings
 
 
-def _domain(task, net) -> tuple[float, float]:
-    lo, hi = task.law.support
-    if not np.isfinite(lo):
-        lo = float(task.law._dist.ppf(1e-15))
-    if not np.isfinite(hi):
-        hi = float(task.law._dist.ppf(1 - 1e-15))
-    return lo, hi
+def breakpoints(net, task) -> np.ndarray:
+    """Where the population integrands are not smooth or change fastest: the knots of f, the zeros of f
+    and the zeros and turns of the target logit that sampling finds (float mode; rigorous mode isolates them all,
+    :mod:`flatproof.measures.certified_integral`)."""
+    lo, hi = task.window()
+    t = net.knots
+    return np.concatenate([t[np.isfinite(t)], zero_crossings(net, lo, hi), task.logit_breakpoints(lo, hi)])
 
 
 def classification_error(net, task) -> float:
@@ -36,15 +38,11 @@ def classification_error(net, task) -> float:
 
 
 def classification_error_with_error(net, task) -> tuple[float, float]:
-    """(population 0-1 error of sign f, QUADPACK's error estimate)."""
-    lo, hi = _domain(task, net)
-    t = net.knots
-    breaks = np.concatenate([t[np.isfinite(t)], zero_crossings(net, lo, hi)])
-
+    """(population 0-1 error of sign f, QUADPACK's error estimate), split at :func:`breakpoints`."""
     def err(x):
         eta = task.prob_positive(x)
         return np.where(net(x) > 0, 1.0 - eta, eta)
-    val, e = task.expect_with_error(err, breakpoints=breaks)
+    val, e = task.expect_with_error(err, breakpoints=breakpoints(net, task))
     return float(val), float(e)
 
 
@@ -82,14 +80,13 @@ class RegionRisk:
     error: float            # P(sign f ≠ Y | X in the set)
     bayes_error: float      # P(Bayes classifier wrong | X in the set)
     excess_logistic: float  # E[KL(Bern(η(X)) ‖ Bern(s(f(X)))) | X in the set]: the excess logistic risk
+    excess_logistic_error: float = math.nan   # QUADPACK's error estimates, propagated through the ratio
 
 
 def region_risk(net, task, region: tuple[float, float] | None, inside: bool = True) -> RegionRisk:
     """Conditional population quantities on R = [lo, hi] (``inside``) or on its complement, by quadrature
-    with the knots, the zeros of f and the ends of R as breakpoints. ``region=None`` means the whole line."""
-    lo_s, hi_s = _domain(task, net)
-    t = net.knots
-    breaks = list(t[np.isfinite(t)]) + list(zero_crossings(net, lo_s, hi_s))
+    with :func:`breakpoints` and the ends of R as breakpoints. ``region=None`` means the whole line."""
+    breaks = list(breakpoints(net, task))
     if region is not None:
         breaks += list(region)
 
@@ -99,11 +96,12 @@ def region_risk(net, task, region: tuple[float, float] | None, inside: bool = Tr
         ins = (x >= region[0]) & (x <= region[1])
         return (ins if inside else ~ins).astype(float)
 
-    mass = task.expect(indicator, breakpoints=breaks)
+    mass, e_mass = task.expect_with_error(indicator, breakpoints=breaks)
     if mass <= 0:
         return RegionRisk(0.0, float("nan"), float("nan"), float("nan"))
     eta = task.prob_positive
     err = task.expect(lambda x: indicator(x) * np.where(net(x) > 0, 1.0 - eta(x), eta(x)), breakpoints=breaks)
     bay = task.expect(lambda x: indicator(x) * np.minimum(eta(x), 1.0 - eta(x)), breakpoints=breaks)
-    kl = task.expect(lambda x: indicator(x) * _kl_bernoulli(eta(x), net(x)), breakpoints=breaks)
-    return RegionRisk(float(mass), float(err / mass), float(bay / mass), float(kl / mass))
+    kl, e_kl = task.expect_with_error(lambda x: indicator(x) * _kl_bernoulli(eta(x), net(x)), breakpoints=breaks)
+    e_ratio = (e_kl + abs(kl) * e_mass / mass) / max(mass - e_mass, 0.0) if mass > e_mass else math.inf
+    return RegionRisk(float(mass), float(err / mass), float(bay / mass), float(kl / mass), float(e_ratio))

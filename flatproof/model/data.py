@@ -7,15 +7,20 @@ be computed by quadrature rather than estimated by sampling.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import integrate, optimize, stats
 
 from .._errors import InputError
 from .._validate import finite_array, finite_scalar, integer
 from .losses import sigmoid
+
+LOGIT_SAMPLES = 20_001   # grid on which float mode looks for the logit's zeros
+MAX_PIECES = 5_000       # float-mode work bound: pieces of one quadrature
 
 
 # ----------------------------------------------------------------------------------------------
@@ -93,8 +98,9 @@ class InputLaw:
         if not ok or not all(np.isfinite(p)):
             raise InputError(f"bad parameters {p} for law {self.kind}", field="law")
 
-    @property
+    @functools.cached_property
     def _dist(self):
+        """The frozen scipy distribution (built once: freezing costs milliseconds, quadrature calls pdf often)."""
         p = self.params
         if self.kind == "uniform":
             return stats.uniform(loc=p[0], scale=p[1] - p[0])
@@ -163,22 +169,53 @@ class LogisticTask:
         y = np.where(rng.random(n) < self.prob_positive(x), 1.0, -1.0)
         return UnivariateData(x, y)
 
+    def window(self) -> tuple[float, float]:
+        """The integration window of float mode: the support, cut at the 1e-15 and 1 − 1e-15 quantiles
+        where it is unbounded."""
+        lo, hi = self.law.support
+        if not np.isfinite(lo):
+            lo = float(self.law._dist.ppf(1e-15))
+        if not np.isfinite(hi):
+            hi = float(self.law._dist.ppf(1 - 1e-15))
+        return float(lo), float(hi)
+
+    def logit_breakpoints(self, lo: float, hi: float, samples: int = LOGIT_SAMPLES) -> np.ndarray:
+        """Where the label law η changes sign of η − 1/2 or turns: the zeros of the target logit in (lo, hi)
+        that a uniform grid of ``samples`` points brackets (sign changes refined by Brent's method, grid
+        points where it vanishes) and the grid points where it has a local extremum (a narrow dip or a peak
+        that QUADPACK would otherwise step over). An estimate: a feature narrower than the grid spacing can
+        be missed (rigorous mode isolates every zero)."""
+        x = np.linspace(lo, hi, integer(samples, "samples", minimum=2))
+        g = np.asarray(self.logit(x), dtype=float)
+        if not np.all(np.isfinite(g)):
+            bad = x[~np.isfinite(g)][0]
+            raise InputError(f"target logit is not finite at x = {bad:g}", field="logit")
+        s = np.sign(g)
+        out = list(x[1:-1][s[1:-1] == 0])
+        for i in np.nonzero(s[:-1] * s[1:] < 0)[0]:
+            out.append(optimize.brentq(lambda t: float(self.logit(np.array([t]))[0]), x[i], x[i + 1],
+                                       xtol=1e-15, rtol=4 * np.finfo(float).eps))
+        dg = np.sign(np.diff(g))
+        out.extend(x[1:-1][dg[:-1] * dg[1:] < 0])
+        return np.unique(np.array(out, dtype=float))
+
     def expect(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints=()) -> float:
         """E[fn(X)] by adaptive quadrature on the support, split at the given breakpoints."""
         return self.expect_with_error(fn, breakpoints)[0]
 
-    def expect_with_error(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints=()) -> tuple[float, float]:
+    def expect_with_error(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints=(),
+                          max_pieces: int = MAX_PIECES) -> tuple[float, float]:
         """(E[fn(X)], QUADPACK's absolute error estimate summed over the pieces, plus the mass cut off
-        from an unbounded support)."""
+        from an unbounded support). Work bound: more than ``max_pieces`` pieces give an infinite error."""
         lo, hi = self.law.support
-        inner = sorted(float(b) for b in breakpoints if lo < b < hi)
         cut = 0.0
         if not np.isfinite(lo) or not np.isfinite(hi):
-            lo = self.law._dist.ppf(1e-15) if not np.isfinite(lo) else lo
-            hi = self.law._dist.ppf(1 - 1e-15) if not np.isfinite(hi) else hi
-            inner = [b for b in inner if lo < b < hi]
+            lo, hi = self.window()
             cut = 2e-15 * max(1.0, float(np.max(np.abs(fn(np.array([lo, hi]))))))
+        inner = sorted({float(b) for b in breakpoints if lo < b < hi})
         edges = [lo, *inner, hi]
+        if len(edges) - 1 > max_pieces:
+            return math.nan, math.inf
         total, err = 0.0, cut
         for a, b in zip(edges[:-1], edges[1:]):
             val, e = integrate.quad(lambda t: float(fn(np.array([t]))[0] * self.law.pdf(t)), a, b, limit=200)
@@ -187,8 +224,14 @@ class LogisticTask:
         return total, err
 
     def bayes_error(self) -> float:
-        """min over classifiers of P(sign ≠ y) = E[min(η, 1 − η)]."""
-        return self.expect(lambda x: np.minimum(self.prob_positive(x), 1.0 - self.prob_positive(x)))
+        """min over classifiers of P(sign ≠ y) = E[min(η, 1 − η)] (split at the logit's zeros)."""
+        return self.bayes_error_with_error()[0]
+
+    def bayes_error_with_error(self) -> tuple[float, float]:
+        """(Bayes error, QUADPACK's error estimate), split at the zeros and turns of the logit that sampling
+        finds."""
+        return self.expect_with_error(lambda x: np.minimum(self.prob_positive(x), 1.0 - self.prob_positive(x)),
+                                      breakpoints=self.logit_breakpoints(*self.window()))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -17,9 +17,11 @@ Reference: flatproof math U.5; Qiao & Wang, arXiv 2512.01473, Appendix D.
 
 Checked: (i) λ_max(θ_{c_ε}) ≤ ε at c_ε, the smallest scale ≥ the case's c at which the bound below is
 ≤ ε (found by a monotone search; λ_max certified in rigorous mode), (ii) the Hessian-norm bound at the
-case's c, (iii) zero training error, (iv) population error − Bayes error ≥ ``excess``, the population error computed by
-adaptive quadrature under the data law with the knots and zero crossings as breakpoints (not
-interval-certified: QUADPACK's error estimate is the interval, and is reported).
+case's c, (iii) zero training error, (iv) population error − Bayes error ≥ ``excess``: in rigorous mode by validated integration
+(:mod:`flatproof.measures.certified_integral`: the zeros of f exact, those of the logit isolated on balls,
+``acb.integral`` on each piece; not resolved within its work bound → ``inconclusive``), in float mode by
+QUADPACK split at the knots and at the zeros of f and of the logit it finds (an estimate: its error
+estimate is the interval). In rigorous mode the bound's inputs γ, max‖∇f_θ‖², ε₀ are balls too.
 
 Example: ``flatproof verify cases/logistic-flat-at-infinity.toml`` ends in ``holds``.
 """
@@ -33,6 +35,8 @@ import numpy as np
 from ... import constructions as C
 from ... import rigorous
 from ..._errors import KinkError
+from ...vocab import Basis
+from ...measures.certified_integral import NotCertified, certified_population
 from ...measures.population import classification_error_with_error, training_error
 from ...measures.uncertain import uncertain_set
 from ...measures.univariate import UnivariateDense
@@ -61,7 +65,8 @@ def smallest_scale(bound, eps: float, c0: float) -> float:
     while bound(hi) > eps:
         lo, hi = hi, hi * 2.0
         if hi > 1e150:
-            raise FloatingPointError("no scale reaches this ε in float64")
+            raise FloatingPointError(f"no scale c ≤ 1e150 brings the U.5 bound down to params.epsilon = {eps:g} "
+                                     "in float64")
     for _ in range(200):                   # bound is decreasing on [lo, hi] once past its maximum
         mid = 0.5 * (lo + hi)
         if mid in (lo, hi):
@@ -82,17 +87,59 @@ def base_hypotheses(inst, ev: Evaluation) -> bool:
     return ok
 
 
-def population_comparisons(inst, ev: Evaluation, excess: float, name: str, relation: str = ">="):
-    """Population error of sign f vs Bayes + excess (quadrature), appended to ``ev``."""
+def population_comparisons(inst, ctx, ev: Evaluation, excess: float, name: str, relation: str = ">="):
+    """err(sign f) − Bayes error REL Δ, appended to ``ev``: certified (validated integrals, the logit's zeros
+    isolated on balls) in rigorous mode, a QUADPACK estimate split at every zero it finds in float mode."""
+    if ctx.mode == "rigorous":
+        try:
+            pop = certified_population(inst.net, inst.task)
+        except NotCertified as exc:
+            ev.notes.append(f"integral not certified: {exc}")
+            ev.comparisons.append(compare(name + " (integral not certified)", math.nan, relation, excess,
+                                          basis=Basis.ESTIMATED, basis_note="integral not certified"))
+            return
+        e_lo, e_hi = rigorous.interval(pop.excess)
+        ev.certificate.update({"population_error": float(pop.error.mid()), "bayes_error": float(pop.bayes.mid()),
+                               "excess_error": float(pop.excess.mid()),
+                               "population_error_certified": list(rigorous.interval(pop.error)),
+                               "bayes_error_certified": list(rigorous.interval(pop.bayes)),
+                               "excess_error_certified": [e_lo, e_hi],
+                               "integration": f"validated (acb.integral) on {pop.pieces} pieces, "
+                                              f"{pop.logit_zeros} zeros of the logit isolated, {pop.seconds:.2f} s"})
+        ev.comparisons.append(compare(name, float(pop.excess.mid()), relation, excess, value_interval=(e_lo, e_hi),
+                                      certified=True))
+        return
     pop, e_pop = classification_error_with_error(inst.net, inst.task)
-    task = inst.task
-    bayes, e_bayes = task.expect_with_error(lambda x: np.minimum(task.prob_positive(x), 1.0 - task.prob_positive(x)))
+    bayes, e_bayes = inst.task.bayes_error_with_error()
     err = e_pop + e_bayes + 2 * QUAD_FLOOR
     ev.certificate.update({"population_error": pop, "bayes_error": bayes, "excess_error": pop - bayes,
                            "quadrature_error_estimate": err})
-    ev.comparisons.append(compare(name, pop - bayes if relation == ">=" else pop, relation,
-                                  excess if relation == ">=" else bayes + excess, value_error=err))
-    return pop, bayes
+    ev.comparisons.append(compare(name, pop - bayes, relation, excess, value_error=err, basis=Basis.ESTIMATED,
+                                  basis_note="population and Bayes errors by quadrature"))
+    ev.notes.append("population and Bayes errors by QUADPACK split at the knots and at the zeros of f and of the "
+                    "logit found on a grid; its error estimate is the interval (an estimate, not a bound)")
+
+
+def u5_inputs_balls(inst):
+    """γ = min_j y_j f_θ(x_j), max_j ‖∇f_θ(x_j)‖² and ε₀ = max_i √(ā_i² + c̄_i²) of the base network θ as balls
+    from its exact binary parameters and data (raises KinkError if a pre-activation ball meets 0)."""
+    arb = rigorous.arb
+    base = inst.base_net
+    x, y = inst.data.x, inst.data.y
+    bb = rigorous.univariate_balls(inst.problem, base)
+    gamma = gmax = None
+    for j in range(bb.n):
+        margin = arb(float(y[j])) * bb.f[j]
+        gamma = margin if gamma is None else gamma.min(margin)
+        row = sum((bb.J[j, k] * bb.J[j, k] for k in range(bb.J.ncols())), arb(0))
+        gmax = row if gmax is None else gmax.max(row)
+    eps0 = arb(0)
+    for i in range(bb.m):
+        active = [j for j in range(bb.n) if bb.J[j, i] != 0]
+        abar = sum((abs(arb(float(x[j]))) for j in active), arb(0)) / bb.n
+        cbar = arb(len(active)) / bb.n
+        eps0 = eps0.max((abar * abar + cbar * cbar).sqrt())
+    return gamma, gmax, eps0
 
 
 @register
@@ -138,6 +185,11 @@ class FlatAtInfinity(Claim):
         with np.errstate(under="ignore"):
             bound = float(hessian_bound()(c, gamma, gmax, eps0))     # e^{−c²γ}(c²G + ε₀), sympy's
         eps = ctx.params["epsilon"]
+        if not math.isfinite(2.0 / eps):
+            ev.notes.append(f"params.epsilon = {eps:g}: the step size 2/ε of the flatness threshold overflows "
+                            "float64; no verdict")
+            ev.comparisons.append(compare("λ_max(∇²L(θ_c)) ≤ ε (2/ε overflows)", math.nan, "<=", eps))
+            return ev
         with np.errstate(under="ignore"):
             c_eps = smallest_scale(lambda t: float(hessian_bound()(t, gamma, gmax, eps0)), eps, c)
         net_eps = C.scale_to_infinity(base, c_eps)
@@ -145,7 +197,12 @@ class FlatAtInfinity(Claim):
                                    net=net_eps)
         if flat is None:
             return ev
-        ev.comparisons.insert(0, ev.comparisons.pop())          # the main comparison first
+        # the threshold is ε itself (2/(2/ε) can differ from ε by rounding)
+        ev.comparisons.pop()
+        flat = compare(flat.name, flat.value, "<=", eps, value_interval=flat.value_interval, basis=flat.basis,
+                       basis_note=flat.basis_note)
+        ev.certificate["threshold"] = eps
+        ev.comparisons.insert(0, flat)                           # the main comparison first
         ev.certificate["c_epsilon"] = c_eps
         balls = None
         if ctx.mode == "rigorous":
@@ -159,12 +216,20 @@ class FlatAtInfinity(Claim):
             arb = rigorous.arb
             norm_hi = max(abs(enc.lambda_max[1]), abs(enc.lambda_min[0]), abs(enc.lambda_max[0]),
                           abs(enc.lambda_min[1]))
-            b_ball = hessian_bound(balls=True)(arb(c), arb(gamma), arb(gmax), arb(eps0))
+            try:
+                g_ball, G_ball, e0_ball = u5_inputs_balls(inst)
+            except KinkError as exc:
+                ev.hypothesis("θ is certifiably off every kink", False, str(exc))
+                return ev
+            b_ball = hessian_bound(balls=True)(arb(c), g_ball, G_ball, e0_ball)
             ev.comparisons.append(compare("‖∇²L(θ_c)‖₂ ≤ e^{−c²γ}(c² max‖∇f_θ‖² + ε₀)",
                                           norm_hi, "<=", bound, value_interval=(0.0, norm_hi),
                                           bound_interval=rigorous.interval(b_ball), certified=True))
-            ev.notes.append("γ, max‖∇f_θ‖² and ε₀ enter the certified bound as computed in float64; the bound "
-                            "is then evaluated in ball arithmetic")
+            ev.certificate["u5_inputs_certified"] = {"gamma": list(rigorous.interval(g_ball)),
+                                                     "max_grad_f_sq": list(rigorous.interval(G_ball)),
+                                                     "epsilon_0": list(rigorous.interval(e0_ball))}
+            ev.notes.append("γ, max‖∇f_θ‖² and ε₀ are enclosed in balls from the exact binary parameters and "
+                            "data; the bound is evaluated on them in ball arithmetic")
         else:
             orc = inst.oracle(kink_tol=ctx.tolerances.kink)
             lmax = top_eigen(orc, ctx)
@@ -184,7 +249,7 @@ class FlatAtInfinity(Claim):
         else:
             ev.comparisons.append(compare("training errors = 0", float(np.sum(margins <= 0)), "=", 0.0))
         # (iv) population error
-        population_comparisons(inst, ev, ctx.params["excess"], "err(sign f) − Bayes error ≥ Δ")
+        population_comparisons(inst, ctx, ev, ctx.params["excess"], "err(sign f) − Bayes error ≥ Δ")
         lo, hi = domain(inst)
         U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
         ev.certificate.update({"c": c, "gamma": gamma, "c2_gamma": c * c * gamma, "max_grad_f_sq": gmax,

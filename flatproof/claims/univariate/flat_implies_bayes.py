@@ -60,5 +60,5 @@ class FlatImpliesBayes(Claim):
             return ev
         ev.hypothesis("θ is η-flat", True, f"λ_max ≤ {flat.value_interval[1]:.6g} ≤ 2/η = {flat.bound:.6g}"
                       + (" (certified)" if flat.certified else ""))
-        population_comparisons(inst, ev, ctx.params["excess"], "err(sign f) ≤ Bayes error + Δ", relation="<=")
+        population_comparisons(inst, ctx, ev, ctx.params["excess"], "err(sign f) − Bayes error ≤ Δ", relation="<=")
         return ev

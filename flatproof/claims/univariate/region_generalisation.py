@@ -15,12 +15,22 @@ convex hull of the uncertain regions"; the paper's rate is not available to us).
 
 Reference: flatproof math U.3–U.4; Qiao & Wang, arXiv 2512.01473 (Theorems 3.5–3.7 in the reviews' numbering).
 
+Float mode: conditional risks by QUADPACK split at the knots and the zeros of f and of the logit (an estimate:
+QUADPACK's error estimate is the interval). Rigorous mode: R_δ's endpoints as balls from f's exact affine
+pieces, and the conditional excess by validated integration
+(:func:`flatproof.measures.certified_integral.certified_region_excess`).
+
 Example: ``flatproof verify cases/logistic-region-generalisation.toml`` ends in ``holds``.
 """
 
 from __future__ import annotations
 
+import math
+
+from ... import rigorous
+from ...measures.certified_integral import NotCertified, certified_region_excess
 from ...measures.population import region_risk
+from ...vocab import Basis
 from ...measures.uncertain import uncertain_set
 from .._core import Claim, Evaluation, Param, compare, register
 from .uncertain_set import domain
@@ -40,6 +50,7 @@ class RegionGeneralisation(Claim):
                     exclusive_minimum=True),
               Param("excess", float, 0.05, "stated bound ε on the excess risk inside R_δ", minimum=0.0))
     model = "univariate"
+    modes = ("float", "rigorous")
 
     def evaluate(self, inst, ctx):
         ev = Evaluation()
@@ -54,8 +65,25 @@ class RegionGeneralisation(Claim):
         outside = region_risk(inst.net, inst.task, R, inside=False) if R else None
         if not ev.hypothesis("R_δ non-empty", R is not None and inside.mass > 0, f"R_δ = {R}"):
             return ev
-        ev.comparisons.append(compare("excess logistic risk inside R_δ ≤ ε", inside.excess_logistic, "<=",
-                                      ctx.params["excess"], value_error=1e-8 * max(inside.excess_logistic, 1e-12)))
+        name = "excess logistic risk inside R_δ ≤ ε"
+        if ctx.mode == "rigorous":
+            try:
+                cert = certified_region_excess(inst.net, inst.task, ctx.params["delta"], lo, hi)
+            except NotCertified as exc:
+                ev.notes.append(f"integral not certified: {exc}")
+                ev.comparisons.append(compare(name + " (integral not certified)", math.nan, "<=", ctx.params["excess"],
+                                              basis=Basis.ESTIMATED, basis_note="integral not certified"))
+            else:
+                ev.comparisons.append(compare(name, float(cert.excess.mid()), "<=", ctx.params["excess"],
+                                              value_interval=rigorous.interval(cert.excess), certified=True))
+                ev.certificate.update({"excess_inside_certified": list(rigorous.interval(cert.excess)),
+                                       "region_certified": [list(rigorous.interval(cert.left)),
+                                                            list(rigorous.interval(cert.right))],
+                                       "mass_inside_certified": list(rigorous.interval(cert.mass))})
+        else:
+            ev.comparisons.append(compare(name, inside.excess_logistic, "<=", ctx.params["excess"],
+                                          value_error=inside.excess_logistic_error, basis=Basis.ESTIMATED,
+                                          basis_note="excess logistic risk by quadrature"))
         ev.certificate.update({"region": list(R), "mass_inside": inside.mass, "mass_outside": outside.mass,
                                "excess_inside": inside.excess_logistic,
                                "excess_outside": outside.excess_logistic if outside.mass > 0 else None,
