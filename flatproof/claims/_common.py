@@ -51,6 +51,14 @@ def bottom_eigen(oracle, ctx, scale: float) -> EigResult:
     return lambda_min(oracle, tol=ctx.tolerances.lanczos, seed=ctx.seed, scale=max(scale, np.finfo(float).tiny))
 
 
-def rounding(*values: float) -> float:
-    """A float-mode error estimate for a quantity of the size of ``values``."""
-    return ROUNDING * max([abs(v) for v in values] + [np.finfo(float).tiny])
+#: the spacing of float64's subnormal numbers: the absolute error of one underflowing operation is ≤ half of it
+SUBNORMAL_ULP = math.ldexp(1.0, -1074)
+
+
+def rounding(*values: float, terms: int = 1) -> float:
+    """A float-mode error estimate for a quantity of the size of ``values`` built from about ``terms`` terms:
+    the relative part ROUNDING · max|value| and an absolute part for underflow, which the relative one misses
+    (each operation whose result is subnormal or flushed to 0 errs by up to 2^-1075 absolutely, whatever the
+    size of the result: a sum of ``terms`` such terms by up to ``terms`` · 2^-1074)."""
+    rel = ROUNDING * max([abs(v) for v in values] + [0.0])
+    return rel + max(ROUNDING * float(np.finfo(float).tiny), 4 * max(int(terms), 1) * SUBNORMAL_ULP)

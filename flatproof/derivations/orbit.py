@@ -8,10 +8,12 @@ Nothing here is typed by hand: the numeric functions are ``lambdify``-ed from sy
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+import numpy as np
 import sympy as sp
 
 
@@ -45,3 +47,133 @@ def orbit_minimum() -> OrbitMinimum:
                         sp.lambdify((c, *args), F, modules="numpy", cse=True),
                         sp.lambdify(args, c_star, modules="numpy", cse=True),
                         sp.lambdify(args, F_sym, modules="numpy", cse=True))
+
+
+# ---- the infimum over the whole orbit, in every corner of float64 ------------------------------------
+def _split(x) -> tuple[np.ndarray, np.ndarray]:
+    """x = m · 2^e exactly, m ∈ [0.5, 1) (0 for x = 0): numbers as mantissa and integer exponent."""
+    m, e = np.frexp(np.asarray(x, dtype=float))
+    return m, e.astype(np.int64)
+
+
+def f_sym_terms(A, B, k, *, eA=None, eB=None) -> np.ndarray:
+    """Per neuron inf_{c>0} (c^{2k} A_j + c^{−2} B_j): sympy's F_sym where A_j, B_j > 0, else 0.
+
+    A_j = A·2^{eA}, B_j = B·2^{eB} (exponents default 0). F_sym is homogeneous of degree 1/(k+1) in A and
+    k/(k+1) in B, so it is evaluated on the mantissas (numbers in [0.5, 1)) and rescaled by the power of two
+    2^{(E_A + k E_B)/(k+1)}, whose integer part is applied exactly with ``ldexp``: no intermediate under- or
+    overflows (sympy's expression forms 1/A and A·√B, which do), and the result is within a few ulps
+    unless it is itself outside float64's range."""
+    om = orbit_minimum()
+    mA, xA = _split(A)
+    mB, xB = _split(B)
+    xA = xA + (0 if eA is None else np.asarray(eA, dtype=np.int64))
+    xB = xB + (0 if eB is None else np.asarray(eB, dtype=np.int64))
+    k = int(k)
+    pos = (mA > 0) & (mB > 0)
+    E = xA + k * xB
+    q, r = np.divmod(E, k + 1)                     # 2^{E/(k+1)} = 2^q · 2^{r/(k+1)}, 0 ≤ r ≤ k
+    core = om.F_sym_fn(np.where(pos, mA, 1.0), np.where(pos, mB, 1.0), float(k)) * np.exp2(r / (k + 1.0))
+    with np.errstate(under="ignore", over="ignore"):
+        return np.where(pos, np.ldexp(core, np.where(pos, q, 0).astype(np.int32)), 0.0)
+
+
+def c_star_scaled(A, B, k, *, eA=None, eB=None) -> np.ndarray:
+    """sympy's minimiser c_j* = (B_j/(k A_j))^{1/(2k+2)} with the same power-of-two handling (nan where
+    A_j B_j = 0: no minimiser)."""
+    om = orbit_minimum()
+    mA, xA = _split(A)
+    mB, xB = _split(B)
+    xA = xA + (0 if eA is None else np.asarray(eA, dtype=np.int64))
+    xB = xB + (0 if eB is None else np.asarray(eB, dtype=np.int64))
+    k = int(k)
+    pos = (mA > 0) & (mB > 0)
+    q, r = np.divmod(xB - xA, 2 * k + 2)
+    core = om.c_star_fn(np.where(pos, mA, 1.0), np.where(pos, mB, 1.0), float(k)) * np.exp2(r / (2 * k + 2.0))
+    with np.errstate(under="ignore", over="ignore"):
+        return np.where(pos, np.ldexp(core, np.where(pos, q, 0).astype(np.int32)), np.nan)
+
+
+@dataclass(frozen=True)
+class OrbitInfimum:
+    """inf over c ∈ (0, ∞)^m of Σ_j (c_j^{2k} A_j + c_j^{−2} B_j) (flatproof math M.3, U.6 with k = 1).
+
+    Per neuron: A_j, B_j > 0 — the minimum F_sym,j is attained at c_j*; A_j = B_j = 0 — the term is 0 for
+    every c (attained); exactly one of them 0 — the infimum 0 is **not attained**: it is approached as
+    c_j → 0 (B_j = 0 < A_j, e.g. a_j = 0) or c_j → ∞ (A_j = 0 < B_j), and every point of the orbit lies
+    strictly above it."""
+
+    k: int
+    terms: np.ndarray        # per-neuron infimum
+    c_star: np.ndarray       # the minimiser (1 where any c does, nan where none does)
+    direction: np.ndarray    # 0 attained; −1: c_j → 0 approaches it; +1: c_j → ∞ does
+    A: np.ndarray            # the blocks, as floats (may have underflowed: for the approach only)
+    B: np.ndarray
+
+    @property
+    def value(self) -> float:
+        return float(np.sum(self.terms))
+
+    @property
+    def attained(self) -> bool:
+        return not np.any(self.direction)
+
+    def approach(self, slack: float) -> np.ndarray | None:
+        """Factors c with F(T_cθ) ≤ inf + slack: c_j* where attained, and powers of two 2^{∓s} that push each
+        non-attained neuron's term below slack/(their number). None if such a c is not a float64 number."""
+        c = np.where(np.isnan(self.c_star), 1.0, self.c_star)
+        idx = np.flatnonzero(self.direction)
+        if idx.size == 0:
+            return c
+        if not (slack > 0 and math.isfinite(slack)):
+            return None
+        share = math.log2(slack) - math.log2(idx.size)
+        for j in idx:
+            if self.direction[j] < 0:      # c^{2k} A_j ≤ share  ⇐  c = 2^{−s}, s ≥ (log2 A_j − log2 share)/(2k)
+                e = math.floor((share - math.log2(self.A[j])) / (2 * self.k)) - 1
+            else:                          # c^{−2} B_j ≤ share  ⇐  c = 2^{s}, s ≥ (log2 B_j − log2 share)/2
+                e = math.ceil((math.log2(self.B[j]) - share) / 2) + 1
+            if not -1000 <= e <= 1000:
+                return None
+            c[j] = math.ldexp(1.0, e)
+        return c
+
+    def describe(self) -> list[str]:
+        """One line per neuron whose infimum is not attained, naming the sequence that approaches it."""
+        out = []
+        for j in np.flatnonzero(self.direction):
+            if self.direction[j] < 0:
+                out.append(f"neuron {j}: B_j = 0 < A_j (its outer weight is 0): inf_c c^{2 * self.k}·A_j = 0 is not attained; "
+                           f"c_j = 2^-s (s → ∞) gives A_j·2^(-{2 * self.k}s) → 0")
+            else:
+                out.append(f"neuron {j}: A_j = 0 < B_j: inf_c c^-2·B_j = 0 is not attained; "
+                           f"c_j = 2^s (s → ∞) gives B_j·2^(-2s) → 0")
+        return out
+
+    def certificate(self) -> dict:
+        seq = {}
+        for j in np.flatnonzero(self.direction):
+            s = np.array([0, 4, 16, 64])
+            c = np.ldexp(1.0, (-s if self.direction[j] < 0 else s).astype(np.int32))
+            with np.errstate(under="ignore", over="ignore"):
+                t = c ** (2 * self.k) * self.A[j] + c ** -2.0 * self.B[j]
+            seq[str(j)] = {"c_j": c.tolist(), "term": t.tolist()}
+        return {"infimum": self.value, "attained": self.attained,
+                "not_attained_neurons": np.flatnonzero(self.direction).tolist(),
+                "direction": ["c_j → 0" if d < 0 else "c_j → ∞" if d > 0 else "attained" for d in self.direction],
+                "approaching_sequences": seq}
+
+
+def orbit_infimum(A, B, k, *, eA=None, eB=None) -> OrbitInfimum:
+    """The orbit infimum of blocks A_j = A·2^{eA}, B_j = B·2^{eB} (exponents optional: see f_sym_terms)."""
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    if np.any(A < 0) or np.any(B < 0) or not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
+        raise ValueError("orbit blocks A_j, B_j must be finite and ≥ 0")
+    terms = f_sym_terms(A, B, k, eA=eA, eB=eB)
+    cs = c_star_scaled(A, B, k, eA=eA, eB=eB)
+    direction = np.where((A > 0) & (B == 0), -1, np.where((A == 0) & (B > 0), 1, 0))
+    cs = np.where((A == 0) & (B == 0), 1.0, cs)
+    with np.errstate(under="ignore", over="ignore"):
+        Af = A if eA is None else np.ldexp(A, np.asarray(eA, dtype=np.int32))
+        Bf = B if eB is None else np.ldexp(B, np.asarray(eB, dtype=np.int32))
+    return OrbitInfimum(int(k), terms, cs, direction, Af, Bf)

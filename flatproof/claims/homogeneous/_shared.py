@@ -36,6 +36,24 @@ def trace_blocks(net, X) -> tuple[np.ndarray, np.ndarray]:
     return A, B
 
 
+def scaled_trace_blocks(net, X) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A_j = A·2^{eA}, B_j = B·2^{eB} (M.2) without under- or overflow in the weights: w_j is scaled by the power
+    of two 2^{−e_j} that brings its largest entry into [0.5, 1) and a_j into its mantissa, exactly (σ is
+    homogeneous: σ(2^e t) = 2^{ke} σ(t), σ'(2^e t) = 2^{(k−1)e} σ'(t)). A weight of 1e-190 has a_j² = 0 in
+    float64, but its B_j is here a mantissa and an exponent. Returns (A, eA, B, eB)."""
+    n, k = X.shape[0], net.k
+    _, ew = np.frexp(np.max(np.abs(net.W), axis=1))
+    ma, ea = np.frexp(net.a)
+    Wt = np.ldexp(net.W, -ew[:, None])
+    Z = X @ Wt.T
+    act = net.activation
+    sq = np.einsum("ij,ij->i", X, X)
+    A = 2.0 * np.sum(act.sigma(Z) ** 2, axis=0) / n
+    B = 2.0 * ma ** 2 * (sq @ act.d1(Z) ** 2) / n
+    ew, ea = ew.astype(np.int64), ea.astype(np.int64)
+    return A, 2 * k * ew, B, 2 * ea + 2 * (k - 1) * ew
+
+
 def subnormal_error(A: np.ndarray, B: np.ndarray, k: float, net=None, X=None) -> float:
     """Extra absolute error of Σ_j F_sym,j computed from A_j, B_j when one of them lies in (or underflowed
     out of) float64's subnormal range: an absolute error of a few 2^-1074 there is a large *relative*

@@ -26,20 +26,31 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from ...constructions import rescale_homogeneous
-from ...derivations.orbit import orbit_minimum
+from ...derivations.orbit import OrbitInfimum, f_sym_terms, orbit_infimum, orbit_minimum
 from .._common import eig_interval, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, trace_blocks
+from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, scaled_trace_blocks, trace_blocks
 
 SEARCH_TOL = 1e-7
 TINY = float(np.finfo(float).tiny)      # tolerance floor when F = 0 exactly (no active neuron)
 
 
 def f_sym(A, B, k):
-    """Σ_j F_sym,j from sympy's closed form; neurons with A_j B_j = 0 contribute their infimum 0."""
-    om = orbit_minimum()
-    pos = A * B > 0
-    return float(np.sum(np.where(pos, om.F_sym_fn(np.where(pos, A, 1.0), np.where(pos, B, 1.0), float(k)), 0.0)))
+    """Σ_j F_sym,j from sympy's closed form; neurons with A_j B_j = 0 contribute their infimum 0 (attained only
+    when A_j = B_j = 0). Evaluated with exact power-of-two rescaling (derivations.orbit.f_sym_terms)."""
+    return float(np.sum(f_sym_terms(A, B, k)))
+
+
+def f_sym_net(net, X) -> float:
+    """F_sym(θ) from the weights without under- or overflow in a_j², ‖w_j‖^{2k} (scaled_trace_blocks)."""
+    A, eA, B, eB = scaled_trace_blocks(net, X)
+    return float(np.sum(f_sym_terms(A, B, net.k, eA=eA, eB=eB)))
+
+
+def infimum(net, X) -> OrbitInfimum:
+    """The orbit infimum of θ (M.3): attained or not, with the sequence approaching it."""
+    A, eA, B, eB = scaled_trace_blocks(net, X)
+    return orbit_infimum(A, B, net.k, eA=eA, eB=eB)
 
 
 @register
@@ -88,38 +99,55 @@ class OrbitMinimum(Claim):
         tr1 = rorc.trace()
         ev.comparisons.append(compare("F(T_cθ) (oracle) = Σ_j c_j^{2k}A_j + c_j^{−2}B_j", tr1, "=", orbit,
                                       value_error=rounding(tr1), tol=tol * max(orbit, TINY)))
-        Fs = f_sym(A, B, k)
+        inf = infimum(net, X)
+        Fs = inf.value
         F0 = orc.trace()
-        numeric, cstar = F0, np.ones(m)
+        numeric, cstar = 0.0, np.ones(m)
+
+        def F_at(cj):
+            return inst.oracle(rescale_homogeneous(net, cj), kink_tol=kt).trace()
         for j in range(m):
-            if A[j] * B[j] == 0:       # c^{2k}A_j or c^{−2}B_j alone: infimum 0 at c → 0 or ∞, not attained
-                numeric -= A[j] + B[j]
-                cstar[j] = np.nan
+            if inf.direction[j]:       # c^{2k}A_j or c^{−2}B_j alone: infimum 0 as c → 0 or ∞, not attained
+                one = OrbitInfimum(k, inf.terms[j:j + 1], inf.c_star[j:j + 1], inf.direction[j:j + 1],
+                                   inf.A[j:j + 1], inf.B[j:j + 1])
+                cj = one.approach(0.5 * tol * max(Fs, TINY))
+                if cj is None:
+                    numeric = np.nan
+                    ev.notes.append(f"neuron {j}: the rescaling that approaches the infimum is not a float64 number")
+                    continue
+                cstar[j] = cj[0]
                 continue
+            if inf.A[j] == 0 and inf.B[j] == 0:
+                continue               # an inactive neuron: its term is 0 at every c
 
             def F(logc, j=j):
                 cj = np.ones(m)
                 cj[j] = np.exp(logc)
-                return inst.oracle(rescale_homogeneous(net, cj), kink_tol=kt).trace()
-            r = minimize_scalar(F, bounds=(-15.0, 15.0), method="bounded", options={"xatol": 1e-9})
-            cstar[j] = np.exp(r.x)
-            numeric += min(r.fun, F0) - F0
-        ev.comparisons.append(compare("inf_c F(T_cθ) (numeric search) = F_sym (sympy closed form)", numeric, "=", Fs,
-                                      value_error=rounding(F0, numeric), tol=(tol + SEARCH_TOL) * max(Fs, TINY)))
-        A1, B1 = trace_blocks(rnet, X)
-        Fs1 = f_sym(A1, B1, k)
-        ev.comparisons.append(compare("F_sym(T_cθ) = F_sym(θ)", Fs1, "=", Fs, value_error=rounding(Fs),
+                return F_at(cj)
+            centre = float(np.log(inf.c_star[j]))          # search ± e^15 around sympy's c* (which may be 1e-95)
+            r = minimize_scalar(F, bounds=(centre - 15.0, centre + 15.0), method="bounded",
+                                options={"xatol": 1e-9})
+            cstar[j] = np.exp(r.x) if r.fun <= F0 else 1.0
+        if not np.isnan(numeric):      # F is separable over neurons: one evaluation at all the c_j at once
+            numeric = F_at(np.where(np.isfinite(cstar), cstar, 1.0))      # (no F0 + Σ(min_j − F0) cancellation)
+        if not inf.attained:
+            ev.notes.extend(["the orbit infimum is not attained (F(T_cθ) > F_sym for every c):"] + inf.describe())
+        ev.comparisons.append(compare("inf_c F(T_cθ) (numeric search; unattained neurons along c_j = 2^∓s) = F_sym "
+                                      "(sympy closed form)", numeric, "=", Fs,
+                                      value_error=rounding(numeric, terms=inst.data.n * orc.num_params), tol=(tol + SEARCH_TOL) * max(Fs, TINY)))
+        Fs1 = f_sym_net(rnet, X)
+        ev.comparisons.append(compare("F_sym(T_cθ) = F_sym(θ)", Fs1, "=", Fs, value_error=rounding(Fs, terms=m),
                                       tol=tol * max(Fs, TINY)))
         om = orbit_minimum()
-        pos = A * B > 0
-        cs = np.where(pos, om.c_star_fn(np.where(pos, A, 1.0), np.where(pos, B, 1.0), float(k)), 1.0)
+        pos = inf.terms > 0
+        cs = np.where(pos, inf.c_star, 1.0)
         As, Bs = trace_blocks(rescale_homogeneous(net, cs), X)
         if np.any(pos):
             share = float(np.sum(As[pos]) / np.sum(As[pos] + Bs[pos]))
             ev.comparisons.append(compare("a-block share of F at c* = 1/(k+1) (balance)", share, "=", 1.0 / (k + 1),
                                           value_error=rounding(1.0), tol=tol))
         else:
-            ev.notes.append("no neuron is active on the data (every A_j B_j = 0): F = F_sym = 0, no balance to check")
+            ev.notes.append("no neuron has A_j, B_j > 0: F_sym = 0 and there is no balance to check")
         if np.any(A > 0):
             jbig = int(np.argmax(A))
             cb = np.ones(m)
@@ -144,6 +172,7 @@ class OrbitMinimum(Claim):
                                       value_error=rounding(js * np.sqrt(inst.data.n)), tol=tol * js))
         ev.certificate.update({"k": k, "c": c, "A_j": A, "B_j": B, "F": F0, "F_at_T_c": tr1, "F_sym": Fs,
                                "F_sym_numeric": numeric, "F_over_F_sym": F0 / Fs if Fs else None,
-                               "c_star_closed_form": cs, "c_star_numeric": cstar,
+                               "c_star_closed_form": inf.c_star, "c_star_numeric": cstar,
+                               "orbit": inf.certificate(),
                                "sympy_F_sym": str(om.F_sym), "sympy_c_star": str(om.c_star)})
         return ev
