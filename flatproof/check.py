@@ -5,10 +5,17 @@ loader as ``flatproof verify`` and checked. Outcomes are counted over the genera
 first ``violated`` one is shrunk by hypothesis to a minimal instance, written as a case file (arrays
 inline) and verified again from that file, so the counterexample is exactly what ``verify``
 reproduces. Runs are reproducible by seed.
+
+A violation counts only if it survives re-verification (:func:`reverify`): in rigorous mode when the claim
+supports it, and with the claim's own (default) hypothesis tolerances — parameters named ``*_tol`` — in
+place of any looser ones the strategy drew. One that does not survive (e.g. a float-mode "violation" that
+the certified enclosures cannot confirm) is counted ``inconclusive`` and is never written; the file
+written is the re-verified document.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -44,6 +51,7 @@ class CheckReport:
     size: dict | None = None          # n, d, width of the shrunk counterexample
     reproduced: bool | None = None    # verify on the written file gave `violated` again
     note: str = ""
+    unconfirmed: int = 0              # float-mode violations that re-verification did not confirm (counted inconclusive)
 
     @property
     def tried(self) -> int:
@@ -53,7 +61,7 @@ class CheckReport:
         return {"claim": self.claim, "tag": self.tag, "false_by_design": self.false_by_design,
                 "examples": self.examples, "seed": self.seed, "tried": self.tried, "counts": dict(self.counts),
                 "rejected": self.rejected, "seconds": self.seconds, "counterexample": self.path, "size": self.size,
-                "reproduced": self.reproduced, "note": self.note}
+                "reproduced": self.reproduced, "note": self.note, "unconfirmed": self.unconfirmed}
 
 
 def _size(doc: dict) -> dict:
@@ -79,6 +87,31 @@ def _import_flag(claim) -> str:
     return "" if module.split(".")[0] == "flatproof" else f"--import {module} "
 
 
+def reverify(claim, doc: dict) -> tuple[dict, str | None]:
+    """Re-verify a document that ``verify`` found violated, as strictly as the claim allows: rigorous mode if the
+    claim has it, and every hypothesis tolerance (a parameter named ``*_tol``) at the claim's default. Returns the
+    re-verified document and None if it is still violated, else the reason it is not a counterexample."""
+    strict = copy.deepcopy(doc)
+    how = []
+    if "rigorous" in claim.modes and strict["case"].get("mode", "float") != "rigorous":
+        strict["case"]["mode"] = "rigorous"
+        how.append("rigorous mode")
+    params = strict.get("params", {})
+    for p in claim.params:
+        if p.name.endswith("_tol") and p.name in params and params[p.name] != p.default:
+            params[p.name] = p.default
+            how.append(f"{p.name} = {p.default:g}")
+    if not how:
+        return strict, None
+    try:
+        verdict = load_case_dict(strict, f"<{claim.id} re-verification>").verify()
+    except InputError as exc:
+        return strict, f"not confirmed: the strict document is not an instance ({exc})"
+    if verdict.outcome == "violated":
+        return strict, None
+    return strict, f"not confirmed by re-verification ({', '.join(how)}): {verdict.outcome}"
+
+
 def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: str | Path = "cases/found",
                 params: dict | None = None, progress=None, write: bool = True) -> CheckReport:
     """Run ``examples`` generated instances of ``claim_id``; shrink and write the first violation."""
@@ -100,13 +133,21 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
             if state["counting"]:
                 rep.rejected += 1
             reject()
+        outcome, strict = verdict.outcome, None
+        if outcome == "violated":
+            strict, why = reverify(claim, doc)
+            if why is not None:                  # not a counterexample after all: never shrunk, never written
+                outcome = "inconclusive"
+                if state["counting"]:
+                    rep.unconfirmed += 1
+                    state["why"] = why
         if state["counting"]:
-            rep.counts[verdict.outcome] += 1
+            rep.counts[outcome] += 1
             if progress is not None:
                 progress(rep.tried)
-        if verdict.outcome == "violated":
+        if outcome == "violated":
             state["counting"] = False
-            state["last"] = doc
+            state["last"] = strict
             raise _Violation()
 
     t0 = time.perf_counter()
@@ -115,6 +156,9 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
     except _Violation:
         pass
     rep.seconds = time.perf_counter() - t0
+    if rep.unconfirmed:
+        rep.note = (f"{rep.unconfirmed} violation(s) counted inconclusive, e.g. {state['why']}"
+                    + (f"; {rep.note}" if rep.note else ""))
     doc = state["last"]
     if doc is not None:
         rep.counterexample, rep.size = doc, _size(doc)

@@ -84,7 +84,9 @@ def test_public_strategies_build_valid_kink_free_instances(case):
     assert case.verify().outcome in ("holds", "inconclusive")
 
 
-def test_pytest_plugin_claim_test(pytester, tmp_path):
+def test_pytest_plugin_claim_test(pytester, tmp_path, monkeypatch):
+    # the subprocess must import this checkout's flatproof, not whichever one is installed
+    monkeypatch.setenv("PYTHONPATH", str(Path(fp.__file__).resolve().parents[1]))
     pytester.makepyfile(test_user="""
         import flatproof
 

@@ -1,0 +1,207 @@
+"""Issue 11's corners: orbit infima that are not attained, float64's dynamic range, strict hypotheses, and
+`check` re-verifying what it writes. Every expectation is computed independently of flatproof's numerics:
+mpmath at 50 digits or sympy rationals, straight from the formulas of flatproof math M.2, M.3 and U.6."""
+
+import math
+import tomllib
+from pathlib import Path
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings, strategies as st
+
+import flatproof as fp
+from flatproof.casefile import load_case_dict
+from flatproof.check import check_claim
+from flatproof.claims import get_claim, register
+from flatproof.claims._core import Evaluation, compare
+from flatproof.claims.homogeneous.relu_sample_bound import ReluSampleBound
+from flatproof.derivations.orbit import f_sym_terms, orbit_infimum
+from flatproof.instance import Instance
+
+mp.mp.dps = 50
+
+
+# ---- independent references ---------------------------------------------------------------------------
+def mp_sigma(t, family, k):
+    t = mp.mpf(t)
+    if family == "relu":
+        return max(t, 0) ** k
+    return abs(t) ** k
+
+
+def mp_dsigma(t, family, k):
+    t = mp.mpf(t)
+    if family == "relu":
+        return k * t ** (k - 1) if t > 0 else mp.mpf(0)
+    return k * abs(t) ** (k - 1) * mp.sign(t)
+
+
+def mp_blocks(a, W, X, family="relu", k=1):
+    """A_j, B_j of flatproof math M.2 at 50 digits, from the float inputs (exactly converted)."""
+    n = len(X)
+    A, B = [], []
+    for aj, wj in zip(a, W):
+        S2 = T2 = mp.mpf(0)
+        for x in X:
+            z = mp.fsum(mp.mpf(p) * mp.mpf(q) for p, q in zip(wj, x))
+            S2 += mp_sigma(z, family, k) ** 2
+            T2 += mp_dsigma(z, family, k) ** 2 * mp.fsum(mp.mpf(q) ** 2 for q in x)
+        A.append(2 * S2 / n)
+        B.append(2 * mp.mpf(aj) ** 2 * T2 / n)
+    return A, B
+
+
+def mp_f_sym(A, B, k):
+    """inf over c > 0 of Σ c^{2k}A_j + c^{−2}B_j: (k+1)k^{−k/(k+1)}A^{1/(k+1)}B^{k/(k+1)} where both are > 0."""
+    k = mp.mpf(k)
+    return mp.fsum((k + 1) * k ** (-k / (k + 1)) * a ** (1 / (k + 1)) * b ** (k / (k + 1))
+                   for a, b in zip(A, B) if a > 0 and b > 0)
+
+
+def instance(a, W, X, act=None):
+    net = fp.HomogeneousNet(np.array(a, float), np.array(W, float), act or fp.relu())
+    X = np.array(X, float)
+    return Instance("homogeneous", fp.MultiIndexData(X, net(X)), net, fp.square_loss(1.0))
+
+
+# ---- the orbit infimum ------------------------------------------------------------------------------------
+exps = st.integers(-1000, 1000)
+
+
+@settings(max_examples=300)
+@given(st.floats(0.5, 1.0, exclude_max=True), exps, st.floats(0.5, 1.0, exclude_max=True), exps,
+       st.integers(1, 4))
+def test_f_sym_terms_match_mpmath_across_the_whole_exponent_range(ma, ea, mb, eb, k):
+    A, B = math.ldexp(ma, ea), math.ldexp(mb, eb)
+    ref = mp_f_sym([mp.mpf(A)], [mp.mpf(B)], k)       # exact inputs, 50 digits
+    with np.errstate(all="ignore"):
+        got = float(f_sym_terms(np.array([A]), np.array([B]), k)[0])
+    if A == 0 or B == 0:
+        assert got == 0.0
+    elif ref > mp.mpf(2) ** -1000 and ref < mp.mpf(2) ** 1000:    # result in float64's normal range
+        assert abs(mp.mpf(got) / ref - 1) < 1e-14, (A, B, k, got, ref)
+    elif ref > mp.mpf(2) ** 1024:
+        assert got == math.inf
+
+
+def test_orbit_infimum_classifies_attained_and_unattained_neurons():
+    inf = orbit_infimum(np.array([2.0, 0.0, 0.0, 3.0]), np.array([0.0, 5.0, 0.0, 4.0]), 1)
+    assert list(inf.direction) == [-1, 1, 0, 0] and not inf.attained
+    assert inf.value == pytest.approx(2 * math.sqrt(12), rel=1e-15)
+    c = inf.approach(1e-6)                             # a witness: powers of two on the unattained neurons
+    assert math.frexp(c[0])[0] == 0.5 and math.frexp(c[1])[0] == 0.5
+    assert c[0] ** 2 * 2.0 <= 0.5e-6 and 5.0 / c[1] ** 2 <= 0.5e-6
+    assert c[3] == pytest.approx(math.sqrt(math.sqrt(4.0 / 3.0)), rel=1e-15)
+    assert orbit_infimum(np.array([1.0]), np.array([1.0]), 1).attained
+
+
+def test_memoriser_with_zero_outer_weight_is_not_a_counterexample():
+    """docs/check.md used to cite this as a counterexample: one point x = −1, y = 0, so the memoriser has
+    a = 0 and F(T_cθ) = c²·A = 2c² (sympy, exactly) → 0: for every ε > 0 some rescaling is ε-flat."""
+    doc = {"case": {"claim": "homogeneous.flat-by-rescaling"},
+           "data": {"X": [[-1.0]], "y": [0.0], "U": [[1.0]], "link": "relu(x)", "noise": 0.0},
+           "model": {"kind": "homogeneous", "construction": "memoriser", "activation": "relu"},
+           "params": {"epsilon": 1.0}}
+    v = load_case_dict(doc, "<memoriser a = 0>").verify()
+    assert v.outcome == "holds", [c.as_dict() for c in v.comparisons]
+    c = sp.Symbol("c", positive=True)
+    a, w, x = 0, sp.Integer(-1), sp.Integer(-1)          # w = x/|x| = −1, n = 1
+    F = 2 * sp.Max(c * w * x, 0) ** 2 + 2 * (a / c) ** 2 * sp.Heaviside(c * w * x) * x ** 2   # A-part + B-part
+    assert sp.simplify(F - 2 * c ** 2) == 0 and sp.limit(F, c, 0) == 0
+    cert = v.certificate
+    assert cert["orbit"]["attained"] is False and cert["orbit"]["infimum"] == 0.0
+    cw = cert["witness_c"][0]
+    assert float(F.subs(c, sp.Rational(cw))) <= 1.0 and cert["F_at_witness"] == pytest.approx(2 * cw ** 2, rel=1e-14)
+    assert any("not attained" in n for n in v.notes)
+
+
+@pytest.mark.parametrize("a0", [0.0, 1e-190, 1.0])
+def test_orbit_minimum_and_flat_by_rescaling_against_mpmath(a0):
+    a, W = [a0, -0.7], [[1.0, 0.5], [0.3, -1.0]]
+    X = [[1.0, 0.2], [0.5, -1.5], [-0.7, 0.9]]
+    Am, Bm = mp_blocks(a, W, X)
+    ref = mp_f_sym(Am, Bm, 1)
+    inst = instance(a, W, X)
+    v = get_claim("homogeneous.orbit-minimum").check(inst)
+    assert v.outcome == "holds", [c.as_dict() for c in v.comparisons if c.outcome != "holds"]
+    assert abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-13
+    assert v.certificate["orbit"]["attained"] is (a0 != 0.0)
+    for eps, expect in ((float(ref) * 0.999, "violated"), (float(ref) * 1.001, "holds")):
+        vf = get_claim("homogeneous.flat-by-rescaling").check(inst, params={"epsilon": eps})
+        assert vf.outcome == expect, [c.as_dict() for c in vf.comparisons]
+
+
+def test_a_neuron_of_size_1e_minus_190_alone_keeps_its_infimum():
+    """a_j² = 0 in float64, yet F_sym = 2√(A_j B_j) ≈ 1.5e-190 is a normal number: it is not 'unattained'."""
+    a, W, X = [1e-190], [[1.0, 0.5]], [[1.0, 0.2], [0.5, -1.5], [-0.7, 0.9]]
+    ref = mp_f_sym(*mp_blocks(a, W, X), 1)
+    v = get_claim("homogeneous.orbit-minimum").check(instance(a, W, X))
+    assert v.outcome == "holds" and v.certificate["orbit"]["attained"] is True
+    assert abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-13
+    for eps, expect in ((1e-300, "violated"), (float(ref) * 0.999, "violated"), (float(ref) * 1.001, "holds")):
+        v = get_claim("homogeneous.flat-by-rescaling").check(instance(a, W, X), params={"epsilon": eps})
+        assert v.outcome == expect, (eps, [c.as_dict() for c in v.comparisons])
+
+
+def test_huge_outer_weight_tiny_inner_weight_is_decided_by_f_sym():
+    """a = 1e200, w = 1e-200 (1/2, ...): F = tr∇²L̂ overflows float64, F_sym = 2|a|‖w‖·(…) is of order 1."""
+    a, W, X = [1e200], [[1e-200, 5e-201]], [[1.0, 0.2], [0.5, -1.5], [-0.7, 0.9]]
+    ref = mp_f_sym(*mp_blocks(a, W, X), 1)
+    v = get_claim("homogeneous.flat-by-rescaling").check(instance(a, W, X), params={"epsilon": 1e-3})
+    assert v.outcome == "violated" and abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-13
+    assert any("overflows float64" in n for n in v.notes)
+
+
+def test_univariate_rescaling_with_a_zero_outer_weight():
+    doc = {"case": {"claim": "univariate.rescaling"}, "data": {"x": [-0.9, -0.3, 0.2, 0.7], "y": [1.0, -1.0, 1.0, 1.0]},
+           "model": {"kind": "univariate", "v": [0.0, -0.5], "w": [1.0, -2.0], "b": [0.1, 0.5], "beta": 0.3},
+           "loss": {"kind": "logistic"}}
+    v = load_case_dict(doc, "<v = 0>").verify()
+    assert v.outcome == "holds", [c.as_dict() for c in v.comparisons if c.outcome != "holds"]
+    assert v.certificate["orbit"]["not_attained_neurons"] == [0]
+    # independent: U.6's infimum is Σ_{A_iB_i>0} 2√(A_iB_i) + D̄, here only neuron 1 counts
+    x = [mp.mpf(t) for t in doc["data"]["x"]]
+    f = [mp.mpf(-0.5) * max(-2 * t - mp.mpf(0.5), 0) + mp.mpf(0.3) for t in x]
+    d = [1 / (1 + mp.exp(-t)) / (1 + mp.exp(t)) for t in f]
+    z = [-2 * t - mp.mpf(0.5) for t in x]
+    A1 = mp.fsum(dj * max(zj, 0) ** 2 for dj, zj in zip(d, z)) / 4
+    B1 = mp.fsum(dj * mp.mpf(0.25) * (zj > 0) * (t ** 2 + 1) for dj, zj, t in zip(d, z, x)) / 4
+    ref = 2 * mp.sqrt(A1 * B1) + mp.fsum(d) / 4
+    assert abs(mp.mpf(v.certificate["orbit_min_closed_form"]) / ref - 1) < 1e-13
+
+
+# ---- check re-verifies what it writes ------------------------------------------------------------------------
+@register
+class _FloatOnlyViolation(ReluSampleBound):
+    """A claim whose float mode 'finds' a violation that its rigorous mode does not confirm."""
+    id = "test.float-only-violation"
+    title = "violated in float mode only (a test double)"
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        if ctx.mode == "rigorous":
+            ev.comparisons.append(compare("1 ≤ 2", 1.0, "<=", 2.0, certified=True))
+        else:
+            ev.comparisons.append(compare("3 ≤ 2", 3.0, "<=", 2.0))
+        return ev
+
+
+def test_check_does_not_write_a_violation_that_rigorous_mode_does_not_confirm(tmp_path):
+    rep = check_claim("test.float-only-violation", examples=15, seed=0, out_dir=tmp_path)
+    assert rep.counts["violated"] == 0 and rep.path is None and not list(tmp_path.iterdir())
+    assert rep.unconfirmed == rep.counts["inconclusive"] == rep.tried >= 10
+    assert "rigorous mode" in rep.note
+
+
+def test_the_flat_by_rescaling_counterexample_is_confirmed_by_mpmath(tmp_path):
+    rep = check_claim("homogeneous.flat-by-rescaling", examples=100, seed=0, out_dir=tmp_path)
+    assert rep.counts["violated"] == 1 and rep.reproduced
+    doc = tomllib.loads(Path(rep.path).read_text())
+    case = load_case_dict(doc, "<found>")
+    net, X = case.instance.net, case.instance.data.X
+    A, B = mp_blocks(net.a.tolist(), net.W.tolist(), X.tolist(), "relu", net.k)
+    assert mp_f_sym(A, B, net.k) > doc["params"]["epsilon"]        # no rescaling reaches ε: a true counterexample
+    assert max(abs(mp.mpf(float(fx)) - mp.mpf(float(y))) for fx, y in zip(net(X), case.instance.data.y)) < 1e-12
