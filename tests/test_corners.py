@@ -205,3 +205,78 @@ def test_the_flat_by_rescaling_counterexample_is_confirmed_by_mpmath(tmp_path):
     A, B = mp_blocks(net.a.tolist(), net.W.tolist(), X.tolist(), "relu", net.k)
     assert mp_f_sym(A, B, net.k) > doc["params"]["epsilon"]        # no rescaling reaches ε: a true counterexample
     assert max(abs(mp.mpf(float(fx)) - mp.mpf(float(y))) for fx, y in zip(net(X), case.instance.data.y)) < 1e-12
+
+
+# ---- interpolation, checked point by point and against what the identities absorb ------------------------
+def test_interpolation_is_judged_per_point_relative_to_its_label():
+    """Labels (5e-4, 1e6): f(x_1) = 1e-6 is not y_1 = 5e-4, though |f − y| ≤ 1e-9·max(1, max|y|) = 1e-3."""
+    a, W, X = [1e-6, 1e6], [[1.0, 0.0], [0.0, 1.0]], [[1.0, -1.0], [-1.0, 1.0]]
+    net = fp.HomogeneousNet(np.array(a), np.array(W), fp.relu())
+    X = np.array(X)
+    assert net(X).tolist() == [1e-6, 1e6]
+    inst = Instance("homogeneous", fp.MultiIndexData(X, np.array([5e-4, 1e6])), net, fp.square_loss(1.0))
+    for cid in ("homogeneous.trace-at-interpolator", "homogeneous.orbit-minimum", "homogeneous.flat-by-rescaling"):
+        v = get_claim(cid).check(inst)
+        assert v.outcome == "hypotheses-not-met", cid
+        h = next(h for h in v.hypotheses if not h.met)
+        assert "θ interpolates" in h.name and "x[0]" in h.detail
+
+
+def mp_trace_E(a, W, X, r, family, k):
+    """tr (2/n)Σ_i r_i ∇²f_i at 50 digits: only the (w_j, w_j) blocks a_j σ''(z_ij) x_i x_iᵀ have a diagonal."""
+    n = len(X)
+    tot = mp.mpf(0)
+    for x, ri in zip(X, r):
+        nx2 = mp.fsum(mp.mpf(q) ** 2 for q in x)
+        for aj, wj in zip(a, W):
+            z = mp.fsum(mp.mpf(p) * mp.mpf(q) for p, q in zip(wj, x))
+            s2 = (k * (k - 1) * z ** (k - 2) if z > 0 else 0) if family == "relu" else k * (k - 1) * abs(z) ** (k - 2)
+            tot += mp.mpf(ri) * nx2 * mp.mpf(aj) * s2
+    return 2 * tot / n
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1), st.integers(2, 6), st.integers(1, 4), st.floats(-14, -5),
+       st.sampled_from([("relu", 2), ("relu", 3), ("abs", 3)]))
+def test_a_met_interpolation_hypothesis_is_absorbed_by_the_trace_identity(seed, n, d, log_delta, act):
+    """Whenever the hypothesis is met, the residuals' true Hessian term (mpmath) changes the trace identity
+    F = Σ_j(A_j + B_j) by at most half its tolerance, on θ and at every rescaling T_cθ (c_j = 2^±20)."""
+    family, k = act
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    activation = fp.relu_power(k) if family == "relu" else fp.abs_power(k)
+    try:
+        net = fp.constructions.memoriser(X, rng.standard_normal(n), activation)
+    except fp.InputError:
+        return
+    f = net(X)
+    y = f * (1 + 10 ** log_delta * rng.uniform(-1, 1, n))            # residuals ~ δ relative
+    inst = Instance("homogeneous", fp.MultiIndexData(X, y), net, fp.square_loss(1.0))
+    if inst.oracle().kinks.count:
+        return
+    ev = Evaluation()
+    from flatproof.claims.homogeneous._shared import interpolation_hypothesis
+    tau = 1e-9
+    if not interpolation_hypothesis(inst, ev, 1e-9, tau):
+        return
+    r = [mp.mpf(float(fi)) - mp.mpf(float(yi)) for fi, yi in zip(f, y)]
+    for c in (1.0, 2.0 ** 20, 2.0 ** -20):
+        cn = fp.constructions.rescale_homogeneous(net, np.full(net.m, c))
+        A, B = mp_blocks(cn.a.tolist(), cn.W.tolist(), X.tolist(), family, k)
+        trE = mp_trace_E(cn.a.tolist(), cn.W.tolist(), X.tolist(), r, family, k)
+        assert abs(trE) <= tau / 2 * mp.fsum(A + B) * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("a0, k", [(1.7330859031745445e-259, 1), (1e-200, 2), (3e-200, 3), (1e-300, 1)])
+def test_factorisation_with_outer_weights_whose_square_leaves_float64(a0, k):
+    """Found by `check homogeneous.factorisation --examples 200 --seed 0` before this fix: a = 1.7e-259 made
+    a² = 0, F_sym from A_j, B_j = 0 against 2.2e-260 through G(ŵ) — a wrong `violated` on an [exact] claim."""
+    a, W, X = [a0], [[-0.5]], [[-0.25]]
+    act = fp.relu_power(k)
+    net = fp.HomogeneousNet(np.array(a), np.array(W), act)
+    inst = Instance("homogeneous", fp.MultiIndexData(np.array(X), np.array([0.0])), net, fp.square_loss(1.0))
+    v = get_claim("homogeneous.factorisation").check(inst, params={"neuron": 0, "copies": 3})
+    assert v.outcome == "holds", [c.as_dict() for c in v.comparisons]
+    ref = mp_f_sym(*mp_blocks(a, W, X, "relu", k), k)
+    assert abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-13
+    assert abs(mp.mpf(v.certificate["F_sym_copies"]) / (ref * mp.mpf(3) ** (mp.mpf(1 - k) / (k + 1))) - 1) < 1e-13

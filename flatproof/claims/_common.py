@@ -61,4 +61,16 @@ def rounding(*values: float, terms: int = 1) -> float:
     (each operation whose result is subnormal or flushed to 0 errs by up to 2^-1075 absolutely, whatever the
     size of the result: a sum of ``terms`` such terms by up to ``terms`` · 2^-1074)."""
     rel = ROUNDING * max([abs(v) for v in values] + [0.0])
-    return rel + max(ROUNDING * float(np.finfo(float).tiny), 4 * max(int(terms), 1) * SUBNORMAL_ULP)
+    return rel + underflow_floor(terms)
+
+
+def underflow_floor(terms: int = 1) -> float:
+    """The absolute part of :func:`rounding`: what underflow can lose in a sum of ``terms`` terms."""
+    return max(ROUNDING * float(np.finfo(float).tiny), 4 * max(int(terms), 1) * SUBNORMAL_ULP)
+
+
+def identity_tol(tol: float, *scales: float, terms: int = 1) -> float:
+    """The tolerance of an [exact] identity between float quantities of the size of ``scales``: ``tol`` relative,
+    but never below twice what underflow can lose (a relative tolerance on a subnormal scale — v = 5e-324 —
+    would be 0, and no float computation could meet it)."""
+    return tol * max([abs(s) for s in scales] + [0.0]) + 2 * underflow_floor(terms)

@@ -109,6 +109,7 @@ class OrbitInfimum:
     direction: np.ndarray    # 0 attained; −1: c_j → 0 approaches it; +1: c_j → ∞ does
     A: np.ndarray            # the blocks, as floats (may have underflowed: for the approach only)
     B: np.ndarray
+    inactive: np.ndarray     # A_j = B_j = 0 exactly (decided on the mantissas, not on underflowed floats)
 
     @property
     def value(self) -> float:
@@ -128,7 +129,7 @@ class OrbitInfimum:
         if not (slack > 0 and math.isfinite(slack)):
             return None
         share = math.log2(slack) - math.log2(idx.size)
-        for j in idx:
+        for j in idx:               # (self.A, self.B are floats here, > 0 where direction says so)
             if self.direction[j] < 0:      # c^{2k} A_j ≤ share  ⇐  c = 2^{−s}, s ≥ (log2 A_j − log2 share)/(2k)
                 e = math.floor((share - math.log2(self.A[j])) / (2 * self.k)) - 1
             else:                          # c^{−2} B_j ≤ share  ⇐  c = 2^{s}, s ≥ (log2 B_j − log2 share)/2
@@ -172,8 +173,9 @@ def orbit_infimum(A, B, k, *, eA=None, eB=None) -> OrbitInfimum:
     terms = f_sym_terms(A, B, k, eA=eA, eB=eB)
     cs = c_star_scaled(A, B, k, eA=eA, eB=eB)
     direction = np.where((A > 0) & (B == 0), -1, np.where((A == 0) & (B > 0), 1, 0))
-    cs = np.where((A == 0) & (B == 0), 1.0, cs)
+    inactive = (A == 0) & (B == 0)
+    cs = np.where(inactive, 1.0, cs)
     with np.errstate(under="ignore", over="ignore"):
         Af = A if eA is None else np.ldexp(A, np.asarray(eA, dtype=np.int32))
         Bf = B if eB is None else np.ldexp(B, np.asarray(eB, dtype=np.int32))
-    return OrbitInfimum(int(k), terms, cs, direction, Af, Bf)
+    return OrbitInfimum(int(k), terms, cs, direction, Af, Bf, inactive)

@@ -35,13 +35,22 @@ def G_hat(X, directions, activation) -> np.ndarray:
 
 
 def f_sym_factorised(net: HomogeneousNet, X) -> float:
-    """F_sym through the invariant factorisation (M.3); equals Σ_j F_sym,j from A_j, B_j."""
+    """F_sym through the invariant factorisation (M.3); equals Σ_j F_sym,j from A_j, B_j.
+
+    The invariant |a_j|‖w_j‖^k is raised to 2k/(k+1) as mantissa and exponent — |a_j| = m_a 2^{e_a},
+    ‖w_j‖ = m_w 2^{e_w}, E = e_a + k e_w, 2kE/(k+1) = q + r/(k+1) — so a_j = 1e-259 or ‖w_j‖ = 1e200 neither
+    underflows nor overflows before the result itself would."""
     X = finite_array(X, "X", ndim=2)
     k, n = net.k, X.shape[0]
     norms = np.linalg.norm(net.W, axis=1)
     G = G_hat(X, net.W, net.activation)
     coef = 2.0 / n * (k + 1) * k ** (-k / (k + 1.0))
-    return float(coef * np.sum((np.abs(net.a) * norms ** k) ** (2.0 * k / (k + 1)) * G))
+    ma, ea = np.frexp(np.abs(net.a))
+    mw, ew = np.frexp(norms)
+    q, r = np.divmod(2 * k * (ea.astype(np.int64) + k * ew.astype(np.int64)), k + 1)
+    core = (ma * mw ** k) ** (2.0 * k / (k + 1)) * np.exp2(r / (k + 1.0)) * G * coef
+    with np.errstate(under="ignore", over="ignore"):
+        return float(np.sum(np.ldexp(core, q.astype(np.int32))))
 
 
 def _double_factorial(m: int) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._common import checked_oracle, rounding
+from .._common import checked_oracle, identity_tol, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 
 
@@ -51,7 +51,7 @@ class Conservation(Claim):
         euler = np.sum(net.W * gW, axis=1) - k * net.a * ga
         scale = float(np.max(np.abs(np.sum(net.W * gW, axis=1)) + k * np.abs(net.a * ga))) or 1e-300
         ev.comparisons.append(compare("max_j |w_jᵀ∇_{w_j}L − k a_j ∂_{a_j}L| = 0", float(np.max(np.abs(euler))), "=", 0.0,
-                                      value_error=rounding(scale), tol=ctx.tolerances.identity * scale))
+                                      value_error=rounding(scale), tol=identity_tol(ctx.tolerances.identity, scale)))
         q0 = np.sum(net.W ** 2, axis=1) - k * net.a ** 2
         q, pred, theta, worst, kinks = q0.copy(), q0.copy(), net.to_vector(), 0.0, 0
         qs = float(np.max(np.sum(net.W ** 2, axis=1) + k * net.a ** 2)) or 1.0   # magnitude of the terms, over the run
@@ -71,7 +71,7 @@ class Conservation(Claim):
         if not ev.hypothesis("the GD run stays off the kinks", kinks == 0, f"{kinks} kink hits"):
             return ev
         ev.comparisons.append(compare("max_{j,t} |q_j(θ_t) − q_j(θ_0) − η²Σ_s(‖∇_wL‖² − k(∂_aL)²)| = 0", worst, "=",
-                                      0.0, value_error=rounding(qs * T), tol=ctx.tolerances.identity * qs * T))
+                                      0.0, value_error=rounding(qs * T), tol=identity_tol(ctx.tolerances.identity, qs * T, terms=T)))
         ev.certificate.update({"eta": eta, "steps": T, "drift_max": float(np.max(np.abs(q - q0))),
                                "drift_predicted_max": float(np.max(np.abs(pred - q0))), "q0": q0,
                                "euler_residual": float(np.max(np.abs(euler)))})

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...derivations.orbit import f_sym_terms
 from ...measures.homogeneous_flatness import f_sym_factorised, split_neuron
-from .._common import checked_oracle, rounding
+from .._common import checked_oracle, identity_tol, rounding
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import square_loss_hypotheses, subnormal_error, trace_blocks
-from .orbit_minimum import f_sym
+from ._shared import scaled_trace_blocks, square_loss_hypotheses
 
 
 @register
@@ -50,26 +50,27 @@ class Factorisation(Claim):
             return ev
         net, X, tol = inst.net, inst.data.X, ctx.tolerances.identity
         k = net.k
-        A, B = trace_blocks(net, X)
-        Fs, Ff = f_sym(A, B, k), f_sym_factorised(net, X)
+        # A_j, B_j as mantissas and power-of-two exponents: a_j = 1e-259 has a_j² = 0 but B_j does not vanish
+        A, eA, B, eB = scaled_trace_blocks(net, X)
+        Fs, Ff = float(np.sum(f_sym_terms(A, B, k, eA=eA, eB=eB))), f_sym_factorised(net, X)
         ev.comparisons.append(compare("F_sym from A_j, B_j = F_sym through G(ŵ_j)", Fs, "=", Ff,
-                                      value_error=rounding(Fs, Ff) + subnormal_error(A, B, k, net, X),
-                                      tol=tol * max(Fs, 1e-300)))
+                                      value_error=rounding(Fs, Ff, terms=net.m * X.shape[0]),
+                                      tol=identity_tol(tol, Fs, terms=net.m * X.shape[0])))
         j, N = ctx.params["neuron"], ctx.params["copies"]
         if not ev.hypothesis("the split neuron exists", j < net.m, f"neuron {j}, width {net.m}"):
             return ev
         split = split_neuron(net, j, N)
         fs = float(np.max(np.abs(net.activation.sigma(X @ net.W.T)) @ np.abs(net.a))) or 1.0
         ev.comparisons.append(compare("max_i |f_split(x_i) − f(x_i)| = 0", float(np.max(np.abs(split(X) - net(X)))),
-                                      "=", 0.0, value_error=rounding(fs), tol=tol * fs))
-        Aj, Bj = A[j:j + 1], B[j:j + 1]
-        As, Bs = trace_blocks(split, X)
-        own = f_sym(As[-N:], Bs[-N:], k)              # the N copies sit at the end
-        pred = N ** ((1.0 - k) / (k + 1.0)) * f_sym(Aj, Bj, k)
+                                      "=", 0.0, value_error=rounding(fs), tol=identity_tol(tol, fs)))
+        Fj = float(f_sym_terms(A[j:j + 1], B[j:j + 1], k, eA=eA[j:j + 1], eB=eB[j:j + 1])[0])
+        As, eAs, Bs, eBs = scaled_trace_blocks(split, X)
+        own = float(np.sum(f_sym_terms(As[-N:], Bs[-N:], k, eA=eAs[-N:], eB=eBs[-N:])))  # the copies sit at the end
+        pred = N ** ((1.0 - k) / (k + 1.0)) * Fj
         ev.comparisons.append(compare(f"F_sym of the {N} copies = N^((1−k)/(k+1)) F_sym,j", own, "=", pred,
-                                      value_error=rounding(own, pred) + N * subnormal_error(A, B, k, net, X),
-                                      tol=tol * max(pred, 1e-300)))
+                                      value_error=rounding(own, pred, terms=N * X.shape[0]),
+                                      tol=identity_tol(tol, pred, terms=N * X.shape[0])))
         ev.certificate.update({"F_sym": Fs, "F_sym_factorised": Ff, "k": k, "neuron": j, "copies": N,
-                               "F_sym_j": f_sym(Aj, Bj, k), "F_sym_copies": own,
+                               "F_sym_j": Fj, "F_sym_copies": own,
                                "factor": N ** ((1.0 - k) / (k + 1.0))})
         return ev

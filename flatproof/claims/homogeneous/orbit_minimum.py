@@ -27,7 +27,7 @@ from scipy.optimize import minimize_scalar
 
 from ...constructions import rescale_homogeneous
 from ...derivations.orbit import OrbitInfimum, f_sym_terms, orbit_infimum, orbit_minimum
-from .._common import eig_interval, rounding, top_eigen
+from .._common import eig_interval, identity_tol, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, scaled_trace_blocks, trace_blocks
 
@@ -85,7 +85,7 @@ class OrbitMinimum(Claim):
         # rounding scale: the largest sum of absolute terms Σ_j |a_j σ(w_jᵀx_i)|
         fs = float(np.max(np.abs(net.activation.sigma(X @ net.W.T)) @ np.abs(net.a))) or 1.0
         ev.comparisons.append(compare("max_i |f_{T_cθ}(x_i) − f_θ(x_i)| = 0", float(np.abs(f1 - f0).max()), "=", 0.0,
-                                      value_error=rounding(fs), tol=tol * fs))
+                                      value_error=rounding(fs), tol=identity_tol(tol, fs)))
         rorc = inst.oracle(rnet, kink_tol=kt)
         if net.num_params <= 600:
             s = np.concatenate([c ** (-k), np.repeat(c, net.d)])
@@ -93,12 +93,12 @@ class OrbitMinimum(Claim):
             H1 = rorc.hessian()
             hs = max(float(np.abs(pred).max()), float(np.abs(H1).max())) or 1.0
             ev.comparisons.append(compare("max |∇²L̂(T_cθ) − S⁻¹∇²L̂(θ)S⁻¹| = 0", float(np.abs(H1 - pred).max()), "=",
-                                          0.0, value_error=rounding(hs), tol=tol * hs))
+                                          0.0, value_error=rounding(hs), tol=identity_tol(tol, hs)))
         A, B = trace_blocks(net, X)
         orbit = float(np.sum(orbit_minimum().F_fn(c, A, B, float(k))))     # Σ c^{2k}A_j + c^{−2}B_j, sympy's
         tr1 = rorc.trace()
         ev.comparisons.append(compare("F(T_cθ) (oracle) = Σ_j c_j^{2k}A_j + c_j^{−2}B_j", tr1, "=", orbit,
-                                      value_error=rounding(tr1), tol=tol * max(orbit, TINY)))
+                                      value_error=rounding(tr1), tol=identity_tol(tol, orbit, terms=m)))
         inf = infimum(net, X)
         Fs = inf.value
         F0 = orc.trace()
@@ -109,7 +109,7 @@ class OrbitMinimum(Claim):
         for j in range(m):
             if inf.direction[j]:       # c^{2k}A_j or c^{−2}B_j alone: infimum 0 as c → 0 or ∞, not attained
                 one = OrbitInfimum(k, inf.terms[j:j + 1], inf.c_star[j:j + 1], inf.direction[j:j + 1],
-                                   inf.A[j:j + 1], inf.B[j:j + 1])
+                                   inf.A[j:j + 1], inf.B[j:j + 1], inf.inactive[j:j + 1])
                 cj = one.approach(0.5 * tol * max(Fs, TINY))
                 if cj is None:
                     numeric = np.nan
@@ -117,7 +117,7 @@ class OrbitMinimum(Claim):
                     continue
                 cstar[j] = cj[0]
                 continue
-            if inf.A[j] == 0 and inf.B[j] == 0:
+            if inf.inactive[j]:
                 continue               # an inactive neuron: its term is 0 at every c
 
             def F(logc, j=j):
@@ -134,10 +134,10 @@ class OrbitMinimum(Claim):
             ev.notes.extend(["the orbit infimum is not attained (F(T_cθ) > F_sym for every c):"] + inf.describe())
         ev.comparisons.append(compare("inf_c F(T_cθ) (numeric search; unattained neurons along c_j = 2^∓s) = F_sym "
                                       "(sympy closed form)", numeric, "=", Fs,
-                                      value_error=rounding(numeric, terms=inst.data.n * orc.num_params), tol=(tol + SEARCH_TOL) * max(Fs, TINY)))
+                                      value_error=rounding(numeric, terms=inst.data.n * orc.num_params), tol=identity_tol(tol + SEARCH_TOL, Fs, terms=inst.data.n * orc.num_params)))
         Fs1 = f_sym_net(rnet, X)
         ev.comparisons.append(compare("F_sym(T_cθ) = F_sym(θ)", Fs1, "=", Fs, value_error=rounding(Fs, terms=m),
-                                      tol=tol * max(Fs, TINY)))
+                                      tol=identity_tol(tol, Fs, terms=m)))
         om = orbit_minimum()
         pos = inf.terms > 0
         cs = np.where(pos, inf.c_star, 1.0)
@@ -169,7 +169,7 @@ class OrbitMinimum(Claim):
             nulls.append(float(np.linalg.norm(J @ u) / max(np.linalg.norm(u), 1e-300)))
         js = float(np.abs(J).max()) or 1.0
         ev.comparisons.append(compare("max_j ‖J v_j‖/‖v_j‖ = 0 for v_j = (−k a_j e_j; w_j)", max(nulls), "=", 0.0,
-                                      value_error=rounding(js * np.sqrt(inst.data.n)), tol=tol * js))
+                                      value_error=rounding(js * np.sqrt(inst.data.n)), tol=identity_tol(tol, js)))
         ev.certificate.update({"k": k, "c": c, "A_j": A, "B_j": B, "F": F0, "F_at_T_c": tr1, "F_sym": Fs,
                                "F_sym_numeric": numeric, "F_over_F_sym": F0 / Fs if Fs else None,
                                "c_star_closed_form": inf.c_star, "c_star_numeric": cstar,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._common import bottom_eigen, eig_certificate, rounding, top_eigen
+from .._common import bottom_eigen, eig_certificate, identity_tol, rounding, top_eigen
 from .._core import Claim, Evaluation, compare, register
 from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, trace_blocks
 
@@ -49,7 +49,7 @@ class TraceAtInterpolator(Claim):
         F = float(np.sum(A + B))
         tr = orc.trace()
         ev.comparisons.append(compare("tr ∇²L̂ (oracle, incl. functional part) = Σ_j (A_j + B_j)", tr, "=", F,
-                                      value_error=rounding(tr, F), tol=tol * max(abs(F), 1e-300)))
+                                      value_error=rounding(tr, F), tol=identity_tol(tol, F, terms=orc.num_params)))
         top = top_eigen(orc, ctx)
         low = bottom_eigen(orc, ctx, abs(top.value))
         n = inst.data.n
@@ -63,14 +63,14 @@ class TraceAtInterpolator(Claim):
             GN = 2.0 / n * J.T @ J
             hs = float(np.abs(H).max()) or 1.0
             ev.comparisons.append(compare("max |∇²L̂ − (2/n)JᵀJ| = 0", float(np.abs(H - GN).max()), "=", 0.0,
-                                          value_error=rounding(hs * orc.num_params), tol=tol * hs))
+                                          value_error=rounding(hs * orc.num_params), tol=identity_tol(tol, hs)))
             ev_h = np.linalg.eigvalsh(H)
             rank = int(np.sum(ev_h > tol * max(ev_h[-1], 1e-300) * orc.num_params))
             ev.comparisons.append(compare("rank ∇²L̂ ≤ n", rank, "<=", n))
             jj = 2.0 / n * np.linalg.eigvalsh(J @ J.T)
             ev.comparisons.append(compare("λ_max(∇²L̂) = (2/n) λ_max(JJᵀ)", float(ev_h[-1]), "=", float(jj[-1]),
                                           value_error=rounding(hs * orc.num_params),
-                                          tol=tol * max(abs(jj[-1]), 1e-300)))
+                                          tol=identity_tol(tol, jj[-1])))
             ev.certificate.update({"numerical_rank": rank, "n": n})
         else:
             ev.notes.append("dense checks (JᵀJ, rank, spectrum) skipped: p > 600")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ... import rigorous
 from ..._errors import KinkError
-from .._common import eig_certificate, eig_interval, checked_oracle, top_eigen
+from .._common import checked_oracle, eig_certificate, eig_interval, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 

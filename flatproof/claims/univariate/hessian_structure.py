@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._common import checked_oracle, rounding
+from .._common import checked_oracle, identity_tol, rounding
 from .._core import Claim, Evaluation, compare, register
 
 
@@ -52,17 +52,17 @@ class HessianStructure(Claim):
         norm_f = float(max(abs(eig_f[0]), abs(eig_f[-1])))
         eps_f = fast.epsilon_F()
         ev.comparisons.append(compare("‖H_F‖₂ (dense eigvalsh) = ε_F (closed form)", norm_f, "=", eps_f,
-                                      value_error=rounding(scale), tol=tol * max(eps_f, scale)))
+                                      value_error=rounding(scale), tol=identity_tol(tol, eps_f, scale)))
         tr_dense, tr_fast = float(np.trace(H)), fast.trace()
         ev.comparisons.append(compare("tr ∇²L (dense) = (1/n)Σ d_j‖∇f_j‖² + λp (closed form)", tr_dense, "=",
                                       tr_fast, value_error=rounding(tr_dense, scale * fast.num_params),
-                                      tol=tol * max(abs(tr_fast), scale)))
+                                      tol=identity_tol(tol, tr_fast, scale)))
         lmin_gn = float(np.linalg.eigvalsh(HGN)[0])
         ev.comparisons.append(compare("λ_min(H_GN) ≥ 0 (to tol · max|H|)", lmin_gn, ">=", -tol * scale,
                                       value_error=rounding(scale * fast.num_params)))
         resid = float(np.abs(H - HGN - HF - inst.weight_decay * np.eye(fast.num_params)).max())
         ev.comparisons.append(compare("max |∇²L − H_GN − H_F − λI| (dense) = 0", resid, "=", 0.0,
-                                      value_error=rounding(scale), tol=tol * scale))
+                                      value_error=rounding(scale), tol=identity_tol(tol, scale)))
         a, c = fast.functional_blocks()
         # a_i, c_i are v_i⁻¹ times the w_i and b_i partials: v_i a_i = ∂L/∂w_i, v_i c_i = ∂L/∂b_i (without weight
         # decay), so H_F vanishes on every neuron with v_i ≠ 0 at a stationary point (U.2)
@@ -72,7 +72,7 @@ class HessianStructure(Claim):
         gs = float(max(np.abs(gw).max(), np.abs(gb).max(), np.abs(inst.net.v * a).max(), np.abs(inst.net.v * c).max()))
         resid = float(max(np.abs(inst.net.v * a - gw).max(), np.abs(inst.net.v * c - gb).max()))
         ev.comparisons.append(compare("max_i |v_i a_i − ∂L/∂w_i|, |v_i c_i − ∂L/∂b_i| = 0 (H_F = 0 at stationary points)",
-                                      resid, "=", 0.0, value_error=rounding(gs), tol=tol * max(gs, 1e-300)))
+                                      resid, "=", 0.0, value_error=rounding(gs), tol=identity_tol(tol, gs)))
         ev.certificate.update({"num_params": fast.num_params, "max_abs_H": scale, "epsilon_F": eps_f,
                                "norm_H_F_dense": norm_f, "trace_dense": tr_dense, "trace_formula": tr_fast,
                                "lambda_min_H_GN": lmin_gn, "a_i": a, "c_i": c,

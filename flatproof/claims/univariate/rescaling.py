@@ -31,7 +31,7 @@ from scipy.optimize import minimize_scalar
 from ...constructions import rescale_univariate
 from ...derivations import get_derivation
 from ...derivations.orbit import OrbitInfimum, orbit_infimum, orbit_minimum
-from .._common import checked_oracle, rounding
+from .._common import checked_oracle, identity_tol, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 
 SEARCH_TOL = 1e-7     # relative accuracy of the numeric orbit minimum (second order in the Brent tolerance)
@@ -75,7 +75,7 @@ class Rescaling(Claim):
         # rounding scale: the largest sum of absolute terms Σ_i |v_i (w_i x_j − b_i)_+| + |β|
         fs = float(np.max(np.maximum(net.preactivations(x), 0.0) @ np.abs(net.v)) + abs(net.beta)) or 1.0
         ev.comparisons.append(compare("max_j |f_{T_cθ}(x_j) − f_θ(x_j)| = 0", float(np.abs(f1 - f0).max()), "=", 0.0,
-                                      value_error=rounding(fs), tol=tol * fs))
+                                      value_error=rounding(fs), tol=identity_tol(tol, fs)))
         if net.num_params <= 600:
             H0 = orc.hessian()
             H1 = inst.oracle(rnet, kink_tol=kt).hessian()
@@ -83,7 +83,7 @@ class Rescaling(Claim):
             pred = H0 / np.outer(s, s)
             hs = max(float(np.abs(pred).max()), float(np.abs(H1).max())) or 1.0
             ev.comparisons.append(compare("max |∇²L(T_cθ) − S⁻¹∇²L(θ)S⁻¹| = 0", float(np.abs(H1 - pred).max()), "=",
-                                          0.0, value_error=rounding(hs), tol=tol * hs))
+                                          0.0, value_error=rounding(hs), tol=identity_tol(tol, hs)))
         else:
             ev.notes.append("Hessian covariance skipped: p > 600 (dense Hessians)")
         # A_i, B_i at θ (U.6)
@@ -98,7 +98,7 @@ class Rescaling(Claim):
         orbit_pred = float(np.sum(der["orbit_trace"](c, A, B)) + Dbar)
         tr1 = trace_gn(inst, rnet, kt)
         ev.comparisons.append(compare("tr H_GN(T_cθ) = Σ(c_i²A_i + c_i⁻²B_i) + D̄", tr1, "=", orbit_pred,
-                                      value_error=rounding(tr1), tol=tol * max(abs(orbit_pred), 1e-300)))
+                                      value_error=rounding(tr1), tol=identity_tol(tol, orbit_pred, terms=m)))
         # the orbit infimum from A_i, B_i as mantissas and power-of-two exponents (v_i = 1e-190 has v_i² = 0)
         _, ew = np.frexp(np.maximum(np.abs(net.w), np.abs(net.b)))
         mv, ev_ = np.frexp(net.v)
@@ -111,11 +111,11 @@ class Rescaling(Claim):
         for i in range(m):
             if inf.direction[i]:       # c²A_i or c⁻²B_i alone: infimum 0 as c → 0 or ∞, not attained
                 one = OrbitInfimum(1, inf.terms[i:i + 1], inf.c_star[i:i + 1], inf.direction[i:i + 1],
-                                   inf.A[i:i + 1], inf.B[i:i + 1])
+                                   inf.A[i:i + 1], inf.B[i:i + 1], inf.inactive[i:i + 1])
                 ci = one.approach(0.5 * tol * abs(Fsym))
                 cstar[i] = np.nan if ci is None else ci[0]
                 continue
-            if inf.terms[i] == 0:
+            if inf.inactive[i]:
                 continue
 
             def F(logc, i=i):
@@ -133,7 +133,7 @@ class Rescaling(Claim):
         ev.comparisons.append(compare("inf_c tr H_GN(T_cθ) (numeric; unattained neurons along c_i = 2^∓s) = "
                                       "Σ 2√(A_iB_i) + D̄ (sympy)", numeric, "=", Fsym,
                                       value_error=rounding(numeric, terms=x.size * net.num_params),
-                                      tol=(tol + SEARCH_TOL) * abs(Fsym)))
+                                      tol=identity_tol(tol + SEARCH_TOL, Fsym, terms=x.size * net.num_params)))
         ev.comparisons.append(compare("inf over the orbit > 0 (not arbitrarily flat)", Fsym, ">=",
                                       math.ulp(0.0), value_error=rounding(Fsym)))
         if np.any(A > 0):                      # ... but arbitrarily sharp: c_i² A_i grows without bound
