@@ -280,3 +280,42 @@ def test_factorisation_with_outer_weights_whose_square_leaves_float64(a0, k):
     ref = mp_f_sym(*mp_blocks(a, W, X, "relu", k), k)
     assert abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-13
     assert abs(mp.mpf(v.certificate["F_sym_copies"]) / (ref * mp.mpf(3) ** (mp.mpf(1 - k) / (k + 1))) - 1) < 1e-13
+
+
+# ---- cancellation and non-finite thresholds (univariate) ----------------------------------------------------
+@pytest.mark.parametrize("wd", [0.0, 1.0, 1e6])
+def test_hessian_structure_under_weight_decay_evaluates_the_data_gradient_directly(wd):
+    """β = 40 makes every margin ≈ 40, so ∂L/∂w ≈ 1e-18 while λθ ≈ λ: recovering the former as ∇ − λθ is noise.
+    Reference (mpmath): the data partials and v_i a_i, v_i c_i agree exactly (an identity), so `holds`."""
+    doc = {"case": {"claim": "univariate.hessian-structure"}, "data": {"x": [-0.5, 0.2, 0.7], "y": [1.0, 1.0, 1.0]},
+           "model": {"kind": "univariate", "v": [1.0, -2.0], "w": [1.0, -1.0], "b": [0.1, 0.3], "beta": 40.0},
+           "loss": {"kind": "logistic", "weight_decay": wd}}
+    v = load_case_dict(doc, "<weight decay>").verify()
+    assert v.outcome == "holds", [c.as_dict() for c in v.comparisons if c.outcome != "holds"]
+    x = [mp.mpf(t) for t in doc["data"]["x"]]
+    vv, w = [mp.mpf(1), mp.mpf(-2)], [mp.mpf(1), mp.mpf(-1)]
+    b = [mp.mpf(0.1), mp.mpf(0.3)]                                    # the float64 values the case holds
+    f = [mp.fsum(vi * max(wi * t - bi, 0) for vi, wi, bi in zip(vv, w, b)) + 40 for t in x]
+    lp = [-1 / (1 + mp.exp(fj)) for fj in f]                          # ℓ'(y f) y with y = 1
+    dw = [mp.fsum(l * vi * (wi * t - bi > 0) * t for l, t in zip(lp, x)) / 3 for vi, wi, bi in zip(vv, w, b)]
+    a_cert = [mp.mpf(float(t)) for t in v.certificate["a_i"]]
+    for i in range(2):                                                # v_i a_i = ∂L/∂w_i (data part)
+        assert abs(vv[i] * a_cert[i] - dw[i]) <= 1e-13 * abs(dw[i])
+
+
+def test_a_flatness_threshold_that_float64_cannot_state_is_inconclusive_not_violated():
+    from flatproof.claims._core import Context
+    from flatproof.claims.univariate.eta_flat import flatness_comparison
+    doc = {"case": {"claim": "univariate.eta-flat", "mode": "rigorous"},
+           "data": {"generator": "logistic", "n": 10, "seed": 7, "logit": "4*x", "flip": 0.2},
+           "model": {"kind": "univariate", "construction": "sign-fitting", "scale": 30.0}}
+    case = load_case_dict(doc, "<tiny ε>")
+    ev = Evaluation()
+    cmp = flatness_comparison(case.instance, Context({}, mode="rigorous"), ev, 2.0 / 1e-310)   # η = ∞
+    assert cmp.outcome == "inconclusive" and "not a positive float64 number" in ev.notes[0]
+    ev = Evaluation()
+    with np.errstate(under="ignore"):
+        cmp = flatness_comparison(case.instance, Context({}, mode="rigorous"), ev, math.inf, threshold=1e-310)
+    lo, hi = ev.certificate["lambda_max_certified"]
+    assert cmp.certified and hi < 1e-310 and cmp.outcome == "holds"
+    assert cmp.bound_interval == (1e-310, 1e-310)
