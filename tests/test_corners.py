@@ -319,3 +319,43 @@ def test_a_flatness_threshold_that_float64_cannot_state_is_inconclusive_not_viol
     lo, hi = ev.certificate["lambda_max_certified"]
     assert cmp.certified and hi < 1e-310 and cmp.outcome == "holds"
     assert cmp.bound_interval == (1e-310, 1e-310)
+
+
+# ---- a differential test over the hard corners ------------------------------------------------------------------
+def signed_magnitudes(lo, hi):
+    return st.tuples(st.sampled_from([-1.0, 1.0]), st.floats(0.5, 1.0), st.integers(lo, hi)).map(
+        lambda t: t[0] * math.ldexp(t[1], t[2]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 3), st.data())
+def test_orbit_claims_against_mpmath_over_weights_from_1e_minus_300_to_1e300(m, d, data):
+    """Weights a_j ∈ ±[2^-1000, 2^1000] ∪ {0}, w_j scaled by 2^±500, ordinary data; y := f(X) so θ interpolates.
+    Reference: F_sym (mpmath, 50 digits) and flat-by-rescaling's verdict (holds iff F_sym < ε). flatproof may
+    say inconclusive or hypotheses-not-met, never the wrong one of holds/violated."""
+    k = data.draw(st.sampled_from([1, 2]))
+    a = data.draw(st.lists(st.one_of(st.just(0.0), signed_magnitudes(-1000, 1000)), min_size=m, max_size=m))
+    W = [[math.ldexp(t, s) for t in data.draw(st.lists(st.floats(0.1, 2.0).flatmap(
+        lambda u: st.sampled_from([u, -u])), min_size=d, max_size=d))] for s in data.draw(
+        st.lists(st.integers(-500, 500), min_size=m, max_size=m))]
+    X = data.draw(st.lists(st.lists(st.floats(0.1, 2.0).flatmap(lambda u: st.sampled_from([u, -u])), min_size=d,
+                                    max_size=d), min_size=1, max_size=4))
+    net = fp.HomogeneousNet(np.array(a), np.array(W), fp.relu_power(k))
+    with np.errstate(all="ignore"):
+        y = net(np.array(X))
+    if not np.all(np.isfinite(y)):
+        return
+    inst = Instance("homogeneous", fp.MultiIndexData(np.array(X), y), net, fp.square_loss(1.0))
+    ref = mp_f_sym(*mp_blocks(a, W, X, "relu", k), k)
+    for factor in (mp.mpf("0.5"), mp.mpf(2)):
+        eps = float(ref * factor) if ref > 0 else 1e-300
+        if not (0 < eps < 1e300):
+            continue
+        truth = "holds" if ref < eps else "violated"
+        v = get_claim("homogeneous.flat-by-rescaling").check(inst, params={"epsilon": eps})
+        assert v.outcome in (truth, "inconclusive", "hypotheses-not-met"), (a, W, X, k, eps, float(ref),
+                                                                            [c.as_dict() for c in v.comparisons])
+    v = get_claim("homogeneous.orbit-minimum").check(inst)
+    assert v.outcome != "violated", [c.as_dict() for c in v.comparisons if c.outcome == "violated"]
+    if v.outcome == "holds" and ref > mp.mpf(2) ** -1000 and ref < mp.mpf(2) ** 1000:
+        assert abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-12

@@ -110,6 +110,8 @@ class OrbitInfimum:
     A: np.ndarray            # the blocks, as floats (may have underflowed: for the approach only)
     B: np.ndarray
     inactive: np.ndarray     # A_j = B_j = 0 exactly (decided on the mantissas, not on underflowed floats)
+    log2A: np.ndarray        # log2 A_j, log2 B_j from mantissa and exponent (finite even where the floats are not;
+    log2B: np.ndarray        # −∞ for 0)
 
     @property
     def value(self) -> float:
@@ -129,11 +131,11 @@ class OrbitInfimum:
         if not (slack > 0 and math.isfinite(slack)):
             return None
         share = math.log2(slack) - math.log2(idx.size)
-        for j in idx:               # (self.A, self.B are floats here, > 0 where direction says so)
+        for j in idx:
             if self.direction[j] < 0:      # c^{2k} A_j ≤ share  ⇐  c = 2^{−s}, s ≥ (log2 A_j − log2 share)/(2k)
-                e = math.floor((share - math.log2(self.A[j])) / (2 * self.k)) - 1
+                e = math.floor((share - self.log2A[j]) / (2 * self.k)) - 1
             else:                          # c^{−2} B_j ≤ share  ⇐  c = 2^{s}, s ≥ (log2 B_j − log2 share)/2
-                e = math.ceil((math.log2(self.B[j]) - share) / 2) + 1
+                e = math.ceil((self.log2B[j] - share) / 2) + 1
             if not -1000 <= e <= 1000:
                 return None
             c[j] = math.ldexp(1.0, e)
@@ -157,7 +159,8 @@ class OrbitInfimum:
             s = np.array([0, 4, 16, 64])
             c = np.ldexp(1.0, (-s if self.direction[j] < 0 else s).astype(np.int32))
             with np.errstate(under="ignore", over="ignore"):
-                t = c ** (2 * self.k) * self.A[j] + c ** -2.0 * self.B[j]
+                t = np.exp2(np.where(self.direction[j] < 0, 2 * self.k * np.log2(c) + self.log2A[j],
+                                     -2 * np.log2(c) + self.log2B[j]))
             seq[str(j)] = {"c_j": c.tolist(), "term": t.tolist()}
         return {"infimum": self.value, "attained": self.attained,
                 "not_attained_neurons": np.flatnonzero(self.direction).tolist(),
@@ -175,7 +178,9 @@ def orbit_infimum(A, B, k, *, eA=None, eB=None) -> OrbitInfimum:
     direction = np.where((A > 0) & (B == 0), -1, np.where((A == 0) & (B > 0), 1, 0))
     inactive = (A == 0) & (B == 0)
     cs = np.where(inactive, 1.0, cs)
-    with np.errstate(under="ignore", over="ignore"):
+    with np.errstate(under="ignore", over="ignore", divide="ignore"):
         Af = A if eA is None else np.ldexp(A, np.asarray(eA, dtype=np.int32))
         Bf = B if eB is None else np.ldexp(B, np.asarray(eB, dtype=np.int32))
-    return OrbitInfimum(int(k), terms, cs, direction, Af, Bf, inactive)
+        lA = np.log2(A) + (0 if eA is None else np.asarray(eA, dtype=float))
+        lB = np.log2(B) + (0 if eB is None else np.asarray(eB, dtype=float))
+    return OrbitInfimum(int(k), terms, cs, direction, Af, Bf, inactive, lA, lB)
