@@ -14,7 +14,7 @@ from hypothesis import given, settings
 import flatproof as fp
 import flatproof.strategies as fs
 from flatproof.check import check_claim
-from flatproof.claims import Param, register
+from flatproof.claims import Param, get_claim, register
 from flatproof.claims.homogeneous.relu_sample_bound import ReluSampleBound
 from flatproof.cli import cli
 
@@ -33,7 +33,13 @@ def test_exact_claims_survive_check(claim_id, tmp_path):
 @pytest.mark.parametrize("claim_id", FALSE)
 def test_false_claims_are_refuted_by_a_small_counterexample(claim_id, tmp_path):
     assert len(FALSE) >= 2
-    rep = check_claim(claim_id, examples=100, seed=0, out_dir=tmp_path)
+    rep = check_claim(claim_id, examples=30, seed=0, out_dir=tmp_path)
+    if "rigorous" in get_claim(claim_id).modes and rep.path is None:
+        # every float violation was re-verified in rigorous mode and not confirmed there (an estimated population
+        # error decides nothing in rigorous mode): counted inconclusive, nothing written
+        assert rep.unconfirmed >= 1 and rep.counts["violated"] == 0 and "rigorous mode" in rep.note
+        assert rep.counts["inconclusive"] >= rep.unconfirmed and not list(tmp_path.iterdir())
+        return
     assert rep.counts["violated"] == 1 and rep.path is not None
     assert rep.size["n"] <= 3, rep.size                  # shrunk
     assert rep.reproduced
@@ -56,8 +62,8 @@ def test_a_broken_copy_of_a_true_claim_is_caught(tmp_path):
 
 
 def test_check_is_reproducible_by_seed(tmp_path):
-    a = check_claim("logistic.flat-implies-bayes", examples=50, seed=3, out_dir=tmp_path / "a")
-    b = check_claim("logistic.flat-implies-bayes", examples=50, seed=3, out_dir=tmp_path / "b")
+    a = check_claim("homogeneous.flat-by-rescaling", examples=50, seed=3, out_dir=tmp_path / "a")
+    b = check_claim("homogeneous.flat-by-rescaling", examples=50, seed=3, out_dir=tmp_path / "b")
     assert a.counts == b.counts and a.counterexample == b.counterexample
     assert Path(a.path).read_text().split("\n", 3)[3] == Path(b.path).read_text().split("\n", 3)[3]
 
