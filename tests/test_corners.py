@@ -359,3 +359,18 @@ def test_orbit_claims_against_mpmath_over_weights_from_1e_minus_300_to_1e300(m, 
     assert v.outcome != "violated", [c.as_dict() for c in v.comparisons if c.outcome == "violated"]
     if v.outcome == "holds" and ref > mp.mpf(2) ** -1000 and ref < mp.mpf(2) ** 1000:
         assert abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-12
+
+
+@pytest.mark.parametrize("a, W", [([1.0], [[1e-170, 5e-171]]), ([1e-170], [[1.0, 0.5]]),
+                                  ([1e150], [[1e-160, 3e-161]]), ([2.0, -1e-200], [[0.3, 1.0], [1.0, 0.5]])])
+def test_relu_sample_bound_where_squares_underflow(a, W):
+    """w = 1e-170 made σ(wᵀx)² = 0 so F_sym = 0 < bound ≈ 1.5e-170: a wrong `violated` on an [exact] claim;
+    w = 1e-160 put σ² among the subnormals and F_sym came out 1.6e-4 (relative) wrong."""
+    X = [[1.0, 0.2], [0.5, -1.5], [-0.7, 0.9]]
+    net = fp.HomogeneousNet(np.array(a), np.array(W), fp.relu())
+    inst = Instance("homogeneous", fp.MultiIndexData(np.array(X), np.zeros(3)), net, fp.square_loss(1.0))
+    ref = mp_f_sym(*mp_blocks(a, W, X), 1)
+    for mode in ("float", "rigorous"):
+        v = get_claim("homogeneous.relu-sample-bound").check(inst, mode=mode)
+        assert v.outcome in ("holds", "inconclusive"), (mode, [c.as_dict() for c in v.comparisons])
+        assert abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-13

@@ -26,6 +26,7 @@ from ... import rigorous
 from .._common import checked_oracle, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import square_loss_hypotheses, trace_blocks
+from .orbit_minimum import f_sym_net
 
 
 def _balls(net, X, C):
@@ -80,11 +81,9 @@ class ReluSampleBound(Claim):
         C = ctx.params["constant"]
         A, B = trace_blocks(net, X)
         F = orc.trace()
-        # F_sym = Σ_j 2√(A_j B_j) with √B_j = |a_j| √((2/n) Σ_i 1_ij ‖x_i‖²): never square a_j (a tiny a_j
-        # would underflow in a_j² while the bound, linear in |a_j|, does not)
-        act = (X @ net.W.T > 0).astype(float)
-        sqrt_b = np.abs(net.a) * np.sqrt(2.0 / X.shape[0] * (np.einsum("ij,ij->i", X, X) @ act))
-        Fs = float(np.sum(2 * np.sqrt(A) * sqrt_b))
+        # F_sym from A_j, B_j as mantissas and power-of-two exponents: a_j = 1e-170 (a_j² = 0) or w_j = 1e-170
+        # (σ(w_jᵀx)² = 0) would otherwise give F_sym = 0 against a bound, linear in both, of 1e-170
+        Fs = f_sym_net(net, X)
         norms = np.linalg.norm(X, axis=1)
         bound = float(C / X.shape[0] * norms @ (np.maximum(X @ net.W.T, 0.0) @ np.abs(net.a)))
         ev.certificate.update({"F": F, "F_sym": Fs, "bound": bound, "constant": C, "A_j": A, "B_j": B})
