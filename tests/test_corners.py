@@ -374,3 +374,37 @@ def test_relu_sample_bound_where_squares_underflow(a, W):
         v = get_claim("homogeneous.relu-sample-bound").check(inst, mode=mode)
         assert v.outcome in ("holds", "inconclusive"), (mode, [c.as_dict() for c in v.comparisons])
         assert abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-13
+
+
+def test_orbit_minimum_with_a_subnormal_outer_weight_and_a_row_of_size_1e45():
+    """The audit's case 08 (relu², an exact interpolator): a_2 = −1.2142e-319 keeps ~14 bits, so a_2 c^{−2}
+    rounds by up to 2^-1074 absolutely, which moves f by ~1e-235 and F_sym by ~1e-6 relative; B_2 ≈ 3e-546 is
+    not a float64 number. The reference (mpmath) F_sym ≈ 1.4291e-303 < ε = 1e-3: flat-by-rescaling holds."""
+    X = [[1.5, 1.25, 1.75], [-1.75, -1.5, 1.0]]
+    a = [0.0, -1.2142e-319, 1.1665795231290236e-301]
+    W = [[3.681820098973295e-91, 4.909093465297727e-91, 2.4545467326488633e-91],
+         [2.1408715390589398e+45, 1.0704357695294699e+45, -1.0704357695294699e+45], [1.75, 0.25, -1.5]]
+    net = fp.HomogeneousNet(np.array(a), np.array(W), fp.relu_power(2))
+    y = np.array([-8.69555083895613e-229, 0.0])
+    assert np.array_equal(net(np.array(X)), y)                     # dyadic: f(X) = y exactly
+    inst = Instance("homogeneous", fp.MultiIndexData(np.array(X), y), net, fp.square_loss(1.0))
+    ref = mp_f_sym(*mp_blocks(a, W, X, "relu", 2), 2)
+    assert mp.mpf("1.429e-303") < ref < mp.mpf("1.4292e-303")
+    v = get_claim("homogeneous.orbit-minimum").check(inst)
+    assert v.outcome in ("holds", "inconclusive"), [c.as_dict() for c in v.comparisons if c.outcome == "violated"]
+    assert abs(mp.mpf(v.certificate["F_sym"]) / ref - 1) < 1e-13
+    assert get_claim("homogeneous.flat-by-rescaling").check(inst, params={"epsilon": 1e-3}).outcome == "holds"
+
+
+def test_factorisation_accepts_a_row_whose_squared_norm_underflows():
+    """The audit's case 11: a row of W of size 1e-190 is a direction, not 0 (‖w‖² underflows, ‖w‖ does not)."""
+    X = [[-0.05, -1.4676392032859025], [-1.2096551899211, -1.5018735689410863], [-1.9100636388965044, 1.05]]
+    a = [-1.6974963456735684e-190, -1.4939837531938768e-300, -1.266684543501173]
+    W = [[1.4999999999999999e+150, 3.6654497251516137e+149], [6.474935503634814e-191, 9.571372699728052e-191],
+         [1.8793137134309328, 0.5698073638415041]]
+    net = fp.HomogeneousNet(np.array(a), np.array(W), fp.relu())
+    inst = Instance("homogeneous", fp.MultiIndexData(np.array(X), np.zeros(3)), net, fp.square_loss(1.0))
+    v = get_claim("homogeneous.factorisation").check(inst, params={"neuron": 0, "copies": 2})
+    assert v.outcome in ("holds", "inconclusive"), [c.as_dict() for c in v.comparisons]
+    ref = mp_f_sym(*mp_blocks(a, W, X), 1)
+    assert abs(mp.mpf(v.certificate["F_sym"]) - ref) <= 1e-13 * ref

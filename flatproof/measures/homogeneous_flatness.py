@@ -23,10 +23,12 @@ def G_hat(X, directions, activation) -> np.ndarray:
     """G(ŵ) for each row of ``directions`` (normalised here)."""
     X = finite_array(X, "X", ndim=2)
     D = finite_array(directions, "directions", ndim=2, cols=X.shape[1])
-    norms = np.linalg.norm(D, axis=1)
-    if np.any(norms == 0):
+    if np.any(np.all(D == 0, axis=1)):
         raise InputError("a direction is 0", field="directions")
-    Z = X @ (D / norms[:, None]).T
+    # normalise after an exact power-of-two rescaling of each row: ‖w‖² of a row of size 1e-190 underflows to 0
+    _, e = np.frexp(np.max(np.abs(D), axis=1))
+    D = np.ldexp(D, -e[:, None])
+    Z = X @ (D / np.linalg.norm(D, axis=1)[:, None]).T
     k = activation.k
     sq = np.einsum("ij,ij->i", X, X)
     S2 = np.sum(activation.sigma(Z) ** 2, axis=0)
@@ -42,7 +44,8 @@ def f_sym_factorised(net: HomogeneousNet, X) -> float:
     underflows nor overflows before the result itself would."""
     X = finite_array(X, "X", ndim=2)
     k, n = net.k, X.shape[0]
-    norms = np.linalg.norm(net.W, axis=1)
+    _, e = np.frexp(np.max(np.abs(net.W), axis=1))
+    norms = np.ldexp(np.linalg.norm(np.ldexp(net.W, -e[:, None]), axis=1), e)     # no underflow in ‖w‖²
     G = G_hat(X, net.W, net.activation)
     coef = 2.0 / n * (k + 1) * k ** (-k / (k + 1.0))
     ma, ea = np.frexp(np.abs(net.a))

@@ -29,7 +29,8 @@ from ...constructions import rescale_homogeneous
 from ...derivations.orbit import OrbitInfimum, f_sym_terms, orbit_infimum, orbit_minimum
 from .._common import eig_interval, identity_tol, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, scaled_trace_blocks, trace_blocks
+from ._shared import (INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, rescaling_rounding,
+                      scaled_trace_blocks, trace_blocks)
 
 SEARCH_TOL = 1e-7
 TINY = float(np.finfo(float).tiny)      # tolerance floor when F = 0 exactly (no active neuron)
@@ -84,8 +85,11 @@ class OrbitMinimum(Claim):
         f0, f1 = net(X), rnet(X)
         # rounding scale: the largest sum of absolute terms Σ_j |a_j σ(w_jᵀx_i)|
         fs = float(np.max(np.abs(net.activation.sigma(X @ net.W.T)) @ np.abs(net.a))) or 1.0
+        # plus what rescaling into the subnormals may lose: a_j c_j^{−k} = 1.2e-319·c⁻² keeps ~14 bits
+        rho = rescaling_rounding(rnet)
+        sub = float(np.max(np.abs(net.activation.sigma(X @ net.W.T) * net.a) @ rho))   # (|a_j|ρ_j may underflow)
         ev.comparisons.append(compare("max_i |f_{T_cθ}(x_i) − f_θ(x_i)| = 0", float(np.abs(f1 - f0).max()), "=", 0.0,
-                                      value_error=rounding(fs), tol=identity_tol(tol, fs)))
+                                      value_error=rounding(fs) + sub, tol=identity_tol(tol, fs) + 2 * sub))
         rorc = inst.oracle(rnet, kink_tol=kt)
         if net.num_params <= 600:
             s = np.concatenate([c ** (-k), np.repeat(c, net.d)])
@@ -130,14 +134,17 @@ class OrbitMinimum(Claim):
                                       "(sympy closed form)", numeric, "=", Fs,
                                       value_error=rounding(numeric, terms=terms), tol=inf_tol))
         Fs1 = f_sym_net(rnet, X)
-        ev.comparisons.append(compare("F_sym(T_cθ) = F_sym(θ)", Fs1, "=", Fs, value_error=rounding(Fs, terms=m),
-                                      tol=identity_tol(tol, Fs, terms=m)))
+        sub = float(np.sum(inf.terms * (2.0 * k / (k + 1)) * rho))      # subnormal rescaled parameters
+        ev.comparisons.append(compare("F_sym(T_cθ) = F_sym(θ)", Fs1, "=", Fs, value_error=rounding(Fs, terms=m) + sub,
+                                      tol=identity_tol(tol, Fs, terms=m) + 2 * sub))
         om = orbit_minimum()
         pos = inf.terms > 0
         cs = np.where(pos, inf.c_star, 1.0)
-        As, Bs = trace_blocks(rescale_homogeneous(net, cs), X)
-        if np.any(pos):
-            share = float(np.sum(As[pos]) / np.sum(As[pos] + Bs[pos]))
+        As, eAs, Bs, eBs = scaled_trace_blocks(rescale_homogeneous(net, cs), X)
+        if np.any(pos):           # Σ A_j / Σ (A_j + B_j) at c*, on a common power-of-two scale (A_j may be 1e-400)
+            E = int(max(np.max(eAs[pos]), np.max(eBs[pos])))
+            As, Bs = np.ldexp(As[pos], (eAs[pos] - E).astype(np.int32)), np.ldexp(Bs[pos], (eBs[pos] - E).astype(np.int32))
+            share = float(np.sum(As) / np.sum(As + Bs))
             ev.comparisons.append(compare("a-block share of F at c* = 1/(k+1) (balance)", share, "=", 1.0 / (k + 1),
                                           value_error=rounding(1.0), tol=tol))
         else:
