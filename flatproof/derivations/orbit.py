@@ -56,42 +56,55 @@ def _split(x) -> tuple[np.ndarray, np.ndarray]:
     return m, e.astype(np.int64)
 
 
-def f_sym_terms(A, B, k, *, eA=None, eB=None) -> np.ndarray:
-    """Per neuron inf_{c>0} (c^{2k} A_j + c^{−2} B_j): sympy's F_sym where A_j, B_j > 0, else 0.
-
-    A_j = A·2^{eA}, B_j = B·2^{eB} (exponents default 0). F_sym is homogeneous of degree 1/(k+1) in A and
-    k/(k+1) in B, so it is evaluated on the mantissas (numbers in [0.5, 1)) and rescaled by the power of two
-    2^{(E_A + k E_B)/(k+1)}, whose integer part is applied exactly with ``ldexp``: no intermediate under- or
-    overflows (sympy's expression forms 1/A and A·√B, which do), and the result is within a few ulps
-    unless it is itself outside float64's range."""
-    om = orbit_minimum()
+def _homogeneous(fn, A, B, k, eA, eB, degree_A, degree_B, denominator, empty):
+    """fn(A, B, k) for a function homogeneous of degree (degree_A/denominator) in A and (degree_B/denominator) in B,
+    with A = mantissa·2^{eA}: fn on the mantissas (numbers in [0.5, 1)) times 2^{(degree_A E_A + degree_B E_B)/
+    denominator}, whose integer part is applied exactly with ``ldexp``; ``empty`` where A_j B_j = 0."""
     mA, xA = _split(A)
     mB, xB = _split(B)
     xA = xA + (0 if eA is None else np.asarray(eA, dtype=np.int64))
     xB = xB + (0 if eB is None else np.asarray(eB, dtype=np.int64))
-    k = int(k)
     pos = (mA > 0) & (mB > 0)
-    E = xA + k * xB
-    q, r = np.divmod(E, k + 1)                     # 2^{E/(k+1)} = 2^q · 2^{r/(k+1)}, 0 ≤ r ≤ k
-    core = om.F_sym_fn(np.where(pos, mA, 1.0), np.where(pos, mB, 1.0), float(k)) * np.exp2(r / (k + 1.0))
+    q, r = np.divmod(degree_A * xA + degree_B * xB, denominator)      # 2^{E/den} = 2^q · 2^{r/den}
+    core = fn(np.where(pos, mA, 1.0), np.where(pos, mB, 1.0), float(k)) * np.exp2(r / float(denominator))
     with np.errstate(under="ignore", over="ignore"):
-        return np.where(pos, np.ldexp(core, np.where(pos, q, 0).astype(np.int32)), 0.0)
+        return np.where(pos, np.ldexp(core, np.where(pos, q, 0).astype(np.int32)), empty)
+
+
+def f_sym_terms(A, B, k, *, eA=None, eB=None) -> np.ndarray:
+    """Per neuron inf_{c>0} (c^{2k} A_j + c^{−2} B_j): sympy's F_sym where A_j, B_j > 0, else 0.
+
+    A_j = A·2^{eA}, B_j = B·2^{eB} (exponents default 0). F_sym is homogeneous of degree 1/(k+1) in A and
+    k/(k+1) in B, so it is evaluated on the mantissas and rescaled by an exact power of two: no intermediate
+    under- or overflows (sympy's expression forms 1/A and A·√B, which do), and the result is within a few
+    ulps unless it is itself outside float64's range."""
+    k = int(k)
+    return _homogeneous(orbit_minimum().F_sym_fn, A, B, k, eA, eB, 1, k, k + 1, 0.0)
 
 
 def c_star_scaled(A, B, k, *, eA=None, eB=None) -> np.ndarray:
     """sympy's minimiser c_j* = (B_j/(k A_j))^{1/(2k+2)} with the same power-of-two handling (nan where
     A_j B_j = 0: no minimiser)."""
-    om = orbit_minimum()
-    mA, xA = _split(A)
-    mB, xB = _split(B)
-    xA = xA + (0 if eA is None else np.asarray(eA, dtype=np.int64))
-    xB = xB + (0 if eB is None else np.asarray(eB, dtype=np.int64))
     k = int(k)
-    pos = (mA > 0) & (mB > 0)
-    q, r = np.divmod(xB - xA, 2 * k + 2)
-    core = om.c_star_fn(np.where(pos, mA, 1.0), np.where(pos, mB, 1.0), float(k)) * np.exp2(r / (2 * k + 2.0))
-    with np.errstate(under="ignore", over="ignore"):
-        return np.where(pos, np.ldexp(core, np.where(pos, q, 0).astype(np.int32)), np.nan)
+    return _homogeneous(orbit_minimum().c_star_fn, A, B, k, eA, eB, -1, 1, 2 * k + 2, np.nan)
+
+
+def search_orbit(inf: "OrbitInfimum", trace_at, c0: np.ndarray) -> np.ndarray:
+    """The numeric side of the orbit minimum: for each neuron with A_j, B_j > 0 a bounded Brent search in log c_j
+    (± e^15 around sympy's c_j*, which may be 1e-95) of ``trace_at(c)``, the trace computed by a curvature
+    oracle at T_cθ, with the other neurons at ``c0`` (sympy's c*, or far along the unattained sequences): at
+    c = 1 another neuron's term may be 1e10 and swamp the variation searched for. Returns the factors found."""
+    from scipy.optimize import minimize_scalar
+    c = np.array(c0, dtype=float)
+    for j in np.flatnonzero((inf.direction == 0) & ~inf.inactive):
+        def F(logc, j=j):
+            cj = c.copy()
+            cj[j] = np.exp(logc)
+            return trace_at(cj)
+        centre = float(np.log(inf.c_star[j]))
+        c[j] = np.exp(minimize_scalar(F, bounds=(centre - 15.0, centre + 15.0), method="bounded",
+                                      options={"xatol": 1e-9}).x)
+    return c
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,9 @@ Example: ``flatproof verify cases/homogeneous-orbit-minimum.toml`` ends in ``hol
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from ...constructions import rescale_homogeneous
-from ...derivations.orbit import OrbitInfimum, f_sym_terms, orbit_infimum, orbit_minimum
+from ...derivations.orbit import OrbitInfimum, f_sym_terms, orbit_infimum, orbit_minimum, search_orbit
 from .._common import eig_interval, identity_tol, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import (INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, rescaling_rounding,
@@ -111,22 +110,12 @@ class OrbitMinimum(Claim):
 
         def F_at(cj):
             return inst.oracle(rescale_homogeneous(net, cj), kink_tol=kt).trace()
-        # Each neuron is searched with the others at sympy's c* (or, unattained, far along c_j = 2^∓s): at c = 1
-        # another neuron's term may be 1e10 and swamp the variation being searched for.
         cstar = inf.approach(0.25 * inf_tol)        # well inside the comparison's tolerance
         if cstar is None:
             numeric = np.nan
             ev.notes.append("a rescaling that approaches the infimum is not a float64 number (it would overflow)")
         else:
-            for j in np.flatnonzero((inf.direction == 0) & ~inf.inactive):
-                def F(logc, j=j):
-                    cj = cstar.copy()
-                    cj[j] = np.exp(logc)
-                    return F_at(cj)
-                centre = float(np.log(inf.c_star[j]))          # search ± e^15 around sympy's c* (it may be 1e-95)
-                r = minimize_scalar(F, bounds=(centre - 15.0, centre + 15.0), method="bounded",
-                                    options={"xatol": 1e-9})
-                cstar[j] = np.exp(r.x)
+            cstar = search_orbit(inf, F_at, cstar)
             numeric = F_at(cstar)      # F is separable over neurons: one evaluation at all the c_j at once
         if not inf.attained:
             ev.notes.extend(["the orbit infimum is not attained (F(T_cθ) > F_sym for every c):"] + inf.describe())

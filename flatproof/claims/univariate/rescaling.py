@@ -26,11 +26,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from ...constructions import rescale_univariate
 from ...derivations import get_derivation
-from ...derivations.orbit import orbit_infimum, orbit_minimum
+from ...derivations.orbit import orbit_infimum, orbit_minimum, search_orbit
 from .._common import checked_oracle, identity_tol, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 
@@ -108,23 +107,15 @@ class Rescaling(Claim):
         Fsym = inf.value + Dbar
         inf_tol = identity_tol(tol + SEARCH_TOL, Fsym, terms=x.size * net.num_params)
         base = trace_gn(inst, net, kt)
-        # each neuron is searched with the others at sympy's c* (unattained: far along c_i = 2^∓s), so that no other
-        # neuron's term at c = 1 swamps the variation searched for; then one evaluation at all the c_i at once
         cstar = inf.approach(0.25 * inf_tol)       # well inside the comparison's tolerance
         if cstar is None:
             numeric = np.nan
             ev.notes.append("a rescaling that approaches the infimum is not a float64 number (it would overflow)")
         else:
-            for i in np.flatnonzero((inf.direction == 0) & ~inf.inactive):
-                def F(logc, i=i):
-                    ci = cstar.copy()
-                    ci[i] = np.exp(logc)
-                    return trace_gn(inst, rescale_univariate(net, ci), kt)
-                centre = float(np.log(inf.c_star[i]))
-                r = minimize_scalar(F, bounds=(centre - 15.0, centre + 15.0), method="bounded",
-                                    options={"xatol": 1e-9})
-                cstar[i] = np.exp(r.x)
-            numeric = trace_gn(inst, rescale_univariate(net, cstar), kt)
+            def trace_at(ci):
+                return trace_gn(inst, rescale_univariate(net, ci), kt)
+            cstar = search_orbit(inf, trace_at, cstar)
+            numeric = trace_at(cstar)  # separable over neurons: one evaluation at all the c_i at once
         if not inf.attained:
             ev.notes.extend(["the orbit infimum is not attained (tr H_GN(T_cθ) > Σ2√(A_iB_i) + D̄ for every c):"]
                             + inf.describe())
