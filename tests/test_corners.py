@@ -408,3 +408,14 @@ def test_factorisation_accepts_a_row_whose_squared_norm_underflows():
     assert v.outcome in ("holds", "inconclusive"), [c.as_dict() for c in v.comparisons]
     ref = mp_f_sym(*mp_blocks(a, W, X), 1)
     assert abs(mp.mpf(v.certificate["F_sym"]) - ref) <= 1e-13 * ref
+
+
+@pytest.mark.parametrize("v0", [5e-324, 3.3e-320, 1e-310])
+def test_univariate_rescaling_with_a_subnormal_outer_weight(v0):
+    """v/c among the subnormals keeps a few bits only; the identities must allow for it, not call it violated."""
+    doc = {"case": {"claim": "univariate.rescaling"}, "data": {"x": [-0.9, -0.3, 0.2, 0.7], "y": [1.0, -1.0, 1.0, 1.0]},
+           "model": {"kind": "univariate", "v": [v0, -0.5], "w": [1.0, -2.0], "b": [0.1, 0.5], "beta": 0.3},
+           "loss": {"kind": "logistic"}, "params": {"c_max": 20.0, "seed": 3}}
+    v = load_case_dict(doc, "<subnormal v>").verify()
+    assert v.outcome in ("holds", "inconclusive"), [c.as_dict() for c in v.comparisons if c.outcome == "violated"]
+    assert v.certificate["orbit"]["attained"] is True          # v ≠ 0: the minimum exists (at c* ≈ 1e-160)

@@ -74,3 +74,11 @@ def identity_tol(tol: float, *scales: float, terms: int = 1) -> float:
     but never below twice what underflow can lose (a relative tolerance on a subnormal scale — v = 5e-324 —
     would be 0, and no float computation could meet it)."""
     return tol * max([abs(s) for s in scales] + [0.0]) + 2 * underflow_floor(terms)
+
+
+def subnormal_relative(x) -> np.ndarray:
+    """Entrywise, the relative rounding error a float that lands among the subnormals may carry beyond ordinary
+    rounding: 2^-1074/|x| (2^-1075 is not a float64) for nonzero |x| < 2^-1022, else 0. A rescaled weight
+    a_j c^{−k} = 1.2e-319·c⁻² keeps ~14 significant bits."""
+    x = np.abs(np.asarray(x, dtype=float))
+    return np.where((x != 0) & (x < np.finfo(float).tiny), SUBNORMAL_ULP / np.where(x == 0, 1.0, x), 0.0)

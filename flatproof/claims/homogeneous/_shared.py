@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._common import SUBNORMAL_ULP, checked_oracle
+from .._common import checked_oracle, subnormal_relative
 from .._core import Evaluation, Param
 
 
@@ -108,15 +108,10 @@ def scaled_trace_blocks(net, X) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 
 
 def rescaling_rounding(rnet) -> np.ndarray:
-    """Per neuron, the relative error the rescaled parameters a_j c_j^{−k}, c_j w_j may carry *beyond* ordinary
-    rounding: one that lands among the subnormals is rounded to an absolute 2^-1075, i.e. relative
-    2^-1075/|value| (a_j = 1.2e-319 has 14 significant bits). f is linear in a_j and degree k in w_j, so a
-    term a_jσ(w_jᵀx) moves by at most this factor (ρ_a + kρ_w), F_sym,j by 2k/(k+1) times it."""
-    tiny = float(np.finfo(float).tiny)
-    aa, Wa = np.abs(rnet.a), np.abs(rnet.W)          # (2^-1075 is not a float64: bound it by 2^-1074)
-    ra = np.where((aa != 0) & (aa < tiny), SUBNORMAL_ULP / np.where(aa == 0, 1.0, aa), 0.0)
-    rw = np.max(np.where((Wa != 0) & (Wa < tiny), SUBNORMAL_ULP / np.where(Wa == 0, 1.0, Wa), 0.0), axis=1)
-    return ra + rnet.k * rw
+    """Per neuron, the relative error the rescaled parameters a_j c_j^{−k}, c_j w_j may carry beyond ordinary
+    rounding when they land among the subnormals (subnormal_relative). f is linear in a_j and of degree k in w_j,
+    so a term a_jσ(w_jᵀx) moves by at most this factor ρ_a + kρ_w, F_sym,j by 2k/(k+1) times it."""
+    return subnormal_relative(rnet.a) + rnet.k * np.max(subnormal_relative(rnet.W), axis=1)
 
 
 INTERPOLATOR_HYPOTHESES = ("square loss (1/n)Σ(f − y)², no weight decay",

@@ -30,7 +30,7 @@ import numpy as np
 from ...constructions import rescale_univariate
 from ...derivations import get_derivation
 from ...derivations.orbit import orbit_infimum, orbit_minimum, search_orbit
-from .._common import checked_oracle, identity_tol, rounding
+from .._common import checked_oracle, identity_tol, rounding, subnormal_relative
 from .._core import Claim, Evaluation, Param, compare, register
 
 SEARCH_TOL = 1e-7     # relative accuracy of the numeric orbit minimum (second order in the Brent tolerance)
@@ -73,8 +73,11 @@ class Rescaling(Claim):
         f0, f1 = net(x), rnet(x)
         # rounding scale: the largest sum of absolute terms Σ_i |v_i (w_i x_j − b_i)_+| + |β|
         fs = float(np.max(np.maximum(net.preactivations(x), 0.0) @ np.abs(net.v)) + abs(net.beta)) or 1.0
+        # plus what v_i/c_i, c_i w_i, c_i b_i lose when they land among the subnormals (v = 5e-324 has 1 bit)
+        rho = subnormal_relative(rnet.v) + np.maximum(subnormal_relative(rnet.w), subnormal_relative(rnet.b))
+        sub = float(np.max(np.abs(np.maximum(net.preactivations(x), 0.0) * net.v) @ rho))
         ev.comparisons.append(compare("max_j |f_{T_cθ}(x_j) − f_θ(x_j)| = 0", float(np.abs(f1 - f0).max()), "=", 0.0,
-                                      value_error=rounding(fs), tol=identity_tol(tol, fs)))
+                                      value_error=rounding(fs) + sub, tol=identity_tol(tol, fs) + 2 * sub))
         if net.num_params <= 600:
             H0 = orc.hessian()
             H1 = inst.oracle(rnet, kink_tol=kt).hessian()
