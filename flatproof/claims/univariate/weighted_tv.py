@@ -28,7 +28,7 @@ import numpy as np
 from ... import rigorous
 from ..._errors import KinkError
 from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, weighted_tv
-from .._common import checked_oracle, eig_certificate, eig_interval, rounding, top_eigen
+from .._common import eig_certificate, eig_interval, checked_oracle, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 
