@@ -30,6 +30,7 @@ DEFAULT_MAX_WORK = 1e12          # elementary operations: about ten minutes of o
 MEMORY_SHARE = 0.5               # of the memory the system reports as available
 FALLBACK_MEMORY = 4 * 2**30      # when the system does not say
 PASSES = 400                     # evaluations of the network a verification makes (Lanczos, trace, checks)
+STEP_OVERHEAD = 2e6              # a step of an iterative method in Python (≈ 1 ms) in operations
 QUAD_EVALUATIONS = 200_000       # integrand evaluations one population integral may use
 
 
@@ -152,10 +153,12 @@ def array(field: str, shape, itemsize: int = 8, *, what: str | None = None) -> N
             what=what or f"an array of shape {tuple(int(s) for s in shape)}")
 
 
-def steps(field: str, steps: int, n: int, m: int, d: int = 1, *, what: str) -> None:
-    """Refuse an iterative method (GD) of ``steps`` steps, each one evaluation."""
+def steps(field: str, steps: int, n: int, m: int, d: int = 1, *, record_every: int = 0, what: str) -> None:
+    """Refuse an iterative method (GD) of ``steps`` steps, each one evaluation plus the interpreter's
+    overhead of a step, and a λ_max (``PASSES`` evaluations) every ``record_every`` steps."""
     _, ops = evaluation(n, m, d)
-    require(field, work=float(steps) * ops * 2, what=what)
+    records = (steps // record_every + 1) if record_every else 0
+    require(field, work=float(steps) * (2 * ops + STEP_OVERHEAD) + records * ops * PASSES, what=what)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -86,10 +86,12 @@ def _umask() -> int:
     return old
 
 
-def output_target(name, field: str, *, folder: bool = False, allow_stdout: bool = True) -> str | Path:
+def output_target(name, field: str, *, folder: bool = False, allow_stdout: bool = True,
+                  create: bool = False) -> str | Path:
     """Validate an output name before any work: ``-`` (standard output, returned as ``"-"``) or a
     path whose parent is an existing, writable folder and which is not a symlink (nor, for a file, a
-    folder; for a ``folder``, not a file). Missing parents of an output folder are refused too."""
+    folder; for a ``folder``, not a file). A missing parent is refused, unless ``create`` (a folder
+    created when first needed): then the nearest existing ancestor must be a writable folder."""
     if name is None:
         return None
     text = str(name)
@@ -108,6 +110,9 @@ def output_target(name, field: str, *, folder: bool = False, allow_stdout: bool 
     elif p.exists() and not p.is_file():
         raise InputError(f"{text} exists and is not a regular file", field=field)
     parent = p.absolute().parent
+    if create and not p.exists():
+        while not parent.exists() and not parent.is_symlink() and parent != parent.parent:
+            parent = parent.parent
     if not parent.exists():
         raise InputError(f"folder {parent} does not exist", field=field)
     if not parent.is_dir():

@@ -488,9 +488,9 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
             from .train import gradient_descent
             eta = f.number("eta", required=True, positive=True)
             steps = f.int("steps", required=True, minimum=0)
-            budget.steps("model.steps", steps, data.n, width, d, what=f"{steps:,} GD steps at width {width:,} "
-                                                                      f"on {data.n:,} points")
             every = f.int("record_every", 0, minimum=0)
+            budget.steps("model.steps", steps, data.n, width, d, record_every=every,
+                         what=f"{steps:,} GD steps at width {width:,} on {data.n:,} points")
             f.done()
             run = gradient_descent(problem_for(net), net, eta, steps, record_every=every)
             extras["training"] = run
