@@ -45,15 +45,40 @@ class Limits:
 
 
 def available_memory() -> int:
-    """Bytes the system can still give (``MemAvailable`` of /proc/meminfo; a fallback elsewhere)."""
+    """Bytes this process can still allocate: the least of the system's ``MemAvailable``, the room
+    left under an address-space limit (``RLIMIT_AS``, less what is mapped now) and the room left in
+    the cgroup's ``memory.max``."""
+    room = [_meminfo("/proc/meminfo", "MemAvailable:")]
     try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
+        import resource
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            mapped = _meminfo("/proc/self/status", "VmSize:") or 0
+            room.append(max(soft - mapped, 0))
+    except (ImportError, OSError, ValueError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as fh:
+            cap = fh.read().strip()
+        if cap.isdigit():
+            with open("/sys/fs/cgroup/memory.current", encoding="ascii") as fh:
+                room.append(max(int(cap) - int(fh.read().strip()), 0))
+    except (OSError, ValueError):
+        pass
+    known = [r for r in room if r is not None]
+    return min(known) if known else FALLBACK_MEMORY
+
+
+def _meminfo(path: str, key: str) -> int | None:
+    """A ``key: N kB`` line of a /proc file, in bytes (None if absent)."""
+    try:
+        with open(path, encoding="ascii") as fh:
             for line in fh:
-                if line.startswith("MemAvailable:"):
+                if line.startswith(key):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
-    return FALLBACK_MEMORY
+    return None
 
 
 def default_limits() -> Limits:

@@ -227,7 +227,7 @@ def _load(path: Path) -> MeasureCase:
         if key not in _TABLES:
             raise InputError(f"unknown table or field (allowed: {', '.join(sorted(_TABLES))})", field=key)
     base = path.parent
-    model, data, loss_t, meas = (_table(doc, "model"), _table(doc, "data"), _table(doc, "loss"),
+    model, data, loss_t, meas = (_table(doc, "model"), _table(doc, "data"), _table(doc, "loss", required=False),
                                  _table(doc, "measure", required=False))
     kind = model.get("kind")
     if not isinstance(kind, str) or kind not in _MODEL_KEYS:

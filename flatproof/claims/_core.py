@@ -419,7 +419,9 @@ def register(cls):
         if mode not in MODES:
             raise TypeError(f"claim {cls.id}: unknown mode {mode!r}")
     if cls.id in _REGISTRY and type(_REGISTRY[cls.id]) is not cls:
-        raise TypeError(f"a claim with id {cls.id!r} is already registered")
+        import warnings     # re-running a notebook cell redefines the class: the new one replaces the old
+        warnings.warn(f"claim {cls.id!r} was registered before; the new definition {cls.__module__}."
+                      f"{cls.__qualname__} replaces it", UserWarning, stacklevel=2)
     _REGISTRY[cls.id] = cls()
     return cls
 
