@@ -25,7 +25,7 @@ class Terminated(BaseException):
 
 
 _lock = threading.Lock()
-_state = {"reported": False, "installed": False}
+_state = {"reported": False, "installed": False, "running": False}
 
 
 def report(signum: int) -> int:
@@ -43,6 +43,8 @@ def report(signum: int) -> int:
 
 
 def _handler(signum, frame):
+    if not _state["running"]:      # still importing: nothing to clean up, and no traceback to show
+        os._exit(report(signum))
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Terminated
@@ -62,8 +64,15 @@ def _watch(fd: int) -> None:
         os._exit(report(data[-1]))
 
 
+def running() -> None:
+    """From now on a signal raises in the main thread (so that clean-up runs) instead of ending the
+    process at once, as it does during start-up."""
+    _state["running"] = True
+
+
 def install() -> None:
-    """Install the handlers (main thread only; idempotent)."""
+    """Install the handlers (main thread only; idempotent). Until :func:`running`, a signal ends the
+    process at once with its line and status."""
     if _state["installed"] or threading.current_thread() is not threading.main_thread():
         return
     _state["installed"] = True

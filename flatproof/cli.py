@@ -105,12 +105,12 @@ def measure(case, as_json, max_memory, max_work):
 
     try:
         _apply_limits(max_memory, max_work)
-        c = load_measure_case(case)
-        try:
-            with np.errstate(all="raise", under="ignore"):
+        with np.errstate(all="raise", under="ignore"):    # overflow: one line below, never a warning first
+            c = load_measure_case(case)
+            try:
                 res = run_measure(c.oracle, eta=c.eta, tol=c.tol, seed=c.seed)
-        except InputError as exc:
-            raise exc.located(file=case) from None
+            except InputError as exc:
+                raise exc.located(file=case) from None
     except InputError as exc:
         _bad_input(exc)
     except (FloatingPointError, OverflowError, np.linalg.LinAlgError, _budget.WorkBoundReached) as exc:
@@ -584,6 +584,7 @@ def main(argv=None):  # entry point
     """Run the command line: every ending is an exit status and at most one line on stderr."""
     import signal
     _interrupt.install()
+    _interrupt.running()
     try:
         code = cli.main(args=argv, prog_name="flatproof", standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):
