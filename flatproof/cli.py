@@ -467,7 +467,8 @@ def reproduce(study, quick, out_dir, seed):
 
     from ._files import atomic_folder
     try:
-        out_dir = output_target(out_dir or f"reproduce-{study}", "--out", folder=True, allow_stdout=False)
+        out_dir = output_target(f"reproduce-{study}" if out_dir is None else out_dir, "--out", folder=True,
+                                allow_stdout=False)
     except InputError as exc:
         _bad_input(exc)
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
