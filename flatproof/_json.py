@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import numbers
 
 
@@ -18,3 +20,29 @@ def plain(obj):
     if isinstance(obj, numbers.Real) and not isinstance(obj, bool):
         return float(obj)
     return obj
+
+
+def finite_or_null(obj, path: str = "$", reasons: dict | None = None):
+    """``plain(obj)`` with every NaN or infinity replaced by ``null``; ``reasons`` collects, for each
+    replaced value, its JSON path and what it was (``"nan"``, ``"inf"``, ``"-inf"``)."""
+    if reasons is None:
+        reasons = {}
+    obj = plain(obj)
+    if isinstance(obj, dict):
+        return {k: finite_or_null(v, f"{path}.{k}", reasons) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [finite_or_null(v, f"{path}[{i}]", reasons) for i, v in enumerate(obj)]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        reasons[path] = "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+        return None
+    return obj
+
+
+def dumps_strict(obj, **kwargs) -> str:
+    """Strict JSON (RFC 8259: no NaN or Infinity tokens). A value float64 could not hold is written as
+    ``null`` and named in a top-level ``"non_finite"`` object (path → "nan" / "inf" / "-inf")."""
+    reasons: dict = {}
+    out = finite_or_null(obj, "$", reasons)
+    if reasons and isinstance(out, dict):
+        out["non_finite"] = reasons
+    return json.dumps(out, allow_nan=False, **kwargs)

@@ -13,10 +13,15 @@ def finite_array(value, field: str, *, ndim: int, length: int | None = None, col
     """A float64 array of the given rank with finite entries, else an :class:`InputError`."""
     if isinstance(value, (str, bytes, dict)) or value is None:
         raise InputError(f"expected a numeric array, got {type(value).__name__}", field=field)
+    if isinstance(value, np.ndarray) and (value.dtype.kind not in "biuf" or value.dtype.hasobject):
+        raise InputError(f"expected real numbers, got an array of dtype {value.dtype}", field=field)
     try:
         arr = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError("expected a numeric array (ragged or non-numeric entries found)", field=field) from None
+    except OverflowError:
+        raise InputError("an entry is beyond float64's range (±1.8e308)", field=field) from None
+    except (TypeError, ValueError, RecursionError):
+        raise InputError("expected a numeric array (ragged, nested or non-numeric entries found)",
+                         field=field) from None
     if arr.ndim != ndim:
         raise InputError(f"expected a {ndim}-d array, got shape {arr.shape}", field=field)
     if length is not None and arr.shape[0] != length:
@@ -31,7 +36,10 @@ def finite_array(value, field: str, *, ndim: int, length: int | None = None, col
 def finite_scalar(value, field: str, *, positive: bool = False, nonnegative: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise InputError(f"expected a number, got {type(value).__name__}", field=field)
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:
+        raise InputError("beyond float64's range (±1.8e308)", field=field) from None
     if not np.isfinite(x):
         raise InputError("must be finite", field=field)
     if positive and x <= 0:

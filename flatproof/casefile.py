@@ -14,7 +14,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from . import _budget as budget
 from ._errors import InputError
+from ._files import MAX_CASE_BYTES, read_regular
 from ._validate import finite_array, finite_scalar, integer
 from .measures._base import CurvatureOracle
 from .measures.homogeneous import HomogeneousOracle, HomogeneousProblem
@@ -44,18 +48,46 @@ class MeasureCase:
     seed: int
 
 
+FLOAT_MAX = 1.7976931348623157e308
+MAX_NESTING = 8          # tables and arrays inside each other (a matrix inside a table is depth 3)
+
+
 def read_toml(path) -> dict:
-    path = Path(path)
+    """Parse a case file: a regular file of at most MAX_CASE_BYTES, UTF-8 TOML, not nested deeper than
+    MAX_NESTING, every integer one float64 can hold."""
+    raw = read_regular(path, limit=MAX_CASE_BYTES, what="case file")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror or exc})", file=str(path)) from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
+        doc = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"malformed TOML ({exc})", file=str(path)) from None
+    except RecursionError:
+        raise InputError("arrays or tables nested too deeply", file=str(path)) from None
+    except ValueError as exc:     # an integer literal with more digits than Python converts
+        raise InputError(f"malformed TOML ({exc})".split(";")[0] + ")", file=str(path)) from None
+    try:
+        scan_document(doc)
+    except InputError as exc:
+        raise exc.located(file=str(path)) from None
+    return doc
+
+
+def scan_document(doc) -> None:
+    """Refuse nesting deeper than MAX_NESTING and integers beyond float64's range, naming the field
+    (iteratively: a hostile document cannot exhaust the stack here)."""
+    stack = [(doc, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise InputError(f"nested more than {MAX_NESTING} levels deep", field=where or None)
+        if isinstance(value, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k), depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, where, depth + 1) for v in value)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > FLOAT_MAX:
+            raise InputError(f"an integer of {value.bit_length()} bits is beyond float64's range (±1.8e308)",
+                             field=where or None)
 
 
 def _table(doc: dict, name: str, required: bool = True) -> dict:
@@ -73,6 +105,8 @@ def _no_unknown(table: dict, allowed: set, prefix: str) -> None:
     for key in table:
         if key not in allowed:
             raise InputError(f"unknown field (allowed: {', '.join(sorted(allowed))})", field=f"{prefix}.{key}")
+
+
 
 
 def _npz(table: dict, prefix: str, base: Path, kind: str | None = None) -> dict:
@@ -129,6 +163,8 @@ def _loss(kind: str, table: dict):
     """(Loss, weight decay) from a [loss] table; defaults: logistic with 1/(2n)… for U, square (1/n) for M."""
     lf = _Fields(table, "loss")
     lkind = lf.str("kind", "logistic" if kind == "univariate" else "square", choices=("logistic", "square"))
+    if lkind == "logistic" and "factor" in table:
+        raise InputError("the logistic loss has no factor (it applies to the square loss only)", field="loss.factor")
     factor = lf.number("factor", 0.5 if kind == "univariate" else 1.0, positive=True)
     wd = lf.number("weight_decay", 0.0, nonnegative=True)
     lf.done()
@@ -146,10 +182,10 @@ def _load(path: Path) -> MeasureCase:
         if key not in _TABLES:
             raise InputError(f"unknown table or field (allowed: {', '.join(sorted(_TABLES))})", field=key)
     base = path.parent
-    model, data, loss_t, meas = (_table(doc, "model"), _table(doc, "data"), _table(doc, "loss"),
+    model, data, loss_t, meas = (_table(doc, "model"), _table(doc, "data"), _table(doc, "loss", required=False),
                                  _table(doc, "measure", required=False))
     kind = model.get("kind")
-    if kind not in _MODEL_KEYS:
+    if not isinstance(kind, str) or kind not in _MODEL_KEYS:
         raise InputError(f"unknown model kind {kind!r} (univariate or homogeneous)", field="model.kind")
     _no_unknown(model, _MODEL_KEYS[kind], "model")
     _no_unknown(data, _DATA_KEYS[kind], "data")
@@ -168,6 +204,7 @@ def _load(path: Path) -> MeasureCase:
 
     act = _field("model", parse_activation, mf.raw("activation", "relu")) if kind == "homogeneous" else None
     net, dat = _explicit_net(kind, mf, act), _explicit_data(kind, df)
+    _explicit_budget(kind, dat, net, True)
     if kind == "univariate":
         problem = _field("data", UnivariateProblem, dat, loss, wd)
         method = meas.get("method", "fast")
@@ -188,8 +225,27 @@ def _load(path: Path) -> MeasureCase:
 # Claim cases (``flatproof verify``)
 # ==============================================================================================
 _CASE_TABLES = {"case", "data", "model", "loss", "params", "tolerances"}
-MAX_N = 1_000_000          # generated data points
-MAX_WIDTH = 100_000        # neurons of a random or GD-trained network
+
+
+def _explicit_budget(kind: str, data, net, explicit_data: bool) -> None:
+    """Refuse an instance whose evaluation does not fit: n points, width m, dimension d."""
+    d = 1 if kind == "univariate" else data.d
+    blame = ("data.x" if kind == "univariate" else "data.X") if explicit_data and data.n >= net.m else (
+        "model.v" if kind == "univariate" else "model.a")
+    budget.network(blame, data.n, net.m, d, what=f"a network of width {net.m:,} on {data.n:,} points"
+                   + (f" in dimension {d:,}" if kind == "homogeneous" else ""))
+
+
+def _guarded(field: str, reason: str, fn, *args, **kwargs):
+    """Run a construction that turns the user's number ``field`` into arrays: if float64 overflows
+    there, the error names that field (not the array it produced) and no RuntimeWarning is printed."""
+    import warnings
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            raise InputError(f"{reason} ({exc.reason})", field=field) from None
 
 
 class _Fields:
@@ -270,6 +326,11 @@ def _law(f: _Fields):
     need = len(defaults[kind])
     if p.size != need:
         raise InputError(f"the {kind} law takes {need} parameters, got {p.size}", field=f"{f.prefix}.law_params")
+    with np.errstate(all="ignore"):   # samples and the quadrature live on [mean − 40 std, mean + 40 std] at most
+        spread = abs(p[0]) + (p[1] - p[0] if kind == "uniform" else 40 * p[1] + (
+            p[3] - p[2] if kind == "truncated_normal" else 0.0))
+    if not np.isfinite(spread):
+        raise InputError("parameters so large that the law's spread overflows float64", field=f"{f.prefix}.law_params")
     try:
         return {"uniform": uniform, "normal": normal, "truncated_normal": truncated_normal}[kind](*p)
     except InputError as exc:
@@ -309,8 +370,7 @@ def _data(kind: str, t: dict, base: Path):
         f.done()
         return data, task, {"data": "explicit" + (" (law declared)" if task is not None else "")}
     n = f.int("n", required=True, minimum=1)
-    if n > MAX_N:
-        raise InputError(f"at most {MAX_N:,} generated points, got {n:,}", field="data.n")
+    budget.require("data.n", memory=8.0 * 8 * n, work=float(n) * budget.PASSES, what=f"{n:,} generated points")
     seed = f.int("seed", required=True, minimum=0)
     rng = np.random.default_rng(seed)
     if kind == "univariate":
@@ -321,20 +381,25 @@ def _data(kind: str, t: dict, base: Path):
         flip = f.number("flip", 0.0, nonnegative=True)
         f.done()
         task = _field("data", LogisticTask, law, logit, flip)
-        data = _field("data", task.sample, n, rng)
+        with np.errstate(all="ignore"):
+            data = _field("data", task.sample, n, rng)
         return data, task, {"data": f"logistic generator, n = {n}, seed = {seed}, logit {logit.text}, flip {flip:g}"}
     if gen != "multi-index":
         raise InputError(f"unknown homogeneous generator {gen!r} (multi-index)", field="data.generator")
     d = f.int("d", required=True, minimum=1)
-    if d * n > MAX_N * 10:
-        raise InputError(f"n·d at most {MAX_N * 10:,}, got {n * d:,}", field="data.d")
+    budget.require("data.d", memory=8.0 * 3 * n * d, work=float(n) * d * budget.PASSES,
+                   what=f"{n:,} generated points in dimension {d:,}")
     r = f.int("r", 1, minimum=1)
+    if r <= d:
+        budget.require("data.r", memory=8.0 * 3 * d * r, work=float(d) * r * r, what=f"a random {d:,} × {r:,} basis")
     text = f.str("link", "relu(x)")
     link = _link(text, "data.link")
     noise = f.number("noise", 0.0, nonnegative=True)
     f.done()
     task = _field("data", MultiIndexTask.random, d, r, link, noise, rng)
-    data = task.sample(n, rng)
+    if not np.isfinite(noise * 10.0):
+        raise InputError("beyond what float64 can add to a Gaussian draw", field="data.noise")
+    data = _guarded("data.link", "the link's values overflow float64 on the generated inputs", task.sample, n, rng)
     return data, task, {"data": f"multi-index generator, d = {d}, r = {r}, link {text}, noise {noise:g}, "
                                 f"n = {n}, seed = {seed}"}
 
@@ -364,23 +429,25 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
         net = _explicit_net(kind, f, act)
     elif how in ("random", "gd"):
         width = f.int("width", required=True, minimum=1)
-        if width > MAX_WIDTH:
-            raise InputError(f"at most {MAX_WIDTH:,} neurons, got {width:,}", field="model.width")
+        d = 1 if kind == "univariate" else data.d
+        budget.network("model.width", data.n, width, d, what=f"a network of width {width:,} on {data.n:,} points"
+                       + (f" in dimension {d:,}" if kind == "homogeneous" else ""))
         seed = f.int("seed", required=True, minimum=0)
         scale = f.number("scale", 1.0, positive=True)
         rng = np.random.default_rng(seed)
+        why = f"scale {scale:g} overflows float64 in the network's weights"
         if kind == "univariate":
-            net = _field("model", C.random_univariate, width, rng, scale=scale)
+            net = _guarded("model.scale", why, C.random_univariate, width, rng, scale=scale)
         else:
-            net = _field("model", C.random_homogeneous, width, data.d, act, rng, scale=scale)
+            net = _guarded("model.scale", why, C.random_homogeneous, width, data.d, act, rng, scale=scale)
         prov.update(width=width, seed=seed, scale=scale)
         if how == "gd":
             from .train import gradient_descent
             eta = f.number("eta", required=True, positive=True)
             steps = f.int("steps", required=True, minimum=0)
-            if steps > 1_000_000:
-                raise InputError(f"at most 1,000,000 steps, got {steps}", field="model.steps")
             every = f.int("record_every", 0, minimum=0)
+            budget.steps("model.steps", steps, data.n, width, d, record_every=every,
+                         what=f"{steps:,} GD steps at width {width:,} on {data.n:,} points")
             f.done()
             run = gradient_descent(problem_for(net), net, eta, steps, record_every=every)
             extras["training"] = run
@@ -388,9 +455,14 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
             net = run.net
     elif how == "sign-fitting":
         c = f.number("scale", 1.0, positive=True)
+        ys = data.y[np.argsort(data.x, kind="stable")]
+        m = max(1, 2 * int(np.count_nonzero(np.diff(ys))))
+        budget.network("model.construction", data.n, m, what=f"the sign-fitting network ({m:,} neurons) on "
+                                                             f"{data.n:,} points")
         base_net = _field("model", C.sign_fitting_network, data.x, data.y)
         extras.update(base_net=base_net, scale=c)
-        net = C.scale_to_infinity(base_net, c)
+        net = _guarded("model.scale", f"scale {c:g} overflows float64 in the network's weights",
+                       C.scale_to_infinity, base_net, c)
         prov.update(scale=c, width=base_net.m)
     elif how in ("teacher", "memoriser"):
         if how == "teacher":
@@ -398,11 +470,16 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
                 raise InputError("the teacher needs data from the multi-index generator", field="model.construction")
             net = C.teacher_network(task.U, activation=act)
         else:
+            budget.require("model.construction", memory=8.0 * 3 * data.n * (data.n + data.d),
+                           work=float(data.n) ** 3 + float(data.n) ** 2 * data.d * budget.PASSES,
+                           what=f"the memoriser ({data.n:,} neurons, an {data.n:,} × {data.n:,} solve)")
             net = _field("model", C.memoriser, data.X, data.y, act)
     elif _field("model", parse_activation, f.raw("activation", "relu")).k >= 2:   # flattest, k ≥ 2: fixed width
         from .measures.homogeneous_flatness import flattest_fixed_width
         act = _field("model", parse_activation, f.raw("activation"))
         width = f.int("width", required=True, minimum=1)
+        budget.require("model.width", work=float(width * (data.d + 1)) ** 2 * data.n * 100,
+                       what=f"SLSQP over {width * (data.d + 1):,} parameters on {data.n:,} points")
         if width > 1000:
             raise InputError(f"at most 1000 neurons for the fixed-width solver, got {width}", field="model.width")
         seed = f.int("seed", 0, minimum=0)
@@ -414,8 +491,9 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
         from .measures.flattest import flattest_relu_interpolator
         f.raw("activation", "relu")
         size = f.int("dictionary", 1000, minimum=1)
-        if size > 200_000:
-            raise InputError(f"at most 200,000 dictionary atoms, got {size}", field="model.dictionary")
+        budget.require("model.dictionary", memory=8.0 * 6 * data.n * size + 8.0 * size * data.d,
+                       work=float(data.n) ** 2 * size * 4 + float(data.n) * size * data.d,
+                       what=f"the flattest-interpolator LP over {size:,} atoms and {data.n:,} points")
         seed = f.int("seed", 0, minimum=0)
         with_teacher = f.bool("include_teacher", True)
         D = np.random.default_rng(seed).standard_normal((size, data.d))
@@ -430,6 +508,18 @@ def _model(kind: str, t: dict, base: Path, data, task, problem_for):
         prov.update(dictionary=size, seed=seed, include_teacher=with_teacher)
     f.done()
     return net, extras, prov
+
+
+def _params_budget(params: dict, m: int, d: int) -> None:
+    """Claim parameters that are sizes: Monte Carlo ``samples`` and the check ``grid``."""
+    if isinstance(params.get("samples"), int):
+        k = params["samples"]
+        budget.require("params.samples", memory=8.0 * 3 * k * (m + d), work=4.0 * k * m * d,
+                       what=f"{k:,} Monte Carlo samples through a network of width {m:,}")
+    if isinstance(params.get("grid"), int):
+        k = params["grid"]
+        budget.require("params.grid", memory=8.0 * 6 * k * m, work=40.0 * k * m,
+                       what=f"a grid of {k:,} points through a network of width {m:,}")
 
 
 def _load_case(path: Path) -> Case:
@@ -483,6 +573,8 @@ def case_from_dict(doc: dict, path: Path) -> Case:
     prov.update(mprov)
     if kind == "homogeneous" and net.d != data.d:
         raise InputError(f"W has {net.d} columns but the data have d = {data.d}", field="model.W")
+    _explicit_budget(kind, data, net, "generator" not in _table(doc, "data"))
+    _params_budget(params, net.m, 1 if kind == "univariate" else data.d)
     inst = Instance(kind, data, net, loss, wd, task, extras.get("base_net"), extras.get("scale"),
                     extras.get("training"), extras.get("extras", {}), prov)
     return Case(path, claim, mode, seed, params, tol, inst, desc)

@@ -36,6 +36,35 @@ class _Violation(Exception):
     pass
 
 
+def cache_folder() -> Path:
+    """flatproof's cache: ``$XDG_CACHE_HOME/flatproof`` (default ``~/.cache/flatproof``)."""
+    import os
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "flatproof"
+
+
+def keep_hypothesis_out_of_cwd() -> None:
+    """Point hypothesis's storage (it creates ``.hypothesis/`` in the current folder even without an
+    example database) at flatproof's cache folder, so ``flatproof check`` leaves the user's folder alone."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+    set_hypothesis_home_dir(str(cache_folder() / "hypothesis"))
+
+
+def run_failed(reports, everything: bool) -> bool:
+    """Does a ``check`` run fail (exit 1)? Named claims: if any was violated. ``--all``: only if an
+    [exact] or true [paper] claim was violated, or a FALSE BY DESIGN claim was *not* refuted; [probe]
+    claims report what they observed and never fail the run."""
+    if not everything:
+        return any(r.counts["violated"] for r in reports)
+    for r in reports:
+        if r.false_by_design:
+            if not r.counts["violated"]:
+                return True
+        elif r.tag in ("exact", "paper") and r.counts["violated"]:
+            return True
+    return False
+
+
 @dataclass
 class CheckReport:
     claim: str

@@ -2,24 +2,78 @@
 
 Exit status: 0 success (``verify``: every case holds), 1 some case violated, 3 some case
 inconclusive or with hypotheses not met (and none violated), 2 bad input (a one-line message on
-stderr naming the file, the field and the reason; no output file is written).
+stderr naming the file, the field and the reason; no output file is written), 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 
-import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from . import _interrupt
 
-from ._errors import FlatproofError, InputError
-from ._files import write_text_atomic
-from .display import measurement_rows, num
+if os.path.basename(sys.argv[0]) in ("flatproof", "__main__.py"):   # the command line: before heavy imports
+    _interrupt.install()
+
+import click  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from . import _budget  # noqa: E402
+from ._errors import FlatproofError, InputError  # noqa: E402
+from ._files import output_target, write_text_atomic  # noqa: E402
+from ._json import dumps_strict  # noqa: E402
+from .display import measurement_rows, num  # noqa: E402
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+_DEBUG = {"on": False}
+
+
+def _bad_input(exc) -> None:
+    """One line on stderr and exit 2."""
+    click.echo(f"flatproof: error: {exc}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _where(exc: BaseException) -> str:
+    """file:line of the innermost frame of the traceback, and whether it is outside flatproof."""
+    import traceback
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    here = os.path.dirname(os.path.abspath(__file__))
+    user = [f for f in frames if not os.path.abspath(f.filename).startswith(here + os.sep)]
+    f = user[-1] if user else frames[-1]
+    return f"{f.filename}:{f.lineno}" + ("" if user else " (inside flatproof)")
+
+
+def _unexpected(exc: BaseException, context: str) -> str:
+    """One line for an exception flatproof did not expect: where it happened (in a user's claim or in
+    flatproof itself); ``--debug`` prints the traceback first."""
+    if _DEBUG["on"]:
+        import traceback
+        traceback.print_exception(exc, file=sys.stderr)
+    where = _where(exc)
+    kind = "internal error (please report; --debug shows the traceback)" if where.endswith("(inside flatproof)") \
+        else "error in user code (--debug shows the traceback)"
+    return f"flatproof: {kind}: {context}: {type(exc).__name__} at {where}: {exc}"
+
+
+def _limits(fn):
+    """--max-memory / --max-work: the resource limits every case is checked against before work."""
+    fn = click.option("--max-work", "max_work", default=None, metavar="OPS",
+                      help="Refuse a case whose estimated work exceeds OPS elementary operations "
+                           f"(default {_budget.DEFAULT_MAX_WORK:.0e}, about ten minutes).")(fn)
+    return click.option("--max-memory", "max_memory", default=None, metavar="SIZE",
+                        help="Refuse a case whose estimated memory exceeds SIZE (e.g. 4G, 512MiB; default: "
+                             "half of the memory available).")(fn)
+
+
+def _apply_limits(max_memory, max_work) -> None:
+    _budget.set_limits(None if max_memory is None else _budget.parse_bytes(max_memory),
+                       None if max_work is None else _budget.parse_work(max_work))
 _STYLE = {"holds": "bold green", "violated": "bold red", "inconclusive": "bold yellow",
           "hypotheses-not-met": "bold magenta"}
 
@@ -29,30 +83,43 @@ _fmt = num      # one number formatter for the terminal and the notebook (flatpr
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="flatproof")
-def cli():
+@click.option("--debug", is_flag=True, help="Print the traceback of an unexpected error (a bug, or in your claim).")
+def cli(debug):
     """flatproof: verify theorems about flatness in two-layer networks (see docs/)."""
+    _DEBUG["on"] = debug
 
 
 @cli.command()
 @click.argument("case", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record instead of a table.")
-def measure(case, as_json):
-    """Loss, gradient norm, λ_max, λ_min, trace, Frobenius norm, kinks and 2/η of an explicit instance."""
+@_limits
+def measure(case, as_json, max_memory, max_work):
+    """Loss, gradient norm, λ_max, λ_min, trace, Frobenius norm, kinks and 2/η of an explicit instance.
+
+    Exit status: 0 measured, 2 bad input (one line), 3 float64 could not evaluate the instance (one line).
+    """
+    import numpy as np
+
     from .casefile import load_measure_case
     from .measures.summary import measure as run_measure
 
     try:
-        c = load_measure_case(case)
-        try:
-            res = run_measure(c.oracle, eta=c.eta, tol=c.tol, seed=c.seed)
-        except InputError as exc:
-            raise exc.located(file=case) from None
+        _apply_limits(max_memory, max_work)
+        with np.errstate(all="raise", under="ignore"):    # overflow: one line below, never a warning first
+            c = load_measure_case(case)
+            try:
+                res = run_measure(c.oracle, eta=c.eta, tol=c.tol, seed=c.seed)
+            except InputError as exc:
+                raise exc.located(file=case) from None
     except InputError as exc:
-        click.echo(f"flatproof: error: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        _bad_input(exc)
+    except (FloatingPointError, OverflowError, np.linalg.LinAlgError, _budget.WorkBoundReached) as exc:
+        click.echo(f"flatproof: {case}: no measurement: float64 could not evaluate this instance "
+                   f"({type(exc).__name__}: {exc})", err=True)
+        sys.exit(EXIT_INCONCLUSIVE)
     if as_json:
         record = {"case": str(case), "model": c.kind, **res.as_dict()}
-        click.echo(json.dumps(record, indent=2, allow_nan=True))
+        click.echo(dumps_strict(record, indent=2))
         return
     table = Table(title=f"flatproof measure: {case} ({c.kind}, p = {res.num_params})")
     table.add_column("quantity")
@@ -66,16 +133,77 @@ def measure(case, as_json):
 
 
 def _import_modules(modules) -> None:
-    """Import the modules named by --import (they register user claims); an InputError if one fails."""
+    """Import the modules named by --import (they register user claims): a module name, found on the
+    current folder first, or the path of a ``.py`` file. Any failure is one InputError saying where."""
     import importlib
-    import os
-    if modules and "" not in sys.path and os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())        # a module in the current folder, as `python -m` would find it
+    import importlib.util
+    from pathlib import Path
     for mod in modules:
+        field = f"--import {mod}"
         try:
-            importlib.import_module(mod)
+            if mod.endswith(".py") or os.sep in mod or "/" in mod:
+                p = Path(mod)
+                if not p.is_file():
+                    raise InputError("no such .py file", field=field)
+                name = "flatproof_user_" + "".join(ch if ch.isalnum() else "_" for ch in p.stem)
+                spec = importlib.util.spec_from_file_location(name, p)
+                if spec is None or spec.loader is None:
+                    raise InputError("not an importable .py file", field=field)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[name] = module
+                spec.loader.exec_module(module)
+            else:
+                if not mod.replace(".", "").replace("_", "").isalnum():
+                    raise InputError("expected a module name (a.b.c) or a path to a .py file", field=field)
+                if os.getcwd() not in sys.path and "" not in sys.path:
+                    sys.path.insert(0, os.getcwd())
+                importlib.import_module(mod)
+        except InputError:
+            raise
+        except SyntaxError as exc:
+            raise InputError(f"syntax error at {exc.filename}:{exc.lineno}: {exc.msg}", field=field) from None
         except ImportError as exc:
-            raise InputError(f"cannot import ({exc})", field=f"--import {mod}") from None
+            raise InputError(f"cannot import ({exc})", field=field) from None
+        except Exception as exc:
+            if _DEBUG["on"]:
+                raise
+            raise InputError(f"{type(exc).__name__} at {_where(exc)}: {exc} (--debug shows the traceback)",
+                             field=field) from None
+
+
+def _claim_record(c) -> dict:
+    return {"id": c.id, "tag": c.tag, "false_by_design": c.false_by_design, "title": c.title,
+            "section": c.section, "reference": c.reference, "model": c.model, "modes": list(c.modes),
+            "statement": c.statement, "hypotheses": list(c.hypotheses),
+            "params": [{"name": p.name, "type": p.type.__name__, "default": p.default, "range": p.describe(),
+                        "doc": p.doc} for p in c.params]}
+
+
+def _parse_param_options(options, claim) -> dict:
+    """``--param NAME=VALUE`` (repeatable), typed by the claim's own parameter table."""
+    known = {p.name: p for p in claim.params}
+    raw = {}
+    for opt in options:
+        name, eq, text = opt.partition("=")
+        field = f"--param {name.strip() or opt}"
+        if not eq or not name.strip():
+            raise InputError("expected NAME=VALUE", field=f"--param {opt}")
+        name = name.strip()
+        if name not in known:
+            raise InputError(f"unknown parameter of {claim.id} (allowed: {', '.join(sorted(known)) or 'none'})",
+                             field=field)
+        t, text = known[name].type, text.strip()
+        try:
+            if t is bool:
+                if text.lower() not in ("true", "false"):
+                    raise ValueError
+                value = text.lower() == "true"
+            else:
+                value = t(text)
+        except (ValueError, OverflowError):
+            raise InputError(f"expected a {t.__name__}, got {text!r}", field=field) from None
+        raw[name] = known[name].parse(value, field)
+    return raw
 
 
 def _scalar_items(cert: dict, prefix: str = ""):
@@ -97,7 +225,8 @@ def _show(v) -> str:
 def _print_verdict(console: Console, case, verdict) -> None:
     claim = case.claim
     false = "  FALSE BY DESIGN (violation expected)" if claim.false_by_design else ""
-    table = Table(title=escape(f"{case.path}: {claim.id} [{claim.tag}]{false}"), title_justify="left",
+    desc = f" — {case.description}" if case.description else ""
+    table = Table(title=escape(f"{case.path}: {claim.id} [{claim.tag}]{false}{desc}"), title_justify="left",
                   caption=escape(f"{claim.title} — {claim.reference}"), caption_justify="left")
     table.add_column("comparison", max_width=58)
     table.add_column("value", justify="right")
@@ -128,25 +257,29 @@ def _print_verdict(console: Console, case, verdict) -> None:
 @cli.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record per case (JSON Lines) instead of tables.")
-@click.option("--latex", "latex_file", type=click.Path(dir_okay=False), default=None,
-              help="Write a LaTeX report of every case to FILE (only if every case could be read).")
+@click.option("--latex", "latex_file", default=None, metavar="FILE",
+              help="Write a LaTeX report of every case to FILE ('-': standard output; only if every case could "
+                   "be read).")
 @click.option("--import", "imports", multiple=True, metavar="MODULE",
-              help="Import MODULE first (it registers your own claims with @flatproof.claims.register).")
-def verify(cases, as_json, latex_file, imports):
+              help="Import MODULE (a module on the current folder, or a .py file) first: it registers your own "
+                   "claims with @flatproof.claims.register.")
+@_limits
+def verify(cases, as_json, latex_file, imports, max_memory, max_work):
     """Verify the claim instance described by each CASE file (TOML).
 
     Exit status: 0 all hold, 1 some violated, 3 some inconclusive or hypotheses not met (none
-    violated), 2 bad input.
+    violated), 2 bad input (nothing written), 130 interrupted.
     """
 
+    try:
+        latex_file = output_target(latex_file, "--latex")
+        _apply_limits(max_memory, max_work)
+        _import_modules(imports)
+    except InputError as exc:
+        _bad_input(exc)
     from .casefile import load_case
     from .report import report_latex
 
-    try:
-        _import_modules(imports)
-    except InputError as exc:
-        click.echo(f"flatproof: error: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
     console = Console(width=140)
     outcomes, entries, bad = [], [], False
     for path in cases:
@@ -161,8 +294,8 @@ def verify(cases, as_json, latex_file, imports):
             click.echo(f"flatproof: error: {path}: {exc}", err=True)
             bad = True
             continue
-        except Exception as exc:  # a bug in flatproof: still one line and exit 2, never a traceback
-            click.echo(f"flatproof: internal error (please report): {path}: {type(exc).__name__}: {exc}", err=True)
+        except Exception as exc:  # a bug (in flatproof or a user's claim): still one line and exit 2
+            click.echo(_unexpected(exc, str(path)), err=True)
             bad = True
             continue
         outcomes.append(verdict.outcome)
@@ -170,13 +303,16 @@ def verify(cases, as_json, latex_file, imports):
         if as_json:
             record = {"case": str(path), "description": case.description,
                       "provenance": {k: str(v) for k, v in case.instance.provenance.items()}, **verdict.as_dict()}
-            click.echo(json.dumps(record, allow_nan=True, ensure_ascii=False))
+            click.echo(dumps_strict(record, ensure_ascii=False))
         else:
             _print_verdict(console, case, verdict)
     if bad:
         sys.exit(EXIT_BAD_INPUT)
     if latex_file:
-        write_text_atomic(latex_file, report_latex(entries), encoding="ascii")
+        try:
+            write_text_atomic(latex_file, report_latex(entries), encoding="ascii")
+        except OSError as exc:
+            _bad_input(InputError(f"cannot write ({exc.strerror or exc})", field="--latex", file=str(latex_file)))
     if "violated" in outcomes:
         sys.exit(EXIT_VIOLATED)
     if any(o != "holds" for o in outcomes):
@@ -185,14 +321,20 @@ def verify(cases, as_json, latex_file, imports):
 
 @cli.command(name="list")
 @click.argument("claim_id", required=False)
-@click.option("--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (user claims).")
-def list_claims(claim_id, imports):
+@click.option("--import", "imports", multiple=True, metavar="MODULE",
+              help="Import MODULE (module on the current folder, or a .py file) first (user claims).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON record per claim (JSON Lines).")
+def list_claims(claim_id, imports, as_json):
     """List the claims (id, tag, title), or show one CLAIM_ID with its statement and parameters."""
 
     from .claims import all_claims, get_claim
 
     try:
         _import_modules(imports)
+        if as_json:
+            for c in ([get_claim(claim_id, field="CLAIM_ID")] if claim_id else all_claims()):
+                click.echo(dumps_strict(_claim_record(c), ensure_ascii=False))
+            return
         if claim_id is None:
             table = Table(title="flatproof claims")
             table.add_column("id")
@@ -232,23 +374,35 @@ def list_claims(claim_id, imports):
 @click.option("--examples", default=100, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Generated instances per claim.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="Hypothesis seed.")
-@click.option("--out", "out_dir", default="cases/found", show_default=True, type=click.Path(file_okay=False),
-              help="Where shrunk counterexamples are written.")
+@click.option("--out", "out_dir", default="cases/found", show_default=True, metavar="DIR",
+              help="Where shrunk counterexamples are written (created if missing).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per claim (JSON Lines).")
-@click.option("--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (user claims).")
-def check(claims, everything, examples, seed, out_dir, as_json, imports):
+@click.option("--param", "param_opts", multiple=True, metavar="NAME=VALUE",
+              help="Fix a claim parameter instead of drawing it (repeatable; see `flatproof list CLAIM`).")
+@click.option("--import", "imports", multiple=True, metavar="MODULE",
+              help="Import MODULE (module on the current folder, or a .py file) first (user claims).")
+@_limits
+def check(claims, everything, examples, seed, out_dir, as_json, param_opts, imports, max_memory, max_work):
     """Property-test CLAIM... (or --all) on generated instances; shrink and write a counterexample.
 
     Reports how many instances held, were violated, inconclusive or did not meet the hypotheses. A
     violation is shrunk by hypothesis and written to OUT/CLAIM-seedS.toml, which `flatproof verify`
-    reproduces. Exit status: 0 no violation, 1 some claim violated, 2 bad input.
+    reproduces. Exit status: 0 no violation, 1 some named claim violated (with --all: some [exact] or
+    true [paper] claim violated, or a FALSE BY DESIGN claim not refuted; probes never fail the run),
+    2 bad input, 130 interrupted.
     """
-
+    try:
+        out_dir = output_target(out_dir, "--out", folder=True, allow_stdout=False, create=True)
+        _apply_limits(max_memory, max_work)
+    except InputError as exc:
+        _bad_input(exc)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .check import check_claim
+    from .check import check_claim, keep_hypothesis_out_of_cwd
     from .claims import all_claims, get_claim
     from .strategies import has_strategy
+
+    keep_hypothesis_out_of_cwd()
 
     try:
         _import_modules(imports)
@@ -256,21 +410,21 @@ def check(claims, everything, examples, seed, out_dir, as_json, imports):
             raise InputError("name claims or give --all (not both)", field="CLAIM")
         chosen = [c.id for c in all_claims() if has_strategy(c.id)] if everything else [
             get_claim(c, field="CLAIM").id for c in claims]
+        params = {cid: _parse_param_options(param_opts, get_claim(cid)) for cid in chosen}
         reports = []
         err_console = Console(stderr=True)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err_console, transient=True, disable=as_json) as bar:
             for cid in chosen:
                 task = bar.add_task(cid, total=examples)
-                rep = check_claim(cid, examples=examples, seed=seed, out_dir=out_dir,
+                rep = check_claim(cid, examples=examples, seed=seed, out_dir=out_dir, params=params[cid] or None,
                                   progress=lambda k, task=task: bar.update(task, completed=k))
                 bar.update(task, completed=examples)
                 reports.append(rep)
                 if as_json:
-                    click.echo(json.dumps(rep.as_dict()))
+                    click.echo(dumps_strict(rep.as_dict()))
     except InputError as exc:
-        click.echo(f"flatproof: error: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+        _bad_input(exc)
     if not as_json:
         table = Table(title=f"flatproof check (examples {examples}, seed {seed})")
         for col in ("claim", "tag", "tried", "holds", "violated", "inconclusive", "hyp. not met", "rejected",
@@ -283,31 +437,39 @@ def check(claims, everything, examples, seed, out_dir, as_json, imports):
                           str(r.counts["inconclusive"]), str(r.counts["hypotheses-not-met"]), str(r.rejected),
                           f"{r.seconds:.1f}", escape(cx))
         Console(width=180).print(table)
-    if any(r.counts["violated"] for r in reports):
+    from .check import run_failed
+    if run_failed(reports, everything):
         sys.exit(EXIT_VIOLATED)
 
 
 @cli.command()
 @click.argument("study", type=click.Choice(["logistic", "homogeneous"]))
 @click.option("--quick", is_flag=True, help="A small version (under a minute) for tests and a first look.")
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Output folder (default: reproduce-STUDY).")
+@click.option("--out", "out_dir", default=None, metavar="DIR",
+              help="Output folder (default: reproduce-STUDY); filled under a temporary name and renamed when "
+                   "complete, so an interrupted run leaves the previous result or nothing.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None))
 def reproduce(study, quick, out_dir, seed):
     """Run the simulation STUDY and write its figures (PNG, PDF) and every plotted number (JSON, CSV)."""
     import time
 
+    from ._files import atomic_folder
+    try:
+        out_dir = output_target(f"reproduce-{study}" if out_dir is None else out_dir, "--out", folder=True,
+                                allow_stdout=False)
+    except InputError as exc:
+        _bad_input(exc)
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from .reproduce import homogeneous, logistic
 
-    out_dir = out_dir or f"reproduce-{study}"
     t0 = time.perf_counter()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} steps"),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar, \
+            atomic_folder(out_dir) as tmp:
         task = bar.add_task(f"reproduce {study}", total=None)
         module = logistic if study == "logistic" else homogeneous
-        res = module.run(out_dir, quick=quick, seed=seed, progress=lambda: bar.advance(task))
+        res = module.run(tmp, quick=quick, seed=seed, progress=lambda: bar.advance(task))
     click.echo(f"flatproof reproduce {study}: {len(res['figures'])} files of figures in {out_dir} "
                f"({time.perf_counter() - t0:.1f} s)")
     if study == "logistic":
@@ -336,9 +498,10 @@ def reproduce(study, quick, out_dir, seed):
 @cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="Every derivation.")
-@click.option("--latex", "latex_file", type=click.Path(dir_okay=False), default=None, help="Write the LaTeX document.")
-@click.option("--pdf", "pdf_file", type=click.Path(dir_okay=False), default=None,
-              help="Compile the document with latexmk or pdflatex and write the PDF.")
+@click.option("--latex", "latex_file", default=None, metavar="FILE",
+              help="Write the LaTeX document to FILE ('-': standard output).")
+@click.option("--pdf", "pdf_file", default=None, metavar="FILE",
+              help="Compile the document with latexmk or pdflatex and write the PDF to FILE ('-': standard output).")
 def derive(names, everything, latex_file, pdf_file):
     """Export the derivations NAME... (derivation names or claim ids) as a LaTeX document.
 
@@ -346,16 +509,20 @@ def derive(names, everything, latex_file, pdf_file):
     or --pdf, the document goes to standard output. Names: see `flatproof derive --all --latex -`
     or docs/derive.md.
     """
-    import os
     import shutil
     import subprocess
     import tempfile
 
     from .claims import all_claims
     from .derivations import for_claim, get_derivation, names as der_names
+    from ._files import copy_file_atomic
     from .derivations.document import UnprovedStep, document
 
     try:
+        latex_file = output_target(latex_file, "--latex")
+        pdf_file = output_target(pdf_file, "--pdf")
+        if latex_file == "-" and pdf_file == "-":
+            raise InputError("--latex and --pdf cannot both go to standard output", field="--pdf")
         if everything:
             if names:
                 raise InputError("give names or --all, not both", field="NAME")
@@ -395,7 +562,7 @@ def derive(names, everything, latex_file, pdf_file):
                 tail = " | ".join(line for line in res.stdout.splitlines() if line.startswith("!"))[:300]
                 click.echo(f"flatproof: error: {os.path.basename(tool)} failed: {tail}", err=True)
                 sys.exit(EXIT_BAD_INPUT)
-            shutil.copyfile(os.path.join(tmp, "derivations.pdf"), pdf_file)
+            copy_file_atomic(os.path.join(tmp, "derivations.pdf"), pdf_file)
     if latex_file:
         write_text_atomic(latex_file, text, encoding="ascii")
     if not latex_file and not pdf_file:
@@ -421,8 +588,31 @@ def export(case, target, fmt):
                + (f"; the activation {act.name} is not part of a state dict: name it when you load it" if act else ""))
 
 
-def main():  # entry point
-    cli()
+def main(argv=None):  # entry point
+    """Run the command line: every ending is an exit status and at most one line on stderr."""
+    import signal
+    _interrupt.install()
+    _interrupt.running()
+    try:
+        code = cli.main(args=argv, prog_name="flatproof", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        code = _interrupt.report(signal.SIGINT)
+    except _interrupt.Terminated:
+        code = _interrupt.report(signal.SIGTERM)
+    except click.exceptions.ClickException as exc:     # usage errors: one line, exit 2
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        click.echo(f"flatproof: error: {exc.format_message()}{where}", err=True)
+        code = exc.exit_code
+    except InputError as exc:
+        click.echo(f"flatproof: error: {exc}", err=True)
+        code = EXIT_BAD_INPUT
+    except BrokenPipeError:
+        code = 0
+    except Exception as exc:   # never a traceback (unless --debug)
+        click.echo(_unexpected(exc, "flatproof"), err=True)
+        code = EXIT_BAD_INPUT
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -10,19 +10,23 @@ import pytest
 
 def pytest_addoption(parser):
     group = parser.getgroup("flatproof")
-    group.addoption("--flatproof-found", default="cases/found", metavar="DIR",
-                    help="where flatproof.claim_test writes shrunk counterexamples (default: cases/found)")
+    group.addoption("--flatproof-found", default=None, metavar="DIR",
+                    help="where flatproof.claim_test and flatproof_check write shrunk counterexamples "
+                         "(default: nowhere)")
 
 
 def pytest_configure(config):
-    from . import testing
-    testing.FOUND_DIR = Path(config.getoption("--flatproof-found"))
+    found = config.getoption("--flatproof-found")
+    if found is not None:
+        from . import testing
+        testing.FOUND_DIR = Path(found)
 
 
 @pytest.fixture
-def flatproof_found_dir(request) -> Path:
-    """The directory counterexamples are written to."""
-    return Path(request.config.getoption("--flatproof-found"))
+def flatproof_found_dir(request) -> Path | None:
+    """The directory counterexamples are written to (None when --flatproof-found was not given)."""
+    found = request.config.getoption("--flatproof-found")
+    return None if found is None else Path(found)
 
 
 @pytest.fixture
@@ -32,6 +36,9 @@ def flatproof_check(flatproof_found_dir):
     from .check import check_claim
 
     def run(claim_id: str, **kw):
-        kw.setdefault("out_dir", flatproof_found_dir)
+        if flatproof_found_dir is None:
+            kw.setdefault("write", False)
+        else:
+            kw.setdefault("out_dir", flatproof_found_dir)
         return check_claim(claim_id, **kw)
     return run

@@ -8,10 +8,11 @@
         # Add your own assertions on the case and the verdict here.
         assert verdict.certificate["D_bar"] > 0
 
-A failing example is shrunk by hypothesis and written as a case file to the directory given by
-pytest's ``--flatproof-found`` option (default ``cases/found``; the ``flatproof`` pytest plugin adds
-it), so that ``flatproof verify`` reproduces it. ``expect="violated"`` turns the test around: it
-passes when a counterexample is found (for claims that are false by design).
+A failing example is shrunk by hypothesis and, if pytest is given ``--flatproof-found DIR`` (the
+``flatproof`` pytest plugin adds the option), written as a case file to DIR so that ``flatproof
+verify`` reproduces it; without the option nothing is written. ``expect="violated"`` turns the test
+around: it passes when a counterexample is found (for claims that are false by design), and the
+expected counterexample is not written.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from ._toml import dumps
 from .casefile import load_case_dict
 from .strategies import cases
 
-#: where counterexamples go; the pytest plugin sets it from --flatproof-found
-FOUND_DIR = Path("cases/found")
+#: where counterexamples go (None: nowhere); the pytest plugin sets it from --flatproof-found
+FOUND_DIR: Path | None = None
 
 
-def _write(claim_id: str, name: str, doc: dict) -> Path:
+def _write(claim_id: str, name: str, doc: dict) -> Path | None:
+    if FOUND_DIR is None:
+        return None
     FOUND_DIR.mkdir(parents=True, exist_ok=True)
     path = FOUND_DIR / f"{claim_id}-{name}.toml"
     comment = (f"Counterexample to {claim_id} found by the pytest test {name} (shrunk by hypothesis).\n"
@@ -64,7 +67,8 @@ def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None,
                         if c.outcome == "violated"))
                 fn(case, verdict)
             except AssertionError:
-                _write(claim_id, fn.__name__, doc)
+                if expect == "no-violation":
+                    _write(claim_id, fn.__name__, doc)
                 raise
 
         if seed is not None:

@@ -93,7 +93,7 @@ def test_malformed_toml_and_binary_and_missing_file(tmp_path):
     res = CliRunner().invoke(cli, ["verify", str(b)])
     assert res.exit_code == 2 and "not UTF-8" in res.output
     res = CliRunner().invoke(cli, ["verify", str(tmp_path / "nope.toml")])
-    assert res.exit_code == 2 and "cannot read file" in res.output
+    assert res.exit_code == 2 and "case file not found" in res.output
 
 
 def test_explicit_arrays_mismatched_nan_and_missing_npz(tmp_path):

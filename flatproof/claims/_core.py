@@ -27,6 +27,7 @@ from importlib.metadata import entry_points
 import numpy as np
 from typing import Any, ClassVar
 
+from .._budget import WorkBoundReached
 from .._errors import InputError
 from .._json import plain
 from ..vocab import Basis, Mode, Outcome, Relation, Tag
@@ -376,8 +377,10 @@ class Claim(ABC):
         try:
             with np.errstate(under="ignore", over="raise", invalid="raise", divide="raise"):
                 ev = self.evaluate(instance, ctx)
-        except FloatingPointError as exc:
+        except (FloatingPointError, OverflowError, np.linalg.LinAlgError) as exc:
             ev = Evaluation(notes=[f"float64 could not evaluate this instance ({exc}); no verdict"])
+        except WorkBoundReached as exc:
+            ev = Evaluation(notes=[f"{exc}; no verdict"])
         default = Basis.OBSERVED if self.tag == Tag.PROBE else Basis.ESTIMATED
         comparisons, mode_notes = decide_in_mode(ev.comparisons, Mode(mode), default)
         outcome = combine(comparisons, ev.hypotheses)
@@ -424,7 +427,9 @@ def register(cls):
         if mode not in MODES:
             raise TypeError(f"claim {cls.id}: unknown mode {mode!r}")
     if cls.id in _REGISTRY and type(_REGISTRY[cls.id]) is not cls:
-        raise TypeError(f"a claim with id {cls.id!r} is already registered")
+        import warnings     # re-running a notebook cell redefines the class: the new one replaces the old
+        warnings.warn(f"claim {cls.id!r} was registered before; the new definition {cls.__module__}."
+                      f"{cls.__qualname__} replaces it", UserWarning, stacklevel=2)
     _REGISTRY[cls.id] = cls()
     return cls
 

@@ -100,14 +100,57 @@ def file_arrays(table: dict, prefix: str, base: Path, kind: str | None = None) -
 
 
 def _npz(path: Path, prefix: str) -> dict:
+    return read_npz_checked(path, f"{prefix}.file")
+
+
+_NPZ_KINDS = "biuf"      # bool, integers, floats; never complex, datetime, strings, objects
+
+
+def read_npz_checked(p: Path, field: str) -> dict:
+    """The arrays of an .npz: a regular file, each member a ``.npy`` of a real dtype whose shape (read from
+    its header before anything is loaded) fits in the memory limit (:mod:`flatproof._budget`)."""
     import zipfile
+
+    from .. import _budget as budget
+    from .._files import MAX_NPZ_BYTES, open_regular
+    arrays = {}
+    with open_regular(p, limit=MAX_NPZ_BYTES, field=field, what="npz file") as fh:
+        try:
+            with zipfile.ZipFile(fh) as z:
+                members = z.infolist()
+                total = 0
+                for info in members:
+                    if not info.filename.endswith(".npy"):
+                        raise InputError(f"{p}: member {info.filename!r} is not a .npy array", field=field)
+                    with z.open(info) as member:
+                        shape, dtype = _npy_header(member, p, info.filename, field)
+                    total += int(np.prod(shape, dtype=object)) * max(dtype.itemsize, 8)
+                    budget.array(field, shape, dtype.itemsize, what=f"{p}: array {info.filename!r} of shape {shape}")
+                budget.require(field, memory=total, what=f"{p}: its arrays together")
+                for info in members:
+                    with z.open(info) as member:
+                        arrays[info.filename[:-4]] = np.lib.format.read_array(member, allow_pickle=False)
+        except InputError:
+            raise
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
+            raise InputError(f"cannot read npz file {p} ({type(exc).__name__}: {exc})", field=field) from None
+    return arrays
+
+
+def _npy_header(member, p, name, field):
     try:
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except FileNotFoundError:
-        raise InputError(f"npz file not found: {path}", field=f"{prefix}.file") from None
-    except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise InputError(f"cannot read npz file {path} ({exc})", field=f"{prefix}.file") from None
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+        elif version in ((2, 0), (3, 0)):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+    except (ValueError, EOFError, OSError, SyntaxError) as exc:
+        raise InputError(f"{p}: member {name!r} is not a valid .npy array ({exc})", field=field) from None
+    if dtype.kind not in _NPZ_KINDS or dtype.hasobject:
+        raise InputError(f"{p}: array {name!r} has dtype {dtype} (only real numbers are accepted)", field=field)
+    return tuple(int(s) for s in shape), dtype
 
 
 def export_case(case_path, target, fmt: str | None = None):

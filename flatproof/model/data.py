@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 from scipy import integrate, optimize, stats
 
+from .._budget import WorkBoundReached, quadrature_meter
 from .._errors import InputError
 from .._validate import finite_array, finite_scalar, integer
 from .losses import sigmoid
@@ -217,8 +219,19 @@ class LogisticTask:
         if len(edges) - 1 > max_pieces:
             return math.nan, math.inf
         total, err = 0.0, cut
+        meter = quadrature_meter("population integral")
+
+        def integrand(t):
+            meter.charge()
+            return float(fn(np.array([t]))[0] * self.law.pdf(t))
         for a, b in zip(edges[:-1], edges[1:]):
-            val, e = integrate.quad(lambda t: float(fn(np.array([t]))[0] * self.law.pdf(t)), a, b, limit=200)
+            with warnings.catch_warnings():     # QUADPACK out of subdivisions: a work bound, not a value
+                warnings.simplefilter("error", integrate.IntegrationWarning)
+                try:
+                    val, e = integrate.quad(integrand, a, b, limit=200)
+                except integrate.IntegrationWarning:
+                    raise WorkBoundReached("population integral: adaptive quadrature reached its subdivision "
+                                           "limit without meeting its tolerance; result unknown") from None
             total += val
             err += e
         return total, err

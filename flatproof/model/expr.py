@@ -52,7 +52,7 @@ def parse_expression(text: str, field: str = "expr") -> Expr:
         raise InputError(f"expression longer than {MAX_LENGTH} characters", field=field)
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise InputError(f"not a valid expression: {text!r}", field=field) from None
     return Expr(text, _compile(tree.body, field, 0))
 
@@ -61,7 +61,11 @@ def _compile(node: ast.AST, field: str, depth: int) -> Callable[[np.ndarray], np
     if depth > MAX_DEPTH:
         raise InputError("expression nested too deeply", field=field)
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        value = float(node.value)
+        try:
+            value = float(node.value)
+        except OverflowError:
+            raise InputError("a constant in the expression is beyond float64's range (±1.8e308)",
+                             field=field) from None
         if not math.isfinite(value):
             raise InputError("non-finite constant in expression", field=field)
         return lambda x: np.full(x.shape, value)

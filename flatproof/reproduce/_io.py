@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import numpy as np
 
-from .._json import plain
+from .._json import dumps_strict
 
 
 def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(plain(data), indent=1))
+    """Strict JSON (a NaN or infinity is null, named under "non_finite")."""
+    path.write_text(dumps_strict(data, indent=1))
 
 
 def write_csv(path: Path, columns: dict) -> None:

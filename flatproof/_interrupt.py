@@ -1,0 +1,87 @@
+"""Interrupts of the command line: Ctrl-C ends with exit 130 and SIGTERM with 143, each with one line.
+
+:func:`install` is called by the command line before its heavy imports. A signal raises
+:class:`KeyboardInterrupt` (SIGINT) or :class:`Terminated` (SIGTERM) in the main thread, so that
+``finally`` blocks remove temporary files and folders, and ``main`` prints one line. If the main
+thread is stuck in compiled code (an LP solver, a long BLAS call) and does not run the handler
+within :data:`GRACE` seconds, a watchdog thread woken by the signal's wakeup file descriptor prints
+the line and ends the process with the same status.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+
+GRACE = 3.0
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread (a BaseException, like KeyboardInterrupt)."""
+
+
+_lock = threading.Lock()
+_state = {"reported": False, "installed": False, "running": False}
+
+
+def report(signum: int) -> int:
+    """Print the one line (once) and return the exit status for ``signum``."""
+    with _lock:
+        if not _state["reported"]:
+            _state["reported"] = True
+            what = "interrupted" if signum == signal.SIGINT else "terminated"
+            try:
+                sys.stderr.write(f"flatproof: {what}\n")
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+    return EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_TERMINATED
+
+
+def _handler(signum, frame):
+    if not _state["running"]:      # still importing: nothing to clean up, and no traceback to show
+        os._exit(report(signum))
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise Terminated
+
+
+def _watch(fd: int) -> None:
+    while True:
+        try:
+            data = os.read(fd, 64)
+        except OSError:
+            return
+        if not data:
+            return
+        time.sleep(GRACE)
+        # still alive: the main thread did not run the handler (stuck in compiled code), or something
+        # swallowed the exception, or clean-up hangs
+        os._exit(report(data[-1]))
+
+
+def running() -> None:
+    """From now on a signal raises in the main thread (so that clean-up runs) instead of ending the
+    process at once, as it does during start-up."""
+    _state["running"] = True
+
+
+def install() -> None:
+    """Install the handlers (main thread only; idempotent). Until :func:`running`, a signal ends the
+    process at once with its line and status."""
+    if _state["installed"] or threading.current_thread() is not threading.main_thread():
+        return
+    _state["installed"] = True
+    signal.signal(signal.SIGINT, _handler)
+    signal.signal(signal.SIGTERM, _handler)
+    try:
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    except (OSError, ValueError):
+        return
+    threading.Thread(target=_watch, args=(r,), name="flatproof-interrupt", daemon=True).start()
