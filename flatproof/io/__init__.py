@@ -186,8 +186,9 @@ def case_document(instance, claim: str, *, params: dict | None = None, mode: str
         t = instance.task
         if isinstance(t, MultiIndexTask) and len({g.text for g in t.links}) == 1:
             dt.update({"U": t.U.tolist(), "link": t.links[0].text, "noise": float(t.noise_std)})
-    loss = {"kind": instance.loss.kind, "factor": float(instance.loss.factor),
-            "weight_decay": float(instance.weight_decay)}
+    loss = {"kind": instance.loss.kind, "weight_decay": float(instance.weight_decay)}
+    if instance.loss.kind == "square":                 # the logistic loss has no factor
+        loss["factor"] = float(instance.loss.factor)
     doc = {"case": case, "data": dt, "model": model, "loss": loss}
     if params:
         doc["params"] = dict(params)
