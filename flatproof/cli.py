@@ -319,6 +319,13 @@ def verify(cases, as_json, latex_file, imports, max_memory, max_work):
         sys.exit(EXIT_INCONCLUSIVE)
 
 
+@cli.command()
+def schema():
+    """Print the JSON Schema of a claim case file (generated from the fields the parser reads)."""
+    from .casefile import case_json_schema
+    click.echo(json.dumps(case_json_schema(), indent=2, ensure_ascii=False))
+
+
 @cli.command(name="list")
 @click.argument("claim_id", required=False)
 @click.option("--import", "imports", multiple=True, metavar="MODULE",
