@@ -95,3 +95,14 @@ def test_the_docs_field_tables_are_the_generated_ones():
     text = (ROOT / "docs" / "case-files.md").read_text()
     inside = text.split("<!-- fields:begin -->\n", 1)[1].split("<!-- fields:end -->", 1)[0]
     assert inside == field_tables_markdown()
+
+
+def test_the_leaky_teacher_construction_is_the_teacher_with_a_leaky_relu():
+    """f(x) = Σ_ℓ max(u_ℓᵀx, α u_ℓᵀx), computed directly from the generator's U."""
+    import numpy as np
+    path = ROOT / "cases" / "homogeneous-leaky-teacher.toml"
+    inst = build_case(parse_case(doc(path), path.parent), path).instance
+    z = inst.data.X @ inst.task.U
+    expected = np.maximum(z, 0.2 * z).sum(axis=1)
+    assert np.allclose(inst.net(inst.data.X), expected, rtol=1e-14, atol=1e-14)
+    assert inst.provenance["construction"] == "leaky-teacher" and inst.provenance["slope"] == 0.2

@@ -250,3 +250,16 @@ def _flattest(ctx: BuildContext, values: dict) -> Built:
         D = np.vstack([D, ctx.task.U.T])
     res = _located(flattest_relu_interpolator, data.X, data.y, D)
     return Built(res.net, dict(dictionary=size, seed=seed, include_teacher=with_teacher), extras={"flattest": res})
+
+
+@register_construction("leaky-teacher", (HOM,), "the teacher's index directions with a leaky ReLU of the given "
+                       "slope: f(x) = Σ_ℓ σ_α(u_ℓᵀx), σ_α(t) = max(t, αt)",
+                       fields=(Field("slope", "number", "the negative-side slope α of the leaky ReLU", default=0.1,
+                                     minimum=0.0, maximum=0.999),))
+def _leaky_teacher(ctx: BuildContext, values: dict) -> Built:
+    from ..model.activations import parse_activation
+    if ctx.task is None or not hasattr(ctx.task, "U"):
+        raise InputError("the leaky teacher needs data from the multi-index generator (or a declared U)",
+                         field="model.construction")
+    act = parse_activation(f"leaky_relu({values['slope']!r})")
+    return Built(C.teacher_network(ctx.task.U, activation=act), dict(slope=values["slope"]))
