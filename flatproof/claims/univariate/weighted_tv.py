@@ -33,7 +33,10 @@ from ... import rigorous
 from ..._errors import KinkError
 from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, weighted_tv
 from .._common import eig_certificate, eig_interval, checked_oracle, rounding, top_eigen
+from ...vocab import Basis
 from .._core import Claim, Evaluation, Param, compare, register
+
+LANCZOS = "λ_max by Lanczos (Ritz value ≤ λ_max; upper end from the residual), right side with a rounding estimate"
 
 
 @register
@@ -86,7 +89,8 @@ class WeightedTV(Claim):
             self._rigorous(inst, ctx, ev, balls, res, (lo, hi), how, name, d)
             return ev
         ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=eig_interval(res),
-                                      bound_error=rounding(d_mean * (1 + factor * wtv), eps_f)))
+                                      bound_error=rounding(d_mean * (1 + factor * wtv), eps_f),
+                                      basis=Basis.ESTIMATED, basis_note=LANCZOS))
         self._corollaries(inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided)
         return ev
 
@@ -149,8 +153,9 @@ class WeightedTV(Claim):
                             f"2/η = {2.0 / eta:.6g})")
             if flat and d_mean > 0 and factor > 0:
                 cap = ((2.0 / eta + eps_f) / d_mean - 1.0) / factor
-                ev.comparisons.append(compare(self.COROLLARY, wtv, "<=", cap,
-                                              value_error=rounding(wtv), bound_error=rounding(cap)))
+                ev.comparisons.append(compare(self.COROLLARY, wtv, "<=", cap, value_error=rounding(wtv),
+                                              bound_error=rounding(cap), basis=Basis.ESTIMATED,
+                                              basis_note="float64 with a rounding estimate; η-flatness by Lanczos"))
                 ev.certificate["tv_cap_eta_flat"] = cap
         if delta > 0:
             A = d >= delta
@@ -160,7 +165,8 @@ class WeightedTV(Claim):
                 tv_h = weighted_tv(inst.net, h, sided=sided)
                 rhs_h = gamma * (1 + factor * tv_h) - eps_f + inst.weight_decay
                 ev.comparisons.append(compare(self.THRESHOLD, res.value, ">=", rhs_h, value_interval=eig_interval(res),
-                                              bound_error=rounding(gamma * (1 + factor * tv_h), eps_f)))
+                                              bound_error=rounding(gamma * (1 + factor * tv_h), eps_f),
+                                              basis=Basis.ESTIMATED, basis_note=LANCZOS))
                 ev.certificate.update({"Gamma_delta": gamma, "uncertain_points": int(A.sum()), "tv_h_delta": tv_h})
             else:
                 ev.notes.append(f"no data point has d_j ≥ δ = {delta:g}: the threshold form says nothing")
