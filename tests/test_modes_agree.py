@@ -15,7 +15,7 @@ from pathlib import Path
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, reject, settings, strategies as st
 
 import flatproof.strategies as fs
 from flatproof._errors import InputError
@@ -145,3 +145,26 @@ def test_weighted_tv_threshold_form_and_corollary_certified_in_rigorous_mode():
         assert hi - lo <= 1e-9 * max(1.0, abs(cr.bound))
         assert abs(cf.bound - cr.bound) <= 1e-9 * max(1.0, abs(cr.bound))
     assert np.isfinite(rg.certificate["tv_cap_eta_flat_certified"]).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 12), m=st.integers(1, 4), sided=st.booleans(),
+       scale=st.sampled_from([1e-3, 1.0, 30.0]))
+def test_weighted_tv_rigorous_bound_contains_the_50_digit_reference(seed, n, m, sided, scale):
+    """On generated θ (parameter scales 1e-3 to 30: margins from ~0 to ~10³) the rigorous right side encloses the
+    mpmath value of D̄(1 + 2Σ|v_i w_i| g(t_i)) − ε_F, sided or with min(g⁺, g⁻), and float mode agrees with it."""
+    from flatproof.instance import Instance
+    from tests._instances import random_univariate
+    problem, net = random_univariate(seed, n, m, "logistic")
+    net = type(net)(net.v * scale, net.w * scale, net.b * scale, net.beta * scale)
+    inst = Instance("univariate", problem.data, net, problem.loss, 0.0)
+    claim = get_claim("logistic.weighted-tv")
+    ref = u4_bound_reference(problem.data.x, problem.data.y, net.v, net.w, net.b, net.beta, 2, sided)
+    rg = claim.check(inst, params={"sided": sided}, mode="rigorous")
+    fl = claim.check(inst, params={"sided": sided})
+    assert rg.outcome == fl.outcome or "inconclusive" in (rg.outcome, fl.outcome)
+    if rg.comparisons:
+        lo, hi = rg.primary.bound_interval
+        assert mp.mpf(lo) <= ref <= mp.mpf(hi)
+    if fl.comparisons:
+        assert abs(fl.bound - float(ref)) <= 1e-9 * max(1.0, abs(float(ref)))
