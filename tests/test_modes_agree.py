@@ -164,7 +164,35 @@ def test_weighted_tv_rigorous_bound_contains_the_50_digit_reference(seed, n, m, 
     fl = claim.check(inst, params={"sided": sided})
     assert rg.outcome == fl.outcome or "inconclusive" in (rg.outcome, fl.outcome)
     if rg.comparisons:
-        lo, hi = rg.primary.bound_interval
+        lo, hi = rg.certificate["rhs_certified"]
         assert mp.mpf(lo) <= ref <= mp.mpf(hi)
+        if rg.primary.name == claim.BETA_ROUTE:         # Σ|v_i w_i| g = 0: the bound is D̄ − ε_F ≤ ∂²L/∂β²
+            assert rg.outcome == "holds" and fl.primary.name == claim.BETA_ROUTE
     if fl.comparisons:
-        assert abs(fl.bound - float(ref)) <= 1e-9 * max(1.0, abs(float(ref)))
+        assert abs(fl.certificate["rhs"] - float(ref)) <= 1e-9 * max(1.0, abs(float(ref)))
+
+
+@pytest.mark.parametrize("sided", [True, False])
+def test_a_network_dead_on_the_data_holds_by_the_beta_direction_in_both_modes(sided):
+    """Knots right of every point with w > 0 (and left with w < 0): no neuron is active on the data, so
+    Σ|v_i w_i| g = 0, ε_F = 0 and the bound is D̄ + λ = ∂²L/∂β² — a tie with λ_max that both modes used to leave
+    inconclusive; the β direction proves it (whatever the constant). λ_max ≥ D̄ is checked with a dense solver."""
+    from flatproof.instance import Instance
+    import flatproof as fp
+    x = np.array([-0.8, -0.1, 0.3, 0.9])
+    y = np.array([1.0, -1.0, -1.0, 1.0])
+    net = fp.UnivariateNet(np.array([1.5, -2.0]), np.array([1.0, -1.0]), np.array([1.2, 1.1]), 0.4)  # t = 1.2, −1.1
+    problem = fp.UnivariateProblem(fp.UnivariateData(x, y), fp.logistic_loss(), 0.0)
+    inst = Instance("univariate", problem.data, net, problem.loss, 0.0)
+    H = fp.UnivariateDense(problem, net).hessian()
+    s = 1 / (1 + np.exp(-0.4))
+    assert np.linalg.eigvalsh(H)[-1] >= s * (1 - s) * (1 - 1e-12)       # D̄ = s(β)s(−β) at every point
+    claim = get_claim("logistic.weighted-tv")
+    for factor in (2.0, 200.0):
+        for mode in ("float", "rigorous"):
+            v = claim.check(inst, params={"sided": sided, "factor": factor}, mode=mode)
+            assert v.outcome == "holds" and v.primary.name == claim.BETA_ROUTE, (mode, v)
+    # one active point on a neuron's own side: the ordinary comparison is used again
+    net2 = fp.UnivariateNet(np.array([1.5, -2.0]), np.array([1.0, -1.0]), np.array([0.5, 1.1]), 0.4)
+    v = claim.check(Instance("univariate", problem.data, net2, problem.loss, 0.0), params={"sided": sided})
+    assert v.primary.name != claim.BETA_ROUTE

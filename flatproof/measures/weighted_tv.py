@@ -78,6 +78,15 @@ class CurvatureWeight:
         """g_μ(t) = min(g⁺_μ(t), g⁻_μ(t))."""
         return np.minimum(self.plus(t), self.minus(t))
 
+    def vanishes_on(self, net, *, sided: bool = True) -> bool:
+        """True when Σ_i |v_i w_i| g(t_i) = 0 by counting points, without arithmetic: see :func:`tv_vanishes`."""
+        mask = (net.v != 0) & (net.w != 0)
+        t = net.b[mask] / net.w[mask]
+        above = self.x.size - np.searchsorted(self.x, t, side="right")      # points x > t_i
+        below = np.searchsorted(self.x, t, side="left")                     # points x < t_i
+        own, other = np.where(net.w[mask] > 0, above, below), np.where(net.w[mask] > 0, below, above)
+        return tv_vanishes(own, other, sided=sided)
+
 
 def weighted_tv(net, weight: CurvatureWeight, *, sided: bool = True) -> float:
     """Σ_i |v_i w_i| g^{side(i)}_μ(t_i) (``sided``) or Σ_i |v_i w_i| g_μ(t_i); neurons with w_i = 0 add 0."""
@@ -91,6 +100,17 @@ def weighted_tv(net, weight: CurvatureWeight, *, sided: bool = True) -> float:
     else:
         g = weight(t)
     return float(jump @ g)
+
+
+def tv_vanishes(own, other, *, sided: bool = True) -> bool:
+    """Σ_i |v_i w_i| g(t_i) = 0 exactly when every neuron with v_i w_i ≠ 0 has no data point on its own (active)
+    side — or, for g_μ = min(g⁺, g⁻), on one of its two sides (``own``, ``other``: the point counts per neuron).
+    Then U.4's right side is D̄ − ε_F + λ ≤ ∂²L/∂β² = D̄ + λ ≤ λ_max: the β direction proves the bound with no
+    arithmetic to round, where comparing λ_max with D̄ + λ − ε_F would be a tie when ε_F = 0 (a network
+    inactive on the data)."""
+    own, other = np.asarray(own), np.asarray(other)
+    empty = own == 0 if sided else (own == 0) | (other == 0)
+    return bool(np.all(empty))
 
 
 def tv_bound_rhs(d_mean: float, wtv: float, eps_f: float, factor: float = 2.0) -> float:

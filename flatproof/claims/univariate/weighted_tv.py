@@ -31,7 +31,7 @@ import numpy as np
 
 from ... import rigorous
 from ..._errors import KinkError
-from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, weighted_tv
+from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
 from .._common import eig_certificate, eig_interval, checked_oracle, rounding, top_eigen
 from ...vocab import Basis
 from .._core import Claim, Evaluation, Param, compare, register
@@ -88,9 +88,13 @@ class WeightedTV(Claim):
                 return ev
             self._rigorous(inst, ctx, ev, balls, res, (lo, hi), how, name, d)
             return ev
-        ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=eig_interval(res),
-                                      bound_error=rounding(d_mean * (1 + factor * wtv), eps_f),
-                                      basis=Basis.ESTIMATED, basis_note=LANCZOS))
+        if weight.vanishes_on(inst.net, sided=sided):
+            ev.comparisons.append(self._beta_route(eps_f, (0.0, eps_f), basis=Basis.ESTIMATED,
+                                                   basis_note="ε_F ≥ 0 in float64 (a square root)"))
+        else:
+            ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=eig_interval(res),
+                                          bound_error=rounding(d_mean * (1 + factor * wtv), eps_f),
+                                          basis=Basis.ESTIMATED, basis_note=LANCZOS))
         self._corollaries(inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided)
         return ev
 
@@ -109,8 +113,15 @@ class WeightedTV(Claim):
         ev.certificate.update({"lambda_max_certified": list(lam), "rhs_certified": list(rigorous.interval(rhs_b)),
                                "weighted_tv_certified": list(rigorous.interval(wtv_b)),
                                "how_certified": how + "; right side: D̄, g, ε_F in ball arithmetic"})
-        ev.comparisons.append(compare(name, value, ">=", mid(rhs_b), value_interval=lam,
-                                      bound_interval=rigorous.interval(rhs_b), certified=True))
+        active = np.array([[balls.J[j, i] != 0 for i in range(balls.m)] for j in range(balls.n)], dtype=bool)
+        active = active.reshape(balls.n, balls.m)[:, (inst.net.v != 0) & (inst.net.w != 0)]
+        if tv_vanishes(active.sum(axis=0), (~active).sum(axis=0), sided=sided):
+            eps_b = balls.eps_f
+            ev.comparisons.append(self._beta_route(mid(eps_b), (max(0.0, rigorous.down(eps_b)), rigorous.up(eps_b)),
+                                                   certified=True))
+        else:
+            ev.comparisons.append(compare(name, value, ">=", mid(rhs_b), value_interval=lam,
+                                          bound_interval=rigorous.interval(rhs_b), certified=True))
         if eta > 0:
             two_eta = arb(2) / arb(eta)
             flat = lam[1] <= rigorous.down(two_eta)
@@ -140,6 +151,15 @@ class WeightedTV(Claim):
                                        "tv_h_delta_certified": list(rigorous.interval(tv_h))})
             else:
                 ev.notes.append(f"no data point has d_j ≥ δ = {delta:g}: the threshold form says nothing")
+
+    BETA_ROUTE = ("right side − ∂²L/∂β² = −ε_F ≤ 0, so λ_max ≥ ∂²L/∂β² ≥ right side "
+                  "(Σ|v_i w_i| g(t_i) = 0: no data point on a neuron's weighting side)")
+
+    def _beta_route(self, eps_f: float, eps_interval: tuple[float, float], **basis):
+        """The main comparison when the weighted TV vanishes by counting (``tv_vanishes``): the bound is
+        D̄ − ε_F + λ and the β direction's Rayleigh quotient D̄ + λ exceeds it by ε_F ≥ 0."""
+        return compare(self.BETA_ROUTE, -eps_f, "<=", 0.0, value_interval=(-eps_interval[1], -eps_interval[0]),
+                       bound_interval=(0.0, 0.0), **basis)
 
     COROLLARY = "η-flat ⇒ Σ|v_i w_i| g(t_i) ≤ ((2/η + ε_F)/D̄ − 1)/2"
     THRESHOLD = "λ_max ≥ Γ(δ)(1 + 2 Σ|v_i w_i| h_δ(t_i)) − ε_F (μ uniform on d_j ≥ δ)"
