@@ -158,6 +158,19 @@ def test_memoriser_sharper_checks_its_relu_hypothesis(act, link):
            "data": {"generator": "multi-index", "d": 8, "r": 2, "n": 8, "seed": 3, "link": link},
            "model": {"kind": "homogeneous", "construction": "memoriser", "activation": act}}
     v = load_case_dict(doc, "<memoriser>").verify()
-    relu = v.hypotheses[-1]
-    assert relu.name == "σ = ReLU (k = 1)" and relu.met == (act == "relu")
+    relu = next(h for h in v.hypotheses if h.name == "σ = ReLU (k = 1)")
+    assert relu.met == (act == "relu")
     assert v.outcome == ("holds" if act == "relu" else "hypotheses-not-met")
+
+
+def test_memoriser_sharper_with_a_teacher_dead_on_the_data_is_not_a_division_by_zero():
+    """r = 1, n = d = 5, seed 214: u₁ᵀx_i ≤ 0 for every point, so the teacher (and the memoriser, y = 0) have
+    F_sym = 0 and the ratio is 0/0 — hypotheses-not-met (it used to raise ZeroDivisionError inside check)."""
+    from flatproof.casefile import load_case_dict
+    doc = {"case": {"claim": "homogeneous.memoriser-sharper"}, "params": {"ratio": 1.0},
+           "data": {"generator": "multi-index", "d": 5, "r": 1, "n": 5, "seed": 214, "link": "relu(x)"},
+           "model": {"kind": "homogeneous", "construction": "memoriser"}}
+    case = load_case_dict(doc, "<memoriser>")
+    assert np.all(case.instance.data.X @ case.instance.task.U <= 0)
+    v = case.verify()
+    assert v.outcome == "hypotheses-not-met" and not v.hypotheses[-1].met

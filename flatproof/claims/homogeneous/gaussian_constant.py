@@ -65,7 +65,7 @@ class MemoriserSharper(Claim):
     statement = r"\frac{F_{\mathrm{sym}}(\theta_{\mathrm{mem}})}{F_{\mathrm{sym}}(\theta_{\mathrm{teacher}})} \ge \rho"
     hypotheses = ("the network is the memoriser (model.construction)", "the teacher is known (multi-index data)",
                   "σ = ReLU (k = 1; not leaky, not |t|): for k ≥ 2 this memoriser is not orderwise sharper "
-                  "(flatproof math M.4)")
+                  "(flatproof math M.4)", "F_sym(teacher) > 0 (some teacher neuron is active on the data)")
     params = (Param("ratio", float, 2.0, "stated lower bound ρ on the ratio", minimum=0.0),)
     model = "homogeneous"
 
@@ -85,6 +85,10 @@ class MemoriserSharper(Claim):
         teacher = teacher_network(inst.task.U, activation=inst.net.activation)
         At, Bt = trace_blocks(teacher, X)
         mem, tea = f_sym(A, B, k), f_sym(At, Bt, k)
+        if not ev.hypothesis("the teacher has curvature on the data (F_sym(teacher) > 0)", tea > 0,
+                             f"F_sym(teacher) = {tea:g}: no teacher neuron is active on any point, so the ratio is "
+                             f"undefined (F_sym(memoriser) = {mem:g})"):
+            return ev
         ev.comparisons.append(compare("F_sym(memoriser) / F_sym(teacher) ≥ ρ", mem / tea, ">=", ctx.params["ratio"],
                                       value_error=1e-12 * mem / tea))
         ev.certificate.update({"F_sym_memoriser": mem, "F_sym_teacher": tea, "ratio": mem / tea,
