@@ -17,7 +17,8 @@ and the Rademacher bound that holds with probability ≥ 1 − δ over the sampl
     c = log(1 + e^M), M = P̄ √(1 + x_max²) + B̄
 (derivation and references in :func:`flatproof.measures.norm_bound.rademacher_gap_bound`).
 
-Tag: [exact] for the three inequalities (standard; derived in flatproof math U.4, "Norm-bounded solutions";
+Tag: [exact] for the three inequalities (standard; derived in flatproof math U.4, "Norm-bounded solutions", and
+checked by sympy in `flatproof derive norm-bound` (AM–GM and Cauchy–Schwarz with their witnesses);
 corresponds to the paper's Theorem 3.3). The gap bound is a probability statement about the sample, so an
 instance can only *observe* it: it is reported as [probe] in the certificate and notes (basis observed).
 
