@@ -134,9 +134,13 @@ class UnivariateBalls:
         """Σ_i |v_i w_i| g_μ(t_i) (U.4) with μ ∝ d_j (or ∝ ``weights``): sided, or g_μ = min(g⁺, g⁻);
         see :func:`flatproof.measures.weighted_tv.weighted_tv_ball`."""
         from .measures.weighted_tv import weighted_tv_ball
-        active = np.array([[self.J[j, i] != 0 for i in range(self.m)] for j in range(self.n)], dtype=bool)
-        return weighted_tv_ball(x, net, self.d if weights is None else weights, active.reshape(self.n, self.m),
-                                sided=sided)
+        return weighted_tv_ball(x, net, self.d if weights is None else weights, self.active, sided=sided)
+
+    @property
+    def active(self) -> np.ndarray:
+        """n × m booleans: w_i x_j − b_i > 0 certified (every other pre-activation is certified < 0)."""
+        return np.array([[self.J[j, i] != 0 for i in range(self.m)] for j in range(self.n)],
+                        dtype=bool).reshape(self.n, self.m)
 
     def hessian(self) -> arb_mat:
         n, m, J = self.n, self.m, self.J

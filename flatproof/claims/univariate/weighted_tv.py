@@ -113,8 +113,7 @@ class WeightedTV(Claim):
         ev.certificate.update({"lambda_max_certified": list(lam), "rhs_certified": list(rigorous.interval(rhs_b)),
                                "weighted_tv_certified": list(rigorous.interval(wtv_b)),
                                "how_certified": how + "; right side: D̄, g, ε_F in ball arithmetic"})
-        active = np.array([[balls.J[j, i] != 0 for i in range(balls.m)] for j in range(balls.n)], dtype=bool)
-        active = active.reshape(balls.n, balls.m)[:, (inst.net.v != 0) & (inst.net.w != 0)]
+        active = balls.active[:, (inst.net.v != 0) & (inst.net.w != 0)]
         if tv_vanishes(active.sum(axis=0), (~active).sum(axis=0), sided=sided):
             eps_b = balls.eps_f
             ev.comparisons.append(self._beta_route(mid(eps_b), (max(0.0, rigorous.down(eps_b)), rigorous.up(eps_b)),
