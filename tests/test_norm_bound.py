@@ -145,6 +145,9 @@ def test_no_wrong_verdict_and_rigorous_intervals_contain_the_reference(net, x_ma
             assert not met or excess <= 0, (mode, excess)           # never met when J > log 2
             if mode == "rigorous" and excess < -mp.mpf(10) ** -30:
                 assert met                                          # certified when J < log 2 clearly
+        if mode == "float" and vd.comparisons and vd.comparisons[1].name == CLAIM.NAMES[1]:
+            got = mp.mpf(vd.comparisons[1].value)       # sup|f − β| in float64: relative accuracy, or subnormal
+            assert abs(got - sup) <= mp.mpf(1e-12) * sup + mp.mpf(1e-320), (got, sup)
         if mode == "rigorous" and vd.comparisons:
             refs = dict(zip(CLAIM.NAMES, [(P, sq / 2), (sup, P * mp.sqrt(1 + mp.mpf(float(x_max)) ** 2)),
                                           (sq, 2 * mp.log(2) / mp.mpf(float(lam)) if lam else None)]))

@@ -44,8 +44,9 @@ def _candidates(net, x_max: float) -> np.ndarray:
 
 def sup_abs(net, x_max: float, *, bias: bool = True) -> float:
     """sup_{|x| ≤ x_max} |f(x)| (or |f(x) − β| without ``bias``), exact up to rounding (f is linear between knots)."""
-    vals = net(_candidates(net, x_max))
-    return float(np.max(np.abs(vals if bias else vals - net.beta)))
+    if not bias:                           # evaluate f − β without β: 0.5 + 1e-312 − 0.5 would be 0
+        net = type(net)(net.v, net.w, net.b, 0.0)
+    return float(np.max(np.abs(net(_candidates(net, x_max)))))
 
 
 def logistic_excess_over_log2(z) -> np.ndarray:
@@ -148,7 +149,7 @@ def rademacher_gap_bound(weight_decay: float, x_max: float, n: int, delta: float
         raise ValueError("the a-priori class needs weight decay λ > 0")
     r2 = 2.0 * math.log(2.0) / weight_decay
     p_max, b_max = r2 / 2.0, math.sqrt(r2)
-    root = math.sqrt(1.0 + x_max * x_max)
+    root = math.hypot(1.0, x_max)
     m = p_max * root + b_max
     c = m + math.log1p(math.exp(-m))
     rad = (2.0 * p_max * root + b_max) / math.sqrt(n)

@@ -126,7 +126,7 @@ class NormBound(Claim):
     def _float(self, inst, ev, x_max, lam):
         net, m = inst.net, inst.net.m
         P, sq = nb.path_norm(net), nb.sq_norm(net)
-        root = math.sqrt(1.0 + x_max * x_max)
+        root = math.hypot(1.0, x_max)          # √(1 + x_max²) without overflow
         sup, fbound = nb.sup_abs(net, x_max, bias=False), P * root
         ev.certificate.update({"path_norm": P, "theta_sq": sq, "sup_abs_f_minus_beta": sup, "sup_bound": fbound,
                                "sup_abs_f": nb.sup_abs(net, x_max), "sup_abs_f_bound": fbound + abs(net.beta)})
