@@ -84,7 +84,6 @@ def sup_abs_interval(net, x_max: float, *, bias: bool = True) -> tuple[float, fl
     """Floats [lo, hi] enclosing sup_{|x| ≤ x_max} |f(x)| (|f(x) − β| without ``bias``), by ball arithmetic. Candidates are ±x_max and every knot ball t_i = b_i/w_i met by
     [−x_max, x_max], clipped to it: each candidate ball lies inside the interval (so its lower end is ≤ the sup)
     and the maximiser lies in one of them (so the largest upper end is ≥ the sup)."""
-    from flint import arb
     X = _b(x_max)
     cands = [-X, X]
     for w, b in zip(net.w, net.b):
