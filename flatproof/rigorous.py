@@ -130,27 +130,17 @@ class UnivariateBalls:
             best = best.max((a * a + c * c).nonnegative_part().sqrt())
         return best
 
-    def weighted_tv(self, x, net) -> arb:
-        """Σ_i |v_i w_i| g^{side(i)}_μ(t_i) (U.4) with μ ∝ d_j: the side of neuron i is its active set."""
-        from .derivations import get_derivation
-        g_side = get_derivation("weighted-tv").numeric["g_side_ball"]     # P²Δ√(1 + E²), sympy's
-        total_d = sum(self.d, arb(0))
-        out = arb(0)
-        for i in range(self.m):
-            if net.w[i] == 0 or net.v[i] == 0:
-                continue
-            W, M = arb(0), arb(0)
-            for j in range(self.n):
-                if self.J[j, i] != 0:          # active: (w_i x_j − b_i)_+ > 0
-                    W += self.d[j]
-                    M += self.d[j] * arb(float(x[j]))
-            if not (W > 0):
-                continue
-            E = M / W
-            t = arb(float(net.b[i])) / arb(float(net.w[i]))
-            gap = (E - t) if net.w[i] > 0 else (t - E)
-            out += abs(arb(float(net.v[i])) * arb(float(net.w[i]))) * g_side(W / total_d, gap, E)
-        return out
+    def weighted_tv(self, x, net, *, sided: bool = True, weights: list | None = None) -> arb:
+        """Σ_i |v_i w_i| g_μ(t_i) (U.4) with μ ∝ d_j (or ∝ ``weights``): sided, or g_μ = min(g⁺, g⁻);
+        see :func:`flatproof.measures.weighted_tv.weighted_tv_ball`."""
+        from .measures.weighted_tv import weighted_tv_ball
+        return weighted_tv_ball(x, net, self.d if weights is None else weights, self.active, sided=sided)
+
+    @property
+    def active(self) -> np.ndarray:
+        """n × m booleans: w_i x_j − b_i > 0 certified (every other pre-activation is certified < 0)."""
+        return np.array([[self.J[j, i] != 0 for i in range(self.m)] for j in range(self.n)],
+                        dtype=bool).reshape(self.n, self.m)
 
     def hessian(self) -> arb_mat:
         n, m, J = self.n, self.m, self.J

@@ -158,6 +158,19 @@ def _univariate_case(draw, claim_id: str) -> dict:
 
 
 @st.composite
+def _norm_bound_case(draw, claim_id: str) -> dict:
+    """Logistic data with its law, a network of any scale (small ones often lie in the weight-decay sublevel set
+    J ≤ log 2), weight decay 0 to 10."""
+    data = draw(univariate_data(min_n=1, max_n=30))
+    model = draw(univariate_networks(data["x"], scale=draw(st.sampled_from([0.25, 0.5, 2.0, 50.0]))))
+    loss = {"kind": "logistic", "weight_decay": draw(st.sampled_from([0.0, 0.01, 0.1, 1.0, 10.0]))}
+    params = {"delta": draw(_unit(0.01, 0.5))}
+    if draw(st.booleans()):
+        params["x_max"] = draw(_unit(0.1, 3.0))
+    return _case(claim_id, data, model, params, loss)
+
+
+@st.composite
 def _scaled_sign_fitting_case(draw, claim_id: str) -> dict:
     data = draw(univariate_data(min_n=2, max_n=30))
     model = draw(sign_fitting_networks(1.0, 8.0))
@@ -239,7 +252,7 @@ _BUILDERS = {
     "univariate.rescaling": _univariate_case,
     "logistic.flat-at-infinity": _scaled_sign_fitting_case, "logistic.flat-implies-bayes": _scaled_sign_fitting_case,
     "logistic.edge-of-stability": _gd_case, "univariate.stability": _gd_case,
-    "logistic.region-generalisation": _gd_case,
+    "logistic.region-generalisation": _gd_case, "logistic.norm-bound": _norm_bound_case,
     "homogeneous.trace-at-interpolator": _homogeneous_case, "homogeneous.orbit-minimum": _homogeneous_case,
     "homogeneous.relu-sample-bound": _homogeneous_case, "homogeneous.flattest-interpolator": _homogeneous_case,
     "homogeneous.flat-by-rescaling": _homogeneous_case,

@@ -146,3 +146,31 @@ def test_one_gd_step_changes_the_conserved_quantity_by_eta_squared_terms():
     q1 = np.sum(new.W ** 2, 1) - 2 * new.a ** 2
     ga, gW = g[:4], g[4:].reshape(4, 3)
     assert np.allclose(q1 - q0, eta ** 2 * (np.sum(gW ** 2, 1) - 2 * ga ** 2), rtol=1e-5, atol=1e-10)
+
+
+@pytest.mark.parametrize("act, link", [("relu", "relu(x)"), ("relu^2", "relu(x)**2"), ("relu^3", "relu(x)**3"),
+                                       ("leaky_relu(0.2)", "relu(x)"), ("abs^1", "relu(x)")])
+def test_memoriser_sharper_checks_its_relu_hypothesis(act, link):
+    """M.4's memoriser probe is a ReLU observation: with ρ = 0 (a ratio of positive numbers always passes it)
+    any other σ, k ≥ 2 included, must give hypotheses-not-met, never holds."""
+    from flatproof.casefile import load_case_dict
+    doc = {"case": {"claim": "homogeneous.memoriser-sharper"}, "params": {"ratio": 0.0},
+           "data": {"generator": "multi-index", "d": 8, "r": 2, "n": 8, "seed": 3, "link": link},
+           "model": {"kind": "homogeneous", "construction": "memoriser", "activation": act}}
+    v = load_case_dict(doc, "<memoriser>").verify()
+    relu = next(h for h in v.hypotheses if h.name == "σ = ReLU (k = 1)")
+    assert relu.met == (act == "relu")
+    assert v.outcome == ("holds" if act == "relu" else "hypotheses-not-met")
+
+
+def test_memoriser_sharper_with_a_teacher_dead_on_the_data_is_not_a_division_by_zero():
+    """r = 1, n = d = 5, seed 214: u₁ᵀx_i ≤ 0 for every point, so the teacher (and the memoriser, y = 0) have
+    F_sym = 0 and the ratio is 0/0 — hypotheses-not-met (it used to raise ZeroDivisionError inside check)."""
+    from flatproof.casefile import load_case_dict
+    doc = {"case": {"claim": "homogeneous.memoriser-sharper"}, "params": {"ratio": 1.0},
+           "data": {"generator": "multi-index", "d": 5, "r": 1, "n": 5, "seed": 214, "link": "relu(x)"},
+           "model": {"kind": "homogeneous", "construction": "memoriser"}}
+    case = load_case_dict(doc, "<memoriser>")
+    assert np.all(case.instance.data.X @ case.instance.task.U <= 0)
+    v = case.verify()
+    assert v.outcome == "hypotheses-not-met" and not v.hypotheses[-1].met

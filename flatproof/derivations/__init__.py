@@ -4,7 +4,7 @@ and exported as LaTeX (``flatproof derive``). See :mod:`flatproof.derivations._c
 Derivations (flatproof math section → name):
 
 * U.1–U.2 ``logistic-identities``, ``univariate-hessian``
-* U.4 ``weighted-tv``;  U.5 ``flat-at-infinity``;  U.6 ``univariate-rescaling``
+* U.4 ``weighted-tv``, ``norm-bound``;  U.5 ``flat-at-infinity``;  U.6 ``univariate-rescaling``
 * M.2 ``homogeneous-trace``;  M.3 ``homogeneous-orbit`` (uses :func:`orbit.orbit_minimum`)
 """
 
@@ -14,12 +14,14 @@ from .._errors import InputError
 from ._core import Derivation, ProofReport, Step
 from .homogeneous import homogeneous_orbit, homogeneous_trace
 from .orbit import orbit_minimum
-from .univariate import flat_at_infinity, logistic_identities, univariate_hessian, univariate_rescaling, weighted_tv
+from .univariate import (flat_at_infinity, logistic_identities, norm_bound, univariate_hessian, univariate_rescaling,
+                         weighted_tv)
 
 _BUILDERS = {
     "logistic-identities": logistic_identities,
     "univariate-hessian": univariate_hessian,
     "weighted-tv": weighted_tv,
+    "norm-bound": norm_bound,
     "flat-at-infinity": flat_at_infinity,
     "univariate-rescaling": univariate_rescaling,
     "homogeneous-trace": homogeneous_trace,

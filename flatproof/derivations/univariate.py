@@ -252,3 +252,40 @@ def weighted_tv() -> Derivation:
         r"The direction $u = \mathbb E_\mu[\nabla f]$ certifies a lower bound on $\lambda_{\max}$.",
         steps, {"g_side": g}, {"g_side": sp.lambdify((P, gap, E), g, modules="numpy", cse=True),
                                "g_side_ball": ball_function((P, gap, E), g)})
+
+
+@lru_cache(maxsize=None)
+def norm_bound() -> Derivation:
+    va, r, lam = sp.symbols(r"{\lvert{}v_i\rvert} r_i lambda", positive=True)
+    w, b, x = sp.symbols("w_i b_i x", real=True)
+    S, Lv, s = sp.symbols(r"\|\theta\|^2 L(\theta) s", nonnegative=True)
+    log2 = sp.log(2)
+    steps = (
+        Step(raw(r"r_i"), "def", raw(r"\sqrt{w_i^2 + b_i^2},\quad P(\theta) = \sum_i |v_i|\, r_i"), "the path norm",
+             proof=None),
+        Step(M(va, r), "<=", M(sp.Rational(1, 2), U(va ** 2, r ** 2)), "AM–GM: 2|v|r ≤ v² + r²",
+             witness=(va - r) ** 2 / 2),
+        Step(raw(r"P(\theta)"), "<=", raw(r"\tfrac12\sum_i (v_i^2 + w_i^2 + b_i^2) \le \tfrac12\|\theta\|^2"),
+             "sum over neurons; β² ≥ 0", proof=None),
+        Step((w * x - b) ** 2, "<=", M(U(w ** 2, b ** 2), U(1, x ** 2)),
+             "Cauchy–Schwarz for (w, b)·(x, −1)", witness=(w + b * x) ** 2),
+        Step(raw(r"\sup_{|x|\le x_{\max}} |f_\theta(x) - \beta|"), "<=",
+             raw(r"\sum_i |v_i|\, r_i \sqrt{1 + x_{\max}^2} = P(\theta)\sqrt{1 + x_{\max}^2}"),
+             "|(wx − b)_+| ≤ |wx − b|, then the line above", proof=None),
+        Step(raw(r"\ell(0) = \log(1 + e^{0})"), "=", log2, "the logistic loss of θ = 0 (f ≡ 0)",
+             proof=sp.log(1 + sp.exp(sp.Integer(0))) - log2),
+        ("text", r"Any minimiser $\theta$ of $J = L + \frac\lambda2\|\theta\|^2$ has $J(\theta) \le J(0) = \log 2$; write "
+                 r"$J(\theta) + s = \log 2$ with slack $s \ge 0$. Since $L \ge 0$:"),
+        Step(M(2, U(log2, -Lv, -s), 1 / lam), "<=", M(2, log2, 1 / lam),
+             "‖θ‖² = 2(log 2 − L(θ) − s)/λ; L(θ) ≥ 0, s ≥ 0", witness=2 * (Lv + s) / lam),
+        ("text", r"Rademacher complexity (constants ours): with $\bar P = \log 2/\lambda$, $\bar B = \sqrt{2\log 2/\lambda}$, "
+                 r"the class $\{\|\theta\|^2 \le 2\log 2/\lambda\}$ has $\mathcal R_n \le (2\bar P\sqrt{1 + x_{\max}^2} + "
+                 r"\bar B)/\sqrt n$ (Ledoux--Talagrand contraction with absolute values, then Jensen), and the 1-Lipschitz "
+                 r"logistic loss with range $[0, c]$, $c = \log(1 + e^{\bar P\sqrt{1 + x_{\max}^2} + \bar B})$, gives "
+                 r"$R - \hat R \le 2\mathcal R_n + c\sqrt{\log(1/\delta)/(2n)}$ with probability $\ge 1 - \delta$ "
+                 r"(Bartlett--Mendelson)."),
+    )
+    return Derivation(
+        "norm-bound", "Norm-bounded solutions: path norm, sup-norm, the weight-decay ball", "U.4",
+        ("logistic.norm-bound",), ("any θ (path norm, sup-norm)", "logistic loss, λ > 0, J(θ) ≤ J(0) (weight-decay ball)"),
+        r"The univariate network $f_\theta(x) = \sum_i v_i (w_i x - b_i)_+ + \beta$ on $|x| \le x_{\max}$.", steps)

@@ -105,3 +105,15 @@ def region_risk(net, task, region: tuple[float, float] | None, inside: bool = Tr
     kl, e_kl = task.expect_with_error(lambda x: indicator(x) * _kl_bernoulli(eta(x), net(x)), breakpoints=breaks)
     e_ratio = (e_kl + abs(kl) * e_mass / mass) / max(mass - e_mass, 0.0) if mass > e_mass else math.inf
     return RegionRisk(float(mass), float(err / mass), float(bay / mass), float(kl / mass), float(e_ratio))
+
+
+def logistic_risk_with_error(net, task) -> tuple[float, float]:
+    """(population logistic risk E[ℓ(Y f(X))] = E[η ℓ(f) + (1 − η) ℓ(−f)], QUADPACK's error estimate), split at
+    :func:`breakpoints` (stable ℓ: no overflow for large |f|). A float estimate."""
+    from ..model.losses import logistic
+
+    def risk(x):
+        eta, f = task.prob_positive(x), net(x)
+        return eta * logistic(f) + (1.0 - eta) * logistic(-f)
+    val, e = task.expect_with_error(risk, breakpoints=breakpoints(net, task))
+    return float(val), float(e)

@@ -16,20 +16,27 @@ constants here are ours, not the paper's.
 Reference: flatproof math U.4; Qiao & Wang, arXiv 2512.01473; Mulayoff, Michaeli & Soudry (NeurIPS 2021).
 
 Float mode: the left side is a Rayleigh quotient, hence a certified-up-to-rounding lower bound on
-λ_max, which is what "holds" needs. Rigorous mode: both sides in ball arithmetic.
+λ_max, which is what "holds" needs. Rigorous mode: the same statement (sided or g_μ = min(g⁺, g⁻), the
+η-flat corollary, the threshold form) with both sides in ball arithmetic; the table prints the
+midpoints of the certified enclosures.
 
 Example: ``flatproof verify cases/logistic-weighted-tv.toml`` ends in ``holds``.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ... import rigorous
 from ..._errors import KinkError
-from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, weighted_tv
+from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
 from .._common import eig_certificate, eig_interval, checked_oracle, rounding, top_eigen
+from ...vocab import Basis
 from .._core import Claim, Evaluation, Param, compare, register
+
+LANCZOS = "λ_max by Lanczos (Ritz value ≤ λ_max; upper end from the residual), right side with a rounding estimate"
 
 
 @register
@@ -72,8 +79,6 @@ class WeightedTV(Claim):
                                "g_side": "side(i)" if sided else "min(g+, g-)", "epsilon_F": eps_f,
                                "factor": factor, "tv1": inst.net.tv1(), "rhs": rhs})
         if ctx.mode == "rigorous":
-            if not sided:
-                ev.notes.append("rigorous mode uses g^{side(i)} ≥ g_μ: the certified bound is the stronger one")
             try:
                 balls = rigorous.univariate_balls(inst.problem, inst.net)
                 (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0],
@@ -81,18 +86,82 @@ class WeightedTV(Claim):
             except KinkError as exc:
                 ev.hypothesis("θ is certifiably off every kink", False, str(exc))
                 return ev
-            arb = rigorous.arb
-            rhs_b = balls.d_mean * (1 + arb(factor) * balls.weighted_tv(inst.data.x, inst.net)) - balls.eps_f \
-                + arb(inst.weight_decay)
-            ev.certificate.update({"lambda_max_certified": [lo, hi], "rhs_certified": list(rigorous.interval(rhs_b)),
-                                   "how_certified": how + "; right side: D̄, g, ε_F in ball arithmetic"})
-            ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=(lo, hi),
-                                          bound_interval=rigorous.interval(rhs_b), certified=True))
+            self._rigorous(inst, ctx, ev, balls, res, (lo, hi), how, name, d)
+            return ev
+        if weight.vanishes_on(inst.net, sided=sided):
+            ev.comparisons.append(self._beta_route(eps_f, (0.0, eps_f), basis=Basis.ESTIMATED,
+                                                   basis_note="ε_F ≥ 0 in float64 (a square root)"))
         else:
             ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=eig_interval(res),
-                                          bound_error=rounding(d_mean * (1 + factor * wtv), eps_f)))
+                                          bound_error=rounding(d_mean * (1 + factor * wtv), eps_f),
+                                          basis=Basis.ESTIMATED, basis_note=LANCZOS))
         self._corollaries(inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided)
         return ev
+
+    def _rigorous(self, inst, ctx, ev, balls, res, lam, how, name, d):
+        """The same statements as float mode (main bound, η-flat corollary, threshold form) with every
+        quantity enclosed in ball arithmetic; the table prints the midpoints of these enclosures."""
+        arb = rigorous.arb
+
+        def mid(ball) -> float:
+            return float(ball.mid())
+        factor, sided, eta, delta = (ctx.params[k] for k in ("factor", "sided", "eta", "delta"))
+        x, lam_b = inst.data.x, arb(inst.weight_decay)
+        value = min(max(res.value, lam[0]), lam[1])          # the Ritz value, inside the certified interval
+        wtv_b = balls.weighted_tv(x, inst.net, sided=sided)
+        rhs_b = balls.d_mean * (1 + arb(factor) * wtv_b) - balls.eps_f + lam_b
+        ev.certificate.update({"lambda_max_certified": list(lam), "rhs_certified": list(rigorous.interval(rhs_b)),
+                               "weighted_tv_certified": list(rigorous.interval(wtv_b)),
+                               "how_certified": how + "; right side: D̄, g, ε_F in ball arithmetic"})
+        active = balls.active[:, (inst.net.v != 0) & (inst.net.w != 0)]
+        if tv_vanishes(active.sum(axis=0), (~active).sum(axis=0), sided=sided):
+            eps_b = balls.eps_f
+            ev.comparisons.append(self._beta_route(mid(eps_b), (max(0.0, rigorous.down(eps_b)), rigorous.up(eps_b)),
+                                                   certified=True))
+        else:
+            ev.comparisons.append(compare(name, value, ">=", mid(rhs_b), value_interval=lam,
+                                          bound_interval=rigorous.interval(rhs_b), certified=True))
+        if eta > 0:
+            two_eta = arb(2) / arb(eta)
+            flat = lam[1] <= rigorous.down(two_eta)
+            ev.notes.append(f"corollary: θ is {'certifiably η-flat' if flat else 'not certifiably η-flat'} "
+                            f"(λ_max ≤ {lam[1]:.6g}, 2/η = {mid(two_eta):.6g})")
+            if flat and factor > 0:
+                cap_b = ((two_eta + balls.eps_f) / balls.d_mean - 1) / arb(factor)
+                ev.comparisons.append(compare(self.COROLLARY, mid(wtv_b), "<=", mid(cap_b),
+                                              value_interval=rigorous.interval(wtv_b),
+                                              bound_interval=rigorous.interval(cap_b), certified=True))
+                ev.certificate["tv_cap_eta_flat_certified"] = list(rigorous.interval(cap_b))
+        if delta > 0:
+            sure = [bool(dj >= arb(delta)) for dj in balls.d]
+            unsure = [not s and not bool(dj < arb(delta)) for s, dj in zip(sure, balls.d)]
+            if any(unsure):
+                ev.notes.append(f"threshold form: {sum(unsure)} point(s) with d_j = δ undecided in ball arithmetic")
+                ev.comparisons.append(compare(self.THRESHOLD, value, ">=", float("nan"), value_interval=lam,
+                                              bound_interval=(-math.inf, math.inf), certified=True))
+            elif any(sure):
+                count = sum(sure)
+                gamma_b = arb(delta) * count / d.size
+                tv_h = balls.weighted_tv(x, inst.net, sided=sided, weights=[arb(int(s)) for s in sure])
+                rhs_h = gamma_b * (1 + arb(factor) * tv_h) - balls.eps_f + lam_b
+                ev.comparisons.append(compare(self.THRESHOLD, value, ">=", mid(rhs_h), value_interval=lam,
+                                              bound_interval=rigorous.interval(rhs_h), certified=True))
+                ev.certificate.update({"Gamma_delta": mid(gamma_b), "uncertain_points": count,
+                                       "tv_h_delta_certified": list(rigorous.interval(tv_h))})
+            else:
+                ev.notes.append(f"no data point has d_j ≥ δ = {delta:g}: the threshold form says nothing")
+
+    BETA_ROUTE = ("right side − ∂²L/∂β² = −ε_F ≤ 0, so λ_max ≥ ∂²L/∂β² ≥ right side "
+                  "(Σ|v_i w_i| g(t_i) = 0: no data point on a neuron's weighting side)")
+
+    def _beta_route(self, eps_f: float, eps_interval: tuple[float, float], **basis):
+        """The main comparison when the weighted TV vanishes by counting (``tv_vanishes``): the bound is
+        D̄ − ε_F + λ and the β direction's Rayleigh quotient D̄ + λ exceeds it by ε_F ≥ 0."""
+        return compare(self.BETA_ROUTE, -eps_f, "<=", 0.0, value_interval=(-eps_interval[1], -eps_interval[0]),
+                       bound_interval=(0.0, 0.0), **basis)
+
+    COROLLARY = "η-flat ⇒ Σ|v_i w_i| g(t_i) ≤ ((2/η + ε_F)/D̄ − 1)/2"
+    THRESHOLD = "λ_max ≥ Γ(δ)(1 + 2 Σ|v_i w_i| h_δ(t_i)) − ε_F (μ uniform on d_j ≥ δ)"
 
     def _corollaries(self, inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided):
         eta, delta = ctx.params["eta"], ctx.params["delta"]
@@ -101,10 +170,11 @@ class WeightedTV(Claim):
             flat = lam_hi <= 2.0 / eta
             ev.notes.append(f"corollary: θ is {'η-flat' if flat else 'not certifiably η-flat'} (λ_max ≤ {lam_hi:.6g}, "
                             f"2/η = {2.0 / eta:.6g})")
-            if flat and d_mean > 0:
+            if flat and d_mean > 0 and factor > 0:
                 cap = ((2.0 / eta + eps_f) / d_mean - 1.0) / factor
-                ev.comparisons.append(compare("η-flat ⇒ Σ|v_i w_i| g(t_i) ≤ ((2/η + ε_F)/D̄ − 1)/2", wtv, "<=", cap,
-                                              value_error=rounding(wtv), bound_error=rounding(cap)))
+                ev.comparisons.append(compare(self.COROLLARY, wtv, "<=", cap, value_error=rounding(wtv),
+                                              bound_error=rounding(cap), basis=Basis.ESTIMATED,
+                                              basis_note="float64 with a rounding estimate; η-flatness by Lanczos"))
                 ev.certificate["tv_cap_eta_flat"] = cap
         if delta > 0:
             A = d >= delta
@@ -113,9 +183,9 @@ class WeightedTV(Claim):
                 h = CurvatureWeight.from_data(inst.data.x[A], np.ones(int(A.sum())))
                 tv_h = weighted_tv(inst.net, h, sided=sided)
                 rhs_h = gamma * (1 + factor * tv_h) - eps_f + inst.weight_decay
-                ev.comparisons.append(compare("λ_max ≥ Γ(δ)(1 + 2 Σ|v_i w_i| h_δ(t_i)) − ε_F (μ uniform on d_j ≥ δ)",
-                                              res.value, ">=", rhs_h, value_interval=eig_interval(res),
-                                              bound_error=rounding(gamma * (1 + factor * tv_h), eps_f)))
+                ev.comparisons.append(compare(self.THRESHOLD, res.value, ">=", rhs_h, value_interval=eig_interval(res),
+                                              bound_error=rounding(gamma * (1 + factor * tv_h), eps_f),
+                                              basis=Basis.ESTIMATED, basis_note=LANCZOS))
                 ev.certificate.update({"Gamma_delta": gamma, "uncertain_points": int(A.sum()), "tv_h_delta": tv_h})
             else:
                 ev.notes.append(f"no data point has d_j ≥ δ = {delta:g}: the threshold form says nothing")

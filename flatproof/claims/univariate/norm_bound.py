@@ -1,0 +1,210 @@
+"""Norm-bounded solutions: path norm, sup-norm and the weight-decay ball, with a Rademacher gap bound beside.
+
+Setting: univariate network f(x) = Σ_i v_i (w_i x − b_i)_+ + β, θ = (v, w, b, β), logistic loss L, weight
+decay λ ≥ 0 (J = L + (λ/2)‖θ‖²), an interval |x| ≤ x_max.
+
+Statement, for every θ (parts 1–2) and for every θ with J(θ) ≤ J(0) = log 2, which includes every minimiser
+of J (part 3, when λ > 0):
+    1. P(θ) = Σ_i |v_i| √(w_i² + b_i²) ≤ ‖θ‖²/2               (2|v| r ≤ v² + r², AM–GM, per neuron)
+    2. sup_{|x| ≤ x_max} |f(x) − β| ≤ P(θ) √(1 + x_max²)      (|w x − b| ≤ √(w² + b²) √(1 + x²), Cauchy–Schwarz),
+       hence ‖f‖_∞ ≤ P(θ) √(1 + x_max²) + |β| on |x| ≤ x_max (checked without β: a large β next to a tiny P
+       would otherwise leave the margin below float64's or the balls' resolution)
+    3. ‖θ‖² ≤ 2 log 2 / λ                                      ((λ/2)‖θ‖² ≤ J(θ) − L(θ) ≤ log 2 − 0)
+Beside the verdict, never deciding it, when λ > 0 and the data law is known with support in [−x_max, x_max]:
+the measured generalisation gap R(f) − R̂(f) (population logistic risk by quadrature minus the training loss)
+and the Rademacher bound that holds with probability ≥ 1 − δ over the sample,
+    R(f) − R̂(f) ≤ 2 (2 P̄ √(1 + x_max²) + B̄)/√n + c √(log(1/δ)/(2n)),   P̄ = log 2/λ, B̄ = √(2 log 2/λ),
+    c = log(1 + e^M), M = P̄ √(1 + x_max²) + B̄
+(derivation and references in :func:`flatproof.measures.norm_bound.rademacher_gap_bound`).
+
+Tag: [exact] for the three inequalities (standard; derived in flatproof math U.4, "Norm-bounded solutions", and
+checked by sympy in `flatproof derive norm-bound` (AM–GM and Cauchy–Schwarz with their witnesses);
+corresponds to the paper's Theorem 3.3). The gap bound is a probability statement about the sample, so an
+instance can only *observe* it: it is reported as [probe] in the certificate and notes (basis observed).
+
+Reference: flatproof math U.4; Neyshabur, Tomioka & Srebro (COLT 2015) and Golowich, Rakhlin & Shamir
+(COLT 2018) for path-norm Rademacher bounds; Ledoux & Talagrand (1991), Thm 4.12 (contraction);
+Bartlett & Mendelson (JMLR 2002), Thm 8 (the uniform deviation bound); Qiao & Wang, arXiv 2512.01473, Thm 3.3.
+
+Checked: float mode with a rounding allowance valid down to subnormals (estimated); rigorous mode with
+P, ‖θ‖², sup|f| (at ±x_max and the knot balls inside) and J(θ) − log 2 in ball arithmetic (certified).
+
+Example: ``flatproof verify cases/logistic-norm-bound.toml`` ends in ``holds``;
+``cases/logistic-norm-bound-weight-decay.toml`` (GD with λ = 0.05) holds and prints the measured gap beside
+its bound.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ... import rigorous
+from ...measures import norm_bound as nb
+from .._common import ROUNDING
+from ...vocab import Basis
+from .._core import Claim, Evaluation, Param, compare, register
+
+EST, ROUND = Basis.ESTIMATED, "float64 with a rounding allowance valid for subnormals"
+
+#: the absolute error a float64 operation can make below the normal range (half the smallest subnormal,
+#: rounded up to one); the allowance is ROUNDING · scale + ops · SUBNORMAL, valid for subnormal results too
+SUBNORMAL = float(np.finfo(float).smallest_subnormal)
+
+
+def _allow(scale: float, ops: int) -> float:
+    """Rounding allowance for a float computed in ``ops`` operations from terms of total size ``scale``; 0 when
+    every term is exactly 0 (nothing was rounded: θ = 0 decides 0 ≤ 0 as holds, which is true)."""
+    return ROUNDING * abs(scale) + ops * SUBNORMAL if scale else 0.0
+
+
+@register
+class NormBound(Claim):
+    id = "logistic.norm-bound"
+    title = "P(θ) ≤ ‖θ‖²/2, ‖f‖_∞ ≤ P√(1 + x_max²) + |β|, and weight decay λ keeps ‖θ‖² ≤ 2 log 2/λ"
+    tag = "exact"
+    section = "U.4"
+    reference = ("flatproof math U.4, norm-bounded solutions (corresponds to Theorem 3.3 of Qiao & Wang, arXiv "
+                 "2512.01473); path-norm Rademacher bound: Neyshabur et al. 2015, Golowich et al. 2018; gap: "
+                 "Bartlett & Mendelson 2002")
+    statement = (r"P(\theta) = \sum_i |v_i|\sqrt{w_i^2 + b_i^2} \le \tfrac12\|\theta\|^2,\quad "
+                 r"\sup_{|x|\le x_{\max}} |f_\theta(x) - \beta| \le P(\theta)\sqrt{1 + x_{\max}^2},\quad "
+                 r"J(\theta) \le J(0) \Rightarrow \|\theta\|^2 \le \frac{2\log 2}{\lambda}")
+    hypotheses = ("logistic loss",
+                  "λ > 0 only: J(θ) = L(θ) + (λ/2)‖θ‖² ≤ J(0) = log 2 (true of every minimiser of J)")
+    params = (Param("x_max", float, 0.0, "half-width of the interval |x| ≤ x_max (0: the largest |x_j|, and the "
+                    "data law's support when it is bounded)", minimum=0.0),
+              Param("delta", float, 0.05, "the gap bound holds with probability ≥ 1 − δ over the sample",
+                    minimum=0.0, exclusive_minimum=True, maximum=0.5))
+    model = "univariate"
+    modes = ("float", "rigorous")
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        if not ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind):
+            return ev
+        net, lam = inst.net, float(inst.weight_decay)
+        x_max = self._x_max(inst, ctx)
+        ev.certificate.update({"x_max": x_max, "weight_decay": lam, "width": net.m})
+        if ctx.mode == "rigorous":
+            self._rigorous(inst, ev, x_max, lam)
+        else:
+            self._float(inst, ev, x_max, lam)
+        if lam > 0 and ev.hypotheses_met:
+            self._gap(inst, ctx, ev, x_max, lam)
+        return ev
+
+    NAMES = ("P = Σ|v_i|√(w_i² + b_i²) ≤ ‖θ‖²/2", "sup_{|x|≤x_max} |f − β| ≤ P√(1 + x_max²)  (⇒ ‖f‖_∞ ≤ … + |β|)",
+             "‖θ‖² ≤ 2 log 2/λ")
+    SUBLEVEL = "J(θ) ≤ J(0) = log 2 (every minimiser of L + (λ/2)‖θ‖² is in this set)"
+
+    def _sublevel(self, ev, excess: float, interval: tuple[float, float], how: str, **basis) -> bool:
+        """Part 3's hypothesis J(θ) − log 2 ≤ 0 from an enclosure [lo, hi] of J(θ) − log 2: met (hi ≤ 0), not met
+        (lo > 0), or undecided — then an inconclusive row says so (float64 or the balls cannot tell; a J within
+        rounding of log 2 is neither a hypothesis met nor one failed). True when part 3 is to be checked."""
+        lo, hi = interval
+        detail = f"J(θ) − log 2 ∈ [{lo:.6g}, {hi:.6g}] ({how})"
+        if lo <= 0 < hi:
+            ev.comparisons.append(compare(self.SUBLEVEL, excess, "<=", 0.0, value_interval=interval, **basis))
+            ev.notes.append(f"part 3's hypothesis is undecided: {detail}")
+            return False
+        return ev.hypothesis(self.SUBLEVEL, hi <= 0, detail)
+
+    @staticmethod
+    def _x_max(inst, ctx) -> float:
+        x_max = ctx.params["x_max"]
+        if x_max > 0:
+            return x_max
+        x_max = float(np.max(np.abs(inst.data.x)))
+        if inst.task is not None:
+            lo, hi = inst.task.law.support
+            if np.isfinite(lo) and np.isfinite(hi):
+                x_max = max(x_max, abs(float(lo)), abs(float(hi)))
+        return x_max
+
+    def _float(self, inst, ev, x_max, lam):
+        net, m = inst.net, inst.net.m
+        P, sq = nb.path_norm(net), nb.sq_norm(net)
+        root = math.hypot(1.0, x_max)          # √(1 + x_max²) without overflow
+        sup, fbound = nb.sup_abs(net, x_max, bias=False), P * root
+        ev.certificate.update({"path_norm": P, "theta_sq": sq, "sup_abs_f_minus_beta": sup, "sup_bound": fbound,
+                               "sup_abs_f": nb.sup_abs(net, x_max), "sup_abs_f_bound": fbound + abs(net.beta)})
+        ev.comparisons.append(compare(self.NAMES[0], P, "<=", sq / 2, value_error=_allow(P, 4 * m),
+                                      bound_error=_allow(sq, 3 * m + 2), basis=EST, basis_note=ROUND))
+        ev.comparisons.append(compare(self.NAMES[1], sup, "<=", fbound, value_error=_allow(fbound, 4 * m + 4),
+                                      bound_error=_allow(fbound, 4 * m + 4), basis=EST, basis_note=ROUND))
+        if lam > 0:
+            h = nb.logistic_excess_over_log2(inst.data.y * net(inst.data.x))
+            excess = float(np.mean(h)) + 0.5 * lam * sq
+            # θ = 0 is computed without rounding (J(0) − log 2 = 0 exactly); any other θ may have underflowed
+            allow = (ROUNDING * (float(np.mean(np.abs(h))) + 0.5 * lam * sq)
+                     + (4 * inst.data.n + 4 * m) * SUBNORMAL) if np.any(net.to_vector()) else 0.0
+            ev.certificate["J_minus_log2"] = excess
+            if not self._sublevel(ev, excess, (excess - allow, excess + allow), f"rounding allowance {allow:.2g}",
+                                  basis=EST, basis_note=ROUND):
+                return
+            cap = 2.0 * math.log(2.0) / lam
+            ev.comparisons.append(compare(self.NAMES[2], sq, "<=", cap, value_error=_allow(sq, 3 * m + 2),
+                                          bound_error=_allow(cap, 2), basis=EST, basis_note=ROUND))
+
+    def _rigorous(self, inst, ev, x_max, lam):
+        arb, net = rigorous.arb, inst.net
+        iv = rigorous.interval
+
+        def mid(ball) -> float:
+            return float(ball.mid())
+        P, sq = nb.path_norm_ball(net), nb.sq_norm_ball(net)
+        sup_lo, sup_hi = nb.sup_abs_interval(net, x_max, bias=False)
+        fbound = P * (1 + arb(x_max) ** 2).sqrt()
+        ev.certificate.update({"path_norm_certified": list(iv(P)), "theta_sq_certified": list(iv(sq)),
+                               "sup_abs_f_minus_beta_certified": [sup_lo, sup_hi],
+                               "sup_bound_certified": list(iv(fbound)),
+                               "how_certified": "python-flint balls from the float64 parameters; sup|f| at ±x_max "
+                                                "and at the knot balls clipped to the interval"})
+        ev.comparisons.append(compare(self.NAMES[0], mid(P), "<=", mid(sq / 2), value_interval=iv(P),
+                                      bound_interval=iv(sq / 2), certified=True))
+        ev.comparisons.append(compare(self.NAMES[1], 0.5 * (sup_lo + sup_hi), "<=", mid(fbound),
+                                      value_interval=(sup_lo, sup_hi), bound_interval=iv(fbound), certified=True))
+        if lam > 0:
+            excess = nb.excess_over_log2_ball(net, inst.data.x, inst.data.y, lam)
+            ev.certificate["J_minus_log2_certified"] = list(iv(excess))
+            if not self._sublevel(ev, mid(excess), iv(excess), "ball arithmetic", certified=True):
+                return
+            cap = 2 * arb(2).log() / arb(lam)
+            ev.comparisons.append(compare(self.NAMES[2], mid(sq), "<=", mid(cap), value_interval=iv(sq),
+                                          bound_interval=iv(cap), certified=True))
+
+    @staticmethod
+    def _gap(inst, ctx, ev, x_max, lam):
+        """The [probe]: measured gap beside the Rademacher bound (certificate and a note; never a comparison)."""
+        from ...measures.population import logistic_risk_with_error
+        from ...model.losses import logistic
+        task = inst.task
+        if task is None:
+            ev.notes.append("gap bound: the data law is unknown, so the population risk cannot be measured")
+            return
+        lo, hi = task.law.support
+        if not (np.isfinite(lo) and np.isfinite(hi) and max(abs(lo), abs(hi)) <= x_max):
+            ev.notes.append(f"gap bound: the data law's support [{lo:g}, {hi:g}] is not inside |x| ≤ {x_max:g}; "
+                            "the Rademacher bound needs bounded inputs")
+            return
+        n = inst.data.n
+        gb = nb.rademacher_gap_bound(lam, x_max, n, ctx.params["delta"])
+        try:
+            risk, err = logistic_risk_with_error(inst.net, task)
+        except FloatingPointError as exc:
+            ev.notes.append(f"gap: float64 could not evaluate the population risk ({exc})")
+            return
+        train = float(np.mean(logistic(inst.data.y * inst.net(inst.data.x))))
+        gap = risk - train
+        ev.certificate["gap_probe"] = {"basis": "observed", "measured_gap": gap, "population_risk": risk,
+                                       "population_risk_quadrature_error": err, "training_risk": train,
+                                       "bound": gb.bound, "delta": ctx.params["delta"], "n": n,
+                                       "rademacher": gb.rademacher, "confidence_term": gb.confidence,
+                                       "path_norm_max": gb.path_norm_max, "bias_max": gb.bias_max,
+                                       "loss_range": gb.loss_range}
+        ev.notes.append(f"generalisation gap [probe, observed, not part of the verdict]: measured R(f) − R̂(f) = "
+                        f"{gap:.4g} (population risk by quadrature, error estimate {err:.1g}) beside the bound "
+                        f"{gb.bound:.4g} that holds with probability ≥ {1 - ctx.params['delta']:g} over the sample "
+                        f"(2·R_n = {2 * gb.rademacher:.4g}, confidence term {gb.confidence:.4g})")
