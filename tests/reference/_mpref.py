@@ -43,9 +43,9 @@ def acceptable(flatproof_outcome: str, ref: str, *, holds_ok_when_not_met: bool 
 def decide(value, relation: str, bound, scale=None) -> str:
     """holds / violated / tie for ``value REL bound`` in mp."""
     value, bound = M(value), M(bound)
-    scale = max(abs(value), abs(bound), mpf(1) if scale is None else M(scale)) if scale is None else M(scale)
+    scale = max(abs(value), abs(bound)) if scale is None else M(scale)      # relative unless a scale is given
     gap = value - bound if relation == ">=" else bound - value
-    if abs(gap) <= TIE * max(scale, mpf(10) ** -300):
+    if abs(gap) <= TIE * scale:
         return "tie"
     return "holds" if gap > 0 else "violated"
 
@@ -506,3 +506,37 @@ def flat_by_rescaling_verdict(h: Hom, eps: float, rel_tie=mpf(10) ** -6) -> tupl
     if abs(fs - eps) <= rel_tie * max(eps, fs):
         return "tie", info
     return ("holds" if fs < eps else "violated"), info
+
+
+def relu_sample_bound_verdict(h: Hom, C: float) -> tuple[str, dict]:
+    """homogeneous.relu-sample-bound: F ≥ F_sym ≥ (C/n) Σ_i ‖x_i‖ Σ_j |a_j| (w_jᵀx_i)_+ (ReLU, any θ off the kinks)."""
+    if h.kind != "relu":
+        return "hypotheses-not-met", {}
+    if h.at_kink():
+        return "hypotheses-not-met", {}
+    A, B = h.AB()
+    F = mp.fsum(A) + mp.fsum(B)
+    Fs = mp.fsum(2 * mp.sqrt(Aj * Bj) for Aj, Bj in zip(A, B))
+    n = h.n
+    bound = M(C) / n * mp.fsum(mp.sqrt(mp.fsum(t * t for t in h.X[i])) *
+                               mp.fsum(abs(h.a[j]) * max(h.z(i, j), 0) for j in range(h.m)) for i in range(n))
+    return both(decide(F, ">=", Fs), decide(Fs, ">=", bound)), {"F": F, "F_sym": Fs, "bound": bound}
+
+
+def critical_constant(h: Hom):
+    """The C at which F_sym = (C/n) Σ_i ‖x_i‖ Σ_j |a_j|(w_jᵀx_i)_+ (None if the sum vanishes)."""
+    _, info = relu_sample_bound_verdict(h, 1.0)
+    return None if not info or info["bound"] == 0 else info["F_sym"] / info["bound"]
+
+
+def rescaling_verdict(u: Uni) -> tuple[str, dict]:
+    """univariate.rescaling: identities and inf_c tr H_GN(T_cθ) = Σ 2√(A_iB_i) + D̄ > 0; hypotheses: no weight
+    decay, off the kinks. All are theorems; the reference checks D̄ > 0 (the 'not arbitrarily flat' part)."""
+    if u.wd != 0 or u.at_kink():
+        return "hypotheses-not-met", {}
+    dbar = mp.fsum(u.d()) / u.n
+    n = u.n
+    A = [mp.fsum(u.phi2(j) * max(u.z(j, i), 0) ** 2 for j in range(n)) / n for i in range(u.m)]
+    B = [mp.fsum(u.phi2(j) * u.v[i] ** 2 * u.act(j, i) * (u.x[j] ** 2 + 1) for j in range(n)) / n for i in range(u.m)]
+    inf = mp.fsum(2 * mp.sqrt(a * b) for a, b in zip(A, B)) + dbar
+    return ("holds" if inf > 0 else "violated"), {"D_bar": dbar, "orbit_inf": inf}
