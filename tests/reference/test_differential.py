@@ -775,3 +775,18 @@ def test_any_theta_identities_ordinary(claim, data):
 @given(data=st.data())
 def test_any_theta_identities_corners(claim, data):
     _any_theta(data.draw(any_theta_doc(claim, True)), "corner")
+
+
+FINDING_12 = {"case": {"claim": "homogeneous.factorisation"}, "params": {"neuron": 0, "copies": 1},
+              "data": {"X": [[-0.25]], "y": [0.0]},
+              "model": {"kind": "homogeneous", "activation": "relu", "a": [1.7330859031745445e-259], "W": [[-0.5]]},
+              "loss": {"kind": "square", "factor": 1.0}}
+
+
+@pytest.mark.xfail(strict=True, reason="finding 12: a_j² underflows, B_j = 0, and the subnormal allowance is 0 too")
+@cfg(40)
+@example(doc=FINDING_12)
+@given(doc=any_theta_doc("homogeneous.factorisation", False).map(lambda d: {
+    **d, "model": {**d["model"], "a": [t * 1e-250 for t in d["model"]["a"]]}}))
+def test_factorisation_tiny_a(doc):
+    _any_theta(doc, "corner")
