@@ -11,7 +11,8 @@ reference verdict or is ``inconclusive`` / ``hypotheses-not-met``. Rigorous encl
 Known wrong-verdict classes are kept as tests marked ``xfail(strict=True)`` naming the finding, so that
 they turn into failures (and the marks must go) once fixed.
 
-Examples per test: the ``*_EXAMPLES`` constants times ``FLATPROOF_REF_SCALE`` (default 1). Counts of
+Examples per test: the ``cfg(n)`` numbers times ``FLATPROOF_REF_SCALE`` (default 0.5, for CI time on a shared
+machine; the audit figures in the report were taken with a larger scale). Counts of
 verdicts per claim are written to the JSON file named by ``FLATPROOF_REF_COUNTS``.
 """
 
@@ -36,7 +37,7 @@ from flatproof._errors import InputError
 from flatproof._toml import dumps
 from flatproof.casefile import load_case_dict
 
-SCALE = float(os.environ.get("FLATPROOF_REF_SCALE", "1"))
+SCALE = float(os.environ.get("FLATPROOF_REF_SCALE", "0.5"))      # CI default; FLATPROOF_REF_SCALE=4 for an audit run
 
 
 def cfg(n: int):
@@ -148,14 +149,20 @@ def uni_of(case) -> Uni:
 # ================================================================================================
 # U.2: univariate.hessian-structure
 # ================================================================================================
-def _hessian_structure(doc, family):
+def _univariate_theorem(doc, family, verdict):
+    """A univariate [exact] claim checked in float mode against ``verdict`` (a theorem: the reference holds
+    whenever its hypotheses do)."""
     got = verify(doc, "float")
     if got is None:
         return
     case, v = got
-    ref, info = hessian_structure_verdict(uni_of(case))
-    assert ref != "violated", "the reference contradicts U.2 itself"
+    ref, info = verdict(uni_of(case))
+    assert ref != "violated", f"the reference contradicts {v.claim} itself"
     check(doc, v, ref, info, family)
+
+
+def _hessian_structure(doc, family):
+    _univariate_theorem(doc, family, hessian_structure_verdict)
 
 
 @cfg(80)
@@ -288,6 +295,19 @@ def population_doc(draw, claim: str, families):
     return doc, logit, draw(st.sampled_from([-1.0, 1.0])) * 10.0 ** draw(st.integers(-10, -2))
 
 
+def _flat_at(u: Uni, eps: float, info: dict) -> str:
+    """λ_max(u) ≤ ε, deciding by ‖H‖_F ≥ λ_max when that suffices (no eigensolve), else by the mp spectrum."""
+    H = u.parts()[2]
+    frob = mp.sqrt(mp.fsum(H[i, j] ** 2 for i in range(u.p) for j in range(u.p)))
+    if frob <= M(eps):
+        info["frobenius_at_c_eps"] = frob
+        return "holds"
+    if u.p > 20:
+        return "tie"                                        # too large for a 60-digit eigensolve here: skip
+    info["lambda_max_at_c_eps"] = lam = u.lambda_max()
+    return decide(lam, "<=", eps)
+
+
 def _population(drawn, mode):
     doc, logit, offset = drawn
     claim = doc["case"]["claim"]
@@ -306,10 +326,7 @@ def _population(drawn, mode):
         ref = "hypotheses-not-met" if gamma <= 0 or base.at_kink() else decide(ex, ">=", delta, scale=1)
         info = {"excess_error": ex, "Delta": delta}
         if ref == "holds" and "c_epsilon" in v.certificate:         # the λ_max part at flatproof's c_ε
-            lam = scaled(base, v.certificate["c_epsilon"]).lambda_max() if base.p <= 40 else None
-            if lam is not None:
-                info["lambda_max_at_c_eps"] = lam
-                ref = decide(lam, "<=", doc["params"]["epsilon"])
+            ref = _flat_at(scaled(base, v.certificate["c_epsilon"]), doc["params"]["epsilon"], info)
     else:
         u = uni_of(case)
         ref, info = flat_implies_bayes_verdict(u, doc["params"]["eta"], logit, doc["data"]["flip"], delta)
@@ -328,7 +345,7 @@ FINDING_01 = ({"case": {"claim": "logistic.flat-at-infinity"}, "params": {"epsil
 
 @pytest.mark.parametrize("mode", ["float", "rigorous"])
 @pytest.mark.parametrize("claim", POP_CLAIMS)
-@cfg(25)
+@cfg(16)
 @given(data=st.data())
 def test_population_smooth_logits(claim, mode, data):
     _population(data.draw(population_doc(claim, ["linear"])), mode)
@@ -339,7 +356,7 @@ def test_population_smooth_logits(claim, mode, data):
     strict=True, reason="finding 01: population/Bayes error by QUADPACK's estimate decides the verdict"))
     for m in ("float", "rigorous")])
 @pytest.mark.parametrize("claim", POP_CLAIMS)
-@cfg(15)
+@cfg(10)
 @given(data=st.data())
 def test_population_narrow_logits(claim, mode, data):
     doc, logit, off = FINDING_01
@@ -650,12 +667,7 @@ def test_relu_sample_bound_corners(mode, doc, edge):
 # U.6: univariate.rescaling
 # ================================================================================================
 def _rescaling(doc, family):
-    got = verify(doc, "float")
-    if got is None:
-        return
-    case, v = got
-    ref, info = rescaling_verdict(uni_of(case))
-    check(doc, v, ref, info, family)
+    _univariate_theorem(doc, family, rescaling_verdict)
 
 
 @cfg(60)
@@ -790,3 +802,35 @@ FINDING_12 = {"case": {"claim": "homogeneous.factorisation"}, "params": {"neuron
     **d, "model": {**d["model"], "a": [t * 1e-250 for t in d["model"]["a"]]}}))
 def test_factorisation_tiny_a(doc):
     _any_theta(doc, "corner")
+
+
+FINDING_13 = {"case": {"claim": "logistic.flat-at-infinity"}, "params": {"epsilon": 0.001, "excess": 0.0},
+              "data": {"x": [-0.6447611833272588, -0.4239067123137954, 0.030530312540969495, 0.07833102554012505,
+                             0.8928582851106519], "y": [1.0, -1.0, -1.0, -1.0, 1.0],
+                       "law": "uniform", "law_params": [-1.0, 1.0], "logit": "4*x", "flip": 0.1},
+              "model": {"kind": "univariate", "construction": "sign-fitting", "scale": 2.553366228684596}}
+
+
+@pytest.mark.xfail(strict=True, reason="finding 13: the certified U.5 bound is evaluated from float γ, G, ε₀")
+@cfg(20)
+@example(doc=FINDING_13)
+@given(doc=population_doc("logistic.flat-at-infinity", ["linear"]).map(lambda t: t[0]))
+def test_u5_bound_interval_encloses_reference(doc):
+    """Rigorous flat-at-infinity: the certified interval of ‖∇²L(θ_c)‖₂ contains the 50-digit norm, and the
+    certified interval of the U.5 bound contains the 50-digit bound."""
+    got = verify(doc, "rigorous")
+    if got is None:
+        return
+    case, v = got
+    rows = [k for k in v.comparisons if k.name.startswith("‖∇²L") and k.certified]
+    if not rows:
+        return
+    row, c = rows[0], case.instance.scale
+    base = Uni.from_instance(case.instance, case.instance.base_net)
+    bound, _ = u5_bound(base, c)
+    eig = scaled(base, c).eig()
+    norm = max(abs(eig[0]), abs(eig[-1]))
+    inside = M(row.bound_interval[0]) <= bound <= M(row.bound_interval[1]) and norm <= M(row.value_interval[1])
+    record(v.claim, "rigorous", "enclosure", v.outcome, "enclosure", inside)
+    assert inside, (f"U.5 bound {mpmath.nstr(bound, 40)} vs certified {row.bound_interval}; ‖H‖₂ "
+                    f"{mpmath.nstr(norm, 30)} vs ≤ {row.value_interval[1]}\n{dumps(doc)}")
