@@ -56,6 +56,8 @@ def confirm(path: Path) -> tuple[bool, str]:
     from flatproof.casefile import load_case
     case = load_case(path)
     claim = case.claim
+    if claim.tag == "probe" or (claim.tag == "paper" and not claim.false_by_design):
+        return True, f"{claim.tag_label()} claim {claim.id}: an observation, not a theorem (not re-decided)"
     if not claim.false_by_design:
         return False, f"counterexample to the {claim.tag_label()} claim {claim.id}"
     inst = case.instance
@@ -93,7 +95,7 @@ def main(dirs) -> int:
         for p in sorted(Path(d).glob("*.toml")):
             ok, msg = confirm(p)
             bad += not ok
-            print(f"{'confirmed' if ok else 'NOT CONFIRMED'}: {p}: {msg}")
+            print(f"{'ok' if ok else 'NOT CONFIRMED'}: {p}: {msg}")
     return 1 if bad else 0
 
 
