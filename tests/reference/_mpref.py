@@ -616,3 +616,10 @@ def conservation_step(h: Hom, eta) -> tuple[list, list]:
     drift = [qf(a[j] - eta * ga[j], [w - eta * g for w, g in zip(W[j], gW[j])]) - qf(a[j], W[j]) for j in range(h.m)]
     pred = [eta ** 2 * (sum(g * g for g in gW[j]) - k * ga[j] ** 2) for j in range(h.m)]
     return drift, pred
+
+
+def c_star(h: Hom) -> list:
+    """c_j* = (B_j / (k A_j))^{1/(2k+2)} where A_jB_j > 0 (M.3), else None (infimum not attained)."""
+    A, B = h.AB()
+    k = mpf(h.k)
+    return [(Bj / (k * Aj)) ** (1 / (2 * k + 2)) if Aj * Bj > 0 else None for Aj, Bj in zip(A, B)]

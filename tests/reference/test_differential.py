@@ -30,7 +30,7 @@ from _counts import record
 from _mpref import (M, Hom, Uni, acceptable, decide, dip_logit, errors, excess_error, flat_by_rescaling_verdict,
                     flat_implies_bayes_verdict, hessian_structure_verdict, linear_logit, osc_logit, scaled, u5_bound,
                     weighted_tv_verdict, relu_sample_bound_verdict, critical_constant, rescaling_verdict,
-                    factorisation_verdict, conservation_step)
+                    factorisation_verdict, conservation_step, c_star)
 from mpmath import mp, mpf
 
 from flatproof._errors import InputError
@@ -439,6 +439,10 @@ def _exact_homogeneous(doc, family, mode="float"):
         small = all(fj == 0 or abs(fj) <= mpf(1e-9) * Bj for fj, Bj in zip(func, B))
     check(doc, v, ref, {"max_residual": max(abs(t) for t in h.residuals()), "functional_trace": mp.fsum(func)},
           family, holds_ok_when_not_met=small)
+    if doc["case"]["claim"] == "homogeneous.orbit-minimum" and v.outcome == "holds":
+        for got_c, want in zip(v.certificate["c_star_closed_form"], c_star(h)):       # M.3's c*, 50 digits
+            if want is not None and mpf(1e-300) < want < mpf(1e300):
+                assert abs(M(got_c) - want) <= mpf(1e-9) * want, f"c* {got_c!r} vs {mpmath.nstr(want, 30)}\n{dumps(doc)}"
 
 
 @pytest.mark.parametrize("claim", ["homogeneous.trace-at-interpolator", "homogeneous.orbit-minimum"])
