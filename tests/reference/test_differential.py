@@ -71,13 +71,18 @@ def verify(doc: dict, mode: str):
 
 def report(doc, verdict, ref, info) -> str:
     nums = "\n".join(f"  {k} = {mpmath.nstr(v, 50) if isinstance(v, mpf) else v}" for k, v in info.items())
-    return (f"wrong verdict: flatproof {verdict.outcome} ({verdict.mode}), reference {ref}\n{nums}\n"
+    return (f"wrong verdict: flatproof {outcome(verdict)} ({verdict.mode}), reference {ref}\n{nums}\n"
             f"case:\n{dumps(doc)}")
 
 
+def outcome(verdict) -> str:
+    """The verdict's outcome as text (a plain string or a string-valued enum)."""
+    return str(getattr(verdict.outcome, "value", verdict.outcome))
+
+
 def check(doc, verdict, ref, info, family, **kw):
-    ok = acceptable(verdict.outcome, ref, **kw)
-    record(verdict.claim, verdict.mode, family, verdict.outcome, ref, ok)
+    ok = acceptable(outcome(verdict), ref, **kw)
+    record(verdict.claim, str(getattr(verdict.mode, "value", verdict.mode)), family, outcome(verdict), ref, ok)
     assert ok, report(doc, verdict, ref, info)
 
 
@@ -226,7 +231,7 @@ def _weighted_tv(doc, mode, family):
     u = uni_of(case)
     ref, info = weighted_tv_verdict(u, doc["params"]["factor"], doc["params"]["sided"])
     check(doc, v, ref, info, family if doc["params"]["factor"] == 2.0 else family + "-edge")
-    if mode == "rigorous" and v.outcome in ("holds", "violated") and doc["params"]["sided"]:
+    if mode == "rigorous" and outcome(v) in ("holds", "violated") and doc["params"]["sided"]:
         lo, hi = v.certificate["lambda_max_certified"]
         assert M(lo) <= info["lambda_max"] <= M(hi), f"certified λ_max misses the 50-digit value\n{dumps(doc)}"
         rlo, rhi = v.certificate["rhs_certified"]
@@ -439,7 +444,7 @@ def _exact_homogeneous(doc, family, mode="float"):
         small = all(fj == 0 or abs(fj) <= mpf(1e-9) * Bj for fj, Bj in zip(func, B))
     check(doc, v, ref, {"max_residual": max(abs(t) for t in h.residuals()), "functional_trace": mp.fsum(func)},
           family, holds_ok_when_not_met=small)
-    if doc["case"]["claim"] == "homogeneous.orbit-minimum" and v.outcome == "holds":
+    if doc["case"]["claim"] == "homogeneous.orbit-minimum" and outcome(v) == "holds":
         for got_c, want in zip(v.certificate["c_star_closed_form"], c_star(h)):       # M.3's c*, 50 digits
             if want is not None and mpf(1e-300) < want < mpf(1e300):
                 assert abs(M(got_c) - want) <= mpf(1e-9) * want, f"c* {got_c!r} vs {mpmath.nstr(want, 30)}\n{dumps(doc)}"
@@ -584,7 +589,7 @@ def _relu_sample_bound(doc, mode, family, edge):
     case, v = verify(doc, mode)
     ref, info = relu_sample_bound_verdict(h, C)
     check(doc, v, ref, info, family if edge is None else family + "-edge")
-    if mode == "rigorous" and v.outcome in ("holds", "violated"):
+    if mode == "rigorous" and outcome(v) in ("holds", "violated"):
         fs = v.comparisons[0]
         assert M(fs.value_interval[0]) <= info["F_sym"] <= M(fs.value_interval[1]), \
             f"certified F_sym misses the 50-digit value\n{dumps(doc)}"
@@ -742,7 +747,7 @@ def test_rigorous_lambda_max_encloses_reference(corner, data):
         return
     lo, hi = v.certificate["lambda_max_certified"]
     lam = u.lambda_max()
-    record(v.claim, "rigorous", "corner" if corner else "ordinary", v.outcome, "enclosure", M(lo) <= lam <= M(hi))
+    record(v.claim, "rigorous", "corner" if corner else "ordinary", outcome(v), "enclosure", M(lo) <= lam <= M(hi))
     assert M(lo) <= lam <= M(hi), f"λ_max = {mpmath.nstr(lam, 50)} outside [{lo!r}, {hi!r}]\n{dumps(doc)}"
 
 
@@ -835,6 +840,6 @@ def test_u5_bound_interval_encloses_reference(doc):
     eig = scaled(base, c).eig()
     norm = max(abs(eig[0]), abs(eig[-1]))
     inside = M(row.bound_interval[0]) <= bound <= M(row.bound_interval[1]) and norm <= M(row.value_interval[1])
-    record(v.claim, "rigorous", "enclosure", v.outcome, "enclosure", inside)
+    record(v.claim, "rigorous", "enclosure", outcome(v), "enclosure", inside)
     assert inside, (f"U.5 bound {mpmath.nstr(bound, 40)} vs certified {row.bound_interval}; ‖H‖₂ "
                     f"{mpmath.nstr(norm, 30)} vs ≤ {row.value_interval[1]}\n{dumps(doc)}")
