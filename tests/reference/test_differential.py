@@ -357,9 +357,12 @@ def test_population_smooth_logits(claim, mode, data):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", [pytest.param(m, marks=pytest.mark.xfail(
-    strict=True, reason="finding 01: population/Bayes error by QUADPACK's estimate decides the verdict"))
-    for m in ("float", "rigorous")])
+@pytest.mark.parametrize("mode", [
+    pytest.param("float", marks=pytest.mark.xfail(
+        strict=True, reason="finding 01: population/Bayes error by QUADPACK's estimate decides the verdict")),
+    pytest.param("rigorous", marks=pytest.mark.xfail(
+        strict=True, reason="finding 14: rigorous verdicts are now inconclusive here, but QUADPACK's "
+                            "IntegrationWarning escapes verify (an error under warnings-as-errors)"))])
 @pytest.mark.parametrize("claim", POP_CLAIMS)
 @cfg(10)
 @given(data=st.data())
