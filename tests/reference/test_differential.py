@@ -357,12 +357,7 @@ def test_population_smooth_logits(claim, mode, data):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", [
-    pytest.param("float", marks=pytest.mark.xfail(
-        strict=True, reason="finding 01: population/Bayes error by QUADPACK's estimate decides the verdict")),
-    pytest.param("rigorous", marks=pytest.mark.xfail(
-        strict=True, reason="finding 14: rigorous verdicts are now inconclusive here, but QUADPACK's "
-                            "IntegrationWarning escapes verify (an error under warnings-as-errors)"))])
+@pytest.mark.parametrize("mode", ["float", "rigorous"])      # findings 01 and 14: fixed on main (integrals)
 @pytest.mark.parametrize("claim", POP_CLAIMS)
 @cfg(10)
 @given(data=st.data())
@@ -823,8 +818,7 @@ FINDING_13 = {"case": {"claim": "logistic.flat-at-infinity"}, "params": {"epsilo
               "model": {"kind": "univariate", "construction": "sign-fitting", "scale": 2.553366228684596}}
 
 
-@pytest.mark.xfail(strict=True, reason="finding 13: the certified U.5 bound is evaluated from float γ, G, ε₀")
-@cfg(20)
+@cfg(20)                                    # finding 13: fixed on main (integrals)
 @example(doc=FINDING_13)
 @given(doc=population_doc("logistic.flat-at-infinity", ["linear"]).map(lambda t: t[0]))
 def test_u5_bound_interval_encloses_reference(doc):
