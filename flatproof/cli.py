@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from . import __version__
 from ._errors import FlatproofError, InputError
 from ._files import write_text_atomic
 from .display import measurement_rows, num
@@ -28,7 +29,7 @@ _fmt = num      # one number formatter for the terminal and the notebook (flatpr
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="flatproof")
+@click.version_option(version=__version__, prog_name="flatproof")
 def cli():
     """flatproof: verify theorems about flatness in two-layer networks (see docs/)."""
 
