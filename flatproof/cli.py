@@ -37,15 +37,23 @@ def cli():
 @cli.command()
 @click.argument("case", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record instead of a table.")
-def measure(case, as_json):
+@click.option("--what", default=None, metavar="Q1,Q2,…",
+              help="Compute only these: loss, grad_norm, lambda_max, lambda_min, trace, frobenius (default: all).")
+@click.option("--budget", default=None, type=click.IntRange(1, None), metavar="N",
+              help="Hessian-vector products λ_min may spend before it is reported as bounds (default 400).")
+@click.option("--strict-kinks", is_flag=True,
+              help="At a kink report the loss only (default: compute with ReLU'(0) = 0 and count the kinks).")
+def measure(case, as_json, what, budget, strict_kinks):
     """Loss, gradient norm, λ_max, λ_min, trace, Frobenius norm, kinks and 2/η of an explicit instance."""
     from .casefile import load_measure_case
-    from .measures.summary import measure as run_measure
+    from .measures.summary import measure as run_measure, parse_what
 
     try:
+        wanted = parse_what(what)
         c = load_measure_case(case)
         try:
-            res = run_measure(c.oracle, eta=c.eta, tol=c.tol, seed=c.seed)
+            res = run_measure(c.oracle, eta=c.eta, tol=c.tol, seed=c.seed, what=wanted, budget=budget,
+                              at_kink="raise" if strict_kinks else "convention")
         except InputError as exc:
             raise exc.located(file=case) from None
     except InputError as exc:

@@ -7,6 +7,7 @@ L(θ) + (λ/2)‖θ‖², which adds λθ to the gradient, λ I to the Hessian a
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -106,6 +107,32 @@ class CurvatureOracle(ABC):
         u = self._vector(u)
         return self.gauss_newton_hvp(u) + self.functional_hvp(u) + self.weight_decay * u
 
+    def hvp_block(self, U) -> np.ndarray:
+        """∇²L(θ) U for a block U of shape (p, k), one product per column (oracles may batch them)."""
+        self._require(2, "Hessian")
+        U = self._block(U)
+        return self._hvp_block(U) + self.weight_decay * U
+
+    def _hvp_block(self, U: np.ndarray) -> np.ndarray:
+        out = np.empty_like(U)
+        for j in range(U.shape[1]):
+            out[:, j] = self.gauss_newton_hvp(U[:, j]) + self.functional_hvp(U[:, j])
+        return out
+
+    def functional_bottom(self, k: int) -> tuple[float, np.ndarray] | None:
+        """(λ_min(H_F), a p × k' orthonormal block of H_F's lowest eigenvectors) when H_F has a closed-form
+        spectrum, else None. Since H_GN ⪰ 0, λ_min(∇²L) ≥ λ_min(H_F) + λ."""
+        return None
+
+    def with_convention(self) -> "CurvatureOracle":
+        """This oracle computing at kinks with the convention σ'(0) = σ''(0) = 0 (ReLU'(0) = 0) instead of raising;
+        the kink count stays in ``kinks``."""
+        if self.at_kink == "convention":
+            return self
+        other = copy.copy(self)
+        other.at_kink = "convention"
+        return other
+
     def trace(self) -> float:
         """tr ∇²L(θ), exact."""
         self._require(2, "Hessian")
@@ -141,6 +168,12 @@ class CurvatureOracle(ABC):
         if u.shape != (self.num_params,):
             raise InputError(f"expected a vector of length {self.num_params}, got shape {u.shape}", field="u")
         return u
+
+    def _block(self, U) -> np.ndarray:
+        U = np.asarray(U, dtype=float)
+        if U.ndim != 2 or U.shape[0] != self.num_params:
+            raise InputError(f"expected a block of shape ({self.num_params}, k), got shape {U.shape}", field="U")
+        return U
 
     def _dense_ok(self) -> None:
         if self.num_params > self.dense_limit:
