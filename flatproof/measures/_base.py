@@ -30,6 +30,18 @@ class Problem:
         self.loss.check_labels(self.data.y)
 
 
+#: The one default kink tolerance: a pre-activation z is "at a kink" when |z| ≤ KINK_TOL · scale + (rounding of z),
+#: with scale the size of the terms z is computed from (univariate: max(|w_i|, |b_i|), i.e. |x_j − t_i| ≤ KINK_TOL ·
+#: max(1, |t_i|); homogeneous: ‖x_i‖‖w_j‖). Claims take theirs from ``Tolerances.kink``.
+DEFAULT_KINK_TOL = 1e-9
+
+
+def dot_rounding(terms: int) -> float:
+    """γ_k = k u / (1 − k u): |fl(Σ_{l≤k} a_l b_l) − Σ a_l b_l| ≤ γ_k Σ |a_l b_l| (Higham, Thm 3.1)."""
+    u = np.finfo(float).eps / 2
+    return terms * u / (1 - terms * u)
+
+
 @dataclass(frozen=True)
 class KinkReport:
     """(data point, neuron) pairs whose pre-activation lies within the kink tolerance of 0."""
@@ -105,7 +117,11 @@ class CurvatureOracle(ABC):
         """∇²L(θ) u = H_GN u + H_F u + λ u."""
         self._require(2, "Hessian")
         u = self._vector(u)
-        return self.gauss_newton_hvp(u) + self.functional_hvp(u) + self.weight_decay * u
+        return self._hvp(u) + self.weight_decay * u
+
+    def _hvp(self, u: np.ndarray) -> np.ndarray:
+        """(H_GN + H_F) u; oracles may fuse the two."""
+        return self.gauss_newton_hvp(u) + self.functional_hvp(u)
 
     def hvp_block(self, U) -> np.ndarray:
         """∇²L(θ) U for a block U of shape (p, k), one product per column (oracles may batch them)."""
@@ -116,7 +132,7 @@ class CurvatureOracle(ABC):
     def _hvp_block(self, U: np.ndarray) -> np.ndarray:
         out = np.empty_like(U)
         for j in range(U.shape[1]):
-            out[:, j] = self.gauss_newton_hvp(U[:, j]) + self.functional_hvp(U[:, j])
+            out[:, j] = self._hvp(U[:, j])
         return out
 
     def functional_bottom(self, k: int) -> tuple[float, np.ndarray] | None:

@@ -32,9 +32,7 @@ from .._errors import InputError
 from ..model.data import UnivariateData
 from ..model.losses import Loss
 from ..model.univariate import UnivariateNet
-from ._base import CurvatureOracle, KinkReport, Problem
-
-DEFAULT_KINK_TOL = 1e-9
+from ._base import DEFAULT_KINK_TOL, CurvatureOracle, KinkReport, Problem
 
 
 @dataclass(frozen=True, eq=False)
