@@ -245,7 +245,11 @@ def list_claims(claim_id, imports):
               help="Where shrunk counterexamples are written.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per claim (JSON Lines).")
 @click.option("--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (user claims).")
-def check(claims, everything, examples, seed, out_dir, as_json, imports):
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, None),
+              help="Worker processes (BLAS at one thread each); results do not depend on it.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Run the shards on the Dask distributed scheduler at ADDRESS (the `dask` extra).")
+def check(claims, everything, examples, seed, out_dir, as_json, imports, jobs, dask_address):
     """Property-test CLAIM... (or --all) on generated instances; shrink and write a counterexample.
 
     Reports how many instances held, were violated, inconclusive or did not meet the hypotheses. A
@@ -272,7 +276,8 @@ def check(claims, everything, examples, seed, out_dir, as_json, imports):
             for cid in chosen:
                 task = bar.add_task(cid, total=examples)
                 rep = check_claim(cid, examples=examples, seed=seed, out_dir=out_dir,
-                                  progress=lambda k, task=task: bar.update(task, completed=k))
+                                  progress=lambda k, task=task: bar.update(task, completed=k), jobs=jobs,
+                                  dask=dask_address, imports=imports)
                 bar.update(task, completed=examples)
                 reports.append(rep)
                 if as_json:

@@ -120,6 +120,8 @@ class UnivariateBalls:
     n: int
     m: int
     weight_decay: float
+    #: (x, net, active) to build J on demand when it was not formed up front (active: certified n × m pattern)
+    source: tuple | None = None
 
     @property
     def d_mean(self) -> arb:
@@ -158,8 +160,21 @@ class UnivariateBalls:
 
     def _jacobian(self) -> arb_mat:
         if self.J is None:
-            raise InputError(f"this rigorous step needs the ball Jacobian, formed only for n·p <= {SIZE_LIMIT:,}",
-                             field="mode")
+            if self.source is None or self.n * (3 * self.m + 1) > SIZE_LIMIT:
+                raise InputError(f"this rigorous step needs the ball Jacobian, formed only for n·p <= {SIZE_LIMIT:,}",
+                                 field="mode")
+            x, net, act = self.source
+            m = self.m
+            J = arb_mat(self.n, 3 * m + 1)
+            v, w, b = ([arb(float(t)) for t in a] for a in (net.v, net.w, net.b))
+            for j, i in zip(*np.nonzero(act)):
+                xj = arb(float(x[j]))
+                J[j, i] = w[i] * xj - b[i]
+                J[j, m + i] = v[i] * xj
+                J[j, 2 * m + i] = -v[i]
+            for j in range(self.n):
+                J[j, 3 * m] = arb(1)
+            object.__setattr__(self, "J", J)
         return self.J
 
     def hessian(self) -> arb_mat:
@@ -207,8 +222,8 @@ def univariate_balls(problem, net) -> UnivariateBalls:
     """Enclose f, φ', φ'', J, a_i, c_i for the univariate network; a pre-activation whose ball meets 0 is a kink."""
     x, y = problem.data.x, problem.data.y
     n, m = x.shape[0], net.m
-    if n * (3 * m + 1) > SIZE_LIMIT:
-        return _balls_from_intervals(problem, net)
+    if 3 * m + 1 > DENSE_LIMIT or n * (3 * m + 1) > SIZE_LIMIT:
+        return _balls_from_intervals(problem, net)        # the Jacobian only if a step asks for it
     v = [arb(float(t)) for t in net.v]
     w = [arb(float(t)) for t in net.w]
     b = [arb(float(t)) for t in net.b]
@@ -258,7 +273,8 @@ def univariate_balls(problem, net) -> UnivariateBalls:
 
 
 def _balls_from_intervals(problem, net) -> UnivariateBalls:
-    """f, φ', φ'', a, c as arb balls from the O(n + m) interval enclosures (data order restored); no Jacobian."""
+    """f, φ', φ'', a, c as arb balls from the O(n + m) interval enclosures (data order restored); the ball
+    Jacobian is built from the certified activation pattern only when a step needs it (n·p ≤ SIZE_LIMIT)."""
     iv = UnivariateIntervals(problem, net)
     inv = np.empty_like(iv.order)
     inv[iv.order] = np.arange(iv.n)
@@ -266,8 +282,12 @@ def _balls_from_intervals(problem, net) -> UnivariateBalls:
     def balls(x, perm=None):
         mid, rad = (x.mid, x.rad) if perm is None else (x.mid[perm], x.rad[perm])
         return [arb(float(a), float(r)) for a, r in zip(mid, rad)]
+    j = np.arange(iv.n)[:, None]
+    active = np.where(iv.suffix[None, :], j >= iv.idx[None, :], j < iv.idx[None, :])[inv] \
+        if iv.n * iv.m <= SIZE_LIMIT else None
     return UnivariateBalls(balls(iv.f, inv), balls(iv.g, inv), balls(iv.d, inv), None, balls(iv.a), balls(iv.c),
-                           iv.n, iv.m, float(problem.weight_decay))
+                           iv.n, iv.m, float(problem.weight_decay),
+                           None if active is None else (problem.data.x, net, active))
 
 
 def univariate_lambda_max(problem, net, u: np.ndarray | None = None,

@@ -94,7 +94,6 @@ def test_large_univariate_lambda_max_uses_intervals(monkeypatch):
     problem, net = random_univariate(4, 300, 150)                   # p = 451 > DENSE_LIMIT
     H = fp.UnivariateDense(problem, net).hessian()
     w, V = np.linalg.eigh(H)
-    monkeypatch.setattr(rigorous, "SIZE_LIMIT", 1000)               # the ball Jacobian is not formed
     (lo, hi), how = rigorous.univariate_lambda_max(problem, net, V[:, -1])
     assert "Collatz–Wielandt" in how and lo <= w[-1] <= hi
     assert lo == pytest.approx(w[-1], rel=1e-10)
@@ -103,8 +102,14 @@ def test_large_univariate_lambda_max_uses_intervals(monkeypatch):
     f = fp.UnivariateDense(problem, net).f
     assert all(float(balls.f[j].lower()) <= f[j] + 1e-12 and f[j] - 1e-12 <= float(balls.f[j].upper())
                for j in range(300))
+    # the Jacobian on demand, from the certified activation pattern, encloses the float one
+    tr = balls.trace_gn()
+    dense = fp.UnivariateDense(problem, net)
+    J = dense.jacobian()
+    assert float(tr.lower()) - 1e-12 <= dense.d @ np.sum(J * J, axis=1) / 300 <= float(tr.upper()) + 1e-12
+    monkeypatch.setattr(rigorous, "SIZE_LIMIT", 1000)
     with pytest.raises(fp.InputError, match="ball Jacobian"):
-        balls.trace_gn()
+        rigorous.univariate_balls(problem, net).trace_gn()
 
 
 def test_interval_pattern_refuses_a_kink():
