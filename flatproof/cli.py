@@ -141,14 +141,17 @@ def _print_verdict(console: Console, case, verdict) -> None:
               help="Write a LaTeX report of every case to FILE (only if every case could be read).")
 @click.option("--import", "imports", multiple=True, metavar="MODULE",
               help="Import MODULE first (it registers your own claims with @flatproof.claims.register).")
-def verify(cases, as_json, latex_file, imports):
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, None),
+              help="Verify the cases in this many worker processes (output in the order given).")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Verify the cases on the Dask distributed scheduler at ADDRESS (the `dask` extra).")
+def verify(cases, as_json, latex_file, imports, jobs, dask_address):
     """Verify the claim instance described by each CASE file (TOML).
 
     Exit status: 0 all hold, 1 some violated, 3 some inconclusive or hypotheses not met (none
     violated), 2 bad input.
     """
 
-    from .casefile import load_case
     from .report import report_latex
 
     try:
@@ -158,27 +161,21 @@ def verify(cases, as_json, latex_file, imports):
         sys.exit(EXIT_BAD_INPUT)
     console = Console(width=140)
     outcomes, entries, bad = [], [], False
-    for path in cases:
-        try:
-            case = load_case(path)
-            verdict = case.verify()
-        except InputError as exc:
-            click.echo(f"flatproof: error: {exc.located(file=exc.file or path)}", err=True)
-            bad = True
-            continue
-        except FlatproofError as exc:
-            click.echo(f"flatproof: error: {path}: {exc}", err=True)
-            bad = True
-            continue
-        except Exception as exc:  # a bug in flatproof: still one line and exit 2, never a traceback
-            click.echo(f"flatproof: internal error (please report): {path}: {type(exc).__name__}: {exc}", err=True)
+    if jobs > 1 or dask_address:
+        from .parallel import map_until
+        results = map_until(_verify_one, [(p, imports) for p in cases], jobs=jobs, dask=dask_address)
+    else:
+        results = (_verify_one((p, ())) for p in cases)
+    for path, (kind, case, verdict) in zip(cases, results):
+        if kind != "ok":
+            click.echo(case, err=True)
             bad = True
             continue
         outcomes.append(verdict.outcome)
-        entries.append((str(path), case.claim, verdict, case.instance.provenance))
+        entries.append((str(path), case.claim, verdict, case.provenance))
         if as_json:
             record = {"case": str(path), "description": case.description,
-                      "provenance": {k: str(v) for k, v in case.instance.provenance.items()}, **verdict.as_dict()}
+                      "provenance": {k: str(v) for k, v in case.provenance.items()}, **verdict.as_dict()}
             click.echo(json.dumps(record, allow_nan=True, ensure_ascii=False))
         else:
             _print_verdict(console, case, verdict)
@@ -190,6 +187,36 @@ def verify(cases, as_json, latex_file, imports):
         sys.exit(EXIT_VIOLATED)
     if any(o != "holds" for o in outcomes):
         sys.exit(EXIT_INCONCLUSIVE)
+
+
+def _verify_one(task):
+    """("ok", case summary, verdict) or ("error", one-line message, None) for one case file (a worker's task)."""
+    path, imports = task
+    from .casefile import load_case
+    if imports:
+        _import_modules(imports)
+    try:
+        case = load_case(path)
+        verdict = case.verify()
+    except InputError as exc:
+        return "error", f"flatproof: error: {exc.located(file=exc.file or path)}", None
+    except FlatproofError as exc:
+        return "error", f"flatproof: error: {path}: {exc}", None
+    except Exception as exc:  # a bug in flatproof: still one line and exit 2, never a traceback
+        return "error", f"flatproof: internal error (please report): {path}: {type(exc).__name__}: {exc}", None
+    return "ok", _CaseSummary(case.path, case.claim.id, case.description, dict(case.instance.provenance)), verdict
+
+
+class _CaseSummary:
+    """What the front end needs of a verified case (picklable, unlike the case: a worker sends it back)."""
+
+    def __init__(self, path, claim_id, description, provenance):
+        self.path, self.claim_id, self.description, self.provenance = path, claim_id, description, provenance
+
+    @property
+    def claim(self):
+        from .claims import get_claim
+        return get_claim(self.claim_id)
 
 
 @cli.command(name="list")

@@ -44,3 +44,21 @@ def test_dask_local_cluster_gives_the_same_result(tmp_path):
                           dask=cluster.scheduler_address)
     ref = check_claim("univariate.hessian-structure", examples=SHARD + 5, seed=3, out_dir=tmp_path, jobs=1)
     assert rep.counts == ref.counts and rep.rejected == ref.rejected
+
+
+def test_verify_jobs_gives_the_same_records_in_order():
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from flatproof.cli import cli
+    cases = Path(__file__).resolve().parent.parent / "cases"
+    files = [str(cases / f) for f in ("univariate-hessian-structure.toml", "measure-kink.toml",
+                                      "univariate-rescaling.toml", "false-flat-by-rescaling.toml")]
+    outs = [CliRunner().invoke(cli, ["verify", "--json", "--jobs", str(j), *files]) for j in (1, 2)]
+    assert outs[0].exit_code == outs[1].exit_code == 2            # measure-kink.toml is not a claim case
+    recs = [[json.loads(line) for line in o.stdout.splitlines() if line.startswith("{")] for o in outs]
+    assert [r["case"] for r in recs[0]] == [files[0], files[2], files[3]]
+    assert [(r["case"], r["outcome"]) for r in recs[0]] == [(r["case"], r["outcome"]) for r in recs[1]]
+    assert outs[0].stderr == outs[1].stderr and "measure-kink.toml" in outs[1].stderr
