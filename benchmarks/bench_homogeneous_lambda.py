@@ -28,6 +28,15 @@ import flatproof as fp
 TOL = 1e-8
 
 
+def limit_threads(n: int) -> None:
+    """Hold torch and BLAS to n threads (0: leave the defaults)."""
+    if n:
+        import torch
+        from threadpoolctl import threadpool_limits
+        torch.set_num_threads(n)
+        threadpool_limits(n)
+
+
 def instance(n, d, m, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
@@ -80,11 +89,7 @@ def main():
     ap.add_argument("--m", type=int, default=1000)
     ap.add_argument("--threads", type=int, default=0)
     args = ap.parse_args()
-    if args.threads:
-        import torch
-        from threadpoolctl import threadpool_limits
-        torch.set_num_threads(args.threads)
-        threadpool_limits(args.threads)
+    limit_threads(args.threads)
     problem, net = instance(args.n, args.d, args.m)
     o = fp.HomogeneousOracle(problem, net, at_kink="convention")
     p = o.num_params
