@@ -126,6 +126,13 @@ class HomogeneousOracle(CurvatureOracle):
         hW = a[:, None] * (M.T @ self.X) + ua[:, None] * self._cross
         return np.concatenate([ha, hW.reshape(-1)])
 
+    def functional_bottom(self, k: int):
+        """At an interpolator of the square loss (g ≡ 0) H_F = 0 exactly, so λ_min(∇²L) ≥ λ (M.2: H = (2/n)JᵀJ + λI);
+        otherwise H_F has no closed-form spectrum here (None)."""
+        if np.any(self.g):
+            return None
+        return 0.0, np.zeros((self.num_params, 0))
+
     @cached_property
     def _cross(self) -> np.ndarray:
         return ((self.g[:, None] * self.S1).T @ self.X) / self.n

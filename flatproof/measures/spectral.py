@@ -190,7 +190,8 @@ def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | N
         y, mu_y = _lobpcg(mm, X0, HX, tol * sc, budget)
         if mu_y < ritz:
             ritz, x = mu_y, y
-        method = "LOBPCG" + (" from H_F's lowest eigenvectors" if structure is not None else "")
+        method = "LOBPCG" + (" from H_F's lowest eigenvectors" if structure is not None and structure[1].shape[1]
+                             else "")
     x = x / np.linalg.norm(x)
     Hx = mm(x[:, None])[:, 0]
     ritz = float(x @ Hx)                                  # the Rayleigh quotient of the returned vector
