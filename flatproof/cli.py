@@ -127,7 +127,7 @@ def _print_verdict(console: Console, case, verdict) -> None:
     items = list(_scalar_items(verdict.certificate))
     if items:
         console.print(escape("  certificate: " + "; ".join(f"{k} = {_show(v)}" for k, v in items)), highlight=False)
-    for n in tuple(verdict.notes) + tuple(case.instance.provenance.get("notes", ())):   # e.g. float32 widened
+    for n in tuple(verdict.notes) + tuple(case.provenance.get("notes", ())):   # e.g. float32 widened
         console.print(f"  note: {n}", highlight=False, markup=False)
     console.print(f"  mode: {verdict.mode}; tolerances: " + ", ".join(f"{k} = {v:g}" for k, v in
                                                                       verdict.tolerances.items()), highlight=False)
