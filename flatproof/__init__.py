@@ -2,53 +2,59 @@
 
 The public surface is what this module exports; modules whose names start with ``_`` are private.
 Mathematics: the math pages ``flatproof/math/`` (``flatproof list ID`` shows a section) (sections U.* and M.*), cited next to each formula.
+
+``import flatproof`` is cheap: every public name is imported from its module on first access (PEP 562),
+so sympy, scipy, python-flint, hypothesis and matplotlib load only when something that needs them is used.
 """
 
-from ._errors import FlatproofError, InputError, KinkError
-from .model.activations import Activation, abs_power, leaky_relu, parse_activation, relu, relu_power
-from .model.data import (InputLaw, LogisticTask, MultiIndexData, MultiIndexTask, UnivariateData, normal,
-                         truncated_normal, uniform)
-from .model.expr import Expr, parse_expression
-from .model.homogeneous import HomogeneousNet
-from .model.losses import (Loss, log_logistic_d2, logistic, logistic_d1, logistic_d2, logistic_loss, logit_width,
-                           sigmoid, square_loss)
-from .model.univariate import UnivariateNet
-from .measures._base import CurvatureOracle, KinkReport
-from .measures.homogeneous import HomogeneousOracle, HomogeneousProblem
-from .measures.spectral import (EigResult, FlatnessAnswer, extreme_eigenpairs, flatness_from, hutchinson_trace, is_flat,
-                                lambda_max, lambda_min, stability_threshold)
-from .measures.summary import Measurements, measure
-from .measures.univariate import UnivariateDense, UnivariateFast, UnivariateProblem, univariate_oracle
-from .instance import Instance
-from .claims import Claim, Comparison, Param, Tolerances, Verdict, all_claims, compare, get_claim, register
-from .casefile import Case, load_case
-from . import constructions
-from .testing import claim_test
+from __future__ import annotations
 
-__all__ = [
-    "FlatproofError", "InputError", "KinkError",
-    "Activation", "relu", "leaky_relu", "relu_power", "abs_power", "parse_activation",
-    "UnivariateData", "MultiIndexData", "InputLaw", "uniform", "normal", "truncated_normal",
-    "LogisticTask", "MultiIndexTask", "Expr", "parse_expression",
-    "UnivariateNet", "HomogeneousNet",
-    "Loss", "logistic_loss", "square_loss", "sigmoid", "logistic", "logistic_d1", "logistic_d2",
-    "log_logistic_d2", "logit_width",
-    "CurvatureOracle", "KinkReport", "UnivariateProblem", "UnivariateDense", "UnivariateFast", "univariate_oracle",
-    "HomogeneousProblem", "HomogeneousOracle",
-    "EigResult", "FlatnessAnswer", "extreme_eigenpairs", "lambda_max", "lambda_min", "is_flat", "flatness_from",
-    "stability_threshold", "hutchinson_trace", "Measurements", "measure",
-    "Instance", "Claim", "Comparison", "Param", "Tolerances", "Verdict", "all_claims", "compare", "get_claim",
-    "register", "Case", "load_case", "constructions", "claim_test", "from_torch", "save_case",
-]
+import importlib
+
+from ._errors import FlatproofError, InputError, KinkError
+
 __version__ = "0.1.0"
 
-_LAZY = {"from_torch": ("flatproof.io", "from_torch"), "save_case": ("flatproof.io", "save_case")}
+# public name -> the module (relative to this package) that defines it
+_LAZY = {
+    **dict.fromkeys(["Activation", "relu", "leaky_relu", "relu_power", "abs_power", "parse_activation"],
+                    ".model.activations"),
+    **dict.fromkeys(["UnivariateData", "MultiIndexData", "InputLaw", "uniform", "normal", "truncated_normal",
+                     "LogisticTask", "MultiIndexTask"], ".model.data"),
+    **dict.fromkeys(["Expr", "parse_expression"], ".model.expr"),
+    "UnivariateNet": ".model.univariate",
+    "HomogeneousNet": ".model.homogeneous",
+    **dict.fromkeys(["Loss", "logistic_loss", "square_loss", "sigmoid", "logistic", "logistic_d1", "logistic_d2",
+                     "log_logistic_d2", "logit_width"], ".model.losses"),
+    **dict.fromkeys(["CurvatureOracle", "KinkReport"], ".measures._base"),
+    **dict.fromkeys(["HomogeneousOracle", "HomogeneousProblem"], ".measures.homogeneous"),
+    **dict.fromkeys(["EigResult", "FlatnessAnswer", "extreme_eigenpairs", "flatness_from", "hutchinson_trace",
+                     "is_flat", "lambda_max", "lambda_min", "stability_threshold"], ".measures.spectral"),
+    **dict.fromkeys(["Measurements", "measure"], ".measures.summary"),
+    **dict.fromkeys(["UnivariateDense", "UnivariateFast", "UnivariateProblem", "univariate_oracle"],
+                    ".measures.univariate"),
+    "Instance": ".instance",
+    **dict.fromkeys(["Claim", "Comparison", "Param", "Tolerances", "Verdict", "all_claims", "compare", "get_claim",
+                     "register"], ".claims"),
+    **dict.fromkeys(["Case", "load_case"], ".casefile"),
+    "claim_test": ".testing",
+    **dict.fromkeys(["from_torch", "save_case"], ".io"),     # the PyTorch bridge and the case writer (torch optional)
+}
+_SUBMODULES = {"constructions"}
+
+__all__ = ["FlatproofError", "InputError", "KinkError", *_LAZY, *sorted(_SUBMODULES)]
 
 
-def __getattr__(name):
-    """The PyTorch bridge and the case writer, imported on first use (torch stays optional)."""
+def __getattr__(name: str):
     if name in _LAZY:
-        import importlib
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
-    raise AttributeError(f"module 'flatproof' has no attribute {name!r}")
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value       # later lookups skip __getattr__
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

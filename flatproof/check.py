@@ -16,6 +16,7 @@ written is the re-verified document.
 from __future__ import annotations
 
 import copy
+import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -141,14 +142,31 @@ def reverify(claim, doc: dict) -> tuple[dict, str | None]:
     return strict, f"not confirmed by re-verification ({', '.join(how)}): {verdict.outcome}"
 
 
-def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: str | Path = "cases/found",
-                params: dict | None = None, progress=None, write: bool = True) -> CheckReport:
-    """Run ``examples`` generated instances of ``claim_id``; shrink and write the first violation."""
+#: examples per shard: a run of ``examples`` is split into ceil(examples / SHARD) hypothesis runs whose seeds
+#: depend only on (seed, shard index), so the result does not depend on how many workers run the shards
+SHARD = 25
+
+
+def _shard_seed(seed: int, shard: int) -> int:
+    if shard == 0:
+        return seed                      # one shard: exactly the unsharded run of this seed
+    digest = hashlib.sha256(f"flatproof-check/{seed}/{shard}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+@dataclass
+class _ShardResult:
+    counts: Counter
+    rejected: int
+    counterexample: dict | None
+    unconfirmed: int = 0           # violations that re-verification did not confirm (counted inconclusive)
+    why: str | None = None         # the reason of one of them
+
+
+def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, progress=None) -> _ShardResult:
+    """One hypothesis run: counts up to the first violation, which is shrunk."""
+    counts, state = Counter(), {"counting": True, "last": None, "rejected": 0, "unconfirmed": 0, "why": None}
     claim = get_claim(claim_id, field="CLAIM")
-    if not has_strategy(claim_id):
-        raise InputError(f"no instance strategy for {claim_id} (write one with flatproof.strategies)", field="CLAIM")
-    rep = CheckReport(claim.id, claim.tag, claim.false_by_design, examples, seed)
-    state = {"counting": True, "last": None}
 
     @hypothesis_seed(seed)
     @settings(max_examples=examples, database=None, deadline=None, derandomize=False, verbosity=Verbosity.quiet,
@@ -160,7 +178,7 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
             verdict = load_case_dict(doc, f"<{claim_id}>").verify()
         except InputError:
             if state["counting"]:
-                rep.rejected += 1
+                state["rejected"] += 1
             reject()
         outcome, strict = verdict.outcome, None
         if outcome == "violated":
@@ -168,27 +186,81 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
             if why is not None:                  # not a counterexample after all: never shrunk, never written
                 outcome = "inconclusive"
                 if state["counting"]:
-                    rep.unconfirmed += 1
+                    state["unconfirmed"] += 1
                     state["why"] = why
         if state["counting"]:
-            rep.counts[outcome] += 1
+            counts[outcome] += 1
             if progress is not None:
-                progress(rep.tried)
+                progress(1)
         if outcome == "violated":
             state["counting"] = False
             state["last"] = strict
             raise _Violation()
 
-    t0 = time.perf_counter()
     try:
         prop()
     except _Violation:
         pass
+    return _ShardResult(counts, state["rejected"], state["last"], state["unconfirmed"], state["why"])
+
+
+def _shard_task(task):
+    from .parallel import blas_threads
+    claim_id, examples, seed, params, imports = task
+    import importlib
+    for mod in imports:
+        importlib.import_module(mod)
+    with blas_threads(1):
+        return _run_shard(claim_id, examples, seed, params)
+
+
+def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: str | Path = "cases/found",
+                params: dict | None = None, progress=None, write: bool = True, jobs: int = 1,
+                dask: str | None = None, imports: tuple[str, ...] = ()) -> CheckReport:
+    """Run ``examples`` generated instances of ``claim_id``; shrink and write the first violation.
+
+    The examples are split into shards of :data:`SHARD` with seeds fixed by (``seed``, shard); ``jobs``
+    processes (or the Dask scheduler at ``dask``) run them. Counts are summed over the shards up to and
+    including the first shard with a violation, whose shrunk counterexample is the report's: the same
+    for every ``jobs``. ``imports``: modules the workers import first (user claims)."""
+    claim = get_claim(claim_id, field="CLAIM")
+    if not has_strategy(claim_id):
+        raise InputError(f"no instance strategy for {claim_id} (write one with flatproof.strategies)", field="CLAIM")
+    rep = CheckReport(claim.id, claim.tag, claim.false_by_design, examples, seed)
+    sizes = [min(SHARD, examples - lo) for lo in range(0, examples, SHARD)]
+    tasks = [(claim.id, size, _shard_seed(seed, k), params, tuple(imports)) for k, size in enumerate(sizes)]
+    t0 = time.perf_counter()
+    if jobs <= 1 and dask is None:
+        results, done = [], [0]
+
+        def tick(k):
+            done[0] += k
+            if progress is not None:
+                progress(done[0])
+        for k, task in enumerate(tasks):
+            results.append(_run_shard(*task[:4], progress=tick))
+            if results[-1].counterexample is not None:
+                break
+    else:
+        from .parallel import map_until
+        finished = [0]
+
+        def on_done(res):
+            finished[0] += sum(res.counts.values())
+            if progress is not None:
+                progress(finished[0])
+        results = map_until(_shard_task, tasks, jobs=jobs, dask=dask, stop=lambda r: r.counterexample is not None,
+                            on_result=on_done)
+    for res in results:
+        rep.counts.update(res.counts)
+        rep.rejected += res.rejected
     rep.seconds = time.perf_counter() - t0
-    if rep.unconfirmed:
-        rep.note = (f"{rep.unconfirmed} violation(s) counted inconclusive, e.g. {state['why']}"
+    unconfirmed = [r for r in results if r.unconfirmed]
+    if unconfirmed:
+        rep.unconfirmed = sum(r.unconfirmed for r in unconfirmed)
+        rep.note = (f"{rep.unconfirmed} violation(s) counted inconclusive, e.g. {unconfirmed[0].why}"
                     + (f"; {rep.note}" if rep.note else ""))
-    doc = state["last"]
+    doc = results[-1].counterexample if results else None
     if doc is not None:
         rep.counterexample, rep.size = doc, _size(doc)
         if write:

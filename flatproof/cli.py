@@ -26,6 +26,7 @@ from ._errors import FlatproofError, InputError  # noqa: E402
 from ._files import output_target, write_text_atomic  # noqa: E402
 from ._json import dumps_strict  # noqa: E402
 from .display import measurement_rows, num  # noqa: E402
+from . import __version__  # noqa: E402
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 _DEBUG = {"on": False}
@@ -82,7 +83,7 @@ _fmt = num      # one number formatter for the terminal and the notebook (flatpr
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="flatproof")
+@click.version_option(version=__version__, prog_name="flatproof")
 @click.option("--debug", is_flag=True, help="Print the traceback of an unexpected error (a bug, or in your claim).")
 def cli(debug):
     """flatproof: verify theorems about flatness in two-layer networks (see docs/)."""
@@ -92,8 +93,14 @@ def cli(debug):
 @cli.command()
 @click.argument("case", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON record instead of a table.")
+@click.option("--what", default=None, metavar="Q1,Q2,…",
+              help="Compute only these: loss, grad_norm, lambda_max, lambda_min, trace, frobenius (default: all).")
+@click.option("--budget", default=None, type=click.IntRange(1, None), metavar="N",
+              help="Hessian-vector products λ_min may spend before it is reported as bounds (default 400).")
+@click.option("--strict-kinks", is_flag=True,
+              help="At a kink report the loss only (default: compute with ReLU'(0) = 0 and count the kinks).")
 @_limits
-def measure(case, as_json, max_memory, max_work):
+def measure(case, as_json, what, budget, strict_kinks, max_memory, max_work):
     """Loss, gradient norm, λ_max, λ_min, trace, Frobenius norm, kinks and 2/η of an explicit instance.
 
     Exit status: 0 measured, 2 bad input (one line), 3 float64 could not evaluate the instance (one line).
@@ -101,14 +108,16 @@ def measure(case, as_json, max_memory, max_work):
     import numpy as np
 
     from .casefile import load_measure_case
-    from .measures.summary import measure as run_measure
+    from .measures.summary import measure as run_measure, parse_what
 
     try:
         _apply_limits(max_memory, max_work)
+        wanted = parse_what(what)
         with np.errstate(all="raise", under="ignore"):    # overflow: one line below, never a warning first
             c = load_measure_case(case)
             try:
-                res = run_measure(c.oracle, eta=c.eta, tol=c.tol, seed=c.seed)
+                res = run_measure(c.oracle, eta=c.eta, tol=c.tol, seed=c.seed, what=wanted, budget=budget,
+                                  at_kink="raise" if strict_kinks else "convention")
             except InputError as exc:
                 raise exc.located(file=case) from None
     except InputError as exc:
@@ -247,7 +256,7 @@ def _print_verdict(console: Console, case, verdict) -> None:
     items = list(_scalar_items(verdict.certificate))
     if items:
         console.print(escape("  certificate: " + "; ".join(f"{k} = {_show(v)}" for k, v in items)), highlight=False)
-    for n in tuple(verdict.notes) + tuple(case.instance.provenance.get("notes", ())):   # e.g. float32 widened
+    for n in tuple(verdict.notes) + tuple(case.provenance.get("notes", ())):   # e.g. float32 widened
         console.print(f"  note: {n}", highlight=False, markup=False)
     console.print(f"  mode: {verdict.mode}; tolerances: " + ", ".join(f"{k} = {v:g}" for k, v in
                                                                       verdict.tolerances.items()), highlight=False)
@@ -263,8 +272,12 @@ def _print_verdict(console: Console, case, verdict) -> None:
 @click.option("--import", "imports", multiple=True, metavar="MODULE",
               help="Import MODULE (a module on the current folder, or a .py file) first: it registers your own "
                    "claims with @flatproof.claims.register.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, None),
+              help="Verify the cases in this many worker processes (output in the order given).")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Verify the cases on the Dask distributed scheduler at ADDRESS (the `dask` extra).")
 @_limits
-def verify(cases, as_json, latex_file, imports, max_memory, max_work):
+def verify(cases, as_json, latex_file, imports, jobs, dask_address, max_memory, max_work):
     """Verify the claim instance described by each CASE file (TOML).
 
     Exit status: 0 all hold, 1 some violated, 3 some inconclusive or hypotheses not met (none
@@ -277,32 +290,25 @@ def verify(cases, as_json, latex_file, imports, max_memory, max_work):
         _import_modules(imports)
     except InputError as exc:
         _bad_input(exc)
-    from .casefile import load_case
     from .report import report_latex
 
     console = Console(width=140)
     outcomes, entries, bad = [], [], False
-    for path in cases:
-        try:
-            case = load_case(path)
-            verdict = case.verify()
-        except InputError as exc:
-            click.echo(f"flatproof: error: {exc.located(file=exc.file or path)}", err=True)
-            bad = True
-            continue
-        except FlatproofError as exc:
-            click.echo(f"flatproof: error: {path}: {exc}", err=True)
-            bad = True
-            continue
-        except Exception as exc:  # a bug (in flatproof or a user's claim): still one line and exit 2
-            click.echo(_unexpected(exc, str(path)), err=True)
+    if jobs > 1 or dask_address:
+        from .parallel import map_until
+        results = map_until(_verify_one, [(p, imports) for p in cases], jobs=jobs, dask=dask_address)
+    else:
+        results = (_verify_one((p, ())) for p in cases)
+    for path, (kind, case, verdict) in zip(cases, results):
+        if kind != "ok":
+            click.echo(case, err=True)
             bad = True
             continue
         outcomes.append(verdict.outcome)
-        entries.append((str(path), case.claim, verdict, case.instance.provenance))
+        entries.append((str(path), case.claim, verdict, case.provenance))
         if as_json:
             record = {"case": str(path), "description": case.description,
-                      "provenance": {k: str(v) for k, v in case.instance.provenance.items()}, **verdict.as_dict()}
+                      "provenance": {k: str(v) for k, v in case.provenance.items()}, **verdict.as_dict()}
             click.echo(dumps_strict(record, ensure_ascii=False))
         else:
             _print_verdict(console, case, verdict)
@@ -323,7 +329,37 @@ def verify(cases, as_json, latex_file, imports, max_memory, max_work):
 def schema():
     """Print the JSON Schema of a claim case file (generated from the fields the parser reads)."""
     from .casefile import case_json_schema
-    click.echo(json.dumps(case_json_schema(), indent=2, ensure_ascii=False))
+    click.echo(dumps_strict(case_json_schema(), indent=2, ensure_ascii=False))
+
+
+def _verify_one(task):
+    """("ok", case summary, verdict) or ("error", one-line message, None) for one case file (a worker's task)."""
+    path, imports = task
+    from .casefile import load_case
+    if imports:
+        _import_modules(imports)
+    try:
+        case = load_case(path)
+        verdict = case.verify()
+    except InputError as exc:
+        return "error", f"flatproof: error: {exc.located(file=exc.file or path)}", None
+    except FlatproofError as exc:
+        return "error", f"flatproof: error: {path}: {exc}", None
+    except Exception as exc:  # a bug (in flatproof or a user's claim): still one line and exit 2
+        return "error", _unexpected(exc, str(path)), None
+    return "ok", _CaseSummary(case.path, case.claim.id, case.description, dict(case.instance.provenance)), verdict
+
+
+class _CaseSummary:
+    """What the front end needs of a verified case (picklable, unlike the case: a worker sends it back)."""
+
+    def __init__(self, path, claim_id, description, provenance):
+        self.path, self.claim_id, self.description, self.provenance = path, claim_id, description, provenance
+
+    @property
+    def claim(self):
+        from .claims import get_claim
+        return get_claim(self.claim_id)
 
 
 @cli.command(name="list")
@@ -388,8 +424,13 @@ def list_claims(claim_id, imports, as_json):
               help="Fix a claim parameter instead of drawing it (repeatable; see `flatproof list CLAIM`).")
 @click.option("--import", "imports", multiple=True, metavar="MODULE",
               help="Import MODULE (module on the current folder, or a .py file) first (user claims).")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, None),
+              help="Worker processes (BLAS at one thread each); results do not depend on it.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Run the shards on the Dask distributed scheduler at ADDRESS (the `dask` extra).")
 @_limits
-def check(claims, everything, examples, seed, out_dir, as_json, param_opts, imports, max_memory, max_work):
+def check(claims, everything, examples, seed, out_dir, as_json, param_opts, imports, jobs, dask_address,
+          max_memory, max_work):
     """Property-test CLAIM... (or --all) on generated instances; shrink and write a counterexample.
 
     Reports how many instances held, were violated, inconclusive or did not meet the hypotheses. A
@@ -425,7 +466,8 @@ def check(claims, everything, examples, seed, out_dir, as_json, param_opts, impo
             for cid in chosen:
                 task = bar.add_task(cid, total=examples)
                 rep = check_claim(cid, examples=examples, seed=seed, out_dir=out_dir, params=params[cid] or None,
-                                  progress=lambda k, task=task: bar.update(task, completed=k))
+                                  progress=lambda k, task=task: bar.update(task, completed=k), jobs=jobs,
+                                  dask=dask_address, imports=imports)
                 bar.update(task, completed=examples)
                 reports.append(rep)
                 if as_json:

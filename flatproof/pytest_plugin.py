@@ -1,8 +1,14 @@
 """The ``flatproof`` pytest plugin (entry point ``pytest11``): the ``--flatproof-found DIR`` option and
-the fixtures ``flatproof_found_dir`` and ``flatproof_check``. See :mod:`flatproof.testing`."""
+the fixtures ``flatproof_found_dir`` and ``flatproof_check``. See :mod:`flatproof.testing`.
+
+Registering the plugin imports nothing heavy (no numpy, sympy, hypothesis): every pytest session of an
+environment where flatproof is installed loads this module, including projects that never use flatproof.
+:mod:`flatproof.testing` and :mod:`flatproof.check` are imported only by the tests that use them.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,11 +21,20 @@ def pytest_addoption(parser):
                          "(default: nowhere)")
 
 
-def pytest_configure(config):
+def _point_testing_at(config) -> None:
+    """Set flatproof.testing.FOUND_DIR from --flatproof-found if a test module has imported it."""
+    testing = sys.modules.get("flatproof.testing")
     found = config.getoption("--flatproof-found")
-    if found is not None:
-        from . import testing
+    if testing is not None and found is not None:      # found cases are written only where asked
         testing.FOUND_DIR = Path(found)
+
+
+def pytest_collection_finish(session):
+    _point_testing_at(session.config)
+
+
+def pytest_runtest_setup(item):
+    _point_testing_at(item.config)
 
 
 @pytest.fixture

@@ -56,12 +56,57 @@ def test_measure_homogeneous_interpolator():
     assert abs(rec["lambda_min"]["value"]) <= 1e-12 * rec["lambda_max"]["value"]  # null directions (M.3)
 
 
-def test_measure_reports_kinks_without_hessian():
-    code, out = run("measure", CASES / "measure-kink.toml", "--json")
+def test_measure_strict_kinks_reports_no_hessian():
+    code, out = run("measure", CASES / "measure-kink.toml", "--json", "--strict-kinks")
     assert code == 0
     rec = json.loads(out)
     assert rec["kinks"]["count"] == 1 and rec["kinks"]["examples"] == [[0, 0]]
     assert rec["lambda_max"] is None and rec["trace"] is None and rec["grad_norm"] is None
+
+
+def test_measure_at_a_kink_uses_relu_prime_zero_and_counts():
+    """Default: computed with ReLU'(0) = 0, as autograd would; checked against the dense Jacobian built by hand
+    with the active set {z > 0} (the point at the knot counts as inactive)."""
+    import tomllib
+    code, out = run("measure", CASES / "measure-kink.toml", "--json")
+    assert code == 0
+    rec = json.loads(out)
+    assert rec["kinks"]["count"] == 1
+    assert any("1 pre-activation" in n and "convention" in n for n in rec["notes"])
+    doc = tomllib.loads((CASES / "measure-kink.toml").read_text())
+    m, d = doc["model"], doc["data"]
+    v, w, b = (np.array(m[k]) for k in ("v", "w", "b"))
+    x, y = np.array(d["x"]), np.array(d["y"])
+    z = np.outer(x, w) - b
+    act = (z > 0).astype(float)
+    J = np.hstack([np.maximum(z, 0), act * v * x[:, None], -act * v, np.ones((x.size, 1))])
+    f = np.maximum(z, 0) @ v + m["beta"]
+    s = 1 / (1 + np.exp(y * f))                       # σ(−y f)
+    dd = s * (1 - s)
+    assert rec["trace"] == pytest.approx(np.sum(dd[:, None] * J * J) / x.size, rel=1e-12)
+    assert rec["grad_norm"] == pytest.approx(np.linalg.norm(J.T @ (-y * s)) / x.size, rel=1e-12)
+
+
+def test_measure_what_computes_only_what_is_asked():
+    code, out = run("measure", CASES / "measure-univariate-large.toml", "--json", "--what", "lambda_max,trace")
+    assert code == 0
+    rec = json.loads(out)
+    assert rec["lambda_max"]["converged"] and rec["trace"] > 0
+    assert rec["lambda_min"] is None and rec["grad_norm"] is None and rec["frobenius"] is None
+    code, out = run("measure", CASES / "measure-univariate-large.toml", "--what", "lambda_max,bogus")
+    assert code == 2 and "bogus" in out and "what" in out
+
+
+def test_measure_lambda_min_budget_gives_bounds():
+    code, out = run("measure", CASES / "measure-univariate-large.toml", "--json", "--what", "lambda_max,lambda_min",
+                    "--budget", "8")
+    assert code == 0
+    rec = json.loads(out)
+    lo, hi = rec["lambda_min"]["bounds"]
+    assert rec["lambda_min"]["n_matvec"] <= 9
+    assert lo <= rec["lambda_min"]["value"] <= hi
+    if not rec["lambda_min"]["converged"]:
+        assert any("λ_min ∈" in n for n in rec["notes"])
 
 
 def test_measure_large_case_uses_lanczos():

@@ -28,11 +28,54 @@ def test_lanczos_on_large_univariate_hessian_matches_dense():
     o = fp.UnivariateFast(problem, net)
     H = fp.UnivariateDense(problem, net).hessian()
     ref = np.linalg.eigvalsh(H)
-    top, bottom = fp.lambda_max(o, tol=1e-10), fp.lambda_min(o, tol=1e-10, scale=ref[-1])
-    assert top.method.startswith("Lanczos") and top.converged and bottom.converged
+    top = fp.lambda_max(o, tol=1e-10)
+    bottom = fp.lambda_min(o, tol=1e-10, scale=ref[-1], budget=2000)
+    assert top.method.startswith("Lanczos") and top.converged
     assert top.value == pytest.approx(ref[-1], rel=1e-9)
-    assert bottom.value == pytest.approx(ref[0], abs=1e-8 * ref[-1])
     assert top.residuals[0] <= 1e-10 * top.scale
+    assert bottom.method.startswith("LOBPCG") and bottom.n_matvec <= 2000
+    assert bottom.value == pytest.approx(ref[0], abs=1e-10 * ref[-1])
+    lo, hi = bottom.bounds
+    assert lo <= ref[0] <= hi
+
+
+@pytest.mark.parametrize("seed,wd", [(3, 0.0), (4, 0.01)])
+def test_lambda_min_bounds_from_the_hessian_structure(seed, wd):
+    """λ_min(H_F) + λ ≤ λ_min(H) ≤ Rayleigh quotient, checked against numpy's dense eigensolver: H_F's
+    closed-form bottom (−max_i √(a_i² + c_i²)) against eigvalsh of the dense H_F, and the bracket with a tiny
+    budget (not converged) still containing the dense λ_min."""
+    problem, net = random_univariate(seed, 300, 200, wd=wd)     # p = 601: the iterative path
+    o = fp.UnivariateFast(problem, net)
+    dense = fp.UnivariateDense(problem, net)
+    H = dense.hessian()
+    ref = np.linalg.eigvalsh(H)
+    lam_f, V = o.functional_bottom(5)
+    HF = dense.hessian_parts()[1]
+    assert lam_f == pytest.approx(np.linalg.eigvalsh(HF)[0], abs=1e-14)
+    assert np.allclose(V.T @ V, np.eye(V.shape[1]), atol=1e-14)
+    assert np.allclose(HF @ V[:, 0], lam_f * V[:, 0], atol=1e-14)
+    U = np.random.default_rng(seed).standard_normal((o.num_params, 3))
+    assert np.allclose(o.hvp_block(U), H @ U, atol=1e-12 * np.abs(H).max())
+    small = fp.lambda_min(o, tol=1e-14, scale=ref[-1], budget=16)
+    lo, hi = small.bounds
+    assert small.n_matvec <= 17
+    assert lo <= ref[0] <= hi and lo == pytest.approx(lam_f + wd, abs=1e-12)
+    u = small.eigenvectors[:, 0]
+    assert small.residuals[0] == pytest.approx(np.linalg.norm(H @ u - small.value * u), abs=1e-13)
+    # converged: the residual is at the tolerance or the bracket pins λ_min down (to rounding)
+    assert small.converged == (small.residuals[0] <= 1e-14 * ref[-1] or hi - lo <= 1e-12 * ref[-1])
+
+
+def test_lambda_min_without_structure_uses_random_start():
+    from _instances import random_homogeneous
+    problem, net = random_homogeneous(5, 40, 30, 25, fp.relu_power(2), loss="square")   # p = 775
+    o = fp.HomogeneousOracle(problem, net)
+    H = o._dense_from(o.hvp)
+    ref = np.linalg.eigvalsh(H)
+    r = fp.lambda_min(o, tol=1e-9, scale=ref[-1], budget=20000)
+    assert r.method == "LOBPCG"
+    assert r.value == pytest.approx(ref[0], abs=1e-8 * ref[-1])
+    assert r.bounds[0] == -np.inf and r.bounds[1] >= ref[0]
 
 
 def test_unconverged_lanczos_is_flagged():

@@ -7,6 +7,7 @@ L(θ) + (λ/2)‖θ‖², which adds λθ to the gradient, λ I to the Hessian a
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -27,6 +28,18 @@ class Problem:
     def __post_init__(self):
         object.__setattr__(self, "weight_decay", finite_scalar(self.weight_decay, "weight_decay", nonnegative=True))
         self.loss.check_labels(self.data.y)
+
+
+#: The one default kink tolerance: a pre-activation z is "at a kink" when |z| ≤ KINK_TOL · scale + (rounding of z),
+#: with scale the size of the terms z is computed from (univariate: max(|w_i|, |b_i|), i.e. |x_j − t_i| ≤ KINK_TOL ·
+#: max(1, |t_i|); homogeneous: ‖x_i‖‖w_j‖). Claims take theirs from ``Tolerances.kink``.
+DEFAULT_KINK_TOL = 1e-9
+
+
+def dot_rounding(terms: int) -> float:
+    """γ_k = k u / (1 − k u): |fl(Σ_{l≤k} a_l b_l) − Σ a_l b_l| ≤ γ_k Σ |a_l b_l| (Higham, Thm 3.1)."""
+    u = np.finfo(float).eps / 2
+    return terms * u / (1 - terms * u)
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,37 @@ class CurvatureOracle(ABC):
         """∇²L(θ) u = H_GN u + H_F u + λ u."""
         self._require(2, "Hessian")
         u = self._vector(u)
-        return self.gauss_newton_hvp(u) + self.functional_hvp(u) + self.weight_decay * u
+        return self._hvp(u) + self.weight_decay * u
+
+    def _hvp(self, u: np.ndarray) -> np.ndarray:
+        """(H_GN + H_F) u; oracles may fuse the two."""
+        return self.gauss_newton_hvp(u) + self.functional_hvp(u)
+
+    def hvp_block(self, U) -> np.ndarray:
+        """∇²L(θ) U for a block U of shape (p, k), one product per column (oracles may batch them)."""
+        self._require(2, "Hessian")
+        U = self._block(U)
+        return self._hvp_block(U) + self.weight_decay * U
+
+    def _hvp_block(self, U: np.ndarray) -> np.ndarray:
+        out = np.empty_like(U)
+        for j in range(U.shape[1]):
+            out[:, j] = self._hvp(U[:, j])
+        return out
+
+    def functional_bottom(self, k: int) -> tuple[float, np.ndarray] | None:
+        """(λ_min(H_F), a p × k' orthonormal block of H_F's lowest eigenvectors) when H_F has a closed-form
+        spectrum, else None. Since H_GN ⪰ 0, λ_min(∇²L) ≥ λ_min(H_F) + λ."""
+        return None
+
+    def with_convention(self) -> "CurvatureOracle":
+        """This oracle computing at kinks with the convention σ'(0) = σ''(0) = 0 (ReLU'(0) = 0) instead of raising;
+        the kink count stays in ``kinks``."""
+        if self.at_kink == "convention":
+            return self
+        other = copy.copy(self)
+        other.at_kink = "convention"
+        return other
 
     def trace(self) -> float:
         """tr ∇²L(θ), exact."""
@@ -141,6 +184,12 @@ class CurvatureOracle(ABC):
         if u.shape != (self.num_params,):
             raise InputError(f"expected a vector of length {self.num_params}, got shape {u.shape}", field="u")
         return u
+
+    def _block(self, U) -> np.ndarray:
+        U = np.asarray(U, dtype=float)
+        if U.ndim != 2 or U.shape[0] != self.num_params:
+            raise InputError(f"expected a block of shape ({self.num_params}, k), got shape {U.shape}", field="U")
+        return U
 
     def _dense_ok(self) -> None:
         if self.num_params > self.dense_limit:

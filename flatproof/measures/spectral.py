@@ -16,6 +16,7 @@ import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from .._errors import InputError
+from ..parallel import blas_threads
 from ._base import CurvatureOracle
 
 EPS = np.finfo(float).eps
@@ -32,8 +33,12 @@ class EigResult:
     converged: bool             # every relative residual ≤ tol
     tol: float
     scale: float                # the scale the residuals are relative to
-    method: str                 # "dense eigh" or "Lanczos (ARPACK)"
+    method: str                 # "dense eigh", "Lanczos (ARPACK)", "LOBPCG (…)" or "structure bounds"
     n_matvec: int
+    #: [lo, hi] containing the extreme eigenvalue whatever the solver did (up to rounding): one end is the Ritz
+    #: value (a Rayleigh quotient), the other comes from the Hessian's structure (λ_min ≥ λ_min(H_F) + λ since
+    #: H_GN ⪰ 0) or is infinite
+    bounds: tuple[float, float] = (-np.inf, np.inf)
 
     @property
     def value(self) -> float:
@@ -41,12 +46,15 @@ class EigResult:
 
     @property
     def error(self) -> float:
-        """Half-width of an interval around ``value`` that contains an eigenvalue of H (rounding included)."""
-        return float(self.residuals[0] + 64 * EPS * self.scale)
+        """Half-width of an interval around ``value`` that contains an eigenvalue of H (rounding included): the
+        residual, or the width of ``bounds`` when that is smaller (then the eigenvalue is the extreme one)."""
+        width = self.bounds[1] - self.bounds[0]
+        return float(min(self.residuals[0] + 64 * EPS * self.scale, width))
 
     def as_dict(self) -> dict:
         return {"which": self.which, "eigenvalues": self.eigenvalues.tolist(), "residuals": self.residuals.tolist(),
-                "converged": self.converged, "tol": self.tol, "method": self.method, "n_matvec": self.n_matvec}
+                "converged": self.converged, "tol": self.tol, "method": self.method, "n_matvec": self.n_matvec,
+                "bounds": list(self.bounds)}
 
     def __repr__(self) -> str:          # eigenvectors are never printed
         from ..display import eig_repr
@@ -69,14 +77,23 @@ def _as_matvec(H) -> tuple[Callable[[np.ndarray], np.ndarray], int, Callable[[],
     return matvec, int(p), None
 
 
+#: default number of Hessian-vector products LOBPCG may spend on λ_min before it reports bounds instead
+LOBPCG_BUDGET = 400
+_LOBPCG_BLOCK = 8
+
+
 def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, scale: float | None = None,
-                       maxiter: int | None = None, seed: int = 0) -> EigResult:
+                       maxiter: int | None = None, seed: int = 0, budget: int | None = None) -> EigResult:
     """Extreme eigenpairs of H: an oracle, a dense symmetric matrix, or a pair (matvec, p).
 
-    Small problems (p <= 600 with a dense Hessian available) use ``numpy.linalg.eigh``; others use
-    ARPACK's Lanczos on a :class:`~scipy.sparse.linalg.LinearOperator`. Residuals are recomputed
-    with one more product each; ``converged`` means residual ≤ tol · scale for every pair, with
-    scale = max(|λ|) over the pairs found unless given.
+    Small problems (p <= 600 with a dense Hessian available) use ``numpy.linalg.eigh``. Above that,
+    λ_max (``"LA"``) uses ARPACK's Lanczos on a :class:`~scipy.sparse.linalg.LinearOperator`; the
+    smallest pair of an oracle (``"SA"``, k = 1) uses LOBPCG on batched products (:meth:`hvp_block`),
+    started from H_F's lowest eigenvectors when the oracle knows them in closed form, and stops after
+    ``budget`` products (default :data:`LOBPCG_BUDGET`): then ``converged`` is False and ``bounds``
+    holds what is known (see :func:`_smallest_by_lobpcg`). Residuals are recomputed with one more
+    product each; ``converged`` means residual ≤ tol · scale for every pair, with scale = max(|λ|)
+    over the pairs found unless given.
     """
     if which not in ("LA", "SA"):
         raise InputError(f"which must be 'LA' or 'SA', got {which!r}", field="which")
@@ -90,6 +107,10 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
         count[0] += 1
         return matvec(np.asarray(u, dtype=float).reshape(-1))
 
+    if which == "SA" and k == 1 and dense is None and isinstance(H, CurvatureOracle) and p > _LOBPCG_BLOCK * 5:
+        with blas_threads(1):          # thin p × 3k products: extra BLAS threads only cost
+            return _smallest_by_lobpcg(H, tol=tol, scale=scale, seed=seed,
+                                       budget=LOBPCG_BUDGET if budget is None else int(budget))
     if dense is not None or p <= k + 2:
         Hm = dense() if dense is not None else np.column_stack([mv(e) for e in np.eye(p)])
         vals, vecs = np.linalg.eigh(0.5 * (Hm + Hm.T))
@@ -118,7 +139,124 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
     sc = float(scale) if scale is not None else float(finite.max()) if finite.size else 0.0
     sc = sc if sc > 0 else 1.0
     converged = bool(ok and np.all(np.isfinite(res)) and np.all(res <= tol * sc))
-    return EigResult(which, vals, vecs, res, converged, tol, sc, method, count[0])
+    ritz = float(vals[0])
+    rnd = 64 * EPS * sc
+    bounds = (ritz - rnd, np.inf) if which == "LA" else (-np.inf, ritz + rnd)
+    return EigResult(which, vals, vecs, res, converged, tol, sc, method, count[0], bounds)
+
+
+def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | None, seed: int,
+                        budget: int) -> EigResult:
+    """λ_min(∇²L) by LOBPCG with a good start and a budget of Hessian-vector products.
+
+    With H = H_GN + H_F + λI and H_GN ⪰ 0, λ_min(H) ≥ λ_min(H_F) + λ; when H_F's spectrum is known in
+    closed form (:meth:`~CurvatureOracle.functional_bottom`), that is the lower end of ``bounds`` and
+    the lowest eigenvectors of H_F, whose Rayleigh quotients already lie near the bottom of H's
+    spectrum, start the block (the rest random). The upper end is the best Rayleigh quotient seen. If
+    the bracket is narrower than tol · scale the answer is the Rayleigh quotient, converged, with no
+    iteration at all; otherwise LOBPCG runs until its residual is ≤ tol · scale or ``budget``
+    products are spent (then converged = False, and ``bounds`` still holds).
+    """
+    p = oracle.num_params
+    count = [0]
+
+    def mm(U):
+        U = np.asarray(U, dtype=float).reshape(p, -1)
+        count[0] += U.shape[1]
+        return oracle.hvp_block(U)
+
+    structure = oracle.functional_bottom(_LOBPCG_BLOCK)
+    lower = -np.inf
+    blocks = []
+    if structure is not None:
+        lam_f, V = structure
+        lower = lam_f + oracle.weight_decay
+        blocks.append(V[:, :_LOBPCG_BLOCK - 2] if V.shape[1] > _LOBPCG_BLOCK - 2 else V)
+    rng = np.random.default_rng(seed)
+    blocks.append(rng.standard_normal((p, _LOBPCG_BLOCK - sum(b.shape[1] for b in blocks))))
+    X0 = np.hstack(blocks)
+    X0, _ = np.linalg.qr(X0)
+    HX = mm(X0)
+    # Rayleigh–Ritz on the start block: its lowest Ritz value is a Rayleigh quotient of H
+    T = X0.T @ HX
+    mu, Y = np.linalg.eigh(0.5 * (T + T.T))
+    x = X0 @ Y[:, 0]
+    ritz = float(mu[0])
+    sc = float(scale) if scale is not None and scale > 0 else max(abs(ritz), abs(lower) if np.isfinite(lower) else 0.0,
+                                                                   1.0)
+    rnd = 64 * EPS * sc
+    method = "structure bounds (λ_min(H_F) + λ ≤ λ_min ≤ Rayleigh quotient)"
+    if not (np.isfinite(lower) and ritz - lower <= tol * sc):
+        y, mu_y = _lobpcg(mm, X0, HX, tol * sc, budget)
+        if mu_y < ritz:
+            ritz, x = mu_y, y
+        method = "LOBPCG" + (" from H_F's lowest eigenvectors" if structure is not None and structure[1].shape[1]
+                             else "")
+    x = x / np.linalg.norm(x)
+    Hx = mm(x[:, None])[:, 0]
+    ritz = float(x @ Hx)                                  # the Rayleigh quotient of the returned vector
+    res = float(np.linalg.norm(Hx - ritz * x))
+    hi, lo = ritz + rnd, lower - rnd
+    converged = bool(res <= tol * sc or (np.isfinite(lower) and hi - lower <= tol * sc))
+    return EigResult("SA", np.array([ritz]), x[:, None], np.array([res]), converged, tol, sc, method, count[0],
+                     (lo, hi))
+
+
+def _lobpcg(mm, X: np.ndarray, HX: np.ndarray, atol: float, budget: int) -> tuple[np.ndarray, float]:
+    """Block LOBPCG (Knyazev 2001) for the smallest eigenpair of a symmetric operator given by the block
+    product ``mm``; X (p × k) orthonormal with HX = mm(X). Each step is a Rayleigh–Ritz projection on
+    span[X, R, P] (residuals R and previous directions P, both projected off X), the basis orthonormalised
+    through its scaled Gram matrix; when that is ill-conditioned P is dropped (a restart). HX is recomputed
+    exactly every ``_REFRESH`` steps so that the recurrences do not drift. Stops when the first residual is
+    ≤ atol or the next block would exceed ``budget`` products. Returns the best (x, Ritz value) seen."""
+    k = X.shape[1]
+    T = X.T @ HX
+    mu, Y = np.linalg.eigh(0.5 * (T + T.T))
+    X, HX = X @ Y, HX @ Y
+    best = (X[:, 0].copy(), float(mu[0]))
+    P = HP = None
+    spent, step = k, 0
+    while True:
+        R = HX - X * mu
+        if np.linalg.norm(R[:, 0]) <= atol or spent + 2 * k > budget:
+            break
+        step += 1
+        R -= X @ (X.T @ R)
+        HR = mm(R)
+        spent += k
+        S, HS = [X, R], [HX, HR]
+        if P is not None:
+            c = X.T @ P
+            S.append(P - X @ c)
+            HS.append(HP - HX @ c)
+        S, HS = np.hstack(S), np.hstack(HS)
+        G = S.T @ S
+        dinv = 1.0 / np.sqrt(np.maximum(np.diag(G), np.finfo(float).tiny))
+        w, V = np.linalg.eigh(dinv[:, None] * G * dinv[None, :])
+        keep = w > 1e-9 * w[-1]
+        if P is not None and not keep.all():         # ill-conditioned basis: restart without P
+            P = HP = None
+            continue
+        B = dinv[:, None] * V[:, keep] / np.sqrt(w[keep])          # S B has orthonormal columns
+        A = B.T @ (S.T @ HS) @ B
+        theta, Z = np.linalg.eigh(0.5 * (A + A.T))
+        C = B @ Z[:, :k]
+        P, HP = S[:, k:] @ C[k:], HS[:, k:] @ C[k:]
+        X, HX, mu = S @ C, HS @ C, theta[:k]
+        if step % _REFRESH == 0 and spent + k <= budget:
+            X, _ = np.linalg.qr(X)
+            HX = mm(X)
+            spent += k
+            T = X.T @ HX
+            mu, Y = np.linalg.eigh(0.5 * (T + T.T))
+            X, HX = X @ Y, HX @ Y
+            P = HP = None
+        if mu[0] < best[1]:
+            best = (X[:, 0].copy(), float(mu[0]))
+    return best
+
+
+_REFRESH = 25
 
 
 def lambda_max(H, **kw) -> EigResult:

@@ -32,9 +32,7 @@ from .._errors import InputError
 from ..model.data import UnivariateData
 from ..model.losses import Loss
 from ..model.univariate import UnivariateNet
-from ._base import CurvatureOracle, KinkReport, Problem
-
-DEFAULT_KINK_TOL = 1e-9
+from ._base import DEFAULT_KINK_TOL, CurvatureOracle, KinkReport, Problem
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +65,27 @@ def kink_mask(net: UnivariateNet, x: np.ndarray, tol: float) -> np.ndarray:
     """|w_i x_j − b_i| <= tol · max(|w_i|, |b_i|), i.e. |x_j − t_i| <= tol · max(1, |t_i|): shape (n, m)."""
     z = net.preactivations(x)
     return np.abs(z) <= tol * np.maximum(np.abs(net.w), np.abs(net.b))
+
+
+def _col(a: np.ndarray, ndim: int) -> np.ndarray:
+    """A per-neuron or per-point vector shaped to broadcast against a block of ``ndim`` dimensions."""
+    return a[:, None] if ndim == 2 else a
+
+
+def _functional_bottom(a: np.ndarray, c: np.ndarray, p: int, k: int) -> tuple[float, np.ndarray]:
+    """H_F's neuron blocks [[0, a_i, c_i], [a_i, 0, 0], [c_i, 0, 0]] have eigenvalues ±r_i, 0 with r_i = √(a_i² + c_i²);
+    the eigenvector of −r_i is (e_{v_i} − (a_i e_{w_i} + c_i e_{b_i})/r_i)/√2. Returns (−max r_i, the eigenvectors of
+    the k most negative −r_i as columns; r_i = 0 neurons are skipped)."""
+    m = a.shape[0]
+    r = np.hypot(a, c)
+    order = np.argsort(-r, kind="stable")
+    order = order[r[order] > 0][:k]
+    U = np.zeros((p, order.size))
+    cols = np.arange(order.size)
+    U[order, cols] = np.sqrt(0.5)
+    U[m + order, cols] = -a[order] / r[order] * np.sqrt(0.5)
+    U[2 * m + order, cols] = -c[order] / r[order] * np.sqrt(0.5)
+    return -float(r.max(initial=0.0)), U
 
 
 class UnivariateDense(CurvatureOracle):
@@ -132,6 +151,9 @@ class UnivariateDense(CurvatureOracle):
     def _trace(self) -> float:
         return float(self.d @ np.sum(self._J * self._J, axis=1) / self.n)
 
+    def functional_bottom(self, k: int):
+        return _functional_bottom(*self.functional_blocks(), self.num_params, k)
+
     def _build_hessian(self) -> np.ndarray:
         GN, HF = self.hessian_parts()
         return GN + HF + self.weight_decay * np.eye(self.num_params)
@@ -196,21 +218,27 @@ class UnivariateFast(CurvatureOracle):
 
     # ---- the two prefix-sum primitives ---------------------------------------------------------
     def _neuron_sums(self, *es: np.ndarray) -> list[np.ndarray]:
-        """For each data vector e: (Σ_{j active for neuron i} e_j)_i, O(n + m) each."""
+        """For each data vector e (n,) or block (n, k): (Σ_{j active for neuron i} e_j)_i, O(n + m) per column."""
         out = []
         for e in es:
-            prefix = np.concatenate([[0.0], np.cumsum(e)])                  # Σ_{j<k}
-            suffix = np.concatenate([np.cumsum(e[::-1])[::-1], [0.0]])      # Σ_{j>=k}
-            out.append(np.where(self.suffix, suffix[self.idx], prefix[self.idx]))
+            zero = np.zeros((1,) + e.shape[1:])
+            prefix = np.concatenate([zero, np.cumsum(e, axis=0)])                   # Σ_{j<k}
+            suffix = np.concatenate([np.cumsum(e[::-1], axis=0)[::-1], zero])       # Σ_{j>=k}
+            out.append(np.where(_col(self.suffix, e.ndim), suffix[self.idx], prefix[self.idx]))
         return out
 
     def _data_sums(self, alpha: np.ndarray) -> np.ndarray:
-        """(Σ_{i active at x_j} α_i)_j, O(n + m)."""
+        """(Σ_{i active at x_j} α_i)_j for α of shape (m,) or (m, k), O(n + m) per column."""
         n, idx, suf = self.n, self.idx, self.suffix
-        dep_s = np.bincount(idx[suf], weights=alpha[suf], minlength=n + 1)
-        dep_p = np.bincount(idx[~suf], weights=alpha[~suf], minlength=n + 1)
+        if alpha.ndim == 1:
+            dep_s = np.bincount(idx[suf], weights=alpha[suf], minlength=n + 1)
+            dep_p = np.bincount(idx[~suf], weights=alpha[~suf], minlength=n + 1)
+        else:
+            dep_s, dep_p = np.zeros((n + 1, alpha.shape[1])), np.zeros((n + 1, alpha.shape[1]))
+            np.add.at(dep_s, idx[suf], alpha[suf])
+            np.add.at(dep_p, idx[~suf], alpha[~suf])
         # suffix neurons count at j when idx <= j; prefix neurons when idx > j
-        return np.cumsum(dep_s)[:n] + np.cumsum(dep_p[::-1])[::-1][1:]
+        return np.cumsum(dep_s, axis=0)[:n] + np.cumsum(dep_p[::-1], axis=0)[::-1][1:]
 
     # ---- oracle --------------------------------------------------------------------------------
     def forward(self) -> np.ndarray:
@@ -237,30 +265,40 @@ class UnivariateFast(CurvatureOracle):
                                [np.sum(self.g) / n]])
 
     def _split(self, u):
-        u = self._vector(u)
         m = self.m
         return u[:m], u[m:2 * m], u[2 * m:3 * m], u[3 * m]
 
     def jvp(self, u) -> np.ndarray:
-        """(J u)_j in sorted order."""
+        """(J u)_j in sorted order; u of shape (p,) or a block (p, k)."""
+        u = self._vector(u) if np.ndim(u) < 2 else self._block(u)
         uv, uw, ub, ubeta = self._split(u)
-        v, w = self.net.v, self.net.w
-        return (ubeta + self.xt * self._data_sums(uv * w + uw * v)
-                + self._data_sums(-uv * self.bt + uw * v * self.c - ub * v))
+        nd = u.ndim
+        v, w, bt = _col(self.net.v, nd), _col(self.net.w, nd), _col(self.bt, nd)
+        return (ubeta + _col(self.xt, nd) * self._data_sums(uv * w + uw * v)
+                + self._data_sums(-uv * bt + uw * v * self.c - ub * v))
 
     def vjp(self, e) -> np.ndarray:
-        """Jᵀ e for a data vector e in sorted order."""
-        v, w = self.net.v, self.net.w
-        E, EXt = self._neuron_sums(e, e * self.xt)
-        return np.concatenate([w * EXt - self.bt * E, v * (EXt + self.c * E), -v * E, [np.sum(e)]])
+        """Jᵀ e for a data vector e (or block (n, k)) in sorted order."""
+        nd = e.ndim
+        v, w, bt = _col(self.net.v, nd), _col(self.net.w, nd), _col(self.bt, nd)
+        E, EXt = self._neuron_sums(e, e * _col(self.xt, nd))
+        return np.concatenate([w * EXt - bt * E, v * (EXt + self.c * E), -v * E, np.sum(e, axis=0, keepdims=True)])
 
     def gauss_newton_hvp(self, u) -> np.ndarray:
-        return self.vjp(self.d * self.jvp(u)) / self.n
+        Ju = self.jvp(u)
+        return self.vjp(_col(self.d, Ju.ndim) * Ju) / self.n
 
     def functional_hvp(self, u) -> np.ndarray:
+        u = self._vector(u) if np.ndim(u) < 2 else self._block(u)
         uv, uw, ub, _ = self._split(u)
-        a, c = self.functional_blocks()
-        return np.concatenate([a * uw + c * ub, a * uv, c * uv, [0.0]])
+        a, c = (_col(t, u.ndim) for t in self.functional_blocks())
+        return np.concatenate([a * uw + c * ub, a * uv, c * uv, np.zeros_like(u[:1])])
+
+    def _hvp_block(self, U: np.ndarray) -> np.ndarray:
+        return self.gauss_newton_hvp(U) + self.functional_hvp(U)
+
+    def functional_bottom(self, k: int):
+        return _functional_bottom(*self.functional_blocks(), self.num_params, k)
 
     def _trace(self) -> float:
         v, w, bt, xt, d = self.net.v, self.net.w, self.bt, self.xt, self.d

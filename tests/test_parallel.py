@@ -1,0 +1,64 @@
+"""`check --jobs N` / `--dask`: shards fixed by (seed, shard index), so the counts and the first counterexample
+do not depend on the number of workers."""
+
+import pytest
+
+import flatproof as fp
+from flatproof.check import SHARD, check_claim
+from flatproof.parallel import map_until
+
+FALSE = [c.id for c in fp.all_claims() if c.false_by_design]
+
+
+def _square(x):
+    return x * x
+
+
+def test_map_until_is_ordered_and_truncated_whatever_the_workers():
+    tasks = list(range(12))
+    for jobs in (1, 2, 3):
+        assert map_until(_square, tasks, jobs=jobs) == [t * t for t in tasks]
+        assert map_until(_square, tasks, jobs=jobs, stop=lambda r: r >= 25) == [0, 1, 4, 9, 16, 25]
+
+
+def test_counts_do_not_depend_on_jobs(tmp_path):
+    runs = [check_claim("univariate.hessian-structure", examples=2 * SHARD + 5, seed=3, out_dir=tmp_path, jobs=j)
+            for j in (1, 2)]
+    assert runs[0].counts == runs[1].counts and runs[0].rejected == runs[1].rejected
+    assert runs[0].tried == 2 * SHARD + 5                      # every shard ran to its max_examples
+
+
+def test_first_counterexample_does_not_depend_on_jobs(tmp_path):
+    claim = FALSE[0]
+    one = check_claim(claim, examples=3 * SHARD, seed=1, out_dir=tmp_path / "1", jobs=1)
+    two = check_claim(claim, examples=3 * SHARD, seed=1, out_dir=tmp_path / "2", jobs=2)
+    assert one.counts["violated"] == 1
+    assert one.counts == two.counts and one.counterexample == two.counterexample and two.reproduced
+
+
+def test_dask_local_cluster_gives_the_same_result(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=50) as cluster:
+        rep = check_claim("univariate.hessian-structure", examples=SHARD + 5, seed=3, out_dir=tmp_path,
+                          dask=cluster.scheduler_address)
+    ref = check_claim("univariate.hessian-structure", examples=SHARD + 5, seed=3, out_dir=tmp_path, jobs=1)
+    assert rep.counts == ref.counts and rep.rejected == ref.rejected
+
+
+def test_verify_jobs_gives_the_same_records_in_order():
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from flatproof.cli import cli
+    cases = Path(__file__).resolve().parent.parent / "cases"
+    files = [str(cases / f) for f in ("univariate-hessian-structure.toml", "measure-kink.toml",
+                                      "univariate-rescaling.toml", "false-flat-by-rescaling.toml")]
+    outs = [CliRunner().invoke(cli, ["verify", "--json", "--jobs", str(j), *files]) for j in (1, 2)]
+    assert outs[0].exit_code == outs[1].exit_code == 2            # measure-kink.toml is not a claim case
+    recs = [[json.loads(line) for line in o.stdout.splitlines() if line.startswith("{")] for o in outs]
+    assert [r["case"] for r in recs[0]] == [files[0], files[2], files[3]]
+    assert [(r["case"], r["outcome"]) for r in recs[0]] == [(r["case"], r["outcome"]) for r in recs[1]]
+    assert outs[0].stderr == outs[1].stderr and "measure-kink.toml" in outs[1].stderr
