@@ -8,6 +8,7 @@ stderr naming the file, the field and the reason; no output file is written).
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import click
@@ -187,12 +188,19 @@ def verify(cases, as_json, latex_file, imports):
 @click.argument("claim_id", required=False)
 @click.option("--import", "imports", multiple=True, metavar="MODULE", help="Import MODULE first (user claims).")
 def list_claims(claim_id, imports):
-    """List the claims (id, tag, title), or show one CLAIM_ID with its statement and parameters."""
+    """List the claims (id, tag, title), or show one CLAIM_ID with its statement, parameters and math.
 
+    CLAIM_ID may also be a section of the math pages (U.1–U.7, M.1–M.4): its text is printed.
+    """
+
+    from . import mathpages
     from .claims import all_claims, get_claim
 
     try:
         _import_modules(imports)
+        if claim_id is not None and re.fullmatch(r"[UM]\.\d+", claim_id):
+            click.echo(mathpages.section(claim_id), nl=False)
+            return
         if claim_id is None:
             table = Table(title="flatproof claims")
             table.add_column("id")
@@ -221,9 +229,15 @@ def list_claims(claim_id, imports):
         for p in c.params:
             table.add_row(p.name, p.type.__name__, str(p.default), escape(p.describe()), escape(p.doc))
         console.print(table)
-    doc = (type(c).__module__ and __import__(type(c).__module__, fromlist=["_"]).__doc__) or ""
-    if doc:
-        console.print(doc.strip(), highlight=False, markup=False)
+    entry = mathpages.claim_entry(c.id)
+    if entry:
+        console.print(f"\nflatproof math {c.section} (the whole section: flatproof list "
+                      f"{mathpages.section_ids(c.section)[0]}):", highlight=False, markup=False)
+        console.print(entry.strip(), highlight=False, markup=False)
+    else:
+        doc = (type(c).__module__ and __import__(type(c).__module__, fromlist=["_"]).__doc__) or ""
+        if doc:
+            console.print(doc.strip(), highlight=False, markup=False)
 
 
 @cli.command()
