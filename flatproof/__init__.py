@@ -5,6 +5,7 @@ Mathematics: the math pages ``flatproof/math/`` (``flatproof list ID`` shows a s
 """
 
 from ._errors import FlatproofError, InputError, KinkError
+from ._version import __version__  # the single source of the version
 from .model.activations import Activation, abs_power, leaky_relu, parse_activation, relu, relu_power
 from .model.data import (InputLaw, LogisticTask, MultiIndexData, MultiIndexTask, UnivariateData, normal,
                          truncated_normal, uniform)
@@ -26,6 +27,7 @@ from . import constructions
 from .testing import claim_test
 
 __all__ = [
+    "__version__",
     "FlatproofError", "InputError", "KinkError",
     "Activation", "relu", "leaky_relu", "relu_power", "abs_power", "parse_activation",
     "UnivariateData", "MultiIndexData", "InputLaw", "uniform", "normal", "truncated_normal",
@@ -40,8 +42,6 @@ __all__ = [
     "Instance", "Claim", "Comparison", "Param", "Tolerances", "Verdict", "all_claims", "compare", "get_claim",
     "register", "Case", "load_case", "constructions", "claim_test", "from_torch", "save_case",
 ]
-__version__ = "0.1.0"
-
 _LAZY = {"from_torch": ("flatproof.io", "from_torch"), "save_case": ("flatproof.io", "save_case")}
 
 
