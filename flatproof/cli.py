@@ -307,7 +307,10 @@ def check(claims, everything, examples, seed, out_dir, as_json, imports):
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Output folder (default: reproduce-STUDY).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None))
-def reproduce(study, quick, out_dir, seed):
+@click.option("--style", "style", default="paper", show_default=True, type=click.Choice(["paper", "talk"]),
+              help="Figure style: paper (journal column, small type) or talk (slides, large type).")
+@click.option("--replot", is_flag=True, help="Only redraw the figures from the numbers of an earlier run in OUT.")
+def reproduce(study, quick, out_dir, seed, style, replot):
     """Run the simulation STUDY and write its figures (PNG, PDF) and every plotted number (JSON, CSV)."""
     import time
 
@@ -317,11 +320,21 @@ def reproduce(study, quick, out_dir, seed):
 
     out_dir = out_dir or f"reproduce-{study}"
     t0 = time.perf_counter()
+    module = logistic if study == "logistic" else homogeneous
+    if replot:
+        import os
+        if not os.path.exists(os.path.join(out_dir, f"{study}.json")):
+            click.echo(f"flatproof: error: field '--replot': {out_dir}/{study}.json does not exist "
+                       f"(run flatproof reproduce {study} --out {out_dir} first)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        res = module.replot(out_dir, style=style)
+        click.echo(f"flatproof reproduce {study}: {len(res['figures'])} files of figures redrawn in {out_dir} "
+                   f"({time.perf_counter() - t0:.1f} s)")
+        return
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} steps"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(f"reproduce {study}", total=None)
-        module = logistic if study == "logistic" else homogeneous
-        res = module.run(out_dir, quick=quick, seed=seed, progress=lambda: bar.advance(task))
+        res = module.run(out_dir, quick=quick, seed=seed, progress=lambda: bar.advance(task), style=style)
     click.echo(f"flatproof reproduce {study}: {len(res['figures'])} files of figures in {out_dir} "
                f"({time.perf_counter() - t0:.1f} s)")
     if study == "logistic":
@@ -345,6 +358,41 @@ def reproduce(study, quick, out_dir, seed):
         click.echo(f"  memoriser / teacher F_sym at d = n = {r['d']}: {r['ratio']:.3g} "
                    f"(memoriser test MSE {r['test_mse_memoriser']:.3g})")
     click.echo(f"  k = 2, d = n = {mm['k2']['d']}: ratio {mm['k2']['ratio']:.3g}")
+
+
+@cli.command()
+@click.argument("paper", type=click.Choice(["logistic", "homogeneous", "all"]))
+@click.option("--pdf", "pdf_file", type=click.Path(dir_okay=False), default=None, help="Compile the report to FILE.")
+@click.option("--latex", "latex_file", type=click.Path(dir_okay=False), default=None, help="Write the LaTeX to FILE.")
+@click.option("--html", "html_dir", type=click.Path(file_okay=False), default=None, help="Write an HTML version to DIR.")
+@click.option("--examples", default=20, show_default=True, type=click.IntRange(0, 100_000),
+              help="flatproof check instances per claim (0: no property tests).")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="flatproof check seed.")
+@click.option("--figures", "figures_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of flatproof reproduce figures (default: reproduce-STUDY/, else docs/figures/).")
+def report(paper, pdf_file, latex_file, html_dir, examples, seed, figures_dir):
+    """One report per PAPER for a reviewer: every claim with statement, tag, derivation, verdicts, checks, figures."""
+    import datetime
+
+    from .paper_report import build
+
+    if not (pdf_file or latex_file or html_dir):
+        click.echo("flatproof: error: field '--pdf': give --pdf FILE, --latex FILE or --html DIR", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    try:
+        parts = build(paper, pdf=pdf_file, latex_file=latex_file, html_dir=html_dir, examples=examples, seed=seed,
+                      figures_dir=figures_dir, date=datetime.date.today().isoformat())
+    except InputError as exc:
+        click.echo(f"flatproof: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except FlatproofError as exc:
+        click.echo(f"flatproof: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    n = sum(len(p) for p in parts.values())
+    click.echo(f"flatproof report {paper}: {n} claims, "
+               f"{sum(len(c.cases) for p in parts.values() for c in p)} shipped cases"
+               + "".join(f"; {what} {where}" for what, where in (("PDF", pdf_file), ("LaTeX", latex_file),
+                                                                  ("HTML", html_dir)) if where))
 
 
 @cli.command()
