@@ -382,10 +382,7 @@ def report(paper, pdf_file, latex_file, html_dir, examples, seed, figures_dir):
     try:
         parts = build(paper, pdf=pdf_file, latex_file=latex_file, html_dir=html_dir, examples=examples, seed=seed,
                       figures_dir=figures_dir, date=datetime.date.today().isoformat())
-    except InputError as exc:
-        click.echo(f"flatproof: error: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    except FlatproofError as exc:
+    except FlatproofError as exc:                  # bad input, or TeX failed: one line, exit 2
         click.echo(f"flatproof: error: {exc}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     n = sum(len(p) for p in parts.values())
@@ -433,11 +430,6 @@ def derive(names, everything, latex_file, pdf_file):
     or --pdf, the document goes to standard output. Names: see `flatproof derive --all --latex -`
     or docs/derive.md.
     """
-    import os
-    import shutil
-    import subprocess
-    import tempfile
-
     from .claims import all_claims
     from .derivations import for_claim, get_derivation, names as der_names
     from .derivations.document import UnprovedStep, document
@@ -465,24 +457,12 @@ def derive(names, everything, latex_file, pdf_file):
         click.echo(f"flatproof: error: sympy could not prove {exc}; nothing written", err=True)
         sys.exit(EXIT_VIOLATED)
     if pdf_file:
-        tool = shutil.which("latexmk") or shutil.which("pdflatex")
-        if tool is None:
-            click.echo("flatproof: error: --pdf needs latexmk or pdflatex, and neither is on PATH "
-                       "(Debian: apt-get install texlive-latex-base texlive-latex-recommended latexmk); "
-                       "use --latex FILE to get the .tex", err=True)
+        from ._latex import compile_pdf
+        try:
+            compile_pdf(text, pdf_file, name="derivations")
+        except FlatproofError as exc:
+            click.echo(f"flatproof: error: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
-        with tempfile.TemporaryDirectory() as tmp:
-            src = os.path.join(tmp, "derivations.tex")
-            with open(src, "w", encoding="ascii") as fh:
-                fh.write(text)
-            cmd = ([tool, "-pdf", "-interaction=nonstopmode", "-halt-on-error", "derivations.tex"]
-                   if tool.endswith("latexmk") else [tool, "-interaction=nonstopmode", "-halt-on-error", "derivations.tex"])
-            res = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=300)
-            if res.returncode != 0:
-                tail = " | ".join(line for line in res.stdout.splitlines() if line.startswith("!"))[:300]
-                click.echo(f"flatproof: error: {os.path.basename(tool)} failed: {tail}", err=True)
-                sys.exit(EXIT_BAD_INPUT)
-            shutil.copyfile(os.path.join(tmp, "derivations.pdf"), pdf_file)
     if latex_file:
         write_text_atomic(latex_file, text, encoding="ascii")
     if not latex_file and not pdf_file:

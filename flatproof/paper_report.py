@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from ._errors import FlatproofError, InputError
+from ._errors import InputError
+from ._latex import compile_pdf
 from .claims import all_claims
 from .report import latex_text, math_text, tt_id
 
@@ -268,28 +269,10 @@ def build(which: str, *, pdf: str | None, latex_file: str | None, html_dir: str 
     if latex_file:
         write_text_atomic(latex_file, text, encoding="ascii")
     if pdf:
-        compile_pdf(text, pdf)
+        compile_pdf(text, pdf, name="report")
     if html_dir:
         write_html(papers, parts, Path(html_dir), examples=examples, seed=seed, date=date, figures=figures)
     return parts
-
-
-def compile_pdf(text: str, pdf: str) -> None:
-    import subprocess
-    import tempfile
-    tool = shutil.which("pdflatex")
-    if tool is None:
-        raise InputError("--pdf needs pdflatex, which is not on PATH (Debian: apt-get install texlive-latex-base "
-                         "texlive-latex-recommended latexmk); use --latex FILE to get the .tex", field="--pdf")
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "report.tex").write_text(text, encoding="ascii")
-        for _ in range(2):                       # twice: page references settle
-            res = subprocess.run([tool, "-interaction=nonstopmode", "-halt-on-error", "report.tex"], cwd=tmp,
-                                 capture_output=True, text=True, timeout=600)
-            if res.returncode != 0:
-                tail = " | ".join(line for line in res.stdout.splitlines() if line.startswith("!"))[:300]
-                raise FlatproofError(f"pdflatex failed: {tail}")
-        shutil.copyfile(Path(tmp) / "report.pdf", pdf)
 
 
 def write_html(papers, parts, out: Path, *, examples: int, seed: int, date: str, figures: dict) -> None:

@@ -1,6 +1,6 @@
 """``flatproof reproduce homogeneous``: the figures of flatproof math section M.
 
-(a) the trace along the rescaling orbit of one neuron against log c, with sympy's minimum F_sym at c*;
+(a) the trace along the rescaling orbit of one neuron against log c, with sympy's minimiser c* and minimum;
 (b) Dinh's blow-up: λ_max and the trace along the orbit c·(1, …, 1);
 (c) the flattest ReLU interpolator (LP over a dictionary): F_min and test MSE against the label noise,
     and against n;
@@ -160,7 +160,7 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
             ax.plot(o["log10_c"], o["F"], ls, label=rf"$F(T_c\theta)$, $k = {key[1]}$ (oracle)")
         ax.plot([np.log10(res["orbit"][k]["c_star"]) for k in ("k1", "k2")],
                 [res["orbit"][k]["F_at_c_star"] for k in ("k1", "k2")], "o", color="k",
-                label=r"sympy's minimum $F_{\mathrm{sym}}$ at $c^*$")
+                label=r"sympy's minimiser $c^*$ and minimum")
         ax.set_xlabel(r"$\log_{10} c$ (neuron 1 rescaled by $c$)")
         ax.set_ylabel(r"$F = \mathrm{tr}\,\nabla^2 \hat L$")
         ax.set_yscale("log")
