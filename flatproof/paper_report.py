@@ -60,14 +60,11 @@ def paper_claims(paper: str) -> list:
 
 
 def verdict_basis(verdict) -> str:
-    """certified / estimated / observed: the verdict's own basis when it carries one, else read off it:
-    observed for a [probe], certified when every comparison is certified, estimated otherwise."""
-    basis = getattr(verdict, "basis", None)
-    if basis:
-        return str(basis)
-    if verdict.tag == "probe":
-        return "observed"
-    return "certified" if verdict.comparisons and all(c.certified for c in verdict.comparisons) else "estimated"
+    """How the verdict was decided (its basis: certified, estimated: what, observed), or, for an undecided
+    verdict, why not."""
+    if verdict.basis is not None:
+        return f"{verdict.basis.value}: {verdict.basis_note}" if verdict.basis_note else verdict.basis.value
+    return verdict.basis_note or "none"
 
 
 def _case_rows(claim_id: str, cases: list[Path]) -> list[CaseRow]:
@@ -189,11 +186,12 @@ def latex(papers: list[str], parts: dict, *, examples: int, seed: int, date: str
                 out.append(d.latex_body())
             out.append("\\paragraph{Shipped cases.}")
             if part.cases:
-                out.append("\\begin{center}\\small\\begin{tabular}{>{\\raggedright\\arraybackslash}p{4.2cm}lll"
-                           ">{\\raggedright\\arraybackslash}p{6.6cm}}\\toprule")
+                out.append("\\begin{center}\\small\\begin{tabular}{>{\\raggedright\\arraybackslash}p{3.6cm}l"
+                           ">{\\raggedright\\arraybackslash}p{3.2cm}l>{\\raggedright\\arraybackslash}p{5.4cm}}"
+                           "\\toprule")
                 out.append("case & verdict & basis & mode & main comparison \\\\\\midrule")
                 for r in part.cases:
-                    out.append(f"{tt_id(r.path)} & {r.outcome} & {r.basis} & {r.mode} & {math_text(r.primary)} \\\\")
+                    out.append(f"{tt_id(r.path)} & {r.outcome} & {math_text(r.basis)} & {r.mode} & {math_text(r.primary)} \\\\")
                 out.append("\\bottomrule\\end{tabular}\\end{center}")
             else:
                 out.append("No shipped case.")

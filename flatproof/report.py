@@ -160,6 +160,8 @@ def _math_word(w: str) -> str:
             out.append("\\" + ch)
         elif ch == "~":
             out.append(r"\sim ")
+        elif ch == "/":
+            out.append(r"/\allowbreak ")             # inline math breaks only at relations and operators
         elif ch.isascii():
             out.append(ch)
         else:
@@ -290,7 +292,7 @@ def verdict_latex(case_name: str, claim, verdict, provenance: dict) -> str:
     for c in verdict.comparisons:
         rel = {"<=": r"$\le$", ">=": r"$\ge$", "=": "$=$"}[c.relation]
         how = latex_text(c.how)
-        rows.append(f"{math_text(c.name)} & {_num(c.value)} & {rel} & {_num(c.bound)} & {_num(c.margin, 3)} & "
+        rows.append(f"{math_text(c.name)} & {_num(c.value, 8)} & {rel} & {_num(c.bound, 8)} & {_num(c.margin, 3)} & "
                     f"{how} & {c.outcome} \\\\")
     hyps = "\n".join(f"\\item {math_text(h.name)}: {'met' if h.met else 'NOT met'}"
                      + (f" ({math_text(h.detail)})" if h.detail else "") for h in verdict.hypotheses)

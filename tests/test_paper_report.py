@@ -18,18 +18,16 @@ def test_each_paper_has_its_claims():
     assert set(PAPERS) == {"logistic", "homogeneous"}
 
 
-def test_basis_of_a_verdict():
-    class V:
-        tag, comparisons = "exact", ()
-    class C:
-        certified = True
-    v = V()
-    v.comparisons = (C(),)
-    assert verdict_basis(v) == "certified"
-    v.tag = "probe"
-    assert verdict_basis(v) == "observed"
-    v.basis = "estimated"                       # a verdict that carries its basis is taken at its word
-    assert verdict_basis(v) == "estimated"
+def test_basis_of_a_verdict_is_the_verdicts_own():
+    from flatproof.casefile import load_case
+    from flatproof.examples import cases_dir
+    v = load_case(cases_dir() / "univariate-eta-flat-rigorous.toml").verify()
+    assert v.outcome == "holds" and verdict_basis(v) == "certified"
+    v = load_case(cases_dir() / "false-flat-implies-bayes.toml").verify()
+    if v.basis is None:                          # undecided: the reason is shown instead of a basis
+        assert v.outcome == "inconclusive" and verdict_basis(v) == v.basis_note != ""
+    else:
+        assert verdict_basis(v).startswith(v.basis.value)
 
 
 def test_report_needs_an_output():
