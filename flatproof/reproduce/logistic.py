@@ -144,6 +144,7 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MultipleLocator
 
     cfg = res["config"]
     figures = []
@@ -156,10 +157,11 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
             ax.axhline(2 / eta, color=f"C{i}", ls=":", lw=1)
         ax.plot([], [], color="0.3", ls=":", lw=1, label=r"$2/\eta$ (same colour)")
         ax.set_yscale("log")
+        data_ticks(ax.yaxis, [2 / eta for eta in eos["runs"]])      # ticks at the thresholds 2/η
         ax.set_xlabel("GD step")
         ax.set_ylabel(r"$\lambda_{\max}(\nabla^2 L(\theta_t))$")
         ax.set_title(r"$\lambda_{\max}$ along GD for each step size $\eta$")
-        ax.legend(ncols=2)
+        legend(ax, ncols=3)
         figures += save_figure(fig, out, "logistic_eos")
         plt.close(fig)
         first = eos["runs"][cfg["etas"][0]]["history"]["step"]
@@ -178,6 +180,7 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
             ax.axvspan(a, b, color="0.88", lw=0, label=r"$U_\delta$, $\delta = 0.1$ (shaded)" if k == 0 else None)
         ax.plot(grid, net(grid), color="C0", label=r"$f_\theta(x)$ after GD")
         ax.scatter(rb["x"], rb["y"], s=6, color="k", label=r"data $(x_j, y_j)$", zorder=3)
+        ax.xaxis.set_major_locator(MultipleLocator(0.5))
         ax.set_xlabel("$x$")
         ax.set_ylabel(r"$f_\theta(x)$")
         ax2 = ax.twinx()
