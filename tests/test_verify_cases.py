@@ -81,6 +81,7 @@ def test_list_shows_every_claim_with_its_tag():
     assert code == 2 and "unknown claim" in out
 
 
+@pytest.mark.slow
 def test_latex_report_of_every_shipped_case_compiles_without_overfull_lines(tmp_path):
     """The report is compiled with pdflatex (installed by .ci/run), not only inspected."""
     require_pdflatex()
