@@ -61,7 +61,8 @@ def test_list_prints_a_section_and_a_claims_entry():
 
 
 def test_nothing_in_the_repository_points_outside_it():
+    outside = "/".join(("shared", "spec"))          # spelled in two parts so that this file does not match
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     offenders = [f for f in files if not f.startswith(".ci/") and (ROOT / f).is_file()
-                 and "shared/spec" in (ROOT / f).read_text(encoding="utf-8", errors="replace")]
+                 and outside in (ROOT / f).read_text(encoding="utf-8", errors="replace")]
     assert offenders == []
