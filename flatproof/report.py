@@ -183,8 +183,8 @@ def _is_math_word(w: str) -> bool | None:
         return False
     if any(ch in _MATH_CHARS for ch in w) or core in _OPERATORS:
         return True
-    if re.search(r"(?<![A-Za-z])[A-Za-z]{1,3}'*\(", w) or "'" in core:
-        return True                                  # f(x), s(z), g'(t), ℓ''
+    if re.search(r"(?<![A-Za-z])[A-Za-z]{1,3}'*\(", w) or ("'" in core and not re.fullmatch(r"[A-Za-z]{2,}'s", core)):
+        return True                                  # f(x), s(z), g'(t), ℓ'' (but not Euler's, QW's)
     if len(core) == 1 and core.isalpha():
         return core not in "aA"                      # the article is prose
     if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", core):
