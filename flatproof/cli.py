@@ -397,7 +397,7 @@ def report(paper, pdf_file, latex_file, html_dir, examples, seed, figures_dir):
               help="Copy every shipped case (and the arrays they load) into DIR, to edit and verify.")
 def cases(copy_to):
     """List the example cases that ship with flatproof, or copy them with --copy DIR."""
-    from .examples import cases_dir, copy_cases, describe, shipped_cases
+    from .shipped import cases_dir, copy_cases, describe, shipped_cases
 
     try:
         if copy_to:

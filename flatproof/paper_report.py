@@ -69,7 +69,7 @@ def verdict_basis(verdict) -> str:
 
 def _case_rows(claim_id: str, cases: list[Path]) -> list[CaseRow]:
     from .casefile import load_case
-    from .examples import describe
+    from .shipped import describe
     rows = []
     for p in cases:
         if describe(p)[0] != claim_id:
@@ -88,7 +88,7 @@ def collect(paper: str, *, examples: int, seed: int) -> list[ClaimPart]:
 
     from .check import check_claim
     from .derivations import for_claim
-    from .examples import shipped_cases
+    from .shipped import shipped_cases
     from .strategies import has_strategy
 
     cases = shipped_cases()

@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from flatproof.cli import cli
-from flatproof.examples import describe, shipped_cases
+from flatproof.shipped import describe, shipped_cases
 from flatproof.paper_report import PAPERS, paper_claims, verdict_basis
 from tests._tex import compile_tex, overfull, require_pdflatex
 
@@ -20,7 +20,7 @@ def test_each_paper_has_its_claims():
 
 def test_basis_of_a_verdict_is_the_verdicts_own():
     from flatproof.casefile import load_case
-    from flatproof.examples import cases_dir
+    from flatproof.shipped import cases_dir
     v = load_case(cases_dir() / "univariate-eta-flat-rigorous.toml").verify()
     assert v.outcome == "holds" and verdict_basis(v) == "certified"
     v = load_case(cases_dir() / "false-flat-implies-bayes.toml").verify()

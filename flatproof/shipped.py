@@ -1,4 +1,4 @@
-"""The example cases that ship with flatproof: in a wheel they are ``flatproof/cases/`` (copied there by
+"""The example cases that ship with flatproof (case files; the scripts in examples/ are another thing): in a wheel they are ``flatproof/cases/`` (copied there by
 the build, see setup.py), in a source checkout they are ``cases/`` next to the package.
 ``flatproof cases`` lists them and ``flatproof cases --copy DIR`` puts them where a user can edit them."""
 
