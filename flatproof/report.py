@@ -187,7 +187,7 @@ def _is_math_word(w: str) -> bool | None:
         return True                                  # f(x), s(z), g'(t), ℓ'' (but not Euler's, QW's)
     if len(core) == 1 and core.isalpha():
         return core not in "aA"                      # the article is prose
-    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", core):
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?", core):
         return None
     return bool(re.fullmatch(r"[0-9]+[A-Za-z]{1,3}|[A-Za-z]{1,2}[0-9]+", core))    # 2ab, x1
 
@@ -296,7 +296,8 @@ def verdict_latex(case_name: str, claim, verdict, provenance: dict) -> str:
                     f"{how} & {c.outcome} \\\\")
     hyps = "\n".join(f"\\item {math_text(h.name)}: {'met' if h.met else 'NOT met'}"
                      + (f" ({math_text(h.detail)})" if h.detail else "") for h in verdict.hypotheses)
-    cert = "\n".join(f"\\item \\texttt{{{latex_text(k)}}}: {_num(v)}" for k, v in verdict.certificate.items()
+    cert = "\n".join(f"\\item \\texttt{{{latex_text(k)}}}: {math_text(v) if isinstance(v, str) else _num(v)}"
+                     for k, v in verdict.certificate.items()
                      if isinstance(v, (int, float, bool)) or (isinstance(v, str) and len(v) < 200))
     prov = "; ".join(f"{latex_text(k)} = {latex_text(str(v))}" for k, v in provenance.items())
     false_note = (r" \textbf{(false by design: a violation is the expected outcome)}" if claim.false_by_design else "")
