@@ -13,7 +13,7 @@ import importlib
 
 from ._errors import FlatproofError, InputError, KinkError
 
-__version__ = "0.1.0"
+from ._version import __version__  # the single source of the version
 
 # public name -> the module (relative to this package) that defines it
 _LAZY = {
@@ -42,7 +42,7 @@ _LAZY = {
 }
 _SUBMODULES = {"constructions"}
 
-__all__ = ["FlatproofError", "InputError", "KinkError", *_LAZY, *sorted(_SUBMODULES)]
+__all__ = ["__version__", "FlatproofError", "InputError", "KinkError", *_LAZY, *sorted(_SUBMODULES)]
 
 
 def __getattr__(name: str):

@@ -9,6 +9,7 @@ stderr naming the file, the field and the reason; no output file is written), 13
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from . import _interrupt
@@ -368,8 +369,12 @@ class _CaseSummary:
               help="Import MODULE (module on the current folder, or a .py file) first (user claims).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON record per claim (JSON Lines).")
 def list_claims(claim_id, imports, as_json):
-    """List the claims (id, tag, title), or show one CLAIM_ID with its statement and parameters."""
+    """List the claims (id, tag, title), or show one CLAIM_ID with its statement, parameters and math.
 
+    CLAIM_ID may also be a section of the math pages (U.1–U.7, M.1–M.4): its text is printed.
+    """
+
+    from . import mathpages
     from .claims import all_claims, get_claim
 
     try:
@@ -377,6 +382,9 @@ def list_claims(claim_id, imports, as_json):
         if as_json:
             for c in ([get_claim(claim_id, field="CLAIM_ID")] if claim_id else all_claims()):
                 click.echo(dumps_strict(_claim_record(c), ensure_ascii=False))
+            return
+        if claim_id is not None and re.fullmatch(r"[UM]\.\d+", claim_id):
+            click.echo(mathpages.section(claim_id), nl=False)
             return
         if claim_id is None:
             table = Table(title="flatproof claims")
@@ -406,9 +414,15 @@ def list_claims(claim_id, imports, as_json):
         for p in c.params:
             table.add_row(p.name, p.type.__name__, str(p.default), escape(p.describe()), escape(p.doc))
         console.print(table)
-    doc = (type(c).__module__ and __import__(type(c).__module__, fromlist=["_"]).__doc__) or ""
-    if doc:
-        console.print(doc.strip(), highlight=False, markup=False)
+    entry = mathpages.claim_entry(c.id)
+    if entry:
+        console.print(f"\nflatproof math {c.section} (the whole section: flatproof list "
+                      f"{mathpages.section_ids(c.section)[0]}):", highlight=False, markup=False)
+        console.print(entry.strip(), highlight=False, markup=False)
+    else:
+        doc = (type(c).__module__ and __import__(type(c).__module__, fromlist=["_"]).__doc__) or ""
+        if doc:
+            console.print(doc.strip(), highlight=False, markup=False)
 
 
 @cli.command()
@@ -498,7 +512,10 @@ def check(claims, everything, examples, seed, out_dir, as_json, param_opts, impo
               help="Output folder (default: reproduce-STUDY); filled under a temporary name and renamed when "
                    "complete, so an interrupted run leaves the previous result or nothing.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None))
-def reproduce(study, quick, out_dir, seed):
+@click.option("--style", "style", default="paper", show_default=True, type=click.Choice(["paper", "talk"]),
+              help="Figure style: paper (journal column, small type) or talk (slides, large type).")
+@click.option("--replot", is_flag=True, help="Only redraw the figures from the numbers of an earlier run in OUT.")
+def reproduce(study, quick, out_dir, seed, style, replot):
     """Run the simulation STUDY and write its figures (PNG, PDF) and every plotted number (JSON, CSV)."""
     import time
 
@@ -513,12 +530,23 @@ def reproduce(study, quick, out_dir, seed):
     from .reproduce import homogeneous, logistic
 
     t0 = time.perf_counter()
+    module = logistic if study == "logistic" else homogeneous
+    if replot:
+        import os
+        if not os.path.exists(os.path.join(out_dir, f"{study}.json")):
+            click.echo(f"flatproof: error: field '--replot': {out_dir}/{study}.json does not exist "
+                       f"(run flatproof reproduce {study} --out {out_dir} first)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        res = module.replot(out_dir, style=style)
+        click.echo(f"flatproof reproduce {study}: {len(res['figures'])} files of figures redrawn in {out_dir} "
+                   f"({time.perf_counter() - t0:.1f} s)")
+        return
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} steps"),
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar, \
             atomic_folder(out_dir) as tmp:
         task = bar.add_task(f"reproduce {study}", total=None)
         module = logistic if study == "logistic" else homogeneous
-        res = module.run(tmp, quick=quick, seed=seed, progress=lambda: bar.advance(task))
+        res = module.run(tmp, quick=quick, seed=seed, progress=lambda: bar.advance(task), style=style)
     click.echo(f"flatproof reproduce {study}: {len(res['figures'])} files of figures in {out_dir} "
                f"({time.perf_counter() - t0:.1f} s)")
     if study == "logistic":
@@ -545,6 +573,63 @@ def reproduce(study, quick, out_dir, seed):
 
 
 @cli.command()
+@click.argument("paper", type=click.Choice(["logistic", "homogeneous", "all"]))
+@click.option("--pdf", "pdf_file", type=click.Path(dir_okay=False), default=None, help="Compile the report to FILE.")
+@click.option("--latex", "latex_file", type=click.Path(dir_okay=False), default=None, help="Write the LaTeX to FILE.")
+@click.option("--html", "html_dir", type=click.Path(file_okay=False), default=None, help="Write an HTML version to DIR.")
+@click.option("--examples", default=20, show_default=True, type=click.IntRange(0, 100_000),
+              help="flatproof check instances per claim (0: no property tests).")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None), help="flatproof check seed.")
+@click.option("--figures", "figures_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of flatproof reproduce figures (default: reproduce-STUDY/, else docs/figures/).")
+def report(paper, pdf_file, latex_file, html_dir, examples, seed, figures_dir):
+    """One report per PAPER for a reviewer: every claim with statement, tag, derivation, verdicts, checks, figures."""
+    import datetime
+
+    from .paper_report import build
+
+    if not (pdf_file or latex_file or html_dir):
+        click.echo("flatproof: error: field '--pdf': give --pdf FILE, --latex FILE or --html DIR", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    try:
+        parts = build(paper, pdf=pdf_file, latex_file=latex_file, html_dir=html_dir, examples=examples, seed=seed,
+                      figures_dir=figures_dir, date=datetime.date.today().isoformat())
+    except FlatproofError as exc:                  # bad input, or TeX failed: one line, exit 2
+        click.echo(f"flatproof: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    n = sum(len(p) for p in parts.values())
+    click.echo(f"flatproof report {paper}: {n} claims, "
+               f"{sum(len(c.cases) for p in parts.values() for c in p)} shipped cases"
+               + "".join(f"; {what} {where}" for what, where in (("PDF", pdf_file), ("LaTeX", latex_file),
+                                                                  ("HTML", html_dir)) if where))
+
+
+@cli.command()
+@click.option("--copy", "copy_to", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Copy every shipped case (and the arrays they load) into DIR, to edit and verify.")
+def cases(copy_to):
+    """List the example cases that ship with flatproof, or copy them with --copy DIR."""
+    from .shipped import cases_dir, copy_cases, describe, shipped_cases
+
+    try:
+        if copy_to:
+            copied = copy_cases(copy_to)
+            click.echo(f"flatproof cases: copied {len(copied)} files to {copy_to}; try "
+                       f"flatproof verify {copy_to}/logistic-flat-at-infinity.toml")
+            return
+        table = Table(title=escape(f"shipped cases ({cases_dir()})"), title_justify="left")
+        for col in ("file", "claim", "expected"):
+            table.add_column(col)
+        for p in shipped_cases():
+            claim, expected = describe(p)
+            table.add_row(p.name, claim, expected)
+        Console(width=120).print(table)
+    except InputError as exc:
+        click.echo(f"flatproof: error: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="Every derivation.")
 @click.option("--latex", "latex_file", default=None, metavar="FILE",
@@ -558,13 +643,8 @@ def derive(names, everything, latex_file, pdf_file):
     or --pdf, the document goes to standard output. Names: see `flatproof derive --all --latex -`
     or docs/derive.md.
     """
-    import shutil
-    import subprocess
-    import tempfile
-
     from .claims import all_claims
     from .derivations import for_claim, get_derivation, names as der_names
-    from ._files import copy_file_atomic
     from .derivations.document import UnprovedStep, document
 
     try:
@@ -594,24 +674,12 @@ def derive(names, everything, latex_file, pdf_file):
         click.echo(f"flatproof: error: sympy could not prove {exc}; nothing written", err=True)
         sys.exit(EXIT_VIOLATED)
     if pdf_file:
-        tool = shutil.which("latexmk") or shutil.which("pdflatex")
-        if tool is None:
-            click.echo("flatproof: error: --pdf needs latexmk or pdflatex, and neither is on PATH "
-                       "(Debian: apt-get install texlive-latex-base texlive-latex-recommended latexmk); "
-                       "use --latex FILE to get the .tex", err=True)
+        from ._latex import compile_pdf
+        try:
+            compile_pdf(text, pdf_file, name="derivations")
+        except FlatproofError as exc:
+            click.echo(f"flatproof: error: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
-        with tempfile.TemporaryDirectory() as tmp:
-            src = os.path.join(tmp, "derivations.tex")
-            with open(src, "w", encoding="ascii") as fh:
-                fh.write(text)
-            cmd = ([tool, "-pdf", "-interaction=nonstopmode", "-halt-on-error", "derivations.tex"]
-                   if tool.endswith("latexmk") else [tool, "-interaction=nonstopmode", "-halt-on-error", "derivations.tex"])
-            res = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=300)
-            if res.returncode != 0:
-                tail = " | ".join(line for line in res.stdout.splitlines() if line.startswith("!"))[:300]
-                click.echo(f"flatproof: error: {os.path.basename(tool)} failed: {tail}", err=True)
-                sys.exit(EXIT_BAD_INPUT)
-            copy_file_atomic(os.path.join(tmp, "derivations.pdf"), pdf_file)
     if latex_file:
         write_text_atomic(latex_file, text, encoding="ascii")
     if not latex_file and not pdf_file:

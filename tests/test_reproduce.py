@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from flatproof.cli import cli
 
 
+@pytest.mark.slow
 def test_reproduce_homogeneous_quick(tmp_path):
     out = tmp_path / "rh"
     res = CliRunner().invoke(cli, ["reproduce", "homogeneous", "--quick", "--out", str(out)])
@@ -37,6 +38,7 @@ def test_reproduce_homogeneous_quick(tmp_path):
     assert res.exit_code == 2
 
 
+@pytest.mark.slow
 def test_reproduce_logistic_quick(tmp_path):
     import flatproof as fp
     from flatproof import constructions as C

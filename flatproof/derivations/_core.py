@@ -20,25 +20,9 @@ sympy can no longer prove one. ``results`` are the derivation's closed forms and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import re
-
 import sympy as sp
 
-from ..report import latex_text
-
-_IDENT = re.compile(r"(?<![A-Za-z\\])([A-Za-z])_(\{[^}]*\}|[A-Za-z0-9]+\*?)")
-
-
-def why_latex(text: str) -> str:
-    """A justification in text mode, with identifiers such as x_j or c_i* set in math."""
-    out, pos = [], 0
-    for m in _IDENT.finditer(text):
-        out.append(latex_text(text[pos:m.start()]))
-        sub = m.group(2).strip("{}").replace("*", "^*")
-        out.append(f"${m.group(1)}_{{{sub}}}$")
-        pos = m.end()
-    out.append(latex_text(text[pos:]))
-    return "".join(out)
+from ..report import latex_text, math_text, tt_id
 
 REL_LATEX = {"=": "=", "<=": r"\le", ">=": r"\ge", "=>": r"\Longrightarrow", "def": r"\coloneqq"}
 
@@ -171,28 +155,33 @@ class Derivation:
     def _row(st: Step, lhs: str, why: str) -> str:
         return f"{lhs} &{REL_LATEX[st.rel]} {tex(st.rhs)} && \\text{{{why}}}"
 
-    def _chain(self, steps) -> str:
-        rows = []
+    def _chain(self, steps, first: int) -> str:
+        """An align* of the steps, each tagged (first), (first+1), …, then their justifications as wrapped
+        text below it (a justification is prose with formulas: it never widens the display)."""
+        rows, notes = [], []
         prev_rhs = None
-        for st in steps:
+        for k, st in enumerate(steps, start=first):
             lhs = "" if prev_rhs is not None and st.lhs is prev_rhs else tex(st.lhs)
-            cited = " [cited]" if st.obligation() is None else ""
-            rows.append(self._row(st, lhs, why_latex(st.why) + cited))
+            rows.append(f"{lhs} &{REL_LATEX[st.rel]} {tex(st.rhs)} \\tag*{{({k})}}")
+            cited = " \\emph{[cited]}" if st.obligation() is None else ""
+            notes.append(f"\\item[({k})] {math_text(st.why)}{cited}")
             prev_rhs = st.rhs
-        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+        return ("\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+                "\\begin{itemize}\\small\\setlength{\\itemsep}{0pt}\n" + "\n".join(notes) + "\n\\end{itemize}")
 
     def latex_body(self) -> str:
-        parts, run = [], []
+        parts, run, first = [], [], 1
         for st in self.steps:
             if isinstance(st, Step):
                 run.append(st)
                 continue
             if run:
-                parts.append(self._chain(run))
+                parts.append(self._chain(run, first))
+                first += len(run)
                 run = []
             parts.append(st[1])
         if run:
-            parts.append(self._chain(run))
+            parts.append(self._chain(run, first))
         return "\n".join(parts)
 
     def latex_section(self) -> str:
@@ -200,12 +189,12 @@ class Derivation:
         refs = []
         for cid in self.claims:
             c = get_claim(cid)
-            refs.append(f"\\texttt{{{latex_text(c.id)}}} [{c.tag}]{' (false by design)' if c.false_by_design else ''}"
-                        f" --- {latex_text(c.reference)}")
-        head = [f"\\section{{{latex_text(self.title)}}}\\label{{der:{self.name}}}",
+            refs.append(f"{tt_id(c.id)} [{c.tag}]{' (false by design)' if c.false_by_design else ''}"
+                        f" --- {math_text(c.reference)}")
+        head = [f"\\section{{{math_text(self.title)}}}\\label{{der:{self.name}}}",
                 f"\\noindent\\textbf{{Derivation}} \\texttt{{{self.name}}} (flatproof math {latex_text(self.section)}).",
                 "\\textbf{Supports}: " + ("; ".join(refs) if refs else "---") + ".",
-                "\\textbf{Assumptions}: " + "; ".join(latex_text(a) for a in self.assumptions) + ".\n",
+                "\\textbf{Assumptions}: " + "; ".join(math_text(a) for a in self.assumptions) + ".\n",
                 self.setting]
         return "\n".join(head) + "\n" + self.latex_body() + "\n"
 

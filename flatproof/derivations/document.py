@@ -8,6 +8,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath,amssymb,mathtools}
 \allowdisplaybreaks
+\emergencystretch=3em
 \title{flatproof: derivations}
 \date{}
 \begin{document}

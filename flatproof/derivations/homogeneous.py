@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ._core import Derivation, M, Step, U, matrix_zero, raw
+from ._core import Derivation, M, Step, U, matrix_zero, raw, tex
 from .orbit import orbit_minimum
 
 a = sp.Symbol("a_j", real=True)
@@ -45,9 +45,13 @@ def _euler_and_homogeneity(name, kk, pos, neg):
             continue
         side = "t > 0" if var is t else "t < 0"
         sig = sp.Lambda(var, piece)
-        out.append(Step(sig(c * var), "=", M(c ** kk, sig(var)), f"{name}, {side}: degree {kk}",
+        ck = sp.latex(c ** kk)
+        out.append(Step(raw(r"\sigma(c_j t)"), "=", raw(f"{tex(sig(c * var))} = {ck}\\,\\sigma(t)"),
+                        f"{name}, {side}: homogeneous of degree {kk}",
                         proof=sig(c * var) - c ** kk * sig(var)))
-        out.append(Step(M(var, sp.diff(piece, var)), "=", M(kk, piece), f"{name}, {side}: Euler",
+        out.append(Step(raw(r"t\,\sigma'(t)"), "=",
+                        raw(f"t \\cdot {tex(sp.diff(piece, var))} = {kk}\\,\\sigma(t)"),
+                        f"{name}, {side}: Euler's identity with k = {kk}",
                         proof=var * sp.diff(piece, var) - kk * piece))
     return out
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from ._core import Derivation, M, Step, U, ball_function, matrix_zero, raw
+from ._core import Derivation, M, Raw, Step, U, ball_function, matrix_zero, raw
 from .orbit import orbit_minimum
 
 # Notation of flatproof math
@@ -220,7 +220,7 @@ def flat_at_infinity() -> Derivation:
 @lru_cache(maxsize=None)
 def weighted_tv() -> Derivation:
     P, gap, E = sp.symbols("P Delta E", nonnegative=True)
-    va, wa = sp.symbols(r"|v_i| |w_i|", positive=True)
+    va, wa = Raw(r"|v_i|", positive=True), Raw(r"|w_i|", positive=True)   # display names, not subscripts
     Dbar, epsF, lam = sp.symbols(r"\bar{D} varepsilon_F lambda_max", real=True)
     block = (wa * P * gap) ** 2 + (va * P) ** 2 * (E ** 2 + 1)
     g = P ** 2 * gap * sp.sqrt(1 + E ** 2)

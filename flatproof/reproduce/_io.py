@@ -25,9 +25,10 @@ def write_csv(path: Path, columns: dict) -> None:
 
 
 def save_figure(fig, out: Path, name: str) -> list[str]:
+    """``name.png`` (raster, at the style's dpi) and ``name.pdf`` (vector), cropped to the drawing."""
     paths = []
     for ext in ("png", "pdf"):
         p = out / f"{name}.{ext}"
-        fig.savefig(p, dpi=120, bbox_inches="tight")
+        fig.savefig(p, bbox_inches="tight", metadata={"CreationDate": None} if ext == "pdf" else None)
         paths.append(str(p))
     return paths

@@ -1,6 +1,6 @@
 """``flatproof reproduce homogeneous``: the figures of flatproof math section M.
 
-(a) the trace along the rescaling orbit of one neuron against log c, with sympy's minimum F_sym at c*;
+(a) the trace along the rescaling orbit of one neuron against log c, with sympy's minimiser c* and minimum;
 (b) Dinh's blow-up: λ_max and the trace along the orbit c·(1, …, 1);
 (c) the flattest ReLU interpolator (LP over a dictionary): F_min and test MSE against the label noise,
     and against n;
@@ -10,6 +10,7 @@ Every plotted number goes to ``homogeneous.json`` and one CSV per figure.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from ..model.activations import relu, relu_power
 from ..model.data import MultiIndexTask
 from ..model.losses import Loss
 from ._io import save_figure, write_csv, write_json
+from ._style import data_ticks, legend, style
 
 RELU = lambda t: np.maximum(t, 0.0)  # noqa: E731
 
@@ -114,12 +116,8 @@ def memoriser_study(seed: int, ds, d_k2: int, samples: int, progress) -> dict:
     return {"relu": rows, "k2": {"d": d_k2, "ratio": f_sym(A, B, 2) / f_sym(At, Bt, 2)}}
 
 
-def run(out_dir, *, quick: bool = False, seed: int = 0, progress=None) -> dict:
+def run(out_dir, *, quick: bool = False, seed: int = 0, progress=None, style: str = "paper") -> dict:
     """Run the study, write figures and numbers to ``out_dir``; return the numbers."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tick = progress or (lambda: None)
@@ -135,67 +133,93 @@ def run(out_dir, *, quick: bool = False, seed: int = 0, progress=None) -> dict:
     res["flattest"] = flattest_study(seed, cfg["d"], cfg["n_list"], cfg["noises"], cfg["n"], 0.1, cfg["dictionary"],
                                      cfg["samples"], tick)
     res["memoriser"] = memoriser_study(seed, cfg["ds"], cfg["d_k2"], cfg["samples"], tick)
-    figures = []
-
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
-    for key, style in (("k1", "-"), ("k2", "--")):
-        o = res["orbit"][key]
-        ax.plot(o["log10_c"], o["F"], style, label=f"F(T_cθ), k = {key[1]} (oracle)")
-        ax.plot(np.log10(o["c_star"]), o["F_at_c_star"], "o", color="k")
-    ax.set_xlabel("log10 c (neuron 1 rescaled)")
-    ax.set_ylabel("trace F")
-    ax.set_yscale("log")
-    ax.set_title("Trace along the rescaling orbit; dots: sympy's minimum at c*")
-    ax.legend()
-    figures += save_figure(fig, out, "homogeneous_orbit")
-    plt.close(fig)
-    o1 = res["orbit"]["k1"]
-    write_csv(out / "homogeneous_orbit.csv", {"log10_c": o1["log10_c"], "F_k1": o1["F"], "F_k1_closed_form":
-                                              o1["F_closed_form"], "F_k2": res["orbit"]["k2"]["F"]})
-
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
-    dn = res["dinh"]
-    ax.loglog(dn["c"], dn["lambda_max"], label="λ_max")
-    ax.loglog(dn["c"], dn["trace"], label="trace")
-    ax.set_xlabel("c (every neuron rescaled by c)")
-    ax.set_title("Dinh et al.: rescaling makes an interpolator arbitrarily sharp")
-    ax.legend()
-    figures += save_figure(fig, out, "homogeneous_dinh")
-    plt.close(fig)
-    write_csv(out / "homogeneous_dinh.csv", dn)
-
-    fl = res["flattest"]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-    fig.subplots_adjust(wspace=0.5)
-    axes[0].plot(fl["noise"], [r["test_mse"] for r in fl["by_noise"]], "o-", label="test MSE")
-    axes[0].set_xlabel("label noise σ")
-    axes[0].set_ylabel("E(f − f*)²")
-    ax2 = axes[0].twinx()
-    ax2.plot(fl["noise"], [r["F_min"] for r in fl["by_noise"]], "s--", color="C1", label="F_min")
-    ax2.set_ylabel("F_min (flattest, LP)")
-    axes[0].set_title(f"Flattest interpolator, n = {fl['n_fixed']}, d = {fl['d']}")
-    axes[1].loglog(fl["n"], [max(r["test_mse"], 1e-16) for r in fl["by_n"]], "o-")
-    axes[1].set_xlabel("n")
-    axes[1].set_ylabel("test MSE")
-    axes[1].set_title(f"noise σ = {fl['noise_fixed']}")
-    figures += save_figure(fig, out, "homogeneous_flattest")
-    plt.close(fig)
-    write_csv(out / "homogeneous_flattest_noise.csv", {"noise": fl["noise"], **{
-        k: [r[k] for r in fl["by_noise"]] for k in ("F_min", "test_mse", "test_mse_se", "atoms", "duality_gap")}})
-    write_csv(out / "homogeneous_flattest_n.csv", {"n": fl["n"], **{
-        k: [r[k] for r in fl["by_n"]] for k in ("F_min", "test_mse", "test_mse_se", "atoms", "duality_gap")}})
-
-    mm = res["memoriser"]
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
-    ax.plot([r["d"] for r in mm["relu"]], [r["ratio"] for r in mm["relu"]], "o-", label="ReLU")
-    ax.axhline(mm["k2"]["ratio"], ls="--", color="C1", label=f"ReLU², d = {mm['k2']['d']}")
-    ax.set_xlabel("d (n = d)")
-    ax.set_ylabel("F_sym(memoriser) / F_sym(teacher)")
-    ax.set_title("The memoriser is sharper, increasingly with d (ReLU)")
-    ax.legend()
-    figures += save_figure(fig, out, "homogeneous_memoriser")
-    plt.close(fig)
-    write_csv(out / "homogeneous_memoriser.csv", {k: [r[k] for r in mm["relu"]] for k in mm["relu"][0]})
-    res["figures"] = figures
+    res["figures"] = plot(res, out, style)
     write_json(out / "homogeneous.json", res)
     return res
+
+
+def replot(out_dir, style: str = "paper") -> dict:
+    """Redraw the figures from ``out_dir/homogeneous.json`` (written by :func:`run`) without recomputing."""
+    out = Path(out_dir)
+    res = json.loads((out / "homogeneous.json").read_text())
+    res["figures"] = plot(res, out, style)
+    return res
+
+
+def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
+    """The four figures of the study from its numbers ``res`` (and one CSV per figure); the file paths."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures = []
+    with style(style_name) as st:
+        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+        for key, ls in (("k1", "-"), ("k2", "--")):
+            o = res["orbit"][key]
+            ax.plot(o["log10_c"], o["F"], ls, label=rf"$F(T_c\theta)$, $k = {key[1]}$ (oracle)")
+        ax.plot([np.log10(res["orbit"][k]["c_star"]) for k in ("k1", "k2")],
+                [res["orbit"][k]["F_at_c_star"] for k in ("k1", "k2")], "o", color="k",
+                label=r"sympy's minimiser $c^*$ and minimum")
+        ax.set_xlabel(r"$\log_{10} c$ (neuron 1 rescaled by $c$)")
+        ax.set_ylabel(r"$F = \mathrm{tr}\,\nabla^2 \hat L$")
+        ax.set_yscale("log")
+        ax.set_title("Trace of the Hessian along the rescaling orbit")
+        ax.legend()
+        figures += save_figure(fig, out, "homogeneous_orbit")
+        plt.close(fig)
+        o1 = res["orbit"]["k1"]
+        write_csv(out / "homogeneous_orbit.csv", {"log10_c": o1["log10_c"], "F_k1": o1["F"], "F_k1_closed_form":
+                                                  o1["F_closed_form"], "F_k2": res["orbit"]["k2"]["F"]})
+
+        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+        dn = res["dinh"]
+        ax.loglog(dn["c"], dn["lambda_max"], label=r"$\lambda_{\max}(\nabla^2 \hat L)$")
+        ax.loglog(dn["c"], dn["trace"], "--", label=r"$\mathrm{tr}\,\nabla^2 \hat L$")
+        ax.set_xlabel(r"$c$ (every neuron rescaled by $c$)")
+        ax.set_ylabel("curvature (log scale)")
+        ax.set_title(r"Curvature of one interpolator along the orbit $T_c\theta$")
+        ax.legend()
+        figures += save_figure(fig, out, "homogeneous_dinh")
+        plt.close(fig)
+        write_csv(out / "homogeneous_dinh.csv", dn)
+
+        fl = res["flattest"]
+        fig, axes = plt.subplots(1, 2, figsize=st["double"], layout="constrained")
+        axes[0].plot(fl["noise"], [r["test_mse"] for r in fl["by_noise"]], "o-", label="test MSE (left axis)")
+        axes[0].set_xlabel(r"label noise $\sigma$")
+        axes[0].set_ylabel(r"test MSE $\mathbb{E}\,(f - f^*)^2$")
+        ax2 = axes[0].twinx()
+        ax2.grid(False)
+        ax2.plot(fl["noise"], [r["F_min"] for r in fl["by_noise"]], "s--", color="C1",
+                 label=r"$F_{\min}$ (right axis)")
+        ax2.set_ylabel(r"$F_{\min}$ of the flattest interpolator (LP)")
+        axes[0].set_title(rf"Flattest interpolator against noise ($n = {fl['n_fixed']}$, $d = {fl['d']}$)")
+        legend(axes[0], ax2)
+        axes[1].loglog(fl["n"], [max(r["test_mse"], 1e-16) for r in fl["by_n"]], "o-",
+                       label=rf"test MSE, $\sigma = {fl['noise_fixed']:g}$")
+        data_ticks(axes[1].xaxis, fl["n"])
+        axes[1].set_xlabel("sample size $n$")
+        axes[1].set_ylabel("test MSE")
+        axes[1].set_title(rf"Flattest interpolator against $n$ ($\sigma = {fl['noise_fixed']:g}$)")
+        axes[1].legend()
+        figures += save_figure(fig, out, "homogeneous_flattest")
+        plt.close(fig)
+        write_csv(out / "homogeneous_flattest_noise.csv", {"noise": fl["noise"], **{
+            k: [r[k] for r in fl["by_noise"]] for k in ("F_min", "test_mse", "test_mse_se", "atoms", "duality_gap")}})
+        write_csv(out / "homogeneous_flattest_n.csv", {"n": fl["n"], **{
+            k: [r[k] for r in fl["by_n"]] for k in ("F_min", "test_mse", "test_mse_se", "atoms", "duality_gap")}})
+
+        mm = res["memoriser"]
+        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+        ax.plot([r["d"] for r in mm["relu"]], [r["ratio"] for r in mm["relu"]], "o-", label=r"ReLU, $n = d$")
+        ax.axhline(mm["k2"]["ratio"], ls="--", color="C1", label=rf"ReLU$^2$, $n = d = {mm['k2']['d']}$")
+        ax.axhline(1.0, ls=":", color="k", lw=1, label="ratio 1")
+        ax.set_xlabel("input dimension $d$")
+        ax.set_ylabel(r"$F_{\mathrm{sym}}$(memoriser) / $F_{\mathrm{sym}}$(teacher)")
+        ax.set_title(r"$F_{\mathrm{sym}}$ of the memoriser relative to the teacher")
+        ax.legend()
+        figures += save_figure(fig, out, "homogeneous_memoriser")
+        plt.close(fig)
+        write_csv(out / "homogeneous_memoriser.csv", {k: [r[k] for r in mm["relu"]] for k in mm["relu"][0]})
+    return figures

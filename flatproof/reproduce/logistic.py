@@ -12,6 +12,7 @@ Every plotted number goes to ``logistic.json`` and one CSV per figure.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,9 @@ from ..model.data import LogisticTask, uniform
 from ..model.expr import parse_expression
 from ..model.losses import Loss, logistic_d2
 from ..train import gradient_descent, logistic_monitor
+from ..model.univariate import UnivariateNet
 from ._io import save_figure, write_csv, write_json
+from ._style import data_ticks, legend, style
 
 LOSS = Loss("logistic")
 
@@ -110,11 +113,8 @@ def rate_study(cfg, tick) -> dict:
             "intercept": float(coef[0]), "task": "x ~ U[-1, 1], logit 6x, no flips", "eta": 1.0, "delta": 0.1}
 
 
-def run(out_dir, *, quick: bool = False, seed: int = 0, progress=None) -> dict:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def run(out_dir, *, quick: bool = False, seed: int = 0, progress=None, style: str = "paper") -> dict:
+    """Run the study, write its figures (in ``style``) and numbers to ``out_dir``; return the numbers."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tick = progress or (lambda: None)
@@ -125,104 +125,133 @@ def run(out_dir, *, quick: bool = False, seed: int = 0, progress=None) -> dict:
     cfg.update(seed=seed, quick=quick)
     res = {"config": cfg, "eos": eos_study(cfg, tick), "infinity": infinity_study(cfg, tick)}
     res["rate"] = rate_study(cfg, tick)
-    figures = []
-
-    eos = res["eos"]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for i, (eta, r) in enumerate(eos["runs"].items()):
-        h = r["history"]
-        ax.plot(h["step"], h["lambda_max"], color=f"C{i}", label=f"η = {eta:g}")
-        ax.axhline(2 / eta, color=f"C{i}", ls=":", lw=1)
-    ax.set_yscale("log")
-    ax.set_xlabel("GD step")
-    ax.set_ylabel("λ_max(∇²L)")
-    ax.set_title("λ_max along GD; dotted: the thresholds 2/η")
-    ax.legend(fontsize=8)
-    figures += save_figure(fig, out, "logistic_eos")
-    plt.close(fig)
-    write_csv(out / "logistic_eos.csv", {"step": eos["runs"][cfg["etas"][0]]["history"]["step"],
-                                         **{f"lambda_max_eta{eta:g}": r["history"]["lambda_max"]
-                                            for eta, r in eos["runs"].items()
-                                            if len(r["history"]["step"]) == len(
-                                                eos["runs"][cfg["etas"][0]]["history"]["step"])}})
-
-    eta_b = cfg["etas"][len(cfg["etas"]) // 2]
-    rb = eos["runs"][eta_b]
-    from ..model.univariate import UnivariateNet
-    net = UnivariateNet(rb["net"]["v"], rb["net"]["w"], rb["net"]["b"], rb["net"]["beta"])
-    grid = np.linspace(-1, 1, 801)
-    U = uncertain_set(net, 0.1, -1, 1)
-    weight = CurvatureWeight.from_data(rb["x"], logistic_d2(net(rb["x"])))
-    g = weight(grid)
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    for a, b in U.intervals:
-        ax.axvspan(a, b, color="0.85")
-    ax.plot(grid, net(grid), color="C0", label="f(x) after GD")
-    ax.scatter(rb["x"], rb["y"], s=10, color="k", label="data (±1)")
-    ax.set_xlabel("x")
-    ax.set_ylabel("f(x)")
-    ax2 = ax.twinx()
-    ax2.plot(grid, g, color="C3", ls="--", label="g_μ")
-    ax2.set_ylabel("curvature weight g_μ")
-    ax.set_title(f"Final function (η = {eta_b:g}); shaded: U_δ, δ = 0.1")
-    ax.legend(loc="upper left", fontsize=8)
-    figures += save_figure(fig, out, "logistic_function")
-    plt.close(fig)
-    write_csv(out / "logistic_function.csv", {"x": grid, "f": net(grid), "g_mu": g})
-
-    etas = list(eos["runs"])
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(etas, [eos["runs"][e]["population_error"] for e in etas], "o-", label="population error")
-    ax.axhline(eos["bayes_error"], ls=":", color="k", label="Bayes error")
-    ax.set_xscale("log")
-    ax.set_xlabel("η")
-    ax.set_ylabel("error")
-    ax2 = ax.twinx()
-    ax2.plot(etas, [eos["runs"][e]["weighted_tv"] for e in etas], "s--", color="C1", label="weighted TV")
-    ax2.set_ylabel("Σ|v_i w_i| g_μ(t_i)")
-    ax.set_title("Larger steps, flatter solutions: error and weighted TV")
-    ax.legend(loc="upper left", fontsize=8)
-    figures += save_figure(fig, out, "logistic_eta")
-    plt.close(fig)
-    write_csv(out / "logistic_eta.csv", {"eta": etas, "population_error": [eos["runs"][e]["population_error"]
-                                                                           for e in etas],
-                                         "weighted_tv": [eos["runs"][e]["weighted_tv"] for e in etas],
-                                         "lambda_max": [eos["runs"][e]["lambda_max"] for e in etas]})
-
-    inf = res["infinity"]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    fig.subplots_adjust(wspace=0.35)
-    axes[0].semilogy(inf["c"], np.maximum(inf["lambda_max"], 1e-300), "o-", label="λ_max(θ_c)")
-    axes[0].semilogy(inf["c"], np.maximum(inf["uncertain_length"], 1e-300), "s--", label="|U_δ(θ_c)|, δ = 0.01")
-    axes[0].set_xlabel("c")
-    axes[0].legend(fontsize=8)
-    axes[0].set_title("θ_c: arbitrarily flat, ever more certain")
-    axes[1].plot(inf["c"], inf["population_error"], "o-", label="population error")
-    axes[1].plot(inf["c"], inf["training_error"], "s-", label="training error")
-    axes[1].axhline(inf["bayes_error"], ls=":", color="k", label="Bayes error")
-    axes[1].set_xlabel("c")
-    axes[1].legend(fontsize=8)
-    axes[1].set_title(f"… and still overfitting (n = {inf['n']}, 20 % flips)")
-    figures += save_figure(fig, out, "logistic_infinity")
-    plt.close(fig)
-    write_csv(out / "logistic_infinity.csv", {k: inf[k] for k in ("c", "lambda_max", "training_error",
-                                                                   "population_error", "uncertain_length")})
-
-    rate = res["rate"]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ns = np.array([r["n"] for r in rate["rows"]])
-    ax.loglog(ns, [r["excess_inside"] for r in rate["rows"]], "o", label="excess logistic risk inside R_δ")
-    ax.loglog(ns, [r["excess_all"] for r in rate["rows"]], "x", label="excess logistic risk, whole line")
-    nn = np.array(sorted(set(ns)), dtype=float)
-    ax.loglog(nn, np.exp(rate["intercept"]) * nn ** rate["slope"], "-",
-              label=f"fit n^{rate['slope']:.2f} (95% CI [{rate['slope_ci95'][0]:.2f}, {rate['slope_ci95'][1]:.2f}])")
-    ax.set_xlabel("n")
-    ax.set_title("Flat GD solutions inside the uncertain region")
-    ax.legend(fontsize=8)
-    figures += save_figure(fig, out, "logistic_rate")
-    plt.close(fig)
-    write_csv(out / "logistic_rate.csv", {k: [r[k] for r in rate["rows"]] for k in ("n", "seed", "excess_inside",
-                                                                                    "excess_all", "error_excess")})
-    res["figures"] = figures
+    res["figures"] = plot(res, out, style)
     write_json(out / "logistic.json", res)
     return res
+
+
+def replot(out_dir, style: str = "paper") -> dict:
+    """Redraw the figures from ``out_dir/logistic.json`` (written by :func:`run`) without recomputing."""
+    out = Path(out_dir)
+    res = json.loads((out / "logistic.json").read_text())
+    res["eos"]["runs"] = {float(k): v for k, v in res["eos"]["runs"].items()}
+    res["figures"] = plot(res, out, style)
+    return res
+
+
+def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
+    """The five figures of the study from its numbers ``res`` (and one CSV per figure); the file paths."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MultipleLocator
+
+    cfg = res["config"]
+    figures = []
+    with style(style_name) as st:
+        eos = res["eos"]
+        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+        for i, (eta, r) in enumerate(eos["runs"].items()):
+            h = r["history"]
+            ax.plot(h["step"], h["lambda_max"], color=f"C{i}", label=rf"$\eta = {eta:g}$")
+            ax.axhline(2 / eta, color=f"C{i}", ls=":", lw=1)
+        ax.plot([], [], color="0.3", ls=":", lw=1, label=r"$2/\eta$ (same colour)")
+        ax.set_yscale("log")
+        data_ticks(ax.yaxis, [2 / eta for eta in eos["runs"]])      # ticks at the thresholds 2/η
+        ax.set_xlabel("GD step")
+        ax.set_ylabel(r"$\lambda_{\max}(\nabla^2 L(\theta_t))$")
+        ax.set_title(r"$\lambda_{\max}$ along GD for each step size $\eta$")
+        legend(ax, ncols=3)
+        figures += save_figure(fig, out, "logistic_eos")
+        plt.close(fig)
+        first = eos["runs"][cfg["etas"][0]]["history"]["step"]
+        write_csv(out / "logistic_eos.csv", {"step": first, **{
+            f"lambda_max_eta{eta:g}": r["history"]["lambda_max"] for eta, r in eos["runs"].items()
+            if len(r["history"]["step"]) == len(first)}})
+
+        eta_b = cfg["etas"][len(cfg["etas"]) // 2]
+        rb = eos["runs"][eta_b]
+        net = UnivariateNet(rb["net"]["v"], rb["net"]["w"], rb["net"]["b"], rb["net"]["beta"])
+        grid = np.linspace(-1, 1, 801)
+        U = uncertain_set(net, 0.1, -1, 1)
+        g = CurvatureWeight.from_data(rb["x"], logistic_d2(net(rb["x"])))(grid)
+        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+        for k, (a, b) in enumerate(U.intervals):
+            ax.axvspan(a, b, color="0.88", lw=0, label=r"$U_\delta$, $\delta = 0.1$ (shaded)" if k == 0 else None)
+        ax.plot(grid, net(grid), color="C0", label=r"$f_\theta(x)$ after GD")
+        ax.scatter(rb["x"], rb["y"], s=6, color="k", label=r"data $(x_j, y_j)$", zorder=3)
+        ax.xaxis.set_major_locator(MultipleLocator(0.5))
+        ax.set_xlabel("$x$")
+        ax.set_ylabel(r"$f_\theta(x)$")
+        ax2 = ax.twinx()
+        ax2.grid(False)
+        ax2.plot(grid, g, color="C3", ls="--", label=r"$g_\mu(x)$ (right axis)")
+        ax2.set_ylabel(r"curvature weight $g_\mu(x)$")
+        legend(ax, ax2)
+        ax.set_title(rf"Learned function ($\eta = {eta_b:g}$), uncertain set $U_\delta$ and weight $g_\mu$")
+        figures += save_figure(fig, out, "logistic_function")
+        plt.close(fig)
+        write_csv(out / "logistic_function.csv", {"x": grid, "f": net(grid), "g_mu": g})
+
+        etas = list(eos["runs"])
+        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+        ax.plot(etas, [eos["runs"][e]["population_error"] for e in etas], "o-", label="population 0-1 error")
+        ax.axhline(eos["bayes_error"], ls=":", color="k", label="Bayes error")
+        ax.set_xscale("log")
+        data_ticks(ax.xaxis, etas)
+        ax.set_xlabel(r"step size $\eta$")
+        ax.set_ylabel("0-1 error")
+        ax2 = ax.twinx()
+        ax2.grid(False)
+        ax2.plot(etas, [eos["runs"][e]["weighted_tv"] for e in etas], "s--", color="C1",
+                 label="weighted TV (right axis)")
+        ax2.set_ylabel(r"$\sum_i |v_i w_i|\, g_\mu(t_i)$")
+        ax.set_title(r"Error and weighted TV of the GD solution against $\eta$")
+        legend(ax, ax2)
+        figures += save_figure(fig, out, "logistic_eta")
+        plt.close(fig)
+        write_csv(out / "logistic_eta.csv", {
+            "eta": etas, "population_error": [eos["runs"][e]["population_error"] for e in etas],
+            "weighted_tv": [eos["runs"][e]["weighted_tv"] for e in etas],
+            "lambda_max": [eos["runs"][e]["lambda_max"] for e in etas]})
+
+        inf = res["infinity"]
+        fig, axes = plt.subplots(1, 2, figsize=st["double"], layout="constrained")
+        axes[0].semilogy(inf["c"], np.maximum(inf["lambda_max"], 1e-300), "o-", label=r"$\lambda_{\max}(\theta_c)$")
+        axes[0].semilogy(inf["c"], np.maximum(inf["uncertain_length"], 1e-300), "s--",
+                         label=r"$|U_\delta(\theta_c)|$, $\delta = 0.01$")
+        axes[0].set_xlabel("scale $c$")
+        axes[0].set_ylabel("value (log scale)")
+        axes[0].legend()
+        axes[0].set_title(r"Curvature and uncertain length of $\theta_c$")
+        axes[1].plot(inf["c"], inf["population_error"], "o-", label="population error")
+        axes[1].plot(inf["c"], inf["training_error"], "s-", label="training error")
+        axes[1].axhline(inf["bayes_error"], ls=":", color="k", label="Bayes error")
+        axes[1].set_xlabel("scale $c$")
+        axes[1].set_ylabel("0-1 error")
+        axes[1].legend()
+        axes[1].set_title(rf"Errors of $\theta_c$ ($n = {inf['n']}$, 20 % flipped labels)")
+        figures += save_figure(fig, out, "logistic_infinity")
+        plt.close(fig)
+        write_csv(out / "logistic_infinity.csv", {k: inf[k] for k in ("c", "lambda_max", "training_error",
+                                                                       "population_error", "uncertain_length")})
+
+        rate = res["rate"]
+        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+        ns = np.array([r["n"] for r in rate["rows"]])
+        ax.loglog(ns, [r["excess_inside"] for r in rate["rows"]], "o", label=r"inside $R_\delta$")
+        ax.loglog(ns, [r["excess_all"] for r in rate["rows"]], "x", label="whole line")
+        nn = np.array(sorted(set(ns)), dtype=float)
+        lo, hi = rate["slope_ci95"]
+        ax.loglog(nn, np.exp(rate["intercept"]) * nn ** rate["slope"], "-",
+                  label=rf"fit $\propto n^{{{rate['slope']:.2f}}}$, 95 % CI [{lo:.2f}, {hi:.2f}]")
+        data_ticks(ax.xaxis, ns)
+        ax.set_xlabel("sample size $n$")
+        ax.set_ylabel("excess logistic risk")
+        ax.set_title(r"Excess risk of the GD solution against $n$ ($\eta = 1$)")
+        ax.legend()
+        figures += save_figure(fig, out, "logistic_rate")
+        plt.close(fig)
+        write_csv(out / "logistic_rate.csv", {k: [r[k] for r in rate["rows"]] for k in (
+            "n", "seed", "excess_inside", "excess_all", "error_excess")})
+    return figures

@@ -19,7 +19,6 @@ Example: ``flatproof verify cases/homogeneous-flattest-interpolator.toml`` ends 
 
 from __future__ import annotations
 
-import numpy as np
 
 from ...measures.population import excess_mse
 from .._common import rounding
