@@ -165,6 +165,30 @@ class UnivariateDense(CurvatureOracle):
         return (J.T * self.d) @ J / self.n, self._functional_matrix()
 
 
+CANCELLATION = 16.0   # a prefix-sum difference whose terms exceed its value 16-fold is recomputed directly
+_SPLIT = 134217729.0  # 2²⁷ + 1, Dekker's splitting constant
+
+
+def accurate_preactivation(w: float, x: np.ndarray, b: float) -> np.ndarray:
+    """w x − b with the product w·x made exact first (Dekker's TwoProduct: p + e = w x exactly), so that near
+    the knot, where p − b is exact (Sterbenz), the result carries one rounding relative to itself instead of
+    one relative to |w x|. Falls back to the plain expression where the splitting would overflow."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        p = w * x
+        cw = _SPLIT * w
+        wh = cw - (cw - w)
+        wl = w - wh
+        cx = _SPLIT * x
+        xh = cx - (cx - x)
+        xl = x - xh
+        e = ((wh * xh - p) + wh * xl + wl * xh) + wl * xl
+        z = (p - b) + e
+    with np.errstate(under="ignore"):
+        plain = w * x - b
+    return np.where(np.isfinite(z) & np.isfinite(e), z, plain)
+
+
 class UnivariateFast(CurvatureOracle):
     """O(n + m) per operation after an O((n + m) log(n + m)) set-up; no n × m array is formed."""
 
@@ -240,6 +264,29 @@ class UnivariateFast(CurvatureOracle):
         # suffix neurons count at j when idx <= j; prefix neurons when idx > j
         return np.cumsum(dep_s, axis=0)[:n] + np.cumsum(dep_p[::-1], axis=0)[::-1][1:]
 
+    # ---- cancellation near a knot --------------------------------------------------------------
+    def _active(self, i: int) -> slice:
+        """The sorted data on which neuron i is active."""
+        return slice(int(self.idx[i]), self.n) if self.suffix[i] else slice(0, int(self.idx[i]))
+
+    def _repaired(self, value: np.ndarray, magnitude: np.ndarray, direct) -> np.ndarray:
+        """Per-neuron sums read off prefix sums as a difference of terms (e.g. w²ΣdX² − 2wbΣdX + b²Σd) lose
+        about log10(magnitude/|value|) digits when a neuron's active data sit close to its knot. Where more than
+        ``CANCELLATION`` is lost, the neuron's sum is recomputed directly on its active data (``direct(i, sl)``),
+        from the pre-activations w_i x_j − b_i themselves (one rounding each, no squared cancellation)."""
+        with np.errstate(invalid="ignore", over="ignore"):
+            bad = np.flatnonzero(~(magnitude <= CANCELLATION * np.abs(value)))
+        if bad.size == 0:
+            return value
+        out = value.copy()
+        for i in bad:
+            out[i] = direct(int(i), self._active(int(i)))
+        self.repaired_neurons = int(bad.size) + getattr(self, "repaired_neurons", 0)
+        return out
+
+    def _preactivation(self, i: int, sl: slice) -> np.ndarray:
+        return accurate_preactivation(self.net.w[i], self.problem.sorted_x[sl], self.net.b[i])
+
     # ---- oracle --------------------------------------------------------------------------------
     def forward(self) -> np.ndarray:
         out = np.empty(self.n)
@@ -247,8 +294,12 @@ class UnivariateFast(CurvatureOracle):
         return out
 
     def functional_blocks(self) -> tuple[np.ndarray, np.ndarray]:
-        """(a_i, c_i) of the H_F blocks."""
-        return (self.GXt + self.c * self.G) / self.n, -self.G / self.n
+        """(a_i, c_i) of the H_F blocks (Σ_j g_j x_j over the active data, repaired where it cancels)."""
+        if not hasattr(self, "_gx"):
+            xs = self.problem.sorted_x
+            self._gx = self._repaired(self.GXt + self.c * self.G, np.abs(self.GXt) + np.abs(self.c * self.G),
+                                      lambda i, sl: float(np.sum(self.g[sl] * xs[sl])))
+        return self._gx / self.n, -self.G / self.n
 
     def epsilon_F(self) -> float:
         """ε_F(θ) = ‖H_F‖₂ = max_i √(a_i² + c_i²)."""
@@ -261,8 +312,10 @@ class UnivariateFast(CurvatureOracle):
     def _gradient(self) -> np.ndarray:
         v, w, n = self.net.v, self.net.w, self.n
         G, GXt = self.G, self.GXt
-        return np.concatenate([(w * GXt - self.bt * G) / n, v * (GXt + self.c * G) / n, -v * G / n,
-                               [np.sum(self.g) / n]])
+        gz = self._repaired(w * GXt - self.bt * G, np.abs(w * GXt) + np.abs(self.bt * G),
+                            lambda i, sl: float(np.sum(self.g[sl] * self._preactivation(i, sl))))
+        gx = self.functional_blocks()[0] * n
+        return np.concatenate([gz / n, v * gx / n, -v * G / n, [np.sum(self.g) / n]])
 
     def _split(self, u):
         m = self.m
@@ -304,7 +357,11 @@ class UnivariateFast(CurvatureOracle):
         v, w, bt, xt, d = self.net.v, self.net.w, self.bt, self.xt, self.d
         x = xt + self.c
         D, DX, DX2, DXo2 = self._neuron_sums(d, d * xt, d * xt * xt, d * x * x)
-        per_neuron = w * w * DX2 - 2.0 * w * bt * DX + bt * bt * D + v * v * (DXo2 + D)
+        with np.errstate(over="ignore", invalid="ignore"):
+            zz = self._repaired(w * w * DX2 - 2.0 * w * bt * DX + bt * bt * D,
+                                w * w * DX2 + 2.0 * np.abs(w * bt * DX) + bt * bt * D,
+                                lambda i, sl: float(np.sum(d[sl] * self._preactivation(i, sl) ** 2)))
+        per_neuron = zz + v * v * (DXo2 + D)
         return float((np.sum(d) + np.sum(per_neuron)) / self.n)
 
 
