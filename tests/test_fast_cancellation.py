@@ -59,7 +59,7 @@ def test_accurate_preactivation_has_one_rounding_relative_to_itself(w, x, rel):
     """Against exact rationals: near the knot (b ≈ w x) the error is ≤ 2ε|w x − b|, not ε|w x|."""
     from fractions import Fraction
 
-    from flatproof.measures.univariate import accurate_preactivation
+    from flatproof.model.univariate import accurate_preactivation
     b = w * x * (1 + rel)
     exact = Fraction(w) * Fraction(x) - Fraction(b)
     got = float(accurate_preactivation(w, np.array([x]), b)[0])

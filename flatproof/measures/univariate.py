@@ -31,7 +31,7 @@ import numpy as np
 from .._errors import InputError
 from ..model.data import UnivariateData
 from ..model.losses import Loss
-from ..model.univariate import UnivariateNet
+from ..model.univariate import UnivariateNet, accurate_preactivation
 from ._base import DEFAULT_KINK_TOL, CurvatureOracle, KinkReport, Problem
 
 
@@ -166,27 +166,6 @@ class UnivariateDense(CurvatureOracle):
 
 
 CANCELLATION = 16.0   # a prefix-sum difference whose terms exceed its value 16-fold is recomputed directly
-_SPLIT = 134217729.0  # 2²⁷ + 1, Dekker's splitting constant
-
-
-def accurate_preactivation(w: float, x: np.ndarray, b: float) -> np.ndarray:
-    """w x − b with the product w·x made exact first (Dekker's TwoProduct: p + e = w x exactly), so that near
-    the knot, where p − b is exact (Sterbenz), the result carries one rounding relative to itself instead of
-    one relative to |w x|. Falls back to the plain expression where the splitting would overflow."""
-    x = np.asarray(x, dtype=float)
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        p = w * x
-        cw = _SPLIT * w
-        wh = cw - (cw - w)
-        wl = w - wh
-        cx = _SPLIT * x
-        xh = cx - (cx - x)
-        xl = x - xh
-        e = ((wh * xh - p) + wh * xl + wl * xh) + wl * xl
-        z = (p - b) + e
-    with np.errstate(under="ignore"):
-        plain = w * x - b
-    return np.where(np.isfinite(z) & np.isfinite(e), z, plain)
 
 
 class UnivariateFast(CurvatureOracle):

@@ -60,9 +60,10 @@ class UnivariateNet:
 
     # ---- function -----------------------------------------------------------------------------
     def preactivations(self, x) -> np.ndarray:
-        """z_ij = w_i x_j − b_i, shape (n, m). Dense: O(nm) memory; for small inputs and checks."""
+        """z_ij = w_i x_j − b_i, shape (n, m), each with one rounding relative to itself (the product is made
+        exact first: :func:`accurate_preactivation`). Dense: O(nm) memory; for small inputs and checks."""
         x = np.asarray(x, dtype=float)
-        return np.multiply.outer(x, self.w) - self.b
+        return accurate_preactivation(self.w[None, :], x[:, None], self.b[None, :])
 
     def activation_pattern(self, x) -> np.ndarray:
         """1_i(x_j) = [w_i x_j − b_i > 0] (ReLU'(0) = 0), shape (n, m)."""
@@ -96,3 +97,27 @@ class UnivariateNet:
         jumps = self.slope_jumps[mask]
         uniq, inverse = np.unique(t, return_inverse=True)
         return float(np.sum(np.abs(np.bincount(inverse, weights=jumps, minlength=uniq.size))))
+
+
+_SPLIT = 134217729.0  # 2²⁷ + 1, Dekker's splitting constant
+
+
+def accurate_preactivation(w: float, x: np.ndarray, b: float) -> np.ndarray:
+    """w x − b with the product w·x made exact first (Dekker's TwoProduct: p + e = w x exactly), so that near
+    the knot, where p − b is exact (Sterbenz), the result carries one rounding relative to itself instead of
+    one relative to |w x|. Falls back to the plain expression where the splitting would overflow."""
+    x = np.asarray(x, dtype=float)
+    w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        p = w * x
+        cw = _SPLIT * w
+        wh = cw - (cw - w)
+        wl = w - wh
+        cx = _SPLIT * x
+        xh = cx - (cx - x)
+        xl = x - xh
+        e = ((wh * xh - p) + wh * xl + wl * xh) + wl * xl
+        z = (p - b) + e
+    with np.errstate(under="ignore"):
+        plain = w * x - b
+    return np.where(np.isfinite(z) & np.isfinite(e), z, plain)
