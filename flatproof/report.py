@@ -193,7 +193,7 @@ def _is_math_word(w: str) -> bool | None:
 
 
 def math_text(s: str) -> str:
-    """Prose with formulas (``1/4 − s(z)s(−z) = (s(z) − 1/2)² since s(z) + s(−z) = 1``) as LaTeX text:
+    r"""Prose with formulas (``1/4 − s(z)s(−z) = (s(z) − 1/2)² since s(z) + s(−z) = 1``) as LaTeX text:
     each run of formula words is one ``$…$`` (sub/superscripts, Greek, norms, √(…) and operators set as
     math, so nothing like ``x\_j``, nor a ``|`` printed as a dash, reaches the page); prose stays text and
     wraps. Section references such as (U.4) stay text."""
