@@ -161,7 +161,7 @@ def latex(papers: list[str], parts: dict, *, examples: int, seed: int, date: str
     out.append("\\paragraph{Versions.} " + "; ".join(f"{latex_text(k)} {latex_text(v)}" for k, v in _versions()) + ".")
     out.append(f"\\paragraph{{Seeds.}} \\texttt{{flatproof check}}: seed {seed}, {examples} generated instances per "
                "claim; the shipped cases carry their own seeds; \\texttt{flatproof reproduce}: seed 0.")
-    out.append("\\paragraph{Commands that regenerate every number.}\n\\begin{itemize}\\small")
+    out.append("\\paragraph{Commands that regenerate every number.}\n\\begin{itemize}\\small\\raggedright")
     out += [f"\\item \\texttt{{{latex_text(c)}}}" for c in commands(papers, examples=examples, seed=seed)]
     out.append("\\end{itemize}\n\\newpage")
     for paper in papers:

@@ -213,10 +213,16 @@ def test_flat_implies_bayes_rigorous_and_float_agree_with_the_reference():
             assert v.outcome in ((expected,) if mode == "rigorous" else (expected, "inconclusive")), (mode, v)
 
 
-def test_overflowing_epsilon_is_named_not_decided():
+def test_tiny_epsilon_is_the_threshold_itself():
+    """ε = 1e-310 (2/ε overflows float64): λ_max at c_ε is compared with ε directly — never with a threshold
+    of 0 (2/∞) or ∞ — and a holds is certified by an enclosure below ε (audit finding 07)."""
     inst, _ = _flat_instance("4*x")
     v = get_claim("logistic.flat-at-infinity").check(inst, params={"epsilon": 1e-310}, mode="rigorous")
-    assert v.outcome == "inconclusive" and any("params.epsilon" in n for n in v.notes)
+    flat = v.comparisons[0]
+    assert flat.bound == 1e-310 and v.certificate["threshold"] == 1e-310
+    assert v.outcome in ("holds", "inconclusive"), v
+    if flat.outcome == "holds":
+        assert flat.certified and flat.value_interval[1] <= 1e-310
 
 
 def test_rigorous_population_of_an_unparsed_logit_is_inconclusive():

@@ -23,7 +23,8 @@ def test_every_section_the_code_cites_exists():
     assert cited and cited <= set(SECTIONS), cited - set(SECTIONS)
 
 
-@pytest.mark.parametrize("claim", all_claims(), ids=lambda c: c.id)
+@pytest.mark.parametrize("claim", [c for c in all_claims() if type(c).__module__.startswith("flatproof.")],
+                         ids=lambda c: c.id)
 def test_every_claim_has_an_entry_with_its_tag_in_its_section(claim):
     entry = mathpages.claim_entry(claim.id)
     assert entry is not None, f"{claim.id} is not described in flatproof math"

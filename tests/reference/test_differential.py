@@ -8,8 +8,8 @@ claim has it, rigorous mode; the requirement is **no wrong verdict**: flatproof'
 reference verdict or is ``inconclusive`` / ``hypotheses-not-met``. Rigorous enclosures must contain the
 50-digit values.
 
-Known wrong-verdict classes are kept as tests marked ``xfail(strict=True)`` naming the finding, so that
-they turn into failures (and the marks must go) once fixed.
+Wrong-verdict classes the audit found (findings 01–15) were kept as ``xfail(strict=True)`` tests naming the
+finding until fixed; all are fixed now, and these tests guard the fixes.
 
 Examples per test: the ``cfg(n)`` numbers times ``FLATPROOF_REF_SCALE`` (default 0.5, for CI time on a shared
 machine; the audit figures in the report were taken with a larger scale). Counts of
@@ -187,7 +187,6 @@ FINDING_02 = {"case": {"claim": "univariate.hessian-structure"}, "data": {"x": [
               "loss": {"kind": "logistic", "weight_decay": 1.0}}
 
 
-@pytest.mark.xfail(strict=True, reason="finding 02: ∂L/∂w recovered as gradient − λθ cancels under weight decay")
 @cfg(60)
 @example(FINDING_02)
 @given(univariate_doc("univariate.hessian-structure", corner=True, loss="logistic",
@@ -266,7 +265,6 @@ def test_weighted_tv_corners(mode, sided, data):
     _weighted_tv(data.draw(weighted_tv_doc(True, sided)), mode, "corner")
 
 
-@pytest.mark.xfail(strict=True, reason="finding 03: with sided = false rigorous mode checks g^side, not min(g+, g-)")
 @cfg(60)
 @example(doc=FINDING_03)
 @given(doc=st.one_of(weighted_tv_doc(False, False), weighted_tv_doc(True, False)))
@@ -376,7 +374,6 @@ FINDING_07 = {"case": {"claim": "logistic.flat-at-infinity"}, "params": {"epsilo
               "model": {"kind": "univariate", "construction": "sign-fitting", "scale": 2.0}}
 
 
-@pytest.mark.xfail(strict=True, reason="finding 07: ε = 1e-310 makes η = 2/ε = inf and the threshold 0")
 @pytest.mark.parametrize("mode", ["float", "rigorous"])
 @pytest.mark.parametrize("eps", [1e-310, 5e-324])
 def test_flat_at_infinity_tiny_epsilon(mode, eps):
@@ -472,8 +469,6 @@ def test_trace_at_interpolator_corners(doc):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="finding 08: subnormal a_j: rounding of the rescaled network exceeds the "
-                                       "allowance; underflowed B_j treated as 0")
 @cfg(60)
 @example(doc=FINDING_08)
 @given(doc=homogeneous_doc("homogeneous.orbit-minimum", True))
@@ -501,8 +496,6 @@ def loose_interpolator_doc(draw, claim):
     return doc
 
 
-@pytest.mark.xfail(strict=True, reason="finding 04: interpolation accepted at 1e-9·max(1, max|y|); the orbit "
-                                       "identities then fail on a non-interpolator")
 @cfg(40)
 @example(doc=FINDING_04)
 @given(doc=loose_interpolator_doc("homogeneous.orbit-minimum"))
@@ -540,7 +533,6 @@ FINDING_05 = {"case": {"claim": "homogeneous.flat-by-rescaling"}, "params": {"ep
               "loss": {"kind": "square", "factor": 1.0}}
 
 
-@pytest.mark.xfail(strict=True, reason="finding 05: the orbit infimum with A_jB_j = 0 is not attained; c_j = 1 kept")
 @cfg(60)
 @example(doc=FINDING_05)
 @given(doc=homogeneous_doc("homogeneous.flat-by-rescaling", False, zero_a=True))
@@ -551,7 +543,6 @@ def test_flat_by_rescaling_zero_neuron(doc):
 # ================================================================================================
 # M.4 probe: memoriser-sharper states "ReLU (k = 1)"
 # ================================================================================================
-@pytest.mark.xfail(strict=True, reason="finding 06: memoriser-sharper decides k ≥ 2 although it assumes ReLU")
 @pytest.mark.parametrize("act", ["relu^2", "relu^3"])
 @pytest.mark.parametrize("ratio", [0.5, 1.0, 3.0])
 def test_memoriser_sharper_k(act, ratio):
@@ -563,7 +554,6 @@ def test_memoriser_sharper_k(act, ratio):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="finding 08: B_j underflows to 0 and the neuron is left at c_j = 1")
 @cfg(60)
 @example(doc={**FINDING_08, "case": {"claim": "homogeneous.flat-by-rescaling"}})
 @given(doc=homogeneous_doc("homogeneous.flat-by-rescaling", True, zero_a=False))
@@ -661,8 +651,7 @@ FINDING_10 = {'case': {'claim': 'homogeneous.relu-sample-bound'},
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", [pytest.param("float", marks=pytest.mark.xfail(
-    strict=True, reason="finding 10: A_j = (2/n)Σσ² underflows in float mode, F_sym = 0")), "rigorous"])
+@pytest.mark.parametrize("mode", ["float", "rigorous"])
 @cfg(60)
 @example(doc=FINDING_10, edge=None)
 @given(doc=relu_net_doc(True), edge=EDGES)
@@ -689,7 +678,6 @@ FINDING_09 = {"case": {"claim": "univariate.rescaling"}, "data": {"x": [0.1, 0.5
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="finding 09: the fast oracle's prefix-sum trace cancels near a knot")
 @cfg(60)
 @example(doc=FINDING_09)
 @given(doc=univariate_doc("univariate.rescaling", corner=True, weight_decay=0.0))
@@ -716,7 +704,6 @@ def near_knot_doc(draw, claim):
             "loss": {"kind": draw(st.sampled_from(["logistic", "square"])), "weight_decay": 0.0}}
 
 
-@pytest.mark.xfail(strict=True, reason="finding 09: the fast oracle's prefix-sum trace cancels near a knot")
 @pytest.mark.parametrize("claim", ["univariate.hessian-structure", "univariate.rescaling"])
 @cfg(40)
 @given(data=st.data())
@@ -802,7 +789,6 @@ FINDING_12 = {"case": {"claim": "homogeneous.factorisation"}, "params": {"neuron
               "loss": {"kind": "square", "factor": 1.0}}
 
 
-@pytest.mark.xfail(strict=True, reason="finding 12: a_j² underflows, B_j = 0, and the subnormal allowance is 0 too")
 @cfg(40)
 @example(doc=FINDING_12)
 @given(doc=any_theta_doc("homogeneous.factorisation", False).map(lambda d: {
