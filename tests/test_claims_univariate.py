@@ -206,3 +206,16 @@ def test_gd_runs_to_infinity_on_separable_data_without_overflow():
     assert run.history["margin"][-1] > 0                          # separates the data
     assert all(np.isfinite(v) for v in run.history["lambda_max"])
     assert run.history["uncertain_length"][-1] < run.history["uncertain_length"][0]
+
+
+def test_log_of_the_u5_bound_is_sympys_bound_and_never_underflows():
+    """log_hessian_bound = log of sympy's e^{−c²γ}(c²G + ε₀) where the latter is a normal float, and stays finite
+    (and decreasing) where the bound itself underflows — so c_ε for a subnormal ε is not chosen too small."""
+    import math
+
+    from flatproof.claims.univariate.flat_at_infinity import hessian_bound, log_hessian_bound
+    for c, g, G, e0 in ((1.0, 1.0, 3.0, 0.5), (4.0, 0.3, 120.0, 1.1), (7.5, 2.0, 1e4, 0.01)):
+        assert math.isclose(math.exp(log_hessian_bound(c, g, G, e0)), float(hessian_bound()(c, g, G, e0)),
+                            rel_tol=1e-12)
+    logs = [log_hessian_bound(c, 1.0, 1e3, 1.0) for c in (30.0, 40.0, 60.0)]      # the bound is < 1e-300 here
+    assert all(math.isfinite(t) for t in logs) and logs[0] > logs[1] > logs[2] and logs[0] < math.log(1e-300)

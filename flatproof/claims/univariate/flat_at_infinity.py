@@ -55,6 +55,12 @@ def hessian_bound(balls: bool = False):
     return get_derivation("flat-at-infinity").numeric["hessian_bound_ball" if balls else "hessian_bound"]
 
 
+def log_hessian_bound(c: float, gamma: float, gmax: float, eps0: float) -> float:
+    """log of U.5's bound e^{−c²γ}(c² max‖∇f_θ‖² + ε₀), evaluated without forming the exponential (it underflows
+    for c²γ > 745 while its logarithm is an ordinary number); tests check it against sympy's bound."""
+    return -(c * c) * gamma + math.log(c * c * gmax + eps0)
+
+
 def smallest_scale(bound, eps: float, c0: float) -> float:
     """The smallest c ≥ c0 on the decreasing branch of the U.5 bound with bound(c) ≤ ε (monotone search:
     doubling, then bisection); c0 itself if bound(c0) ≤ ε already."""
@@ -185,8 +191,9 @@ class FlatAtInfinity(Claim):
         with np.errstate(under="ignore"):
             bound = float(hessian_bound()(c, gamma, gmax, eps0))     # e^{−c²γ}(c²G + ε₀), sympy's
         eps = ctx.params["epsilon"]
-        with np.errstate(under="ignore"):
-            c_eps = smallest_scale(lambda t: float(hessian_bound()(t, gamma, gmax, eps0)), eps, c)
+        # the search runs on log bound(c) = −c²γ + log(c²G + ε₀) against log ε: in float64 the bound itself
+        # underflows (to 0 ≤ ε) long before it reaches a subnormal ε, which would pick a c_ε that is too small
+        c_eps = smallest_scale(lambda t: log_hessian_bound(t, gamma, gmax, eps0), math.log(eps), c)
         net_eps = C.scale_to_infinity(base, c_eps)
         # the threshold is ε itself: η = 2/ε may not be a float64 number (ε = 1e-310) and 2/(2/ε) may differ
         # from ε by rounding
