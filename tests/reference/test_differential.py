@@ -514,7 +514,10 @@ def _flat_by_rescaling(doc, family):
     else:
         eps = float(fs * (1 + (1 if doc["case"].get("_above") else -1) * 1e-3))
     doc = {**doc, "params": {"epsilon": eps}}
-    case, v = verify(doc, "float")
+    res = verify(doc, "float")
+    if res is None:                     # refused as input (e.g. ε = F_sym·(1 − 1e-3) underflowed to 0)
+        return
+    case, v = res
     ref, info = flat_by_rescaling_verdict(h, eps)
     # F_sym does not depend on the labels: θ with labels y' = f_θ(X) (exactly) is an interpolator with the
     # same orbit infimum. So labels off f(X) only by the rounding of subnormal products (≤ a few units of
