@@ -220,9 +220,9 @@ _FLATTEST_K = (Field("width", "integer", "width m of the fixed-width solver (k â
 
 
 def _flattest_fields(fam: ModelFamily | None, act: Activation | None) -> tuple[Field, ...]:
-    if fam is None:
+    if act is None:                      # describing the construction (schema, docs): every field it may read
         return (_FLATTEST_K[0],) + _FLATTEST_RELU
-    return _FLATTEST_K if act is not None and act.k >= 2 else _FLATTEST_RELU
+    return _FLATTEST_K if act.k >= 2 else _FLATTEST_RELU
 
 
 @register_construction("flattest", (HOM,), "the flattest interpolator: the LP over a dictionary of directions "
