@@ -17,9 +17,9 @@ from collections import Counter
 import numpy as np
 
 import flatproof as fp
-from flatproof import constructions as C
+from flatproof.model import constructions as C
 from flatproof.claims import get_claim
-from flatproof.instance import Instance
+from flatproof.instances.instance import Instance
 from flatproof.measures.certified_integral import NotCertified, certified_population
 
 FAMILIES = {"linear": "4*x", "dip": "4*x - 12*exp(-((x-0.3)/0.001)**2)", "oscillating": "4*x + 3*sin(200*x)"}

@@ -14,7 +14,7 @@ def main():
     import sympy  # noqa: F401
     t_import = time.perf_counter() - t0
     from flatproof.derivations import _BUILDERS, get_derivation, names
-    from flatproof.derivations.document import document
+    from flatproof.derive import document
     from flatproof.derivations.orbit import orbit_minimum
     orbit_minimum.cache_clear()
     for b in _BUILDERS.values():

@@ -9,7 +9,7 @@ import argparse
 
 import numpy as np
 
-from flatproof.measures.flattest import flattest_relu_interpolator
+from flatproof.measures.homogeneous_flattest import flattest_relu_interpolator
 from flatproof.measures.population import excess_mse
 from flatproof.model.data import MultiIndexTask
 

@@ -27,20 +27,21 @@ _LAZY = {
     **dict.fromkeys(["Loss", "logistic_loss", "square_loss", "sigmoid", "logistic", "logistic_d1", "logistic_d2",
                      "log_logistic_d2", "logit_width"], ".model.losses"),
     **dict.fromkeys(["CurvatureOracle", "KinkReport"], ".measures._base"),
-    **dict.fromkeys(["HomogeneousOracle", "HomogeneousProblem"], ".measures.homogeneous"),
+    **dict.fromkeys(["HomogeneousOracle", "HomogeneousProblem"], ".measures.homogeneous_hessian"),
     **dict.fromkeys(["EigResult", "FlatnessAnswer", "extreme_eigenpairs", "flatness_from", "hutchinson_trace",
                      "is_flat", "lambda_max", "lambda_min", "stability_threshold"], ".measures.spectral"),
     **dict.fromkeys(["Measurements", "measure"], ".measures.summary"),
     **dict.fromkeys(["UnivariateDense", "UnivariateFast", "UnivariateProblem", "univariate_oracle"],
-                    ".measures.univariate"),
-    "Instance": ".instance",
+                    ".measures.univariate_hessian"),
+    "Instance": ".instances.instance",
     **dict.fromkeys(["Claim", "Comparison", "Param", "Tolerances", "Verdict", "all_claims", "compare", "get_claim",
                      "register"], ".claims"),
     **dict.fromkeys(["Case", "load_case"], ".casefile"),
     "claim_test": ".testing",
-    **dict.fromkeys(["from_torch", "save_case"], ".io"),     # the PyTorch bridge and the case writer (torch optional)
+    "from_torch": ".io",                                       # the PyTorch bridge (torch optional)
+    "save_case": ".case_writer",
 }
-_SUBMODULES = {"constructions"}
+_SUBMODULES = {"constructions": ".model.constructions"}   # public name -> module
 
 __all__ = ["__version__", "FlatproofError", "InputError", "KinkError", *_LAZY, *sorted(_SUBMODULES)]
 
@@ -49,7 +50,7 @@ def __getattr__(name: str):
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
     elif name in _SUBMODULES:
-        value = importlib.import_module(f".{name}", __name__)
+        value = importlib.import_module(_SUBMODULES[name], __name__)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value       # later lookups skip __getattr__

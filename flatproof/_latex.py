@@ -1,14 +1,258 @@
-"""Compiling a LaTeX document to PDF (``flatproof derive --pdf``, ``flatproof report --pdf``)."""
+"""LaTeX in one place: plain-ASCII typesetting of text and math (:func:`latex_text`, :func:`math_text`,
+:func:`tt_id`; the Unicode in titles and certificates is translated symbol by symbol, anything unknown is
+spelled out as its code point, never passed through) and compiling a document to PDF (``flatproof derive
+--pdf``, ``flatproof report --pdf``)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from ._errors import FlatproofError, InputError
 from ._files import copy_file_atomic
+
+_MATH = {
+    "θ": r"\theta", "Σ": r"\Sigma", "−": "-", "λ": r"\lambda", "∇": r"\nabla", "‖": r"\|", "≤": r"\le",
+    "η": r"\eta", "≥": r"\ge", "ε": r"\varepsilon", "δ": r"\delta", "τ": r"\tau", "γ": r"\gamma", "·": r"\cdot",
+    "√": r"\surd", "σ": r"\sigma", "μ": r"\mu", "Δ": r"\Delta", "∈": r"\in", "⪰": r"\succeq", "∞": r"\infty",
+    "φ": r"\varphi", "β": r"\beta", "±": r"\pm", "≈": r"\approx", "⇒": r"\Rightarrow", "→": r"\to", "↦": r"\mapsto",
+    "ℓ": r"\ell", "≡": r"\equiv", "∫": r"\int", "∝": r"\propto", "×": r"\times",
+    "≠": r"\ne", "ψ": r"\psi", "π": r"\pi", "α": r"\alpha", "ν": r"\nu", "Γ": r"\Gamma", "Λ": r"\Lambda",
+    "Θ": r"\Theta", "Φ": r"\Phi", "Ω": r"\Omega", "ω": r"\omega", "ρ": r"\rho", "κ": r"\kappa", "ζ": r"\zeta",
+    "ξ": r"\xi", "χ": r"\chi", "ι": r"\iota", "υ": r"\upsilon", "Π": r"\Pi", "Ψ": r"\Psi", "Ξ": r"\Xi",
+    "⊂": r"\subset", "∪": r"\cup", "∩": r"\cap", "∀": r"\forall", "∃": r"\exists", "⟨": r"\langle",
+    "⟩": r"\rangle", "≪": r"\ll", "≫": r"\gg", "∂": r"\partial", "⊙": r"\odot", "…": r"\dots", "≲": r"\lesssim",
+}
+_SUP = {"²": "2", "¹": "1", "⁻": "-", "ᵀ": r"\top", "⁺": "+", "³": "3", "ᵏ": "k"}
+_SUB = {"₂": "2", "₀": "0", "₁": "1"}
+_TEXT = {"—": "---", "–": "--", "’": "'", "“": "``", "”": "''", " ": " "}
+_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+            "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
+            ">": r"\textgreater{}"}
+_COMBINING = {"\u0302": r"\hat", "\u0304": r"\bar"}
+
+
+def latex_text(s: str) -> str:
+    """Translate a Unicode text string into ASCII LaTeX (text mode); runs of symbols share one $…$."""
+    toks: list[tuple[bool, str]] = []          # (is_math, latex)
+    chars = list(str(s))
+    i = 0
+    while i < len(chars):
+        ch = chars[i]
+        nxt = chars[i + 1] if i + 1 < len(chars) else ""
+        if nxt in _COMBINING:                      # x̂, D̄: base letter plus a combining accent
+            base = _MATH.get(ch, ch if ch.isascii() and ch.isalnum() else "?")
+            toks.append((True, f"{_COMBINING[nxt]}{{{base}}}"))
+            i += 2
+            continue
+        if ch in _SPECIAL:
+            toks.append((False, _SPECIAL[ch]))
+        elif ch.isascii():
+            toks.append((False, ch))
+        elif ch in _MATH:
+            toks.append((True, _MATH[ch] + " "))
+        elif ch in _SUP or ch in _SUB:             # a run of super/subscript characters is one group
+            table, mark = (_SUP, "^") if ch in _SUP else (_SUB, "_")
+            run = []
+            while i < len(chars) and chars[i] in table:
+                run.append(table[chars[i]])
+                i += 1
+            toks.append((True, f"{mark}{{{' '.join(run) if any(r.startswith(chr(92)) for r in run) else ''.join(run)}}}"))
+            continue
+        elif ch in _TEXT:
+            toks.append((False, _TEXT[ch]))
+        else:
+            decomposed = unicodedata.normalize("NFD", ch)
+            if len(decomposed) == 2 and decomposed[0].isascii() and decomposed[1] in _COMBINING:
+                toks.append((True, f"{_COMBINING[decomposed[1]]}{{{decomposed[0]}}}"))
+            else:
+                toks.append((False, f"[U+{ord(ch):04X}]"))
+        i += 1
+    out, k = [], 0
+    while k < len(toks):
+        if toks[k][0]:
+            run = []
+            while k < len(toks) and toks[k][0]:
+                run.append(toks[k][1])
+                k += 1
+            out.append("${}" + "".join(run).rstrip() + "$")
+        else:
+            out.append(toks[k][1])
+            k += 1
+    return "".join(out)
+
+
+_OPERATORS = {"max": r"\max", "min": r"\min", "log": r"\log", "exp": r"\exp", "sup": r"\sup", "inf": r"\inf",
+              "arg": r"\arg", "det": r"\det", "sign": r"\operatorname{sign}", "diag": r"\operatorname{diag}",
+              "eig": r"\operatorname{eig}", "tr": r"\operatorname{tr}", "err": r"\operatorname{err}",
+              "KL": r"\operatorname{KL}", "Bern": r"\operatorname{Bern}", "Var": r"\operatorname{Var}"}
+_MATH_CHARS = set(_MATH) | set(_SUP) | set(_SUB) | set(_COMBINING) | set("_^=+<>/|‖~{}")
+_SECTION_REF = re.compile(r"^\(?(?:[UM]\.\d+(?:[–-]+[UM]?\.?\d+)?|App\.|Appendix|AM[–-]GM)\)?[.,;:]?$")
+
+
+def _math_word(w: str) -> str:
+    """One word of a formula (``e^{−z}``, ``λ_max``, ``‖H_F‖₂``) as math-mode LaTeX."""
+    out, i = [], 0
+    while i < len(w):
+        ch = w[i]
+        if ch in "_^":
+            mark = ch
+            i += 1
+            if i < len(w) and w[i] == "{":
+                depth, j = 1, i + 1
+                while j < len(w) and depth:
+                    depth += {"{": 1, "}": -1}.get(w[j], 0)
+                    j += 1
+                inner, i = w[i + 1:j - 1], j
+            else:
+                m = re.match(r"[a-z]+|[A-Z]+|[0-9]+", w[i:])    # x_j, λ_max, H_GN; A_iB_i is A_i B_i
+                j = i + (len(m.group(0)) if m else 1)           # or one symbol: c_ε
+                inner, i = w[i:j], j
+            star = i < len(w) and w[i] == "*" and mark == "_"
+            i += star
+            body = _OPERATORS.get(inner) or _math_word(inner)
+            out.append(f"{mark}{{{body}}}" + ("^*" if star else ""))
+            continue
+        nxt = w[i + 1] if i + 1 < len(w) else ""
+        if nxt in _COMBINING:
+            out.append(f"{_COMBINING[nxt]}{{{_MATH.get(ch, ch)}}}")
+            i += 2
+            continue
+        if ch == "√" and nxt == "(":
+            depth, j = 1, i + 2
+            while j < len(w) and depth:
+                depth += {"(": 1, ")": -1}.get(w[j], 0)
+                j += 1
+            if depth == 0:
+                out.append(rf"\sqrt{{{_math_word(w[i + 2:j - 1])}}}")
+                i = j
+                continue
+        if ch.isascii() and ch.isalpha():
+            j = i
+            while j < len(w) and w[j].isascii() and w[j].isalpha() and not (
+                    j + 1 < len(w) and w[j + 1] in _COMBINING and j > i):
+                j += 1
+            word = w[i:j]
+            out.append(_OPERATORS.get(word) or (rf"\mathrm{{{word}}}" if len(word) >= 3 else word))
+            if word in _OPERATORS and j < len(w) and w[j].isalnum():
+                out.append(" ")
+            i = j
+            continue
+        if ch in _SUP or ch in _SUB:
+            table, mark = (_SUP, "^") if ch in _SUP else (_SUB, "_")
+            run = []
+            while i < len(w) and w[i] in table:
+                run.append(table[w[i]])
+                i += 1
+            out.append(f"{mark}{{{' '.join(run)}}}")
+            continue
+        if ch == "Σ":
+            out.append(r"\textstyle\sum ")
+        elif ch in _MATH:
+            out.append(_MATH[ch] + " ")
+        elif ch in "–—":
+            out.append(r"\text{--}")
+        elif ch == "‖":
+            out.append(r"\|")
+        elif ch in "{}":
+            out.append("\\" + ch)                     # a set's braces (grouping braces follow _ or ^)
+        elif ch in "%#&$":
+            out.append("\\" + ch)
+        elif ch == "~":
+            out.append(r"\sim ")
+        elif ch == "/":
+            out.append(r"/\allowbreak ")             # inline math breaks only at relations and operators
+        elif ch.isascii():
+            out.append(ch)
+        else:
+            decomposed = unicodedata.normalize("NFD", ch)
+            if len(decomposed) == 2 and decomposed[0].isascii() and decomposed[1] in _COMBINING:
+                out.append(f"{_COMBINING[decomposed[1]]}{{{decomposed[0]}}}")
+            else:
+                out.append(f"\\text{{[U+{ord(ch):04X}]}}")
+        i += 1
+    return "".join(out).strip()
+
+
+def _is_math_word(w: str) -> bool | None:
+    """True for a formula word, False for prose, None for a bare number (it joins a formula it follows)."""
+    if _SECTION_REF.match(w):
+        return False
+    core = w.strip("(),;:.")
+    if not core:
+        return False
+    if any(ch in _MATH_CHARS for ch in w) or core in _OPERATORS:
+        return True
+    if re.search(r"(?<![A-Za-z])[A-Za-z]{1,3}'*\(", w) or ("'" in core and not re.fullmatch(r"[A-Za-z]{2,}'s", core)):
+        return True                                  # f(x), s(z), g'(t), ℓ'' (but not Euler's, QW's)
+    if len(core) == 1 and core.isalpha():
+        return core not in "aA"                      # the article is prose
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?", core):
+        return None
+    return bool(re.fullmatch(r"[0-9]+[A-Za-z]{1,3}|[A-Za-z]{1,2}[0-9]+", core))    # 2ab, x1
+
+
+def math_text(s: str) -> str:
+    r"""Prose with formulas (``1/4 − s(z)s(−z) = (s(z) − 1/2)² since s(z) + s(−z) = 1``) as LaTeX text:
+    each run of formula words is one ``$…$`` (sub/superscripts, Greek, norms, √(…) and operators set as
+    math, so nothing like ``x\_j``, nor a ``|`` printed as a dash, reaches the page); prose stays text and
+    wraps. Section references such as (U.4) stay text."""
+    groups: list[tuple[bool, list[str], str]] = []      # (is formula, words, trailing punctuation)
+    for w in str(s).split(" "):
+        hyphen = re.fullmatch(r"(\(?)([^\s(]+?)-([a-z]{3,}\)?[,;:.]?)", w)   # η-flat, ε-net: formula, then prose
+        if hyphen and _is_math_word(hyphen.group(2)):
+            groups.append((False, [hyphen.group(1)], "") if hyphen.group(1) else (False, [""], ""))
+            groups.append((True, [hyphen.group(2)], latex_text("-" + hyphen.group(3))))
+            if not hyphen.group(1):
+                groups.pop(-2)
+            continue
+        kind = _is_math_word(w) if w else False
+        open_run = bool(groups) and groups[-1][0] and not groups[-1][2]
+        if kind or (kind is None and open_run):
+            core = w.rstrip(",;:.")
+            inside = " ".join(groups[-1][1] + [core]) if open_run else core
+            if w.endswith(",") and (inside.count("(") > inside.count(")") or inside.count("{") > inside.count("}")):
+                core = w                                 # N(0, I_d): the comma is part of the formula
+            if open_run:
+                groups[-1][1].append(core)
+                groups[-1] = (True, groups[-1][1], w[len(core):])
+            else:
+                groups.append((True, [core], w[len(core):]))
+        else:
+            groups.append((False, [w], ""))
+    out: list[str] = []
+    for is_math, words, tail in groups:
+        if not is_math:
+            out.append(latex_text(words[0]))
+            continue
+        formula, pre, post = " ".join(words), "", ""
+        depth = 0
+        for ch in formula:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth > 0:                                   # "z ≥ 0 (ℓ'' is even)": that parenthesis is the prose's
+            opens = []
+            for k, ch in enumerate(formula):
+                if ch == "(":
+                    opens.append(k)
+                elif ch == ")" and opens:
+                    opens.pop()
+            k = next((k for k in opens if k == 0 or formula[k - 1] == " "), None)
+            if k is not None:
+                head = formula[:k].strip()
+                pre, formula = (("$" + _math_word(head) + "$ ") if head else "") + "(", formula[k + 1:]
+        elif depth < 0 and formula.endswith(")"):
+            formula, post = formula[:-1], ")"
+        out.append(pre + "$" + _math_word(formula) + "$" + post + tail)
+    return " ".join(out).replace("( $", "($")
+
+
+def tt_id(name: str) -> str:
+    """An identifier (claim id, file name) in typewriter type that may break after its dots and hyphens."""
+    return "\\texttt{" + re.sub(r"([.\-/])", r"\1\\allowbreak{}", latex_text(name)) + "}"
 
 INSTALL_HINT = "Debian: apt-get install texlive-latex-base texlive-latex-recommended latexmk"
 

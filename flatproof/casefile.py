@@ -30,7 +30,7 @@ from .claims import Claim, Tolerances, Verdict, get_claim
 from .instances.constructions import BuildContext, construction_names, get_construction
 from .instances.families import ModelFamily, family
 from .instances.generators import DATA_SOURCES, get_data_source
-from .instance import Instance
+from .instances.instance import Instance
 from .measures._base import CurvatureOracle
 from .model.activations import Activation
 from .model.losses import Loss

@@ -205,7 +205,7 @@ def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, pro
 
 
 def _shard_task(task):
-    from .parallel import blas_threads
+    from ._parallel import blas_threads
     claim_id, examples, seed, params, imports = task
     import importlib
     for mod in imports:
@@ -242,7 +242,7 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
             if results[-1].counterexample is not None:
                 break
     else:
-        from .parallel import map_until
+        from ._parallel import map_until
         finished = [0]
 
         def on_done(res):

@@ -26,7 +26,7 @@ from . import _budget  # noqa: E402
 from ._errors import FlatproofError, InputError  # noqa: E402
 from ._files import output_target, write_text_atomic  # noqa: E402
 from ._json import dumps_strict  # noqa: E402
-from .display import measurement_rows, num  # noqa: E402
+from ._display import measurement_rows, num  # noqa: E402
 from . import __version__  # noqa: E402
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -80,7 +80,7 @@ _STYLE = {"holds": "bold green", "violated": "bold red", "inconclusive": "bold y
           "hypotheses-not-met": "bold magenta"}
 
 
-_fmt = num      # one number formatter for the terminal and the notebook (flatproof.display)
+_fmt = num      # one number formatter for the terminal and the notebook (flatproof._display)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -296,7 +296,7 @@ def verify(cases, as_json, latex_file, imports, jobs, dask_address, max_memory, 
     console = Console(width=140)
     outcomes, entries, bad = [], [], False
     if jobs > 1 or dask_address:
-        from .parallel import map_until
+        from ._parallel import map_until
         results = map_until(_verify_one, [(p, imports) for p in cases], jobs=jobs, dask=dask_address)
     else:
         results = (_verify_one((p, ())) for p in cases)
@@ -645,7 +645,7 @@ def derive(names, everything, latex_file, pdf_file):
     """
     from .claims import all_claims
     from .derivations import for_claim, get_derivation, names as der_names
-    from .derivations.document import UnprovedStep, document
+    from .derive import UnprovedStep, document
 
     try:
         latex_file = output_target(latex_file, "--latex")
@@ -694,7 +694,7 @@ def derive(names, everything, latex_file, pdf_file):
               help="The format, when the suffix does not say it.")
 def export(case, target, fmt):
     """Write the network of CASE (a claim case or a measure case) as a state dict (docs/networks.md)."""
-    from .io import export_case
+    from .case_writer import export_case
     try:
         net = export_case(case, target, fmt)
     except InputError as exc:

@@ -20,7 +20,7 @@ from pathlib import Path
 from ._errors import InputError
 from ._latex import compile_pdf
 from .claims import all_claims
-from .report import latex_text, math_text, tt_id
+from ._latex import latex_text, math_text, tt_id
 
 PAPERS = {
     "logistic": {"letter": "U", "study": "logistic",

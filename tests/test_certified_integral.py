@@ -11,9 +11,9 @@ from flint import arb
 from scipy import integrate
 
 import flatproof as fp
-from flatproof import constructions as C
+from flatproof.model import constructions as C
 from flatproof.claims import get_claim
-from flatproof.instance import Instance
+from flatproof.instances.instance import Instance
 from flatproof.measures.certified_integral import (NotCertified, WorkBound, certified_population,
                                                    logit_sign_pieces, network_sign_pieces, _Budget)
 from flatproof.model.expr import ball_function

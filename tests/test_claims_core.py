@@ -66,7 +66,7 @@ def test_unknown_claim_suggests_a_close_id():
 
 def test_user_claim_by_decorator_is_verified_like_the_shipped_ones():
     from tests._instances import random_univariate
-    from flatproof.instance import Instance
+    from flatproof.instances.instance import Instance
 
     @register
     class BetaIsSmall(Claim):
@@ -158,7 +158,7 @@ def _toy_claim(tag, modes, rows):
             return Evaluation(comparisons=list(rows))
 
     Toy.tag, Toy.modes = tag, modes
-    from flatproof.instance import Instance
+    from flatproof.instances.instance import Instance
     problem, net = random_univariate(1, 6, 2)
     return Toy(), Instance("univariate", problem.data, net, problem.loss)
 

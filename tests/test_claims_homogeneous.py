@@ -6,11 +6,11 @@ import sympy as sp
 from hypothesis import given, reject, strategies as st
 
 import flatproof as fp
-from flatproof import constructions as C
+from flatproof.model import constructions as C
 from flatproof.claims import get_claim
 from flatproof.derivations.orbit import orbit_minimum
-from flatproof.instance import Instance
-from flatproof.measures.flattest import flattest_relu_interpolator, relu_G
+from flatproof.instances.instance import Instance
+from flatproof.measures.homogeneous_flattest import flattest_relu_interpolator, relu_G
 from tests._instances import random_homogeneous, seeds
 
 
@@ -107,7 +107,7 @@ def test_gaussian_constant_against_quadrature():
     E[t^{2k} 1{t>0}] and E[k² t^{2k−2} 1{t>0} (t² + (d − 1))] for t ~ N(0, 1)."""
     from scipy import integrate, stats
 
-    from flatproof.measures.homogeneous_flatness import gaussian_constant
+    from flatproof.measures.homogeneous_orbit import gaussian_constant
     np.seterr(under="ignore")                     # the Gaussian tail underflows inside quad, harmlessly
     for k in (1, 2, 3):
         for d in (1, 5, 20):
@@ -120,7 +120,7 @@ def test_gaussian_constant_against_quadrature():
 def test_factorisation_and_splitting_on_random_networks(seed, n, d, m, k, N):
     from flatproof.claims.homogeneous._shared import trace_blocks
     from flatproof.claims.homogeneous.orbit_minimum import f_sym
-    from flatproof.measures.homogeneous_flatness import f_sym_factorised, split_neuron
+    from flatproof.measures.homogeneous_orbit import f_sym_factorised, split_neuron
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
     net = fp.HomogeneousNet(rng.standard_normal(m), rng.standard_normal((m, d)), fp.relu_power(k))

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 import flatproof as fp
-from flatproof import constructions as C
+from flatproof.model import constructions as C
 from flatproof.claims import get_claim
-from flatproof.instance import Instance
+from flatproof.instances.instance import Instance
 from flatproof.measures.population import classification_error
 from flatproof.measures.uncertain import level_set, uncertain_set
 from flatproof.measures.weighted_tv import CurvatureWeight
@@ -183,7 +183,7 @@ def test_claim_at_a_kink_reports_hypotheses_not_met():
 
 
 def test_gradient_descent_decreases_the_loss_and_records_lambda_max():
-    from flatproof.train import gradient_descent
+    from flatproof.instances.train import gradient_descent
     problem, net = random_univariate(5, 40, 6)
     run = gradient_descent(problem, net, 0.1, 50, record_every=10)
     assert run.steps == 50 and run.stop_reason == "steps"
@@ -194,7 +194,7 @@ def test_gradient_descent_decreases_the_loss_and_records_lambda_max():
 
 def test_gd_runs_to_infinity_on_separable_data_without_overflow():
     """Separable labels: the loss → 0 and ‖θ‖ → ∞; GD stops by its norm or loss rule, never overflows."""
-    from flatproof.train import gradient_descent, logistic_monitor
+    from flatproof.instances.train import gradient_descent, logistic_monitor
     x = np.linspace(-1, 1, 20)
     data = fp.UnivariateData(x, np.where(x > 0.05, 1.0, -1.0))
     problem = fp.UnivariateProblem(data, fp.logistic_loss())

@@ -19,7 +19,7 @@ from flatproof.claims import get_claim, register
 from flatproof.claims._core import Evaluation, compare
 from flatproof.claims.homogeneous.relu_sample_bound import ReluSampleBound
 from flatproof.derivations.orbit import f_sym_terms, orbit_infimum
-from flatproof.instance import Instance
+from flatproof.instances.instance import Instance
 
 mp.mp.dps = 50
 

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from hypothesis import given, strategies as st
 
 import flatproof as fp
-from flatproof import constructions as C
+from flatproof.model import constructions as C
 from flatproof.cli import cli
 from flatproof.derivations import all_derivations, for_claim, get_derivation, names
-from flatproof.derivations.document import document
+from flatproof.derive import document, latex_section
 from flatproof.model.losses import logistic_d1, logistic_d2
 from tests._tex import compile_tex, overfull, require_pdflatex
 from tests._instances import central_gradient, random_homogeneous, random_univariate, seeds
@@ -139,7 +139,7 @@ def test_homogeneous_trace_terms_match_the_oracle(seed, n, d, m, k):
 # ---- export ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", names())
 def test_golden_latex(name):
-    text = get_derivation(name).latex_section()
+    text = latex_section(get_derivation(name))
     path = GOLDEN / f"derive-{name}.tex"
     if os.environ.get("FLATPROOF_UPDATE_GOLDEN"):
         path.write_text(text)

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flatproof.measures.univariate import UnivariateFast, UnivariateProblem
+from flatproof.measures.univariate_hessian import UnivariateFast, UnivariateProblem
 from flatproof.model.data import UnivariateData
 from flatproof.model.losses import logistic_loss
 from flatproof.model.univariate import UnivariateNet

@@ -1,4 +1,4 @@
-"""Vectorised interval arithmetic (flatproof.intervals) and the O(n + m) rigorous univariate enclosures: every
+"""Vectorised interval arithmetic (flatproof.arith.intervals) and the O(n + m) rigorous univariate enclosures: every
 interval must contain the exact value — exact rationals (fractions) for the arithmetic, python-flint arb at
 50 digits for the network's quantities — and the widths stay small."""
 
@@ -10,8 +10,8 @@ from flint import arb, ctx
 from hypothesis import given, strategies as st
 
 import flatproof as fp
-from flatproof import rigorous
-from flatproof.intervals import Iv
+from flatproof.measures import rigorous
+from flatproof.arith.intervals import Iv
 from tests._instances import random_univariate, seeds
 
 floats = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, allow_subnormal=True)

@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 import flatproof
-from flatproof import display
+from flatproof import _display as display
 from flatproof.claims import Hypothesis, Verdict, compare
 from flatproof.vocab import Basis
 from flatproof.derivations import get_derivation, names

@@ -153,7 +153,7 @@ def test_weighted_tv_threshold_form_and_corollary_certified_in_rigorous_mode():
 def test_weighted_tv_rigorous_bound_contains_the_50_digit_reference(seed, n, m, sided, scale):
     """On generated θ (parameter scales 1e-3 to 30: margins from ~0 to ~10³) the rigorous right side encloses the
     mpmath value of D̄(1 + 2Σ|v_i w_i| g(t_i)) − ε_F, sided or with min(g⁺, g⁻), and float mode agrees with it."""
-    from flatproof.instance import Instance
+    from flatproof.instances.instance import Instance
     from tests._instances import random_univariate
     problem, net = random_univariate(seed, n, m, "logistic")
     net = type(net)(net.v * scale, net.w * scale, net.b * scale, net.beta * scale)
@@ -177,7 +177,7 @@ def test_a_network_dead_on_the_data_holds_by_the_beta_direction_in_both_modes(si
     """Knots right of every point with w > 0 (and left with w < 0): no neuron is active on the data, so
     Σ|v_i w_i| g = 0, ε_F = 0 and the bound is D̄ + λ = ∂²L/∂β² — a tie with λ_max that both modes used to leave
     inconclusive; the β direction proves it (whatever the constant). λ_max ≥ D̄ is checked with a dense solver."""
-    from flatproof.instance import Instance
+    from flatproof.instances.instance import Instance
     import flatproof as fp
     x = np.array([-0.8, -0.1, 0.3, 0.9])
     y = np.array([1.0, -1.0, -1.0, 1.0])

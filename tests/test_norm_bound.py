@@ -16,7 +16,7 @@ import flatproof as fp
 from flatproof._errors import InputError
 from flatproof.casefile import load_case, load_case_dict
 from flatproof.claims import get_claim
-from flatproof.instance import Instance
+from flatproof.instances.instance import Instance
 from flatproof.measures.norm_bound import rademacher_gap_bound
 
 CASES = Path(__file__).resolve().parent.parent / "cases"

@@ -5,7 +5,7 @@ import pytest
 
 import flatproof as fp
 from flatproof.check import SHARD, check_claim
-from flatproof.parallel import map_until
+from flatproof._parallel import map_until
 
 FALSE = [c.id for c in fp.all_claims() if c.false_by_design]
 

@@ -41,7 +41,7 @@ def test_reproduce_homogeneous_quick(tmp_path):
 @pytest.mark.slow
 def test_reproduce_logistic_quick(tmp_path):
     import flatproof as fp
-    from flatproof import constructions as C
+    from flatproof.model import constructions as C
     out = tmp_path / "rl"
     res = CliRunner().invoke(cli, ["reproduce", "logistic", "--quick", "--out", str(out)])
     assert res.exit_code == 0, res.output

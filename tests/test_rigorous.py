@@ -8,7 +8,7 @@ from flint import arb, arb_mat
 from hypothesis import given, strategies as st
 
 import flatproof as fp
-from flatproof import rigorous
+from flatproof.measures import rigorous
 from tests._instances import random_univariate, seeds
 
 

@@ -4,7 +4,7 @@ A :class:`Claim` encodes one statement of flatproof math: id, title, tag ([exact
 reference, statement in LaTeX, hypotheses, parameters, and a check. A check returns a
 :class:`Verdict` built from :class:`Comparison` s, each an inequality or identity between two
 *intervals*: in float mode the intervals are value ± an error estimate (Lanczos residual, rounding,
-quadrature error); in rigorous mode they are certified enclosures (:mod:`flatproof.rigorous`).
+quadrature error); in rigorous mode they are certified enclosures (:mod:`flatproof.measures.rigorous`).
 
 Decision rule for ``value REL bound`` with value ∈ [v_lo, v_hi], bound ∈ [b_lo, b_hi]:
 
@@ -179,11 +179,11 @@ class Verdict:
         return f"{self.outcome} ({how})" if how else str(self.outcome)
 
     def __repr__(self) -> str:          # one line; the whole record is as_dict()
-        from ..display import verdict_repr
+        from .._display import verdict_repr
         return verdict_repr(self)
 
     def _repr_html_(self) -> str:
-        from ..display import verdict_html
+        from .._display import verdict_html
         return verdict_html(self)
 
     def as_dict(self) -> dict:

@@ -19,10 +19,12 @@ sympy can no longer prove one. ``results`` are the derivation's closed forms and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
 import sympy as sp
 
-from ..report import latex_text, math_text, tt_id
+from .._latex import latex_text, math_text
 
 REL_LATEX = {"=": "=", "<=": r"\le", ">=": r"\ge", "=>": r"\Longrightarrow", "def": r"\coloneqq"}
 
@@ -184,13 +186,11 @@ class Derivation:
             parts.append(self._chain(run, first))
         return "\n".join(parts)
 
-    def latex_section(self) -> str:
-        from ..claims import get_claim
-        refs = []
-        for cid in self.claims:
-            c = get_claim(cid)
-            refs.append(f"{tt_id(c.id)} [{c.tag}]{' (false by design)' if c.false_by_design else ''}"
-                        f" --- {math_text(c.reference)}")
+    def latex_section(self, supports: Sequence[str] = ()) -> str:
+        """This derivation as a LaTeX section. ``supports`` has one LaTeX entry per claim the derivation supports
+        (id, tag, reference): the front end renders them from the claim registry, which sits above this layer
+        (:func:`flatproof.derive.latex_section`)."""
+        refs = list(supports)
         head = [f"\\section{{{math_text(self.title)}}}\\label{{der:{self.name}}}",
                 f"\\noindent\\textbf{{Derivation}} \\texttt{{{self.name}}} (flatproof math {latex_text(self.section)}).",
                 "\\textbf{Supports}: " + ("; ".join(refs) if refs else "---") + ".",
@@ -200,5 +200,5 @@ class Derivation:
 
     def _repr_latex_(self) -> str:
         rows = [self._row(st, tex(st.lhs), f"({st.why})") for st in self.steps if isinstance(st, Step)]
-        from ..display import mathjax
+        from .._display import mathjax
         return mathjax("$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$")

@@ -22,7 +22,7 @@ import numpy as np
 from .. import _budget as budget
 from .._errors import InputError
 from .._schema import Field
-from .. import constructions as C
+from ..model import constructions as C
 from ..model.activations import Activation
 from .families import ModelFamily
 
@@ -164,7 +164,7 @@ def _random(ctx: BuildContext, values: dict) -> Built:
                                Field("record_every", "integer", "record λ_max every so many steps (0: never)",
                                      default=0, minimum=0)))
 def _gd(ctx: BuildContext, values: dict) -> Built:
-    from ..train import gradient_descent
+    from .train import gradient_descent
     net = _random_net(ctx, values)
     eta, steps, width = values["eta"], values["steps"], values["width"]
     budget.steps("model.steps", steps, ctx.data.n, width, ctx.d, record_every=values["record_every"],
@@ -230,14 +230,14 @@ def _flattest_fields(fam: ModelFamily | None, act: Activation | None) -> tuple[F
 def _flattest(ctx: BuildContext, values: dict) -> Built:
     data = ctx.data
     if ctx.activation is not None and ctx.activation.k >= 2:
-        from ..measures.homogeneous_flatness import flattest_fixed_width
+        from ..measures.homogeneous_orbit import flattest_fixed_width
         width = values["width"]
         budget.require("model.width", work=float(width * (data.d + 1)) ** 2 * data.n * 100,
                        what=f"SLSQP over {width * (data.d + 1):,} parameters on {data.n:,} points")
         res = flattest_fixed_width(data.X, data.y, width, ctx.activation, seed=values["seed"])
         return Built(res.net, dict(width=width, seed=values["seed"], solver="SLSQP at fixed width"),
                      extras={"flattest_fixed_width": res})
-    from ..measures.flattest import flattest_relu_interpolator
+    from ..measures.homogeneous_flattest import flattest_relu_interpolator
     size, seed, with_teacher = values["dictionary"], values["seed"], values["include_teacher"]
     budget.require("model.dictionary", memory=8.0 * 6 * data.n * size + 8.0 * size * data.d,
                    work=float(data.n) ** 2 * size * 4 + float(data.n) * size * data.d,

@@ -15,8 +15,8 @@ from typing import Any
 
 from .._errors import InputError
 from .._schema import Field
-from ..measures.homogeneous import HomogeneousOracle, HomogeneousProblem
-from ..measures.univariate import UnivariateProblem, univariate_oracle
+from ..measures.homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
+from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
 from ..model.activations import Activation, parse_activation
 from ..model.data import MultiIndexData, UnivariateData
 from ..model.homogeneous import HomogeneousNet

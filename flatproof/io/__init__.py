@@ -1,5 +1,6 @@
 """Networks and data in and out of flatproof: PyTorch modules and state-dict files, safetensors, a JSON
-form, ``.npz``; data from CSV, ``.npz`` and tensors; case files written back (docs/networks.md).
+form, ``.npz``; data from CSV, ``.npz`` and tensors (docs/networks.md). Case files are written by
+:mod:`flatproof.case_writer`, a front end.
 
 torch and safetensors are optional (``pip install 'flatproof[torch]'``); a format that needs one says
 so in a one-line :class:`~flatproof.InputError`. Everything here is float64 on flatproof's side:
@@ -20,7 +21,7 @@ from ._torch import from_torch, to_torch
 
 __all__ = ["FORMATS", "JSON_FORMAT", "ROLES", "ARCHITECTURE", "read_state_dict", "write_state_dict",
            "net_from_state_dict", "state_dict_from_net", "read_net", "write_net", "read_csv", "write_csv",
-           "from_torch", "to_torch", "save_case", "export_case", "case_document", "file_arrays"]
+           "from_torch", "to_torch", "file_arrays", "read_npz_checked"]
 
 _NAMES = {"univariate": ("v", "w", "b", "beta"), "homogeneous": ("a", "W")}
 
@@ -151,74 +152,3 @@ def _npy_header(member, p, name, field):
     if dtype.kind not in _NPZ_KINDS or dtype.hasobject:
         raise InputError(f"{p}: array {name!r} has dtype {dtype} (only real numbers are accepted)", field=field)
     return tuple(int(s) for s in shape), dtype
-
-
-def export_case(case_path, target, fmt: str | None = None):
-    """Write the network of a case file (claim case or measure case) to ``target``; returns the network."""
-    from ..casefile import load_case, load_measure_case, read_toml
-    doc = read_toml(case_path)
-    net = load_case(case_path).instance.net if "case" in doc else load_measure_case(case_path).oracle.net
-    try:
-        write_net(target, net, fmt)
-    except InputError as exc:
-        raise exc.located(file=exc.file or str(target)) from None
-    return net
-
-
-# ---- case files -----------------------------------------------------------------------------------
-def case_document(instance, claim: str, *, params: dict | None = None, mode: str = "float", seed: int = 0,
-                  description: str = "") -> dict:
-    """The case document (a dict of TOML tables, arrays inline) of an explicit instance and a claim."""
-    from ..model.data import LogisticTask, MultiIndexTask
-    case = {"claim": claim, "mode": mode, "seed": int(seed)} | ({"description": description} if description else {})
-    net, data = instance.net, instance.data
-    if instance.kind == "univariate":
-        dt = {"x": data.x.tolist(), "y": data.y.tolist()}
-        model = {"kind": "univariate", "v": net.v.tolist(), "w": net.w.tolist(), "b": net.b.tolist(),
-                 "beta": float(net.beta)}
-        if isinstance(instance.task, LogisticTask):
-            t = instance.task
-            dt.update({"law": t.law.kind, "law_params": list(map(float, t.law.params)), "logit": t.logit.text,
-                       "flip": float(t.flip)})
-    else:
-        dt = {"X": data.X.tolist(), "y": data.y.tolist()}
-        model = {"kind": "homogeneous", "activation": net.activation.name, "a": net.a.tolist(), "W": net.W.tolist()}
-        t = instance.task
-        if isinstance(t, MultiIndexTask) and len({g.text for g in t.links}) == 1:
-            dt.update({"U": t.U.tolist(), "link": t.links[0].text, "noise": float(t.noise_std)})
-    loss = {"kind": instance.loss.kind, "weight_decay": float(instance.weight_decay)}
-    if instance.loss.kind == "square":                 # the logistic loss has no factor
-        loss["factor"] = float(instance.loss.factor)
-    doc = {"case": case, "data": dt, "model": model, "loss": loss}
-    if params:
-        doc["params"] = dict(params)
-    return doc
-
-
-def save_case(path, what, claim: str | None = None, *, params: dict | None = None, mode: str = "float",
-              seed: int = 0, description: str = "", comment: str = "") -> Path:
-    """Write a case file that ``flatproof verify`` reads back to the same instance, bit for bit.
-
-    ``what`` is an :class:`~flatproof.Instance` (with ``claim``), a :class:`~flatproof.Case`, or a
-    case document (a dict, e.g. drawn from :mod:`flatproof.strategies`). Arrays are written inline
-    in round-trip form. The document is loaded once before writing: a case that would not load is
-    an InputError and no file is written.
-    """
-    from .._files import write_text_atomic
-    from .._toml import dumps
-    from ..casefile import Case, load_case_dict
-    from ..instance import Instance
-    if isinstance(what, Case):
-        doc = case_document(what.instance, what.claim.id, params=what.params, mode=what.mode, seed=what.seed,
-                            description=description or what.description)
-    elif isinstance(what, Instance):
-        if claim is None:
-            raise InputError("save_case needs the claim id of the case", field="claim")
-        doc = case_document(what, claim, params=params, mode=mode, seed=seed, description=description)
-    elif isinstance(what, dict):
-        doc = what
-    else:
-        raise InputError(f"expected an Instance, a Case or a case document, got {type(what).__name__}")
-    path = Path(path)
-    load_case_dict(doc, path.name, base=path.parent)
-    return write_text_atomic(path, dumps(doc, comment))

@@ -47,7 +47,7 @@ def from_torch(module, x, y, loss: str = "logistic", *, kind: str | None = None,
     ``activation="relu^2"`` etc.). ``loss`` is ``"logistic"`` (labels ±1) or ``"square"``; ``factor``
     defaults to 1/2 for the univariate model and 1 for the homogeneous one (flatproof math U.1, M.1).
     """
-    from ..instance import Instance
+    from ..instances.instance import Instance
     from ..model.data import MultiIndexData, UnivariateData
     from ..model.losses import Loss
 

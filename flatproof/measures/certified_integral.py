@@ -105,12 +105,12 @@ def float_enclosure(r: Fraction) -> tuple[float, float]:
 
 
 def _down(x: arb) -> float:
-    from ..rigorous import down
+    from .rigorous import down
     return down(x)
 
 
 def _up(x: arb) -> float:
-    from ..rigorous import up
+    from .rigorous import up
     return up(x)
 
 

@@ -96,7 +96,7 @@ def sup_abs_interval(net, x_max: float, *, bias: bool = True) -> tuple[float, fl
         lo = lo if lo > -X else -X
         hi = hi if hi < X else X
         cands.append(lo.union(hi))
-    from ..rigorous import down, up
+    from .rigorous import down, up
     vals = [abs(_f_ball(net, c, bias)) for c in cands]
     return max(down(v) for v in vals), max(up(v) for v in vals)
 

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from .._errors import InputError
-from ..parallel import blas_threads
+from .._parallel import blas_threads
 from ._base import CurvatureOracle
 
 EPS = np.finfo(float).eps
@@ -57,11 +57,11 @@ class EigResult:
                 "bounds": list(self.bounds)}
 
     def __repr__(self) -> str:          # eigenvectors are never printed
-        from ..display import eig_repr
+        from .._display import eig_repr
         return eig_repr(self)
 
     def _repr_html_(self) -> str:
-        from ..display import eig_html
+        from .._display import eig_html
         return eig_html(self)
 
 

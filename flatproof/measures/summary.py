@@ -44,11 +44,11 @@ class Measurements:
         }
 
     def __repr__(self) -> str:
-        from ..display import measurements_repr
+        from .._display import measurements_repr
         return measurements_repr(self)
 
     def _repr_html_(self) -> str:
-        from ..display import measurements_html
+        from .._display import measurements_html
         return measurements_html(self)
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import constructions as C
+from ..model import constructions as C
 from ..claims.homogeneous._shared import trace_blocks
 from ..claims.homogeneous.orbit_minimum import f_sym
 from ..derivations import get_derivation
-from ..measures.flattest import flattest_relu_interpolator
-from ..measures.homogeneous import HomogeneousOracle, HomogeneousProblem
+from ..measures.homogeneous_flattest import flattest_relu_interpolator
+from ..measures.homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
 from ..measures.population import excess_mse
 from ..measures.spectral import lambda_max
 from ..model.activations import relu, relu_power

@@ -17,16 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import constructions as C
+from ..model import constructions as C
 from ..measures.population import classification_error, region_risk, training_error
 from ..measures.spectral import lambda_max
 from ..measures.uncertain import uncertain_set
-from ..measures.univariate import UnivariateProblem, univariate_oracle
+from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
 from ..measures.weighted_tv import CurvatureWeight, weighted_tv
 from ..model.data import LogisticTask, uniform
 from ..model.expr import parse_expression
 from ..model.losses import Loss, logistic_d2
-from ..train import gradient_descent, logistic_monitor
+from ..instances.train import gradient_descent, logistic_monitor
 from ..model.univariate import UnivariateNet
 from ._io import save_figure, write_csv, write_json
 from ._style import data_ticks, legend, style

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from ...constructions import rescale_homogeneous
+from ...model.constructions import rescale_homogeneous
 from .._common import rounding
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...measures.homogeneous_flatness import G_hat, gaussian_constant
+from ...measures.homogeneous_orbit import G_hat, gaussian_constant
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import trace_blocks
 from .orbit_minimum import f_sym
@@ -70,7 +70,7 @@ class MemoriserSharper(Claim):
     model = "homogeneous"
 
     def evaluate(self, inst, ctx):
-        from ...constructions import teacher_network
+        from ...model.constructions import teacher_network
         ev = Evaluation()
         ok = ev.hypothesis("the network is the memoriser", inst.provenance.get("construction") == "memoriser")
         ok &= ev.hypothesis("the teacher is known", inst.task is not None)

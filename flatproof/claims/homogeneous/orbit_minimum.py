@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...constructions import rescale_homogeneous
+from ...model.constructions import rescale_homogeneous
 from ...derivations.orbit import OrbitInfimum, f_sym_terms, orbit_infimum, orbit_minimum, search_orbit
 from .._common import eig_interval, identity_tol, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register

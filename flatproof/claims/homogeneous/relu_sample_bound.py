@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from flint import arb
 
-from ... import rigorous
+from ...measures import rigorous
 from .._common import checked_oracle, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import square_loss_hypotheses, trace_blocks

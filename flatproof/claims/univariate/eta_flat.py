@@ -13,7 +13,7 @@ Reference: flatproof math U.2 (η-flatness); the stability threshold is the one 
 
 Float mode: the Lanczos Ritz value is a Rayleigh quotient (≤ λ_max), so "violated" is safe; "holds"
 also rests on Lanczos having converged to the top eigenvalue. Rigorous mode: λ_max is enclosed by
-a verified eigendecomposition of the ball Hessian (python-flint), see :mod:`flatproof.rigorous`.
+a verified eigendecomposition of the ball Hessian (python-flint), see :mod:`flatproof.measures.rigorous`.
 
 Example: ``flatproof verify cases/univariate-eta-flat-rigorous.toml`` ends in ``holds`` with a
 certified interval for λ_max.
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 
-from ... import rigorous
+from ...measures import rigorous
 from ..._errors import KinkError
 from .._common import checked_oracle, eig_certificate, eig_interval, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register

@@ -32,14 +32,14 @@ import math
 
 import numpy as np
 
-from ... import constructions as C
-from ... import rigorous
+from ...model import constructions as C
+from ...measures import rigorous
 from ..._errors import KinkError
 from ...vocab import Basis
 from ...measures.certified_integral import NotCertified, certified_population
 from ...measures.population import classification_error_with_error, training_error
 from ...measures.uncertain import uncertain_set
-from ...measures.univariate import UnivariateDense
+from ...measures.univariate_hessian import UnivariateDense
 from .._common import bottom_eigen, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 from .eta_flat import flatness_comparison

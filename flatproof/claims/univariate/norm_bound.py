@@ -40,7 +40,7 @@ import math
 
 import numpy as np
 
-from ... import rigorous
+from ...measures import rigorous
 from ...measures import norm_bound as nb
 from .._common import ROUNDING
 from ...vocab import Basis

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 
-from ... import rigorous
+from ...measures import rigorous
 from ...measures.certified_integral import NotCertified, certified_region_excess
 from ...measures.population import region_risk
 from ...vocab import Basis

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from ...constructions import rescale_univariate
+from ...model.constructions import rescale_univariate
 from ...derivations import get_derivation
 from ...derivations.orbit import orbit_infimum, orbit_minimum, search_orbit
 from .._common import checked_oracle, identity_tol, rounding, subnormal_relative

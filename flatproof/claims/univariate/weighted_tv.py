@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from ... import rigorous
+from ...measures import rigorous
 from ..._errors import KinkError
 from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
 from .._common import eig_certificate, eig_interval, checked_oracle, rounding, top_eigen

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ._errors import InputError
-from .measures.homogeneous import HomogeneousOracle, HomogeneousProblem
-from .measures.univariate import DEFAULT_KINK_TOL, UnivariateProblem, univariate_oracle
-from .model.data import MultiIndexData, UnivariateData
-from .model.homogeneous import HomogeneousNet
-from .model.losses import Loss
-from .model.univariate import UnivariateNet
+from .._errors import InputError
+from ..measures.homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
+from ..measures.univariate_hessian import DEFAULT_KINK_TOL, UnivariateProblem, univariate_oracle
+from ..model.data import MultiIndexData, UnivariateData
+from ..model.homogeneous import HomogeneousNet
+from ..model.losses import Loss
+from ..model.univariate import UnivariateNet
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,7 +61,7 @@ class Instance:
         (e.g. float32 weights widened to float64) are added to the verdict's notes."""
         from dataclasses import replace
 
-        from .claims import get_claim
+        from ..claims import get_claim
         verdict = get_claim(claim, field="claim").check(self, params=params, tolerances=tolerances, mode=mode,
                                                         seed=seed)
         extra = tuple(self.provenance.get("notes", ()))
@@ -69,14 +69,14 @@ class Instance:
 
     def to_torch(self, dtype=None):
         """The network as a ``torch.nn.Sequential`` with exactly these parameters (float64 by default)."""
-        from .io import to_torch
+        from ..io import to_torch
         return to_torch(self.net, dtype)
 
     def __repr__(self) -> str:
-        from .display import instance_repr
+        from .._display import instance_repr
         return instance_repr(self)
 
     def _repr_html_(self) -> str:
-        from .display import instance_html
+        from .._display import instance_html
         return instance_html(self)
 

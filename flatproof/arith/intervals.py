@@ -13,7 +13,7 @@ interval arithmetic", BIT 39, 1999; Higham, *Accuracy and Stability*, §2–3), 
   by r ≤ r̂ (1 + 2ku) + kη; :func:`_up` adds that margin (and the rounding of the margin itself).
 
 Transcendental steps (the logistic sigmoid) are not done here: callers use arb balls for them
-(:mod:`flatproof.rigorous`) and come back with :meth:`Iv.from_bounds`. Overflow is not handled: an
+(:mod:`flatproof.measures.rigorous`) and come back with :meth:`Iv.from_bounds`. Overflow is not handled: an
 infinite endpoint is still a valid (useless) bound.
 """
 

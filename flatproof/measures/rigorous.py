@@ -9,7 +9,7 @@ the Hessian H is enclosed entrywise as a ball matrix; a float eigendecomposition
 computed with ``numpy.linalg.eigh``; then in ball arithmetic R = QᵀHQ − Λ and E = QᵀQ − I. By Weyl,
 each eigenvalue of the symmetric QᵀHQ lies within ‖R‖_F of the corresponding entry of Λ, and by
 Ostrowski λ_k(QᵀHQ) = θ_k λ_k(H) with θ_k ∈ [1 − ‖E‖_F, 1 + ‖E‖_F]. Above ``DENSE_LIMIT`` parameters
-the univariate model uses O(n + m) midpoint-radius interval arithmetic (:mod:`flatproof.intervals`,
+the univariate model uses O(n + m) midpoint-radius interval arithmetic (:mod:`flatproof.arith.intervals`,
 :class:`UnivariateIntervals`): λ_max(H) ≤ λ_max(H_GN) + ‖H_F‖₂ + λ, with λ_max(H_GN) bounded by
 Collatz–Wielandt on a non-negative kernel and ‖H_F‖₂ = ε_F (closed form), and the lower bound is a
 Rayleigh quotient evaluated in interval arithmetic. arb balls are used there only for φ', φ''.
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from flint import arb, arb_mat
 
-from ._errors import InputError, KinkError
-from .intervals import _quiet
+from .._errors import InputError, KinkError
+from ..arith.intervals import _quiet
 
 DENSE_LIMIT = 400          # p above which certified eigenvalues use the trace / Rayleigh bounds
 SIZE_LIMIT = 2_000_000     # n · p above which the ball Jacobian is not formed (O(n + m) interval enclosures instead)
@@ -138,7 +138,7 @@ class UnivariateBalls:
     def weighted_tv(self, x, net, *, sided: bool = True, weights: list | None = None) -> arb:
         """Σ_i |v_i w_i| g_μ(t_i) (U.4) with μ ∝ d_j (or ∝ ``weights``): sided, or g_μ = min(g⁺, g⁻);
         see :func:`flatproof.measures.weighted_tv.weighted_tv_ball`."""
-        from .measures.weighted_tv import weighted_tv_ball
+        from .weighted_tv import weighted_tv_ball
         return weighted_tv_ball(x, net, self.d if weights is None else weights, self.active, sided=sided)
 
     @property
@@ -315,7 +315,7 @@ def univariate_spectrum(problem, net, balls: UnivariateBalls | None = None) -> E
 
 
 # ----------------------------------------------------------------------------------------------
-# Univariate network at scale: O(n + m) interval enclosures (flatproof.intervals), arb only per scalar
+# Univariate network at scale: O(n + m) interval enclosures (flatproof.arith.intervals), arb only per scalar
 # ----------------------------------------------------------------------------------------------
 class UnivariateIntervals:
     """Certified enclosures of f_j, φ'_j, φ''_j, a_i, c_i for the univariate network in O((n + m) log(n + m)),
@@ -326,13 +326,13 @@ class UnivariateIntervals:
     evaluating w_i x − b_i in interval arithmetic at the two sorted points on either side of the knot
     (monotonicity in x covers the rest); a ball containing 0 there, or a sign contradicting k_i, is a kink
     (:class:`KinkError`). Sums over a neuron's active data are prefix/suffix sums, sums over the neurons
-    active at a point are cumulative sums of per-knot deposits, as in :class:`~flatproof.measures.univariate.UnivariateFast`,
+    active at a point are cumulative sums of per-knot deposits, as in :class:`~flatproof.measures.univariate_hessian.UnivariateFast`,
     here on intervals. φ' and φ'' of the logistic loss are evaluated on arb balls, one point at a time.
     """
 
     @_quiet
     def __init__(self, problem, net):
-        from .intervals import Iv
+        from ..arith.intervals import Iv
         self.Iv = Iv
         x, y = problem.data.x, problem.data.y
         order = np.argsort(x, kind="stable")
@@ -384,7 +384,7 @@ class UnivariateIntervals:
         """(Σ_{j active for neuron i} e_j)_i for an interval data vector e (sorted order)."""
         Iv = self.Iv
         zero = Iv(np.zeros(1))
-        from .intervals import concatenate
+        from ..arith.intervals import concatenate
         prefix = concatenate([zero, e.cumsum()])
         suffix = concatenate([e.cumsum(reverse=True), zero])
         return Iv(np.where(self.suffix, suffix.mid[self.idx], prefix.mid[self.idx]),
@@ -419,7 +419,7 @@ class UnivariateIntervals:
     @_quiet
     def eps_f_upper(self) -> float:
         """An upper bound on ε_F = ‖H_F‖₂ = max_i √(a_i² + c_i²)."""
-        from .intervals import _up
+        from ..arith.intervals import _up
         s = _up(self.a.mag ** 2 + self.c.mag ** 2, 3)
         return float(np.nextafter(np.max(np.sqrt(s), initial=0.0), np.inf))
 

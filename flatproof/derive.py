@@ -1,8 +1,11 @@
-"""The LaTeX document ``flatproof derive`` writes: preamble, setting, conventions, derivations."""
+"""The LaTeX document ``flatproof derive`` writes: preamble, setting, conventions, derivations, each section
+naming the claims it supports (read from the claim registry here, in the front end, so the derivations layer
+never imports the claims)."""
 
 from __future__ import annotations
 
-from ._core import Derivation
+from ._latex import math_text, tt_id
+from .derivations._core import Derivation
 
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.2cm]{geometry}
@@ -33,6 +36,22 @@ assumptions). Tags: [exact] verified as a theorem; [paper] a paper's claim as fo
 """
 
 
+def claim_refs(derivation: Derivation) -> list[str]:
+    """One LaTeX entry per claim ``derivation`` supports: its id, tag and reference."""
+    from .claims import get_claim
+    refs = []
+    for cid in derivation.claims:
+        c = get_claim(cid)
+        refs.append(f"{tt_id(c.id)} [{c.tag}]{' (false by design)' if c.false_by_design else ''}"
+                    f" --- {math_text(c.reference)}")
+    return refs
+
+
+def latex_section(derivation: Derivation) -> str:
+    """``derivation`` as a LaTeX section, with the claims it supports."""
+    return derivation.latex_section(claim_refs(derivation))
+
+
 class UnprovedStep(Exception):
     """sympy could not prove a step that is not marked as cited: nothing is exported."""
 
@@ -51,5 +70,5 @@ def check_all(derivations: list[Derivation]) -> list:
 def document(derivations: list[Derivation]) -> str:
     """The LaTeX document; every non-cited step has been proved by sympy first."""
     check_all(derivations)
-    body = "\n".join(d.latex_section() for d in derivations)
+    body = "\n".join(latex_section(d) for d in derivations)
     return PREAMBLE + SETTING + "\n" + body + "\\end{document}\n"

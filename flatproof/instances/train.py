@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._errors import InputError
-from ._validate import finite_scalar, integer
-from .measures.homogeneous import HomogeneousOracle, HomogeneousProblem
-from .measures.spectral import lambda_max
-from .measures.univariate import UnivariateProblem, univariate_oracle
-from .model.homogeneous import HomogeneousNet
-from .model.univariate import UnivariateNet
+from .._errors import InputError
+from .._validate import finite_scalar, integer
+from ..measures.homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
+from ..measures.spectral import lambda_max
+from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
+from ..model.homogeneous import HomogeneousNet
+from ..model.univariate import UnivariateNet
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,8 @@ def logistic_monitor(task=None, delta: float = 0.1, domain: tuple[float, float] 
     """A ``monitor`` for :func:`gradient_descent` on the univariate logistic model: the margin
     min_j y_j f(x_j), the length |U_δ| of the uncertain set on ``domain``, and (given the data law) the
     population 0-1 error of sign f."""
-    from .measures.population import classification_error
-    from .measures.uncertain import uncertain_set
+    from ..measures.population import classification_error
+    from ..measures.uncertain import uncertain_set
 
     def monitor(net, oracle):
         out = {"margin": float(np.min(oracle.problem.data.y * oracle.forward())),

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._errors import InputError
-from ._validate import finite_array, finite_scalar, integer
-from .model.activations import Activation, relu
-from .model.homogeneous import HomogeneousNet
-from .model.univariate import UnivariateNet
+from .._errors import InputError
+from .._validate import finite_array, finite_scalar, integer
+from .activations import Activation, relu
+from .homogeneous import HomogeneousNet
+from .univariate import UnivariateNet
 
 
 def sign_fitting_network(x, y) -> UnivariateNet:

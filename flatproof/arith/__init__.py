@@ -1,0 +1,2 @@
+"""Arithmetic contexts below every layer: vectorised midpoint-radius intervals on numpy arrays
+(:mod:`flatproof.arith.intervals`). Imports nothing from flatproof but the base modules."""
