@@ -175,7 +175,7 @@ def _import_modules(modules) -> None:
         except ImportError as exc:
             raise InputError(f"cannot import ({exc})", field=field) from None
         except Exception as exc:
-            if _DEBUG["on"]:
+            if _DEBUG["on"] or _interrupt.cause(exc) is not None:
                 raise
             raise InputError(f"{type(exc).__name__} at {_where(exc)}: {exc} (--debug shows the traceback)",
                              field=field) from None
@@ -347,6 +347,8 @@ def _verify_one(task):
     except FlatproofError as exc:
         return "error", f"flatproof: error: {path}: {exc}", None
     except Exception as exc:  # a bug (in flatproof or a user's claim): still one line and exit 2
+        if _interrupt.cause(exc) is not None:
+            raise                 # a Ctrl-C wrapped in another exception is an interrupt, not an error
         return "error", _unexpected(exc, str(path)), None
     return "ok", _CaseSummary(case.path, case.claim.id, case.description, dict(case.instance.provenance)), verdict
 
@@ -713,9 +715,9 @@ def main(argv=None):  # entry point
     try:
         code = cli.main(args=argv, prog_name="flatproof", standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        code = _interrupt.report(signal.SIGINT)
+        _interrupt.exit_after(signal.SIGINT)
     except _interrupt.Terminated:
-        code = _interrupt.report(signal.SIGTERM)
+        _interrupt.exit_after(signal.SIGTERM)
     except click.exceptions.ClickException as exc:     # usage errors: one line, exit 2
         ctx = getattr(exc, "ctx", None)
         where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
@@ -727,6 +729,9 @@ def main(argv=None):  # entry point
     except BrokenPipeError:
         code = 0
     except Exception as exc:   # never a traceback (unless --debug)
+        signum = _interrupt.cause(exc)
+        if signum is not None:     # an interrupt wrapped in another exception (e.g. while a class is created)
+            _interrupt.exit_after(signum)
         click.echo(_unexpected(exc, "flatproof"), err=True)
         code = EXIT_BAD_INPUT
     sys.exit(code if isinstance(code, int) else 0)
