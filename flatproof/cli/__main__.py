@@ -1,0 +1,5 @@
+"""``python -m flatproof.cli`` (the same as ``python -m flatproof``)."""
+
+from . import main
+
+main()
