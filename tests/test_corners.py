@@ -21,7 +21,11 @@ from flatproof.claims.homogeneous.relu_sample_bound import ReluSampleBound
 from flatproof.derivations.orbit import f_sym_terms, orbit_infimum
 from flatproof.instances.instance import Instance
 
-mp.mp.dps = 50
+
+@pytest.fixture(autouse=True)
+def _fifty_digits(mpmath_precision):
+    """50-digit references in this module (restored after each test by conftest's ``mpmath_precision``)."""
+    mpmath_precision.dps = 50
 
 
 # ---- independent references ---------------------------------------------------------------------------

@@ -7,7 +7,11 @@ from hypothesis import given, strategies as st
 
 import flatproof as fp
 
-mp.mp.dps = 50
+
+@pytest.fixture(autouse=True)
+def _fifty_digits(mpmath_precision):
+    """50-digit references in this module (restored after each test by conftest's ``mpmath_precision``)."""
+    mpmath_precision.dps = 50
 
 
 def exact(z):

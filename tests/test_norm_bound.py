@@ -21,7 +21,11 @@ from flatproof.measures.norm_bound import rademacher_gap_bound
 
 CASES = Path(__file__).resolve().parent.parent / "cases"
 CLAIM = get_claim("logistic.norm-bound")
-mp.mp.dps = 50
+
+@pytest.fixture(autouse=True)
+def _fifty_digits(mpmath_precision):
+    """50-digit references in this module (restored after each test by conftest's ``mpmath_precision``)."""
+    mpmath_precision.dps = 50
 
 
 # ---- independent references --------------------------------------------------------------------------------

@@ -35,9 +35,9 @@ def test_certified_eigenvalues_enclose_exact_ones(seed, p, kind):
     enc = rigorous.certified_eigenvalues(arb_mat(M.tolist()))
     # the float matrix is the exact input; its eigenvalues by a high-precision reference (mpmath)
     import mpmath
-    mpmath.mp.dps = 40
-    ev = sorted(mpmath.eigsy(mpmath.matrix(M.tolist()))[0])
-    top, bottom = Fraction(str(ev[-1])), Fraction(str(ev[0]))
+    with mpmath.workdps(40):
+        ev = sorted(mpmath.eigsy(mpmath.matrix(M.tolist()))[0])
+        top, bottom = Fraction(str(ev[-1])), Fraction(str(ev[0]))       # all 40 digits
     slack = Fraction(1, 10 ** 30) * (1 + abs(top) + abs(bottom))     # the 40-digit reference's own error
     assert Fraction(enc.lambda_max[0]) - slack <= top <= Fraction(enc.lambda_max[1]) + slack
     assert Fraction(enc.lambda_min[0]) - slack <= bottom <= Fraction(enc.lambda_min[1]) + slack

@@ -3,7 +3,15 @@
 import json
 import os
 
+import pytest
 from _counts import COUNTS
+from _mpref import DPS
+
+
+@pytest.fixture(autouse=True)
+def reference_precision(mpmath_precision):
+    """Every reference test runs at the reference's working precision, whatever ran before it."""
+    mpmath_precision.dps = DPS
 
 
 def pytest_sessionfinish(session, exitstatus):
