@@ -10,7 +10,10 @@
 
 A failing example is shrunk by hypothesis and, if pytest is given ``--flatproof-found DIR`` (the
 ``flatproof`` pytest plugin adds the option), written as a case file to DIR so that ``flatproof
-verify`` reproduces it; without the option nothing is written. ``expect="violated"`` turns the test
+verify`` reproduces it; without the option nothing is written. As in ``flatproof check``, a violation is
+re-verified as strictly as the claim allows (rigorous mode where it has one, hypothesis tolerances at their
+defaults) before it counts: one that is not confirmed is not a counterexample (the example is discarded as
+inconclusive), and the file written is the re-verified document. ``expect="violated"`` turns the test
 around: it passes when a counterexample is found (for claims that are false by design), and the
 expected counterexample is not written.
 """
@@ -26,7 +29,10 @@ from ._errors import InputError
 from ._files import write_text_atomic
 from ._toml import dumps
 from .casefile import load_case_dict
+from .check import reverify
+from .claims import get_claim
 from .strategies import cases
+from .vocab import Outcome
 
 #: where counterexamples go (None: nowhere); the pytest plugin sets it from --flatproof-found
 FOUND_DIR: Path | None = None
@@ -49,6 +55,7 @@ def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None,
     if expect not in ("no-violation", "violated"):
         raise ValueError("expect must be 'no-violation' or 'violated'")
     strategy = cases(claim_id, params=params)
+    claim = get_claim(claim_id, field="claim")
 
     def decorate(fn):
         @settings(max_examples=examples, deadline=None, database=None, report_multiple_bugs=False,
@@ -60,11 +67,16 @@ def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None,
             except InputError:
                 reject()                 # not a valid instance (e.g. a singular memoriser): draw another
             verdict = case.verify()
+            if verdict.outcome == Outcome.VIOLATED:
+                strict, unconfirmed = reverify(claim, doc)
+                if unconfirmed is not None:
+                    reject()             # a float-mode violation the strict re-verification does not confirm
+                doc = strict
             try:
-                assert verdict.outcome != "violated", (
+                assert verdict.outcome != Outcome.VIOLATED, (
                     f"{claim_id} [{verdict.tag}] violated: " + "; ".join(
                         f"{c.name}: {c.value:.6g} {c.relation} {c.bound:.6g}" for c in verdict.comparisons
-                        if c.outcome == "violated"))
+                        if c.outcome == Outcome.VIOLATED))
                 fn(case, verdict)
             except AssertionError:
                 if expect == "no-violation":

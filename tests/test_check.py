@@ -115,3 +115,31 @@ def test_pytest_plugin_claim_test(pytester, tmp_path, monkeypatch):
     assert written
     res = CliRunner().invoke(cli, ["verify", str(written[0])])
     assert res.exit_code == 1
+
+
+def test_claim_test_counts_only_confirmed_violations(tmp_path, monkeypatch):
+    """claim_test re-verifies a violation as `check` does: one the strict re-verification does not confirm is
+    discarded (inconclusive), never reported or written. With the real re-verification, seed 2 of
+    flat-by-rescaling fails (test above); with a re-verification that confirms nothing, no example may fail."""
+    import hypothesis.errors
+
+    from flatproof import testing
+    seen = []
+
+    def unconfirmed(claim, doc):
+        seen.append(claim.id)
+        return doc, "not confirmed by re-verification (test double)"
+
+    monkeypatch.setattr(testing, "reverify", unconfirmed)
+    monkeypatch.setattr(testing, "FOUND_DIR", tmp_path / "found")
+
+    @fp.claim_test("homogeneous.flat-by-rescaling", examples=50, seed=2)
+    def test_every_violation_unconfirmed(case, verdict):
+        assert verdict.outcome != "violated"
+
+    try:
+        test_every_violation_unconfirmed()
+    except hypothesis.errors.Unsatisfiable:
+        pass                     # every example discarded: nothing decided, which is not a failure of the claim
+    assert seen and all(c == "homogeneous.flat-by-rescaling" for c in seen)
+    assert not (tmp_path / "found").exists()
