@@ -49,9 +49,9 @@ def main(argv: Sequence[str] | None = None) -> None:  # entry point
     try:
         code = cli.main(args=argv, prog_name="flatproof", standalone_mode=False)
     except (KeyboardInterrupt, click.exceptions.Abort):
-        code = _interrupt.report(signal.SIGINT)
+        _interrupt.exit_after(signal.SIGINT)
     except _interrupt.Terminated:
-        code = _interrupt.report(signal.SIGTERM)
+        _interrupt.exit_after(signal.SIGTERM)
     except click.exceptions.ClickException as exc:     # usage errors: one line, exit 2
         ctx = getattr(exc, "ctx", None)
         where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
@@ -63,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> None:  # entry point
     except BrokenPipeError:
         code = 0
     except Exception as exc:   # never a traceback (unless --debug)
+        signum = _interrupt.cause(exc)
+        if signum is not None:     # an interrupt wrapped in another exception (e.g. while a class is created)
+            _interrupt.exit_after(signum)
         click.echo(unexpected(exc, "flatproof"), err=True)
         code = EXIT_BAD_INPUT
     sys.exit(code if isinstance(code, int) else 0)

@@ -10,7 +10,7 @@ from typing import NoReturn, TypeVar
 
 import click
 
-from .. import _budget
+from .. import _budget, _interrupt
 from .._errors import InputError
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
@@ -105,7 +105,7 @@ def import_modules(modules: Iterable[str]) -> None:
         except ImportError as exc:
             raise InputError(f"cannot import ({exc})", field=field) from None
         except Exception as exc:
-            if DEBUG["on"]:
+            if DEBUG["on"] or _interrupt.cause(exc) is not None:
                 raise
             raise InputError(f"{type(exc).__name__} at {where(exc)}: {exc} (--debug shows the traceback)",
                              field=field) from None

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .. import _interrupt
 from .._display import num
 from .._errors import FlatproofError, InputError
 from .._files import output_target, write_text_atomic
@@ -115,6 +116,8 @@ def verify_one(task: tuple[str, Iterable[str]]) -> tuple[str, Any, Verdict | Non
     except FlatproofError as exc:
         return "error", f"flatproof: error: {path}: {exc}", None
     except Exception as exc:  # a bug (in flatproof or a user's claim): still one line and exit 2
+        if _interrupt.cause(exc) is not None:
+            raise                 # a Ctrl-C wrapped in another exception is an interrupt, not an error
         return "error", unexpected(exc, str(path)), None
     return "ok", CaseSummary(case.path, case.claim.id, case.description, dict(case.instance.provenance)), verdict
 
