@@ -79,8 +79,8 @@ def verdict_html(v) -> str:
 # ---- instances ------------------------------------------------------------------------------------
 def _instance_fields(inst) -> list[tuple[str, str]]:
     net, data = inst.net, inst.data
-    shape = f"m = {net.m}" + (f", d = {net.d}, σ = {net.activation.name}" if inst.kind == "homogeneous" else "")
-    loss = inst.loss.kind + (f" (factor {inst.loss.factor:g})" if inst.loss.kind == "square" else "")
+    shape = f"m = {net.m}" + (f", d = {net.d}, σ = {net.activation.name}" if inst.family.has_activation else "")
+    loss = inst.loss.kind + (f" (factor {inst.loss.factor:g})" if inst.loss.has_factor else "")
     rows = [("model", f"{inst.kind}, {shape}, p = {net.num_params}"), ("data", f"n = {data.n}"), ("loss", loss)]
     if inst.weight_decay:
         rows.append(("weight decay", f"{inst.weight_decay:g}"))
@@ -93,7 +93,7 @@ def _instance_fields(inst) -> list[tuple[str, str]]:
 
 def instance_repr(inst) -> str:
     net = inst.net
-    extra = f", d={net.d}, activation={net.activation.name}" if inst.kind == "homogeneous" else ""
+    extra = f", d={net.d}, activation={net.activation.name}" if inst.family.has_activation else ""
     return f"<Instance {inst.kind} m={net.m}{extra} n={inst.data.n} loss={inst.loss.kind}>"
 
 

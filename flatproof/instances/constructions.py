@@ -24,6 +24,7 @@ from .._errors import InputError
 from .._schema import Field
 from ..model import constructions as C
 from ..model.activations import Activation
+from ..vocab import ModelKind
 from .families import ModelFamily
 
 __all__ = ["CONSTRUCTIONS", "BuildContext", "Built", "Construction", "construction_names", "get_construction",
@@ -125,7 +126,7 @@ def _located(fn, *args, **kwargs):
 # ----------------------------------------------------------------------------------------------
 # The constructions
 # ----------------------------------------------------------------------------------------------
-UNI, HOM = "univariate", "homogeneous"
+UNI, HOM = ModelKind.UNIVARIATE, ModelKind.HOMOGENEOUS
 _WIDTH = Field("width", "integer", "number of neurons m", required=True, minimum=1)
 _SEED = Field("seed", "integer", "seed of the random initialisation", required=True, minimum=0)
 _SCALE = Field("scale", "number", "scale of the random weights", default=1.0, minimum=0.0, exclusive_minimum=True)
@@ -145,9 +146,7 @@ def _random_net(ctx: BuildContext, values: dict):
                    + (f" in dimension {ctx.d:,}" if ctx.family.has_activation else ""))
     rng = np.random.default_rng(seed)
     why = f"scale {scale:g} overflows float64 in the network's weights"
-    if ctx.family.kind == UNI:
-        return guarded("model.scale", why, C.random_univariate, width, rng, scale=scale)
-    return guarded("model.scale", why, C.random_homogeneous, width, ctx.d, ctx.activation, rng, scale=scale)
+    return guarded("model.scale", why, ctx.family.random_net, width, ctx.d, ctx.activation, rng, scale=scale)
 
 
 @register_construction("random", (UNI, HOM), "a random network (v_i ~ N(0, scale²/m); knots uniform for U, "

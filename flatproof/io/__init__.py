@@ -23,9 +23,6 @@ __all__ = ["FORMATS", "JSON_FORMAT", "ROLES", "ARCHITECTURE", "read_state_dict",
            "net_from_state_dict", "state_dict_from_net", "read_net", "write_net", "read_csv", "write_csv",
            "from_torch", "to_torch", "file_arrays", "read_npz_checked"]
 
-_NAMES = {"univariate": ("v", "w", "b", "beta"), "homogeneous": ("a", "W")}
-
-
 def read_net(path, kind: str, *, fmt: str | None = None, activation=None, prefix: str | None = None,
              keys: dict | None = None):
     """(network, notes) from a state-dict file; ``activation`` (homogeneous) as an Activation or a name."""
@@ -57,6 +54,7 @@ def file_arrays(table: dict, prefix: str, base: Path, kind: str | None = None) -
     ``.safetensors``, ``.json``, ``.npz`` with PyTorch keys), with optional ``format``, ``prefix`` and
     ``keys`` (role = "state-dict key").
     """
+    from ..instances.families import family
     extra = [k for k in ("format", "prefix", "keys") if k in table and (prefix == "model" or k == "format")]
     if "file" not in table:
         if extra:
@@ -82,7 +80,7 @@ def file_arrays(table: dict, prefix: str, base: Path, kind: str | None = None) -
         fmt = format_of(path, fmt, field=f"{prefix}.{'file' if fmt is None else 'format'}")
         if fmt == "npz":
             arrays = _npz(path, prefix)
-            if kind is None or any(k in arrays for k in _NAMES[kind]):     # flatproof's own field names
+            if kind is None or any(f.name in arrays for f in family(kind).net_fields):   # flatproof's own names
                 return FileArrays(arrays)
             sd = read_state_dict(path, "npz")
         else:
@@ -94,8 +92,7 @@ def file_arrays(table: dict, prefix: str, base: Path, kind: str | None = None) -
         if exc.field:
             raise
         raise InputError(f"{name}: {exc.reason}", field=f"{prefix}.file") from None
-    out = FileArrays({"v": net.v, "w": net.w, "b": net.b, "beta": np.array(net.beta)} if kind == "univariate"
-                     else {"a": net.a, "W": net.W})
+    out = FileArrays({k: np.asarray(v) for k, v in family(kind).net_values(net).items()})
     out.provenance = {"file": f"{name} ({fmt} state dict)"} | ({"notes": tuple(notes)} if notes else {})
     return out
 

@@ -43,7 +43,7 @@ def read_csv(path, kind: str | None = None) -> dict[str, np.ndarray]:
         if len(row) != d + 1:
             raise InputError(f"{path.name}: line {line}: {len(row)} cells, the header has {d + 1}")
         rec = []
-        for col, cell in zip(rows[0], row):
+        for col, cell in zip(rows[0], row, strict=True):
             try:
                 t = float(cell)
             except ValueError:

@@ -181,7 +181,7 @@ def _numeric_nest(data) -> bool:
 
 
 def _read_npz(path: Path) -> dict:
-    from . import read_npz_checked          # one reader of .npz files: regular, header-checked, budgeted
+    from . import read_npz_checked  # one reader of .npz files: regular, header-checked, budgeted
     return read_npz_checked(path, None)
 
 

@@ -47,6 +47,7 @@ def from_torch(module, x, y, loss: str = "logistic", *, kind: str | None = None,
     ``activation="relu^2"`` etc.). ``loss`` is ``"logistic"`` (labels ±1) or ``"square"``; ``factor``
     defaults to 1/2 for the univariate model and 1 for the homogeneous one (flatproof math U.1, M.1).
     """
+    from ..instances.families import family
     from ..instances.instance import Instance
     from ..model.data import MultiIndexData, UnivariateData
     from ..model.losses import Loss
@@ -70,7 +71,7 @@ def from_torch(module, x, y, loss: str = "logistic", *, kind: str | None = None,
             activation = parse_activation(activation)
         act = activation or (_activation_of(module) if hasattr(module, "state_dict") else None)
     net, notes = net_from_state_dict(sd, kind, activation=act, prefix=prefix, keys=keys)
-    loss_obj = Loss(loss, factor if factor is not None else (0.5 if kind == "univariate" else 1.0))
+    loss_obj = Loss(loss, family(kind, field="kind").default_factor if factor is None else factor)
     loss_obj.check_labels(data.y)
     prov = {"construction": "explicit", "source": f"from_torch({type(module).__name__})"}
     if notes:

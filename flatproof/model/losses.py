@@ -69,6 +69,11 @@ def logit_width(delta: float) -> float:
     return float(np.log(p) - np.log(q))
 
 
+def takes_factor(kind: str) -> bool:
+    """Whether the loss named ``kind`` takes a factor: the square loss does, the logistic loss does not."""
+    return kind == "square"
+
+
 @dataclass(frozen=True)
 class Loss:
     """A per-sample loss φ(f; y) with φ' and φ'' in f.
@@ -86,6 +91,11 @@ class Loss:
             raise InputError(f"unknown loss {self.kind!r} (use 'logistic' or 'square')", field="loss.kind")
         if not (np.isfinite(self.factor) and self.factor > 0):
             raise InputError(f"square-loss factor must be positive, got {self.factor!r}", field="loss.factor")
+
+    @property
+    def has_factor(self) -> bool:
+        """Whether the loss takes a factor (the square loss; the logistic loss has none)."""
+        return takes_factor(self.kind)
 
     def check_labels(self, y: np.ndarray) -> None:
         if self.kind == "logistic" and not np.all(np.abs(y) == 1.0):
