@@ -23,7 +23,7 @@ def export_case(case_path: str | PathLike[str], target: str | PathLike[str], fmt
     from .casefile import load_case, read_toml
     from .measure_case import load_measure_case
     doc = read_toml(case_path)
-    net = load_case(case_path).instance.net if "case" in doc else load_measure_case(case_path).oracle.net
+    net = load_case(case_path).instance.net if "case" in doc else load_measure_case(case_path).net
     try:
         write_net(target, net, fmt)
     except InputError as exc:
@@ -41,18 +41,24 @@ def case_document(instance: Instance, claim: str, *, params: dict | None = None,
                   seed: int = 0, description: str = "") -> dict[str, Any]:
     """The case document (a dict of TOML tables, arrays inline) of an explicit instance and a claim."""
     from .model.data import LogisticTask, MultiIndexTask
+    from .model.expr import text_of
     case = {"claim": claim, "mode": mode, "seed": int(seed)} | ({"description": description} if description else {})
     fam, net, t = instance.family, instance.net, instance.task
     dt = {k: _inline(v) for k, v in fam.data_values(instance.data).items()}
     model: dict[str, Any] = {"kind": str(fam.kind)}
-    if fam.has_activation:
-        model["activation"] = net.activation.name
+    act = getattr(net, "activation", None)
+    if fam.has_activation and act is not None:
+        model["activation"] = act.name
     model.update({k: _inline(v) for k, v in fam.net_values(net).items()})
     if isinstance(t, LogisticTask):           # the law the sample was drawn from, as the explicit source reads it
-        dt.update({"law": t.law.kind, "law_params": list(map(float, t.law.params)), "logit": t.logit.text,
+        logit = text_of(t.logit)
+        if logit is None:
+            raise InputError("the target logit is a Python function: only an expression can be written to a case "
+                             "file", field="data.logit")
+        dt.update({"law": t.law.kind, "law_params": list(map(float, t.law.params)), "logit": logit,
                    "flip": float(t.flip)})
-    elif isinstance(t, MultiIndexTask) and len({g.text for g in t.links}) == 1:
-        dt.update({"U": t.U.tolist(), "link": t.links[0].text, "noise": float(t.noise_std)})
+    elif isinstance(t, MultiIndexTask) and len(links := {text_of(g) for g in t.links}) == 1 and None not in links:
+        dt.update({"U": t.U.tolist(), "link": links.pop(), "noise": float(t.noise_std)})
     loss: dict[str, Any] = {"kind": instance.loss.kind, "weight_decay": float(instance.weight_decay)}
     if instance.loss.has_factor:                 # the logistic loss has no factor
         loss["factor"] = float(instance.loss.factor)

@@ -15,8 +15,11 @@ named after the fields. Every error is an :class:`~flatproof.InputError` naming 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
+from typing import Any, TypeVar
 
 from . import _budget as budget
 from ._errors import InputError
@@ -35,12 +38,13 @@ __all__ = ["Case", "CaseSpec", "DataSpec", "LossSpec", "ModelSpec", "build_case"
            "case_from_dict", "case_json_schema", "explicit_budget", "field_tables_markdown", "get_table", "in_file",
            "load_case", "load_case_dict", "no_unknown_tables", "parse_case", "parse_loss", "read_toml"]
 
+T = TypeVar("T")
 _CASE_TABLES = {"case", "data", "model", "loss", "params", "tolerances"}
 FLOAT_MAX = 1.7976931348623157e308
 MAX_NESTING = 8          # tables and arrays inside each other (a matrix inside a table is depth 3)
 
 
-def read_toml(path) -> dict:
+def read_toml(path: str | PathLike[str]) -> dict:
     """Parse a case file: a regular file of at most MAX_CASE_BYTES, UTF-8 TOML, not nested deeper than
     MAX_NESTING, every integer one float64 can hold."""
     raw = read_regular(path, limit=MAX_CASE_BYTES, what="case file")
@@ -61,7 +65,7 @@ def read_toml(path) -> dict:
     return doc
 
 
-def scan_document(doc) -> None:
+def scan_document(doc: object) -> None:
     """Refuse nesting deeper than MAX_NESTING and integers beyond float64's range, naming the field
     (iteratively: a hostile document cannot exhaust the stack here)."""
     stack = [(doc, "", 0)]
@@ -101,7 +105,7 @@ def _npz(table: dict, prefix: str, base: Path, kind: str | None = None) -> dict:
     return file_arrays(table, prefix, base, kind)
 
 
-def in_file(loader, path):
+def in_file(loader: Callable[[Path], T], path: str | PathLike[str]) -> T:
     """Run ``loader(path)``, naming the file in any InputError it raises."""
     path = Path(path)
     try:
@@ -266,7 +270,7 @@ def build_loss(spec: LossSpec) -> Loss:
         raise exc.located(prefix="loss") from None
 
 
-def explicit_budget(fam: ModelFamily, data, net, explicit_data: bool) -> None:
+def explicit_budget(fam: ModelFamily, data: Any, net: Any, explicit_data: bool) -> None:
     """Refuse an instance whose evaluation does not fit: n points, width m, dimension d."""
     d = fam.dimension(data)
     data_key, net_key = fam.data_fields[0].name, fam.net_fields[0].name
@@ -312,7 +316,7 @@ def build_case(spec: CaseSpec, path: Path) -> Case:
                 spec.description)
 
 
-def load_case(path) -> Case:
+def load_case(path: str | PathLike[str]) -> Case:
     """Read a claim case file; every problem is an InputError naming the file and the field."""
     return in_file(lambda p: case_from_dict(read_toml(p), p), path)
 
@@ -336,7 +340,7 @@ def case_json_schema() -> dict:
     from .instances.families import FAMILIES
     from .instances.generators import DATA_SOURCES as SOURCES
 
-    def union(groups) -> dict:
+    def union(groups: Iterable[Iterable[Field]]) -> dict:
         props: dict = {}
         for fields in groups:
             for f in fields:

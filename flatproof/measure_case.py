@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 from ._errors import InputError
 from ._schema import Field, parse_table
@@ -42,6 +43,7 @@ class MeasureCase:
     path: Path
     kind: str
     oracle: CurvatureOracle
+    net: Any
     eta: float | None
     tol: float
     seed: int
@@ -80,4 +82,4 @@ def _load_measure(path: Path) -> MeasureCase:
     except InputError as exc:
         raise exc.located(prefix="data") from None
     oracle = fam.oracle(problem, net, method=m["method"], kink_tol=m["kink_tol"])
-    return MeasureCase(path, fam.kind, oracle, m["eta"], m["tol"], m["seed"])
+    return MeasureCase(path, fam.kind, oracle, net, m["eta"], m["tol"], m["seed"])

@@ -17,7 +17,9 @@ expected counterexample is not written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import seed as hypothesis_seed
@@ -27,6 +29,11 @@ from ._files import write_text_atomic
 from ._toml import dumps
 from .casefile import load_case_dict
 from .strategies import cases
+from .vocab import Outcome
+
+if TYPE_CHECKING:
+    from .casefile import Case
+    from .claims import Verdict
 
 #: where counterexamples go (None: nowhere); the pytest plugin sets it from --flatproof-found
 FOUND_DIR: Path | None = None
@@ -44,27 +51,27 @@ def _write(claim_id: str, name: str, doc: dict) -> Path | None:
 
 
 def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None, expect: str = "no-violation",
-               seed: int | None = None):
+               seed: int | None = None) -> Callable[[Callable[[Case, Verdict], object]], Callable[[], None]]:
     """Decorate ``fn(case, verdict)`` into a hypothesis property test of ``claim_id`` (``seed``: reproducible)."""
     if expect not in ("no-violation", "violated"):
         raise ValueError("expect must be 'no-violation' or 'violated'")
     strategy = cases(claim_id, params=params)
 
-    def decorate(fn):
+    def decorate(fn: Callable[[Case, Verdict], object]) -> Callable[[], None]:
         @settings(max_examples=examples, deadline=None, database=None, report_multiple_bugs=False,
                   suppress_health_check=list(HealthCheck))
         @given(doc=strategy)
-        def prop(doc):
+        def prop(doc: dict) -> None:
             try:
                 case = load_case_dict(doc, f"<{claim_id}>")
             except InputError:
                 reject()                 # not a valid instance (e.g. a singular memoriser): draw another
             verdict = case.verify()
             try:
-                assert verdict.outcome != "violated", (
+                assert verdict.outcome != Outcome.VIOLATED, (
                     f"{claim_id} [{verdict.tag}] violated: " + "; ".join(
                         f"{c.name}: {c.value:.6g} {c.relation} {c.bound:.6g}" for c in verdict.comparisons
-                        if c.outcome == "violated"))
+                        if c.outcome == Outcome.VIOLATED))
                 fn(case, verdict)
             except AssertionError:
                 if expect == "no-violation":
@@ -74,10 +81,10 @@ def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None,
         if seed is not None:
             prop = hypothesis_seed(seed)(prop)
         if expect == "no-violation":
-            def test():
+            def test() -> None:
                 prop()
         else:
-            def test():
+            def test() -> None:
                 try:
                     prop()
                 except AssertionError:
@@ -85,6 +92,6 @@ def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None,
                 raise AssertionError(f"no counterexample to {claim_id} found in {examples} examples")
         test.__name__ = fn.__name__
         test.__doc__ = fn.__doc__
-        test.__wrapped_claim__ = claim_id
+        test.__dict__["__wrapped_claim__"] = claim_id
         return test
     return decorate

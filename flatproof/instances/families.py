@@ -90,6 +90,12 @@ def family(kind: Any, field: str = "model.kind") -> ModelFamily:
     return FAMILIES[kind]
 
 
+def _homogeneous_net(f: dict[str, Any], act: Activation | None) -> HomogeneousNet:
+    if act is None:
+        raise InputError("the homogeneous network needs its activation", field="model.activation")
+    return HomogeneousNet(f["a"], f["W"], act)
+
+
 def _homogeneous_shapes(net: HomogeneousNet, data: MultiIndexData) -> None:
     if net.d != data.d:
         raise InputError(f"W has {net.d} columns but the data have d = {data.d}", field="model.W")
@@ -125,7 +131,7 @@ register_family(ModelFamily(
     data_fields=(Field("X", "matrix", "inputs, one row x_i per point (n × d)", required=True, in_npz=True),
                  Field("y", "vector", "targets y_i", required=True, in_npz=True)),
     default_loss="square", default_factor=1.0, has_activation=True,
-    make_net=lambda f, act: HomogeneousNet(f["a"], f["W"], act),
+    make_net=_homogeneous_net,
     make_data=lambda f: MultiIndexData(f["X"], f["y"]),
     make_oracle=HomogeneousOracle,
     net_values=lambda net: {"a": net.a, "W": net.W},

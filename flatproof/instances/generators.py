@@ -7,7 +7,7 @@ population claims need) and a provenance line. Sizes are checked before anything
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +16,8 @@ import numpy as np
 from .. import _budget as budget
 from .._errors import InputError
 from .._schema import Field
-from ..model.data import LogisticTask, MultiIndexTask, normal, truncated_normal, uniform
-from ..model.expr import parse_expression
+from ..model.data import InputLaw, LogisticTask, MultiIndexTask, normal, truncated_normal, uniform
+from ..model.expr import parse_expression, text_of
 from ..vocab import ModelKind
 from .constructions import guarded
 from .families import ModelFamily
@@ -43,11 +43,14 @@ class DataSource:
     build: Callable[[ModelFamily, dict], Sample]
 
 
+SourceFn = Callable[[ModelFamily, dict], Sample]
 DATA_SOURCES: dict[str, DataSource] = {}
 
 
-def register_data_source(name: str, models, doc: str, fields):
-    def deco(fn):
+def register_data_source(name: str, models: Iterable[str], doc: str,
+                         fields: tuple[Field, ...] | Callable[[ModelFamily | None], tuple[Field, ...]]
+                         ) -> Callable[[SourceFn], SourceFn]:
+    def deco(fn: SourceFn) -> SourceFn:
         f = fields if callable(fields) else (lambda fam, _f=fields: _f)
         DATA_SOURCES[name] = DataSource(name, frozenset(models), doc, f, fn)
         return fn
@@ -72,7 +75,7 @@ LAW_FIELDS = (Field("law", "string", "law of x", default="uniform", choices=tupl
               Field("flip", "number", "label-flip probability", default=0.0, minimum=0.0, maximum=0.5))
 
 
-def law_from(values: dict, prefix: str = "data"):
+def law_from(values: dict, prefix: str = "data") -> InputLaw:
     kind = values["law"]
     p = values["law_params"]
     p = np.asarray(_LAW_DEFAULTS[kind] if p is None else p, dtype=float)
@@ -85,7 +88,8 @@ def law_from(values: dict, prefix: str = "data"):
     if not np.isfinite(spread):
         raise InputError("parameters so large that the law's spread overflows float64", field=f"{prefix}.law_params")
     try:
-        return {"uniform": uniform, "normal": normal, "truncated_normal": truncated_normal}[kind](*p)
+        laws: dict[str, Callable[..., Any]] = {"uniform": uniform, "normal": normal, "truncated_normal": truncated_normal}
+        return laws[kind](*p)
     except InputError as exc:
         raise exc.located(prefix=prefix) from None
     except (ValueError, TypeError) as exc:
@@ -172,7 +176,7 @@ def _logistic(fam: ModelFamily, values: dict) -> Sample:
             data = task.sample(n, np.random.default_rng(seed))
         except InputError as exc:
             raise exc.located(prefix="data") from None
-    return Sample(data, task, f"logistic generator, n = {n}, seed = {seed}, logit {task.logit.text}, "
+    return Sample(data, task, f"logistic generator, n = {n}, seed = {seed}, logit {text_of(task.logit)}, "
                               f"flip {task.flip:g}")
 
 
