@@ -105,3 +105,22 @@ def test_measure_case_method_on_a_family_without_methods_is_refused(tmp_path: Pa
     assert err.value.field == "measure.method" and err.value.file == str(case)
     case.write_text(case.read_text().replace('[measure]\nmethod = "fast"\n', ""))
     assert load_measure_case(case).kind == "homogeneous"
+
+
+def test_a_python_logit_cannot_be_saved_but_an_expression_round_trips(tmp_path: Path) -> None:
+    from flatproof.case_writer import case_document, save_case
+    from flatproof.casefile import load_case
+    from flatproof.model.data import LogisticTask, uniform
+    from flatproof.model.expr import parse_expression
+    net, data = _nets(np.random.default_rng(5))["univariate"]
+    task = LogisticTask(uniform(-1.0, 1.0), lambda x: 3 * np.sin(2 * x), 0.0)
+    inst = Instance("univariate", data, net, Loss("logistic"), task=task)
+    with pytest.raises(InputError) as err:
+        case_document(inst, "univariate.hessian-structure")
+    assert err.value.field == "data.logit"
+    expr_task = LogisticTask(uniform(-1.0, 1.0), parse_expression("3*sin(2*x)"), 0.0)
+    inst = Instance("univariate", data, net, Loss("logistic"), task=expr_task)
+    path = save_case(tmp_path / "c.toml", inst, "univariate.hessian-structure")
+    back = load_case(path).instance
+    assert back.task.logit.text == "3*sin(2*x)"
+    assert all(np.array_equal(a, b) for a, b in zip(back.net.to_vector(), net.to_vector(), strict=True))
