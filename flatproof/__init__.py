@@ -10,9 +10,9 @@ so sympy, scipy, python-flint, hypothesis and matplotlib load only when somethin
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from ._errors import FlatproofError, InputError, KinkError
-
 from ._version import __version__  # the single source of the version
 
 # public name -> the module (relative to this package) that defines it
@@ -46,7 +46,7 @@ _SUBMODULES = {"constructions": ".model.constructions"}   # public name -> modul
 __all__ = ["__version__", "FlatproofError", "InputError", "KinkError", *_LAZY, *sorted(_SUBMODULES)]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
     elif name in _SUBMODULES:
@@ -57,5 +57,5 @@ def __getattr__(name: str):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ._errors import FlatproofError, InputError
@@ -102,7 +103,7 @@ def set_limits(max_memory: int | None = None, max_work: float | None = None) -> 
 
 
 @contextlib.contextmanager
-def limits_scope(max_memory: int | None = None, max_work: float | None = None):
+def limits_scope(max_memory: int | None = None, max_work: float | None = None) -> Iterator[Limits]:
     global _LIMITS
     old = _LIMITS
     try:
@@ -144,7 +145,7 @@ def show_bytes(b: float) -> str:
     return f"{b:.0f} B"
 
 
-def require(field: str, *, memory: float = 0.0, work: float = 0.0, what: str = "this case") -> None:
+def require(field: str | None, *, memory: float = 0.0, work: float = 0.0, what: str = "this case") -> None:
     """Refuse (an InputError naming ``field``) if the estimate exceeds the limits in force."""
     lim = limits()
     if memory > lim.max_memory:
@@ -171,7 +172,7 @@ def network(field: str, n: int, m: int, d: int = 1, *, what: str) -> None:
     require(field, memory=mem, work=ops * PASSES, what=what)
 
 
-def array(field: str, shape, itemsize: int = 8, *, what: str | None = None) -> None:
+def array(field: str | None, shape: tuple[int, ...], itemsize: int = 8, *, what: str | None = None) -> None:
     """Refuse an array of this shape (e.g. from an ``.npz`` header) that does not fit in memory."""
     count = math.prod(int(s) for s in shape)
     require(field, memory=float(count) * max(int(itemsize), 8),

@@ -29,7 +29,7 @@ class InputError(FlatproofError, ValueError):
             where.append(f"field '{self.field}'")
         return (": ".join(where) + ": " if where else "") + self.reason
 
-    def located(self, *, file: str | None = None, prefix: str | None = None) -> "InputError":
+    def located(self, *, file: str | None = None, prefix: str | None = None) -> InputError:
         """The same error with a file name and/or a field prefix added."""
         field = self.field
         if prefix:

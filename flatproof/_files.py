@@ -19,7 +19,9 @@ import shutil
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO, overload
 
 from ._errors import InputError
 
@@ -31,7 +33,8 @@ STDOUT = "-"
 # ----------------------------------------------------------------------------------------------
 # Input
 # ----------------------------------------------------------------------------------------------
-def open_regular(path, *, limit: int, field: str | None = None, what: str = "file"):
+def open_regular(path: str | os.PathLike[str], *, limit: int, field: str | None = None, what: str = "file"
+                 ) -> BinaryIO:
     """Open ``path`` for binary reading if it is a regular file of at most ``limit`` bytes.
 
     The open is non-blocking, so a FIFO without a writer cannot hang it; the type is checked on the
@@ -69,7 +72,7 @@ def open_regular(path, *, limit: int, field: str | None = None, what: str = "fil
         raise
 
 
-def read_regular(path, *, limit: int = MAX_CASE_BYTES, field: str | None = None, what: str = "file") -> bytes:
+def read_regular(path: str | os.PathLike[str], *, limit: int = MAX_CASE_BYTES, field: str | None = None, what: str = "file") -> bytes:
     with open_regular(path, limit=limit, field=field, what=what) as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:   # it grew while we read
@@ -86,8 +89,14 @@ def _umask() -> int:
     return old
 
 
-def output_target(name, field: str, *, folder: bool = False, allow_stdout: bool = True,
-                  create: bool = False) -> str | Path:
+@overload
+def output_target(name: None, field: str, *, folder: bool = False, allow_stdout: bool = True,
+                  create: bool = False) -> None: ...
+@overload
+def output_target(name: str | os.PathLike[str], field: str, *, folder: bool = False, allow_stdout: bool = True,
+                  create: bool = False) -> str | Path: ...
+def output_target(name: str | os.PathLike[str] | None, field: str, *, folder: bool = False,
+                  allow_stdout: bool = True, create: bool = False) -> str | Path | None:
     """Validate an output name before any work: ``-`` (standard output, returned as ``"-"``) or a
     path whose parent is an existing, writable folder and which is not a symlink (nor, for a file, a
     folder; for a ``folder``, not a file). A missing parent is refused, unless ``create`` (a folder
@@ -124,7 +133,7 @@ def output_target(name, field: str, *, folder: bool = False, allow_stdout: bool 
     return p
 
 
-def write_bytes_atomic(path, data: bytes) -> Path:
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` so that a reader never sees a half-written file (mode from the umask)."""
     target = Path(path).absolute()
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".flatproof-", suffix=target.suffix)
@@ -141,7 +150,7 @@ def write_bytes_atomic(path, data: bytes) -> Path:
     return target
 
 
-def write_text_atomic(path, text: str, encoding: str = "utf-8") -> Path:
+def write_text_atomic(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` (``-``: standard output) whole or not at all."""
     if str(path) == STDOUT:
         sys.stdout.write(text)
@@ -150,7 +159,7 @@ def write_text_atomic(path, text: str, encoding: str = "utf-8") -> Path:
     return write_bytes_atomic(path, text.encode(encoding))
 
 
-def copy_file_atomic(src, dst) -> Path:
+def copy_file_atomic(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> Path:
     """Copy ``src`` to ``dst`` (``-``: standard output, as bytes) whole or not at all."""
     data = Path(src).read_bytes()
     if str(dst) == STDOUT:
@@ -161,7 +170,7 @@ def copy_file_atomic(src, dst) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_folder(path):
+def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary folder next to ``path``; on success it replaces ``path`` (the previous
     result is removed only once the new one is complete); on any exception it is deleted."""
     target = Path(path).absolute()

@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+from types import FrameType
 from typing import NoReturn
 
 GRACE = 3.0
@@ -80,7 +81,7 @@ def exit_after(signum: int) -> NoReturn:
     os._exit(code)
 
 
-def _handler(signum, frame):
+def _handler(signum: int, frame: FrameType | None) -> None:
     if not _state["running"]:      # still importing: nothing to clean up, and no traceback to show
         os._exit(report(signum))
     if signum == signal.SIGINT:

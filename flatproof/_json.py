@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import math
 import numbers
+from typing import Any
 
 
-def plain(obj):
+def plain(obj: Any) -> Any:
     """Dicts (keys as str), lists and tuples recursively; arrays via ``tolist``; numpy scalars to int/float."""
     if isinstance(obj, dict):
         return {str(k): plain(v) for k, v in obj.items()}
@@ -22,7 +23,7 @@ def plain(obj):
     return obj
 
 
-def finite_or_null(obj, path: str = "$", reasons: dict | None = None):
+def finite_or_null(obj: Any, path: str = "$", reasons: dict | None = None) -> Any:
     """``plain(obj)`` with every NaN or infinity replaced by ``null``; ``reasons`` collects, for each
     replaced value, its JSON path and what it was (``"nan"``, ``"inf"``, ``"-inf"``)."""
     if reasons is None:
@@ -38,7 +39,7 @@ def finite_or_null(obj, path: str = "$", reasons: dict | None = None):
     return obj
 
 
-def dumps_strict(obj, **kwargs) -> str:
+def dumps_strict(obj: Any, **kwargs: Any) -> str:
     """Strict JSON (RFC 8259: no NaN or Infinity tokens). A value float64 could not hold is written as
     ``null`` and named in a top-level ``"non_finite"`` object (path → "nan" / "inf" / "-inf")."""
     reasons: dict = {}

@@ -5,6 +5,7 @@ spelled out as its code point, never passed through) and compiling a document to
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -240,10 +241,10 @@ def math_text(s: str) -> str:
                     opens.append(k)
                 elif ch == ")" and opens:
                     opens.pop()
-            k = next((k for k in opens if k == 0 or formula[k - 1] == " "), None)
-            if k is not None:
-                head = formula[:k].strip()
-                pre, formula = (("$" + _math_word(head) + "$ ") if head else "") + "(", formula[k + 1:]
+            start = next((k for k in opens if k == 0 or formula[k - 1] == " "), None)
+            if start is not None:
+                head = formula[:start].strip()
+                pre, formula = (("$" + _math_word(head) + "$ ") if head else "") + "(", formula[start + 1:]
         elif depth < 0 and formula.endswith(")"):
             formula, post = formula[:-1], ")"
         out.append(pre + "$" + _math_word(formula) + "$" + post + tail)
@@ -257,7 +258,7 @@ def tt_id(name: str) -> str:
 INSTALL_HINT = "Debian: apt-get install texlive-latex-base texlive-latex-recommended latexmk"
 
 
-def compile_pdf(text: str, pdf, *, name: str = "document") -> None:
+def compile_pdf(text: str, pdf: str | os.PathLike[str], *, name: str = "document") -> None:
     """Compile ``text`` with latexmk (or pdflatex, run twice) in a temporary folder and copy the PDF to ``pdf``.
     InputError when neither is installed; FlatproofError with TeX's error lines when compiling fails."""
     tool = shutil.which("latexmk") or shutil.which("pdflatex")

@@ -22,7 +22,7 @@ __all__ = ["Field", "FieldType", "json_schema", "markdown_table", "parse_table"]
 
 FieldType = Literal["number", "integer", "string", "bool", "vector", "matrix", "expression"]
 
-_JSON_TYPES = {"number": {"type": "number"}, "integer": {"type": "integer"}, "string": {"type": "string"},
+_JSON_TYPES: dict[str, dict[str, Any]] = {"number": {"type": "number"}, "integer": {"type": "integer"}, "string": {"type": "string"},
                "bool": {"type": "boolean"}, "expression": {"type": "string"},
                "vector": {"type": "array", "items": {"type": "number"}},
                "matrix": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}}

@@ -17,7 +17,7 @@ def _key(k: str) -> str:
     return k if k.replace("_", "").replace("-", "").isalnum() and k.isascii() else json.dumps(k)
 
 
-def _value(v) -> str:
+def _value(v: object) -> str:
     if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"
     if isinstance(v, numbers.Integral):

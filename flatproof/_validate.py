@@ -9,7 +9,7 @@ import numpy as np
 from ._errors import InputError
 
 
-def finite_array(value, field: str, *, ndim: int, length: int | None = None, cols: int | None = None) -> np.ndarray:
+def finite_array(value: object, field: str, *, ndim: int, length: int | None = None, cols: int | None = None) -> np.ndarray:
     """A float64 array of the given rank with finite entries, else an :class:`InputError`."""
     if isinstance(value, (str, bytes, dict)) or value is None:
         raise InputError(f"expected a numeric array, got {type(value).__name__}", field=field)
@@ -33,7 +33,7 @@ def finite_array(value, field: str, *, ndim: int, length: int | None = None, col
     return arr
 
 
-def finite_scalar(value, field: str, *, positive: bool = False, nonnegative: bool = False) -> float:
+def finite_scalar(value: object, field: str, *, positive: bool = False, nonnegative: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise InputError(f"expected a number, got {type(value).__name__}", field=field)
     try:
@@ -49,7 +49,7 @@ def finite_scalar(value, field: str, *, positive: bool = False, nonnegative: boo
     return x
 
 
-def integer(value, field: str, *, minimum: int | None = None) -> int:
+def integer(value: object, field: str, *, minimum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
         raise InputError(f"expected an integer, got {type(value).__name__} {value!r}", field=field)
     k = int(value)

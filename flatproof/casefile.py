@@ -1,4 +1,5 @@
-"""Reading TOML case files: claim cases (``flatproof verify``) and explicit instances (``flatproof measure``).
+"""Reading TOML claim case files (``flatproof verify``); explicit instances for ``flatproof measure`` are read by
+:mod:`flatproof.measure_case` with the same table helpers.
 
 Parse, then build. :func:`parse_case` turns a TOML document into a typed :class:`CaseSpec` — every
 field validated against its declaration (:class:`~flatproof._schema.Field`), nothing computed — and
@@ -7,20 +8,18 @@ the model family (:mod:`flatproof.instances.families`), the data source
 (:mod:`flatproof.instances.generators`) and the construction (:mod:`flatproof.instances.constructions`)
 it names. The same field declarations give :func:`case_json_schema` and the docs' field tables.
 
-An explicit instance has a ``[model]`` table (``kind = "univariate"`` with ``v, w, b, beta``, or
-``kind = "homogeneous"`` with ``activation, a, W``), a ``[data]`` table (``x, y`` or ``X, y``), a
-``[loss]`` table (``kind``, ``factor``, ``weight_decay``) and an optional ``[measure]`` table
-(``eta``, ``tol``, ``kink_tol``, ``seed``). Arrays are inline, or come from an ``.npz`` file named by
-``file = "…"`` (relative to the case file) holding arrays named after the fields. Every error is an
-:class:`~flatproof.InputError` naming the file and the field.
+Arrays are inline, or come from a file named by ``file = "…"`` (relative to the case file) holding arrays
+named after the fields. Every error is an :class:`~flatproof.InputError` naming the file and the field.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
-
+from typing import Any, TypeVar
 
 from . import _budget as budget
 from ._errors import InputError
@@ -31,22 +30,21 @@ from .instances.constructions import BuildContext, construction_names, get_const
 from .instances.families import ModelFamily, family
 from .instances.generators import DATA_SOURCES, get_data_source
 from .instances.instance import Instance
-from .measures._base import CurvatureOracle
 from .model.activations import Activation
-from .model.losses import Loss
+from .model.losses import Loss, takes_factor
 from .vocab import Mode
 
-__all__ = ["Case", "CaseSpec", "DataSpec", "LossSpec", "MeasureCase", "ModelSpec", "build_case", "build_instance",
-           "case_from_dict", "case_json_schema", "load_case", "load_case_dict", "load_measure_case", "parse_case",
-           "read_toml"]
+__all__ = ["Case", "CaseSpec", "DataSpec", "LossSpec", "ModelSpec", "build_case", "build_instance", "build_loss",
+           "case_from_dict", "case_json_schema", "explicit_budget", "field_tables_markdown", "get_table", "in_file",
+           "load_case", "load_case_dict", "no_unknown_tables", "parse_case", "parse_loss", "read_toml"]
 
-_TABLES = {"model", "data", "loss", "measure"}
+T = TypeVar("T")
 _CASE_TABLES = {"case", "data", "model", "loss", "params", "tolerances"}
 FLOAT_MAX = 1.7976931348623157e308
 MAX_NESTING = 8          # tables and arrays inside each other (a matrix inside a table is depth 3)
 
 
-def read_toml(path) -> dict:
+def read_toml(path: str | PathLike[str]) -> dict:
     """Parse a case file: a regular file of at most MAX_CASE_BYTES, UTF-8 TOML, not nested deeper than
     MAX_NESTING, every integer one float64 can hold."""
     raw = read_regular(path, limit=MAX_CASE_BYTES, what="case file")
@@ -67,7 +65,7 @@ def read_toml(path) -> dict:
     return doc
 
 
-def scan_document(doc) -> None:
+def scan_document(doc: object) -> None:
     """Refuse nesting deeper than MAX_NESTING and integers beyond float64's range, naming the field
     (iteratively: a hostile document cannot exhaust the stack here)."""
     stack = [(doc, "", 0)]
@@ -84,7 +82,7 @@ def scan_document(doc) -> None:
                              field=where or None)
 
 
-def _table(doc: dict, name: str, required: bool = True) -> dict:
+def get_table(doc: dict, name: str, required: bool = True) -> dict:
     if name not in doc:
         if required:
             raise InputError("missing table", field=name)
@@ -107,7 +105,7 @@ def _npz(table: dict, prefix: str, base: Path, kind: str | None = None) -> dict:
     return file_arrays(table, prefix, base, kind)
 
 
-def _in_file(loader, path):
+def in_file(loader: Callable[[Path], T], path: str | PathLike[str]) -> T:
     """Run ``loader(path)``, naming the file in any InputError it raises."""
     path = Path(path)
     try:
@@ -134,14 +132,6 @@ TOLERANCE_FIELDS = tuple(Field(k, "number", doc, default=getattr(Tolerances, k),
                          for k, doc in (("identity", "relative tolerance of an [exact] identity in floats"),
                                         ("lanczos", "relative residual asked of Lanczos"),
                                         ("kink", "|w x − b| ≤ kink · scale counts as a kink")))
-MEASURE_FIELDS = (Field("eta", "number", "step size η: report 2/η and η-flatness", minimum=0.0,
-                        exclusive_minimum=True),
-                  Field("tol", "number", "relative tolerance of the eigensolvers", default=1e-8, minimum=0.0,
-                        exclusive_minimum=True, maximum=1.0),
-                  Field("kink_tol", "number", "kink tolerance", default=1e-9, minimum=0.0),
-                  Field("seed", "integer", "seed of the eigensolvers' start vectors", default=0, minimum=0),
-                  Field("method", "string", "univariate Hessian: fast (structured) or dense", default="fast",
-                        choices=("fast", "dense")))
 _MODEL_COMMON = ("kind", "file", "format", "prefix", "keys", "construction", "activation")
 _DATA_COMMON = ("file", "format", "generator")
 
@@ -187,7 +177,7 @@ class CaseSpec:
     loss: LossSpec
 
 
-def _no_unknown_tables(doc: dict, allowed: set) -> None:
+def no_unknown_tables(doc: dict, allowed: set) -> None:
     if not isinstance(doc, dict):
         raise InputError("a case is a TOML document (a table)", field="case")
     for key in doc:
@@ -198,7 +188,7 @@ def _no_unknown_tables(doc: dict, allowed: set) -> None:
 def parse_loss(fam: ModelFamily, table: dict) -> LossSpec:
     v = parse_table(table, LOSS_FIELDS, "loss")
     kind = v["kind"] or fam.default_loss
-    if kind == "logistic" and v["factor"] is not None:
+    if v["factor"] is not None and not takes_factor(kind):
         raise InputError("the logistic loss has no factor (it applies to the square loss only)", field="loss.factor")
     factor = fam.default_factor if v["factor"] is None else v["factor"]
     return LossSpec(kind, factor, v["weight_decay"])
@@ -230,8 +220,8 @@ def parse_data(fam: ModelFamily, table: dict, base: Path) -> DataSpec:
 
 def parse_case(doc: dict, base: Path) -> CaseSpec:
     """Parse and validate a claim case document (``base``: the folder its files are relative to)."""
-    _no_unknown_tables(doc, _CASE_TABLES)
-    case_t = _table(doc, "case")
+    no_unknown_tables(doc, _CASE_TABLES)
+    case_t = get_table(doc, "case")
     c = parse_table(case_t, CASE_FIELDS[1:], "case", ignore=("claim",))
     if "claim" not in case_t:
         raise InputError("missing field", field="case.claim")
@@ -239,15 +229,15 @@ def parse_case(doc: dict, base: Path) -> CaseSpec:
     mode = Mode(c["mode"])
     if mode not in claim.modes:
         raise InputError(f"{claim.id} supports mode {' or '.join(claim.modes)}, not {mode!r}", field="case.mode")
-    params = claim.parse_params(_table(doc, "params", required=False))
-    tol = Tolerances(**parse_table(_table(doc, "tolerances", required=False), TOLERANCE_FIELDS, "tolerances"))
-    model_t = _table(doc, "model")
+    params = claim.parse_params(get_table(doc, "params", required=False))
+    tol = Tolerances(**parse_table(get_table(doc, "tolerances", required=False), TOLERANCE_FIELDS, "tolerances"))
+    model_t = get_table(doc, "model")
     kind = model_t.get("kind", claim.model)
     fam = family(kind)
     if fam.kind != claim.model:
         raise InputError(f"{claim.id} is a claim about the {claim.model} model", field="model.kind")
-    data = parse_data(fam, _table(doc, "data"), base)
-    loss = parse_loss(fam, _table(doc, "loss", required=False))
+    data = parse_data(fam, get_table(doc, "data"), base)
+    loss = parse_loss(fam, get_table(doc, "loss", required=False))
     model = parse_model(fam, model_t, base)
     return CaseSpec(claim, mode, c["seed"], c["description"], params, tol, model, data, loss)
 
@@ -273,14 +263,14 @@ class Case:
                                 seed=self.seed)
 
 
-def _loss(spec: LossSpec) -> Loss:
+def build_loss(spec: LossSpec) -> Loss:
     try:
         return Loss(spec.kind, spec.factor)
     except InputError as exc:
         raise exc.located(prefix="loss") from None
 
 
-def _explicit_budget(fam: ModelFamily, data, net, explicit_data: bool) -> None:
+def explicit_budget(fam: ModelFamily, data: Any, net: Any, explicit_data: bool) -> None:
     """Refuse an instance whose evaluation does not fit: n points, width m, dimension d."""
     d = fam.dimension(data)
     data_key, net_key = fam.data_fields[0].name, fam.net_fields[0].name
@@ -301,24 +291,19 @@ def _params_budget(params: dict, m: int, d: int) -> None:
                        what=f"a grid of {k:,} points through a network of width {m:,}")
 
 
-def _check_dimensions(fam: ModelFamily, net, data) -> None:
-    if fam.has_activation and net.d != data.d:
-        raise InputError(f"W has {net.d} columns but the data have d = {data.d}", field="model.W")
-
-
 def build_instance(spec: CaseSpec) -> Instance:
     """The instance a parsed case describes: the sample from its source, the network from its construction."""
     fam = family(spec.model.kind)
     sample = DATA_SOURCES[spec.data.source].build(fam, spec.data.values)
-    loss = _loss(spec.loss)
+    loss = build_loss(spec.loss)
     try:
         loss.check_labels(sample.data.y)
     except InputError as exc:
         raise exc.located(prefix="data") from None
     ctx = BuildContext(fam, sample.data, sample.task, loss, spec.loss.weight_decay, spec.model.activation)
     built = get_construction(spec.model.construction, fam.kind).build(ctx, spec.model.values)
-    _check_dimensions(fam, built.net, sample.data)
-    _explicit_budget(fam, sample.data, built.net, spec.data.source == "explicit")
+    fam.check_shapes(built.net, sample.data)
+    explicit_budget(fam, sample.data, built.net, spec.data.source == "explicit")
     _params_budget(spec.params, built.net.m, fam.dimension(sample.data))
     prov = {"data": sample.provenance, "construction": spec.model.construction, **spec.model.file,
             **built.provenance}
@@ -331,67 +316,19 @@ def build_case(spec: CaseSpec, path: Path) -> Case:
                 spec.description)
 
 
-def load_case(path) -> Case:
+def load_case(path: str | PathLike[str]) -> Case:
     """Read a claim case file; every problem is an InputError naming the file and the field."""
-    return _in_file(lambda p: case_from_dict(read_toml(p), p), path)
+    return in_file(lambda p: case_from_dict(read_toml(p), p), path)
 
 
 def load_case_dict(doc: dict, name: str = "<case>", base: Path | None = None) -> Case:
     """Build a case from an already parsed TOML document (what ``flatproof check`` generates)."""
     path = Path(name) if base is None else Path(base) / name
-    return _in_file(lambda p: case_from_dict(doc, p), path)
+    return in_file(lambda p: case_from_dict(doc, p), path)
 
 
 def case_from_dict(doc: dict, path: Path) -> Case:
     return build_case(parse_case(doc, path.parent), path)
-
-
-# ==============================================================================================
-# Explicit instances (``flatproof measure``)
-# ==============================================================================================
-@dataclass(frozen=True)
-class MeasureCase:
-    path: Path
-    kind: str
-    oracle: CurvatureOracle
-    eta: float | None
-    tol: float
-    seed: int
-
-
-def load_measure_case(path) -> MeasureCase:
-    """Read a case file describing an explicit instance and build its curvature oracle."""
-    return _in_file(_load_measure, path)
-
-
-def _load_measure(path: Path) -> MeasureCase:
-    doc = read_toml(path)
-    _no_unknown_tables(doc, _TABLES)
-    model, data, loss_t = _table(doc, "model"), _table(doc, "data"), _table(doc, "loss", required=False)
-    fam = family(model.get("kind"))
-    m = parse_table(_table(doc, "measure", required=False), MEASURE_FIELDS, "measure")
-    if "method" in _table(doc, "measure", required=False) and fam.kind != "univariate":
-        raise InputError("only the univariate model has a choice of method", field="measure.method")
-    act = fam.activation(model.get("activation"))
-    mvals = parse_table(model, fam.net_fields, "model", arrays=_npz(model, "model", path.parent, fam.kind),
-                        ignore=("kind", "file", "format", "prefix", "keys")
-                        + (("activation",) if fam.has_activation else ()))
-    dvals = parse_table(data, fam.data_fields, "data", arrays=_npz(data, "data", path.parent, fam.kind),
-                        ignore=("file", "format"))
-    loss_spec = parse_loss(fam, loss_t)
-    try:
-        net = fam.make_net(mvals, act)
-    except InputError as exc:
-        raise exc.located(prefix="model") if exc.field and not exc.field.startswith("model.") else exc from None
-    sample = DATA_SOURCES["explicit"].build(fam, dvals)
-    _check_dimensions(fam, net, sample.data)
-    _explicit_budget(fam, sample.data, net, True)
-    try:
-        problem = fam.problem(sample.data, _loss(loss_spec), loss_spec.weight_decay)
-    except InputError as exc:
-        raise exc.located(prefix="data") from None
-    options = {"kink_tol": m["kink_tol"]} | ({"method": m["method"]} if fam.kind == "univariate" else {})
-    return MeasureCase(path, fam.kind, fam.oracle(problem, net, **options), m["eta"], m["tol"], m["seed"])
 
 
 # ==============================================================================================
@@ -403,7 +340,7 @@ def case_json_schema() -> dict:
     from .instances.families import FAMILIES
     from .instances.generators import DATA_SOURCES as SOURCES
 
-    def union(groups) -> dict:
+    def union(groups: Iterable[Iterable[Field]]) -> dict:
         props: dict = {}
         for fields in groups:
             for f in fields:

@@ -18,9 +18,8 @@ from importlib import metadata
 from pathlib import Path
 
 from ._errors import InputError
-from ._latex import compile_pdf
+from ._latex import compile_pdf, latex_text, math_text, tt_id
 from .claims import all_claims
-from ._latex import latex_text, math_text, tt_id
 
 PAPERS = {
     "logistic": {"letter": "U", "study": "logistic",

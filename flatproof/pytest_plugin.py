@@ -26,7 +26,7 @@ def _point_testing_at(config) -> None:
     testing = sys.modules.get("flatproof.testing")
     found = config.getoption("--flatproof-found")
     if testing is not None and found is not None:      # found cases are written only where asked
-        testing.FOUND_DIR = Path(found)
+        vars(testing)["FOUND_DIR"] = Path(found)
 
 
 def pytest_collection_finish(session):

@@ -66,7 +66,7 @@ def univariate_networks(draw, x, min_width: int = 1, max_width: int = 6, scale: 
             while np.min(np.abs(x - t[i])) < gap:
                 t[i] += gap
     beta = draw(_unit(-1, 1))
-    return {"kind": "univariate", "v": v, "w": w, "b": [float(wi * ti) for wi, ti in zip(w, t)], "beta": beta}
+    return {"kind": "univariate", "v": v, "w": w, "b": [float(wi * ti) for wi, ti in zip(w, t, strict=True)], "beta": beta}
 
 
 def rescalings(min_value: float = 1.0, max_value: float = 10.0):
@@ -303,7 +303,7 @@ def cases(claim_id: str, *, params: dict | None = None, mode: str = "float"):
         return doc
     if own is not None:
         return own.map(lambda doc: finish(_copy_doc(doc)))
-    base_id = next(getattr(c, "id") for c in type(claim).__mro__ if getattr(c, "id", None) in _BUILDERS)
+    base_id = next(cid for c in type(claim).__mro__ if (cid := getattr(c, "id", None)) in _BUILDERS)
     return builder(base_id).map(finish)
 
 

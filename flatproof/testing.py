@@ -20,7 +20,9 @@ expected counterexample is not written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import seed as hypothesis_seed
@@ -33,6 +35,10 @@ from .check import reverify
 from .claims import get_claim
 from .strategies import cases
 from .vocab import Outcome
+
+if TYPE_CHECKING:
+    from .casefile import Case
+    from .claims import Verdict
 
 #: where counterexamples go (None: nowhere); the pytest plugin sets it from --flatproof-found
 FOUND_DIR: Path | None = None
@@ -50,18 +56,18 @@ def _write(claim_id: str, name: str, doc: dict) -> Path | None:
 
 
 def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None, expect: str = "no-violation",
-               seed: int | None = None):
+               seed: int | None = None) -> Callable[[Callable[[Case, Verdict], object]], Callable[[], None]]:
     """Decorate ``fn(case, verdict)`` into a hypothesis property test of ``claim_id`` (``seed``: reproducible)."""
     if expect not in ("no-violation", "violated"):
         raise ValueError("expect must be 'no-violation' or 'violated'")
     strategy = cases(claim_id, params=params)
     claim = get_claim(claim_id, field="claim")
 
-    def decorate(fn):
+    def decorate(fn: Callable[[Case, Verdict], object]) -> Callable[[], None]:
         @settings(max_examples=examples, deadline=None, database=None, report_multiple_bugs=False,
                   suppress_health_check=list(HealthCheck))
         @given(doc=strategy)
-        def prop(doc):
+        def prop(doc: dict) -> None:
             try:
                 case = load_case_dict(doc, f"<{claim_id}>")
             except InputError:
@@ -86,10 +92,10 @@ def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None,
         if seed is not None:
             prop = hypothesis_seed(seed)(prop)
         if expect == "no-violation":
-            def test():
+            def test() -> None:
                 prop()
         else:
-            def test():
+            def test() -> None:
                 try:
                     prop()
                 except AssertionError:
@@ -97,6 +103,6 @@ def claim_test(claim_id: str, *, examples: int = 50, params: dict | None = None,
                 raise AssertionError(f"no counterexample to {claim_id} found in {examples} examples")
         test.__name__ = fn.__name__
         test.__doc__ = fn.__doc__
-        test.__wrapped_claim__ = claim_id
+        test.__dict__["__wrapped_claim__"] = claim_id
         return test
     return decorate

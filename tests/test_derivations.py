@@ -3,23 +3,22 @@ finite differences on generated instances; the exported LaTeX matches golden fil
 
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import flatproof as fp
-from flatproof.model import constructions as C
 from flatproof.cli import cli
 from flatproof.derivations import all_derivations, for_claim, get_derivation, names
 from flatproof.derive import document, latex_section
+from flatproof.model import constructions as C
 from flatproof.model.losses import logistic_d1, logistic_d2
-from tests._tex import compile_tex, overfull, require_pdflatex
 from tests._instances import central_gradient, random_homogeneous, random_univariate, seeds
+from tests._tex import compile_tex, overfull, require_pdflatex
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
@@ -85,7 +84,7 @@ def test_per_pattern_hessian_assembles_to_the_dense_hessian(seed, n, m, loss):
     dense = fp.UnivariateDense(problem, net).hessian()
     assert np.allclose(H, dense, rtol=1e-10, atol=1e-12)
     fast = fp.UnivariateFast(problem, net)
-    fd = np.column_stack([central_gradient(lambda t: fp.UnivariateFast(problem, fp.UnivariateNet.from_vector(t))
+    fd = np.column_stack([central_gradient(lambda t, k=k: fp.UnivariateFast(problem, fp.UnivariateNet.from_vector(t))
                                            .gradient()[k], net.to_vector()) for k in range(p)])
     assert np.allclose(H, 0.5 * (fd + fd.T), rtol=1e-4, atol=1e-5)
     a, c = fast.functional_blocks()

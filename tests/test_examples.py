@@ -51,7 +51,7 @@ def autograd_lambda_max(sd_path, csv_path, kind, loss, activation=None):
 
     def L(flat):
         p, i = {}, 0
-        for k, s in zip(keys, shapes):
+        for k, s in zip(keys, shapes, strict=True):
             n = int(np.prod(s))
             p[k] = flat[i:i + n].reshape(s)
             i += n

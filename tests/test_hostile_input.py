@@ -136,7 +136,7 @@ def test_the_estimator_matches_hand_counts():
 
 
 def _npy_header_only(shape_text: str) -> bytes:
-    hdr = "{'descr': '<f8', 'fortran_order': False, 'shape': %s, }" % shape_text
+    hdr = f"{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_text}, }}"
     hdr += " " * (63 - (len(hdr) + 10) % 64) + "\n"
     return b"\x93NUMPY\x01\x00" + len(hdr).to_bytes(2, "little") + hdr.encode()
 

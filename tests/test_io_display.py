@@ -8,8 +8,8 @@ import numpy as np
 import flatproof
 from flatproof import _display as display
 from flatproof.claims import Hypothesis, Verdict, compare
-from flatproof.vocab import Basis
 from flatproof.derivations import get_derivation, names
+from flatproof.vocab import Basis
 
 
 def _verdict(outcome="holds", met=True):
@@ -67,14 +67,14 @@ def test_derivations_render_in_mathjax():
     known = {"begin", "end", "aligned", "le", "ge", "Longrightarrow", "mathrel", "frac", "left", "right", "sum",
              "sqrt", "cdot", "lambda", "max", "min", "mu", "beta", "theta", "sigma", "eta", "varepsilon", "delta",
              "tau", "gamma", "ell", "nabla", "operatorname", "mathbb", "mathrm", "text", "quad", "qquad", "limits",
-             "infty", "partial", "prod", "log", "exp", "operatorname", "bar", "hat", "tilde", "top", "dots", "ldots",
-             "cdots", "geq", "leq", "neq", "in", "times", "int", "mid", "vert", "lvert", "rvert", "Vert", "left",
-             "right", "big", "Big", "bigl", "bigr", "displaystyle", "tfrac", "dfrac", "alpha", "pi", "phi", "psi",
+             "infty", "partial", "prod", "log", "exp", "bar", "hat", "tilde", "top", "dots", "ldots",
+             "cdots", "geq", "leq", "neq", "in", "times", "int", "mid", "vert", "lvert", "rvert", "Vert", "big", "Big",
+             "bigl", "bigr", "displaystyle", "tfrac", "dfrac", "alpha", "pi", "phi", "psi",
              "xi", "zeta", "rho", "kappa", "nu", "omega", "Delta", "Sigma", "Lambda", "Gamma", "Omega", "Phi",
-             "operatorname", "mathbf", "boldsymbol", "overline", "underline", "pm", "mp", "sum", "approx",
+             "mathbf", "boldsymbol", "overline", "underline", "pm", "mp", "approx",
              "equiv", "to", "rightarrow", "Rightarrow", "iff", "forall", "exists", "sin", "cos", "tanh",
              "textstyle", "scriptstyle", "cap", "cup", "subset", "emptyset", "lfloor", "rfloor", "lceil", "rceil",
-             "odot", "circ", "prime", "not", "neg", "land", "lor", "sign", "operatorname", "textrm", "textbf",
+             "odot", "circ", "prime", "not", "neg", "land", "lor", "sign", "textrm", "textbf",
              "textit", "det", "inf", "sup", "arg", "mathcal", "varphi", "vartheta", "epsilon", "chi", "upsilon", "omicron", "iota"}
     for name in names():
         tex = get_derivation(name)._repr_latex_()

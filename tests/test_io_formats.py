@@ -10,12 +10,19 @@ import numpy as np
 import pytest
 
 from flatproof import InputError, relu
-from flatproof.io import (net_from_state_dict, read_csv, read_net, read_state_dict, state_dict_from_net, write_csv,
-                          write_net, write_state_dict)
+from flatproof.io import (
+    net_from_state_dict,
+    read_csv,
+    read_net,
+    read_state_dict,
+    state_dict_from_net,
+    write_csv,
+    write_net,
+    write_state_dict,
+)
 from flatproof.model.data import MultiIndexData, UnivariateData
 from flatproof.model.homogeneous import HomogeneousNet
 from flatproof.model.univariate import UnivariateNet
-
 
 
 def _has(mod):

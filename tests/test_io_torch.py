@@ -12,8 +12,9 @@ pytest.importorskip("safetensors")
 
 import flatproof  # noqa: E402
 from flatproof import InputError  # noqa: E402
-from flatproof.casefile import load_case, load_measure_case  # noqa: E402
+from flatproof.casefile import load_case  # noqa: E402
 from flatproof.io import read_net, read_state_dict, write_net  # noqa: E402
+from flatproof.measure_case import load_measure_case  # noqa: E402
 
 nn = torch.nn
 

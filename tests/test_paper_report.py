@@ -5,8 +5,8 @@ import pytest
 from click.testing import CliRunner
 
 from flatproof.cli import cli
-from flatproof.shipped import describe, shipped_cases
 from flatproof.paper_report import PAPERS, paper_claims, verdict_basis
+from flatproof.shipped import describe, shipped_cases
 from tests._tex import compile_tex, overfull, require_pdflatex
 
 

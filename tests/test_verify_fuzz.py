@@ -15,9 +15,9 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flatproof.cli import cli
 

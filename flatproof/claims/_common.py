@@ -22,7 +22,7 @@ def off_kinks(ev: Evaluation, oracle) -> bool:
     return ev.hypothesis("θ is off every kink on the data (Hessian defined)", not k.count, detail)
 
 
-def checked_oracle(inst, ctx, ev: Evaluation, net=None):
+def oracle_if_off_kinks(inst, ctx, ev: Evaluation, net=None):
     """The instance's curvature oracle (at ``net`` if given) when θ is off every kink, else None with the
     hypothesis recorded as not met: the preamble of every check that needs the Hessian."""
     orc = inst.oracle(net, kink_tol=ctx.tolerances.kink)

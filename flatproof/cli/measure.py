@@ -33,7 +33,7 @@ def measure(case: str, as_json: bool, what: str | None, budget: int | None, stri
     """
     import numpy as np
 
-    from ..casefile import load_measure_case
+    from ..measure_case import load_measure_case
     from ..measures.summary import measure as run_measure
     from ..measures.summary import parse_what
 

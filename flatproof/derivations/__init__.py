@@ -14,8 +14,14 @@ from .._errors import InputError
 from ._core import Derivation, ProofReport, Step
 from .homogeneous import homogeneous_orbit, homogeneous_trace
 from .orbit import orbit_minimum
-from .univariate import (flat_at_infinity, logistic_identities, norm_bound, univariate_hessian, univariate_rescaling,
-                         weighted_tv)
+from .univariate import (
+    flat_at_infinity,
+    logistic_identities,
+    norm_bound,
+    univariate_hessian,
+    univariate_rescaling,
+    weighted_tv,
+)
 
 _BUILDERS = {
     "logistic-identities": logistic_identities,

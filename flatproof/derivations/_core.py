@@ -19,8 +19,9 @@ sympy can no longer prove one. ``results`` are the derivation's closed forms and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
@@ -29,17 +30,17 @@ from .._latex import latex_text, math_text
 REL_LATEX = {"=": "=", "<=": r"\le", ">=": r"\ge", "=>": r"\Longrightarrow", "def": r"\coloneqq"}
 
 
-def U(*terms):
+def U(*terms: Any) -> Any:
     """An unevaluated sum: prints in the order written."""
     return sp.Add(*terms, evaluate=False)
 
 
-def M(*factors):
+def M(*factors: Any) -> Any:
     """An unevaluated product: prints in the order written."""
     return sp.Mul(*factors, evaluate=False)
 
 
-def tex(expr) -> str:
+def tex(expr: Any) -> str:
     if isinstance(expr, str):
         return expr
     return sp.latex(expr, order="none")
@@ -48,7 +49,7 @@ def tex(expr) -> str:
 class Raw(sp.Symbol):
     """A display-only atom whose name is raw LaTeX (sympy would otherwise read "_" as a subscript)."""
 
-    def _latex(self, printer):
+    def _latex(self, printer: Any) -> str:
         return self.name
 
 
@@ -56,12 +57,12 @@ def raw(latex: str) -> Raw:
     return Raw(latex)
 
 
-def matrix_zero(A):
+def matrix_zero(A: Any) -> Any:
     """A scalar that is 0 iff the (real) matrix A is 0: the sum of its squared entries."""
     return sum((e ** 2 for e in A), sp.Integer(0))
 
 
-def ball_function(args, expr):
+def ball_function(args: Any, expr: Any) -> Callable[..., Any]:
     """``expr`` lambdified onto python-flint balls (``exp``, ``sqrt`` mapped to the ball methods), so that
     rigorous mode evaluates sympy's closed form itself rather than a re-typed copy."""
     return sp.lambdify(args, expr, modules=[{"exp": lambda q: q.exp(), "sqrt": lambda q: q.sqrt()}])
@@ -69,14 +70,14 @@ def ball_function(args, expr):
 
 @dataclass(frozen=True)
 class Step:
-    lhs: object                      # sympy expression or LaTeX string
+    lhs: Any                         # sympy expression or LaTeX string
     rel: str                         # "=", "<=", ">=", "=>", "def"
-    rhs: object
+    rhs: Any
     why: str                         # one-line justification (Unicode allowed; translated for LaTeX)
     proof: object = "auto"           # "auto": from lhs/rhs; None: cited; a sympy expression: must simplify to 0
     witness: object = None           # for inequalities: an expression ≥ 0 by construction equal to the gap
 
-    def obligation(self):
+    def obligation(self) -> Any:
         """The expression sympy must show is 0 (or None for a cited step)."""
         if self.proof is None or self.rel in ("=>",):
             return None
@@ -90,18 +91,18 @@ class Step:
         return gap
 
 
-def _expr(e):
+def _expr(e: Any) -> Any:
     """A sympy object from an expression built in code (``strict``: never parses a string)."""
     return sp.sympify(e, strict=True)
 
 
-def normalise(e):
+def normalise(e: Any) -> Any:
     """Expand powers and cancel their exponents (valid for the positive symbols derivations use), then simplify."""
     e = sp.powsimp(sp.expand_power_base(sp.expand(_expr(e)), force=True), force=True)
     return sp.simplify(e.replace(lambda q: q.is_Pow, lambda q: q.base ** sp.cancel(q.exp)))
 
 
-def _prove_zero(e) -> bool:
+def _prove_zero(e: Any) -> bool:
     e = _expr(e)
     if e == 0:
         return True
@@ -157,7 +158,7 @@ class Derivation:
     def _row(st: Step, lhs: str, why: str) -> str:
         return f"{lhs} &{REL_LATEX[st.rel]} {tex(st.rhs)} && \\text{{{why}}}"
 
-    def _chain(self, steps, first: int) -> str:
+    def _chain(self, steps: Sequence[Step], first: int) -> str:
         """An align* of the steps, each tagged (first), (first+1), …, then their justifications as wrapped
         text below it (a justification is prose with formulas: it never widens the display)."""
         rows, notes = [], []

@@ -8,7 +8,8 @@ Vectors are written in dimension 2 where sympy needs coordinates; the identities
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
 import sympy as sp
 
@@ -37,7 +38,7 @@ ACTIVATIONS = (
 )
 
 
-def _euler_and_homogeneity(name, kk, pos, neg):
+def _euler_and_homogeneity(name: str, kk: Any, pos: Any, neg: Any) -> list[Step]:
     """Steps: σ(ct) = c^kσ(t) and tσ'(t) = kσ(t) on both sides of 0."""
     out = []
     for piece, var in ((pos, t), (neg, tn)):
@@ -56,7 +57,7 @@ def _euler_and_homogeneity(name, kk, pos, neg):
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def homogeneous_trace() -> Derivation:
     sigma = lambda u: u ** k                  # noqa: E731  (active side)
     z = w1 * x1 + w2 * x2
@@ -87,7 +88,7 @@ def homogeneous_trace() -> Derivation:
          "B_term": sp.lambdify((a, t, k, n), 2 * a ** 2 * (k * t ** (k - 1)) ** 2 / n, modules="numpy", cse=True)})
 
 
-@lru_cache(maxsize=None)
+@cache
 def homogeneous_orbit() -> Derivation:
     om = orbit_minimum()
     A_, B_ = om.A, om.B

@@ -9,12 +9,14 @@ Nothing here is typed by hand: the numeric functions are ``lambdify``-ed from sy
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable
+from functools import cache
+from typing import Any
 
 import numpy as np
 import sympy as sp
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class OrbitMinimum:
     F_sym_fn: Callable       # (A, B, k) -> F_sym
 
 
-@lru_cache(maxsize=None)
+@cache
 def orbit_minimum() -> OrbitMinimum:
     c, A, B, k = sp.symbols("c A B k", positive=True)
     F = c ** (2 * k) * A + c ** (-2) * B
@@ -50,13 +52,14 @@ def orbit_minimum() -> OrbitMinimum:
 
 
 # ---- the infimum over the whole orbit, in every corner of float64 ------------------------------------
-def _split(x) -> tuple[np.ndarray, np.ndarray]:
+def _split(x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """x = m · 2^e exactly, m ∈ [0.5, 1) (0 for x = 0): numbers as mantissa and integer exponent."""
     m, e = np.frexp(np.asarray(x, dtype=float))
     return m, e.astype(np.int64)
 
 
-def _homogeneous(fn, A, B, k, eA, eB, degree_A, degree_B, denominator, empty):
+def _homogeneous(fn: Callable[..., np.ndarray], A: ArrayLike, B: ArrayLike, k: int, eA: ArrayLike | None,
+                 eB: ArrayLike | None, degree_A: int, degree_B: int, denominator: int, empty: float) -> np.ndarray:
     """fn(A, B, k) for a function homogeneous of degree (degree_A/denominator) in A and (degree_B/denominator) in B,
     with A = mantissa·2^{eA}: fn on the mantissas (numbers in [0.5, 1)) times 2^{(degree_A E_A + degree_B E_B)/
     denominator}, whose integer part is applied exactly with ``ldexp``; ``empty`` where A_j B_j = 0."""
@@ -71,7 +74,8 @@ def _homogeneous(fn, A, B, k, eA, eB, degree_A, degree_B, denominator, empty):
         return np.where(pos, np.ldexp(core, np.where(pos, q, 0).astype(np.int32)), empty)
 
 
-def f_sym_terms(A, B, k, *, eA=None, eB=None) -> np.ndarray:
+def f_sym_terms(A: ArrayLike, B: ArrayLike, k: int, *, eA: ArrayLike | None = None, eB: ArrayLike | None = None
+                ) -> np.ndarray:
     """Per neuron inf_{c>0} (c^{2k} A_j + c^{−2} B_j): sympy's F_sym where A_j, B_j > 0, else 0.
 
     A_j = A·2^{eA}, B_j = B·2^{eB} (exponents default 0). F_sym is homogeneous of degree 1/(k+1) in A and
@@ -82,14 +86,15 @@ def f_sym_terms(A, B, k, *, eA=None, eB=None) -> np.ndarray:
     return _homogeneous(orbit_minimum().F_sym_fn, A, B, k, eA, eB, 1, k, k + 1, 0.0)
 
 
-def c_star_scaled(A, B, k, *, eA=None, eB=None) -> np.ndarray:
+def c_star_scaled(A: ArrayLike, B: ArrayLike, k: int, *, eA: ArrayLike | None = None,
+                  eB: ArrayLike | None = None) -> np.ndarray:
     """sympy's minimiser c_j* = (B_j/(k A_j))^{1/(2k+2)} with the same power-of-two handling (nan where
     A_j B_j = 0: no minimiser)."""
     k = int(k)
     return _homogeneous(orbit_minimum().c_star_fn, A, B, k, eA, eB, -1, 1, 2 * k + 2, np.nan)
 
 
-def search_orbit(inf: "OrbitInfimum", trace_at, c0: np.ndarray) -> np.ndarray:
+def search_orbit(inf: OrbitInfimum, trace_at: Callable[[np.ndarray], float], c0: np.ndarray) -> np.ndarray:
     """The numeric side of the orbit minimum: for each neuron with A_j, B_j > 0 a bounded Brent search in log c_j
     (± e^15 around sympy's c_j*, which may be 1e-95) of ``trace_at(c)``, the trace computed by a curvature
     oracle at T_cθ, with the other neurons at ``c0`` (sympy's c*, or far along the unattained sequences): at
@@ -97,7 +102,7 @@ def search_orbit(inf: "OrbitInfimum", trace_at, c0: np.ndarray) -> np.ndarray:
     from scipy.optimize import minimize_scalar
     c = np.array(c0, dtype=float)
     for j in np.flatnonzero((inf.direction == 0) & ~inf.inactive):
-        def F(logc, j=j):
+        def F(logc: float, j: Any = j) -> float:
             cj = c.copy()
             cj[j] = np.exp(logc)
             return trace_at(cj)
@@ -181,7 +186,8 @@ class OrbitInfimum:
                 "approaching_sequences": seq}
 
 
-def orbit_infimum(A, B, k, *, eA=None, eB=None) -> OrbitInfimum:
+def orbit_infimum(A: ArrayLike, B: ArrayLike, k: int, *, eA: ArrayLike | None = None,
+                  eB: ArrayLike | None = None) -> OrbitInfimum:
     """The orbit infimum of blocks A_j = A·2^{eA}, B_j = B·2^{eB} (exponents optional: see f_sym_terms)."""
     A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
     if np.any(A < 0) or np.any(B < 0) or not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):

@@ -7,7 +7,8 @@ sympy never differentiates through ``Max`` (whose second derivative is a ``Dirac
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
 import sympy as sp
 
@@ -23,16 +24,16 @@ s = sp.Function("s")                       # the logistic sigmoid, s(t) = 1/(1 +
 phi = sp.Function("varphi")                # a per-sample loss as a function of f
 
 
-def _sig(t):
+def _sig(t: Any) -> Any:
     return 1 / (1 + sp.exp(-t))
 
 
-def _unfold(e):
+def _unfold(e: Any) -> Any:
     """Replace s(·) by its definition."""
     return e.replace(s, lambda t: _sig(t))
 
 
-def _both_labels(e):
+def _both_labels(e: Any) -> Any:
     """Zero iff e vanishes for y = 1 and for y = −1 (sum of squares of the two real cases)."""
     return e.subs(y, 1) ** 2 + e.subs(y, -1) ** 2
 
@@ -40,7 +41,7 @@ def _both_labels(e):
 LOGISTIC = sp.log(1 + sp.exp(-z))
 
 
-@lru_cache(maxsize=None)
+@cache
 def logistic_identities() -> Derivation:
     d1, d2 = sp.diff(LOGISTIC, z), sp.diff(LOGISTIC, z, 2)
     steps = (
@@ -67,7 +68,7 @@ def logistic_identities() -> Derivation:
         steps, {"ell_d1": d1, "ell_d2": d2}, num)
 
 
-@lru_cache(maxsize=None)
+@cache
 def univariate_hessian() -> Derivation:
     theta = (v, w, b, beta)
     f_eval = v * (w * x - b) + beta
@@ -107,7 +108,8 @@ def univariate_hessian() -> Derivation:
         Step(raw(r"\operatorname{spec} H_F^{(i)}"), "=", sp.FiniteSet(0, radius, -radius),
              "its roots: so ‖H_F‖₂ = max_i √(a_i² + c_i²) = ε_F",
              proof=sum(((r - e) ** 2 for r, e in zip(sorted(eig, key=sp.default_sort_key),
-                                                     sorted([0, radius, -radius], key=sp.default_sort_key))),
+                                                     sorted([0, radius, -radius], key=sp.default_sort_key),
+                                                     strict=True)),
                        sp.Integer(0))),
         Step(raw(r"\operatorname{tr}\nabla^2 L"), "=", raw(r"\frac1n \sum_j d_j \|\nabla f_j\|^2"),
              "tr H_F = 0: every diagonal entry of ∇²f_j vanishes", proof=hess.trace()),
@@ -125,7 +127,7 @@ def univariate_hessian() -> Derivation:
         steps, results, num)
 
 
-@lru_cache(maxsize=None)
+@cache
 def univariate_rescaling() -> Derivation:
     f_T = (v / c) * (c * w * x - c * b)
     S = sp.diag(1 / c, c, c, 1)
@@ -169,7 +171,7 @@ def univariate_rescaling() -> Derivation:
          "orbit_min": sp.lambdify((A_, B_), 2 * sp.sqrt(A_ * B_), modules="numpy", cse=True)})
 
 
-@lru_cache(maxsize=None)
+@cache
 def flat_at_infinity() -> Derivation:
     e = sp.Symbol("e", nonnegative=True)              # c = 1 + e ≥ 1
     cc = sp.Symbol("c", positive=True)
@@ -217,7 +219,7 @@ def flat_at_infinity() -> Derivation:
          "hessian_bound_ball": ball_function((cc, gamma, G, eps0), bound)})
 
 
-@lru_cache(maxsize=None)
+@cache
 def weighted_tv() -> Derivation:
     P, gap, E = sp.symbols("P Delta E", nonnegative=True)
     va, wa = Raw(r"|v_i|", positive=True), Raw(r"|w_i|", positive=True)   # display names, not subscripts
@@ -254,7 +256,7 @@ def weighted_tv() -> Derivation:
                                "g_side_ball": ball_function((P, gap, E), g)})
 
 
-@lru_cache(maxsize=None)
+@cache
 def norm_bound() -> Derivation:
     va, r, lam = sp.symbols(r"{\lvert{}v_i\rvert} r_i lambda", positive=True)
     w, b, x = sp.symbols("w_i b_i x", real=True)

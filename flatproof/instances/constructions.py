@@ -13,9 +13,9 @@ and the estimate, what would not fit in memory or in the work limit, before it a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from .._errors import InputError
 from .._schema import Field
 from ..model import constructions as C
 from ..model.activations import Activation
+from ..vocab import ModelKind
 from .families import ModelFamily
 
 __all__ = ["CONSTRUCTIONS", "BuildContext", "Built", "Construction", "construction_names", "get_construction",
@@ -45,7 +46,7 @@ class BuildContext:
     def d(self) -> int:
         return self.family.dimension(self.data)
 
-    def problem(self):
+    def problem(self) -> Any:
         return self.family.problem(self.data, self.loss, self.weight_decay)
 
 
@@ -81,12 +82,15 @@ class Construction:
         return self.fields(fam, None) if callable(self.fields) else self.fields
 
 
+T = TypeVar("T")
+BuildFn = Callable[[BuildContext, dict], Built]
 CONSTRUCTIONS: dict[str, Construction] = {}
 
 
-def register_construction(name: str, models, doc: str, fields: tuple[Field, ...] | FieldsFor = ()):
+def register_construction(name: str, models: Iterable[str], doc: str, fields: tuple[Field, ...] | FieldsFor = ()
+                          ) -> Callable[[BuildFn], BuildFn]:
     """Decorator: register ``build(ctx, values) -> Built`` as the construction ``name`` for ``models``."""
-    def deco(fn: Callable[[BuildContext, dict], Built]) -> Callable[[BuildContext, dict], Built]:
+    def deco(fn: BuildFn) -> BuildFn:
         CONSTRUCTIONS[name] = Construction(name, frozenset(map(str, models)), doc, fields, fn)
         return fn
     return deco
@@ -103,7 +107,7 @@ def get_construction(name: Any, kind: str, field: str = "model.construction") ->
     return CONSTRUCTIONS[name]
 
 
-def guarded(field: str, reason: str, fn, *args, **kwargs):
+def guarded(field: str, reason: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``fn`` that turns the user's number ``field`` into arrays: if float64 overflows there, the error
     names that field (not the array it produced) and no RuntimeWarning is printed."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -114,7 +118,7 @@ def guarded(field: str, reason: str, fn, *args, **kwargs):
             raise InputError(f"{reason} ({exc.reason})", field=field) from None
 
 
-def _located(fn, *args, **kwargs):
+def _located(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``fn``; an InputError it raises is placed under ``model.``."""
     try:
         return fn(*args, **kwargs)
@@ -125,7 +129,7 @@ def _located(fn, *args, **kwargs):
 # ----------------------------------------------------------------------------------------------
 # The constructions
 # ----------------------------------------------------------------------------------------------
-UNI, HOM = "univariate", "homogeneous"
+UNI, HOM = ModelKind.UNIVARIATE, ModelKind.HOMOGENEOUS
 _WIDTH = Field("width", "integer", "number of neurons m", required=True, minimum=1)
 _SEED = Field("seed", "integer", "seed of the random initialisation", required=True, minimum=0)
 _SCALE = Field("scale", "number", "scale of the random weights", default=1.0, minimum=0.0, exclusive_minimum=True)
@@ -138,16 +142,14 @@ def _explicit(ctx: BuildContext, values: dict) -> Built:
     return Built(net)
 
 
-def _random_net(ctx: BuildContext, values: dict):
+def _random_net(ctx: BuildContext, values: dict) -> Any:
     width, seed, scale = values["width"], values["seed"], values["scale"]
     budget.network("model.width", ctx.data.n, width, ctx.d,
                    what=f"a network of width {width:,} on {ctx.data.n:,} points"
                    + (f" in dimension {ctx.d:,}" if ctx.family.has_activation else ""))
     rng = np.random.default_rng(seed)
     why = f"scale {scale:g} overflows float64 in the network's weights"
-    if ctx.family.kind == UNI:
-        return guarded("model.scale", why, C.random_univariate, width, rng, scale=scale)
-    return guarded("model.scale", why, C.random_homogeneous, width, ctx.d, ctx.activation, rng, scale=scale)
+    return guarded("model.scale", why, ctx.family.random_net, width, ctx.d, ctx.activation, rng, scale=scale)
 
 
 @register_construction("random", (UNI, HOM), "a random network (v_i ~ N(0, scale²/m); knots uniform for U, "
@@ -248,8 +250,8 @@ def _flattest(ctx: BuildContext, values: dict) -> Built:
             raise InputError("include_teacher needs data from the multi-index generator",
                              field="model.include_teacher")
         D = np.vstack([D, ctx.task.U.T])
-    res = _located(flattest_relu_interpolator, data.X, data.y, D)
-    return Built(res.net, dict(dictionary=size, seed=seed, include_teacher=with_teacher), extras={"flattest": res})
+    lp = _located(flattest_relu_interpolator, data.X, data.y, D)
+    return Built(lp.net, dict(dictionary=size, seed=seed, include_teacher=with_teacher), extras={"flattest": lp})
 
 
 @register_construction("leaky-teacher", (HOM,), "the teacher's index directions with a leaky ReLU of the given "

@@ -17,6 +17,7 @@ from .._errors import InputError
 from .._schema import Field
 from ..measures.homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
 from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
+from ..model import constructions as C
 from ..model.activations import Activation, parse_activation
 from ..model.data import MultiIndexData, UnivariateData
 from ..model.homogeneous import HomogeneousNet
@@ -43,15 +44,25 @@ class ModelFamily:
     make_net: Callable[[dict[str, Any], Activation | None], Any]
     make_data: Callable[[dict[str, Any]], Any]
     make_oracle: Callable[..., Any]          # (problem, net, **options) -> CurvatureOracle
+    net_values: Callable[[Any], dict[str, Any]]          # a network → its net_fields (the inverse of make_net)
+    data_values: Callable[[Any], dict[str, Any]]         # a sample → its data_fields (the inverse of make_data)
+    random_net: Callable[..., Any]           # (width, d, activation, rng, scale=) -> a random network
+    oracle_methods: tuple[str, ...] = ()     # the oracle's choices of ``method`` (none: only its one method)
+    check_shapes: Callable[[Any, Any], None] = lambda net, data: None   # InputError if net and data do not fit
 
-    def dimension(self, data) -> int:
+    def dimension(self, data: Any) -> int:
         """The input dimension d of a sample of this family (1 for the univariate model)."""
         return int(getattr(data, "d", 1))
 
-    def problem(self, data, loss, weight_decay: float = 0.0):
+    def problem(self, data: Any, loss: Any, weight_decay: float = 0.0) -> Any:
         return self.problem_type(data, loss, weight_decay)
 
-    def oracle(self, problem, net, **options):
+    def oracle(self, problem: Any, net: Any, *, method: str = "fast", **options: Any) -> Any:
+        """The curvature oracle of ``net`` on ``problem`` (``method``: one of :attr:`oracle_methods`, if any)."""
+        if self.oracle_methods:
+            return self.make_oracle(problem, net, method=method, **options)
+        if method != "fast":
+            raise InputError(f"the {self.kind} model has no choice of method", field="measure.method")
         return self.make_oracle(problem, net, **options)
 
     def activation(self, value: Any, field: str = "model.activation") -> Activation | None:
@@ -79,10 +90,15 @@ def family(kind: Any, field: str = "model.kind") -> ModelFamily:
     return FAMILIES[kind]
 
 
-def _homogeneous_oracle(problem, net, *, method: str = "fast", **options):
-    if method != "fast":
-        raise InputError("only the univariate model has a choice of method", field="measure.method")
-    return HomogeneousOracle(problem, net, **options)
+def _homogeneous_net(f: dict[str, Any], act: Activation | None) -> HomogeneousNet:
+    if act is None:
+        raise InputError("the homogeneous network needs its activation", field="model.activation")
+    return HomogeneousNet(f["a"], f["W"], act)
+
+
+def _homogeneous_shapes(net: HomogeneousNet, data: MultiIndexData) -> None:
+    if net.d != data.d:
+        raise InputError(f"W has {net.d} columns but the data have d = {data.d}", field="model.W")
 
 
 register_family(ModelFamily(
@@ -100,6 +116,10 @@ register_family(ModelFamily(
     make_net=lambda f, act: UnivariateNet(f["v"], f["w"], f["b"], f["beta"]),
     make_data=lambda f: UnivariateData(f["x"], f["y"]),
     make_oracle=univariate_oracle,
+    net_values=lambda net: {"v": net.v, "w": net.w, "b": net.b, "beta": float(net.beta)},
+    data_values=lambda data: {"x": data.x, "y": data.y},
+    random_net=lambda width, d, act, rng, scale=1.0: C.random_univariate(width, rng, scale=scale),
+    oracle_methods=("fast", "dense"),
 ))
 
 register_family(ModelFamily(
@@ -111,7 +131,11 @@ register_family(ModelFamily(
     data_fields=(Field("X", "matrix", "inputs, one row x_i per point (n × d)", required=True, in_npz=True),
                  Field("y", "vector", "targets y_i", required=True, in_npz=True)),
     default_loss="square", default_factor=1.0, has_activation=True,
-    make_net=lambda f, act: HomogeneousNet(f["a"], f["W"], act),
+    make_net=_homogeneous_net,
     make_data=lambda f: MultiIndexData(f["X"], f["y"]),
-    make_oracle=_homogeneous_oracle,
+    make_oracle=HomogeneousOracle,
+    net_values=lambda net: {"a": net.a, "W": net.W},
+    data_values=lambda data: {"X": data.X, "y": data.y},
+    random_net=lambda width, d, act, rng, scale=1.0: C.random_homogeneous(width, d, act, rng, scale=scale),
+    check_shapes=_homogeneous_shapes,
 ))

@@ -7,7 +7,7 @@ population claims need) and a provenance line. Sizes are checked before anything
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +16,15 @@ import numpy as np
 from .. import _budget as budget
 from .._errors import InputError
 from .._schema import Field
-from ..model.data import LogisticTask, MultiIndexTask, normal, truncated_normal, uniform
-from ..model.expr import parse_expression
+from ..model.data import InputLaw, LogisticTask, MultiIndexTask, normal, truncated_normal, uniform
+from ..model.expr import parse_expression, text_of
+from ..vocab import ModelKind
 from .constructions import guarded
 from .families import ModelFamily
 
 __all__ = ["DATA_SOURCES", "DataSource", "Sample", "get_data_source", "register_data_source"]
 
-UNI, HOM = "univariate", "homogeneous"
+UNI, HOM = ModelKind.UNIVARIATE, ModelKind.HOMOGENEOUS
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,14 @@ class DataSource:
     build: Callable[[ModelFamily, dict], Sample]
 
 
+SourceFn = Callable[[ModelFamily, dict], Sample]
 DATA_SOURCES: dict[str, DataSource] = {}
 
 
-def register_data_source(name: str, models, doc: str, fields):
-    def deco(fn):
+def register_data_source(name: str, models: Iterable[str], doc: str,
+                         fields: tuple[Field, ...] | Callable[[ModelFamily | None], tuple[Field, ...]]
+                         ) -> Callable[[SourceFn], SourceFn]:
+    def deco(fn: SourceFn) -> SourceFn:
         f = fields if callable(fields) else (lambda fam, _f=fields: _f)
         DATA_SOURCES[name] = DataSource(name, frozenset(models), doc, f, fn)
         return fn
@@ -71,7 +75,7 @@ LAW_FIELDS = (Field("law", "string", "law of x", default="uniform", choices=tupl
               Field("flip", "number", "label-flip probability", default=0.0, minimum=0.0, maximum=0.5))
 
 
-def law_from(values: dict, prefix: str = "data"):
+def law_from(values: dict, prefix: str = "data") -> InputLaw:
     kind = values["law"]
     p = values["law_params"]
     p = np.asarray(_LAW_DEFAULTS[kind] if p is None else p, dtype=float)
@@ -84,7 +88,8 @@ def law_from(values: dict, prefix: str = "data"):
     if not np.isfinite(spread):
         raise InputError("parameters so large that the law's spread overflows float64", field=f"{prefix}.law_params")
     try:
-        return {"uniform": uniform, "normal": normal, "truncated_normal": truncated_normal}[kind](*p)
+        laws: dict[str, Callable[..., Any]] = {"uniform": uniform, "normal": normal, "truncated_normal": truncated_normal}
+        return laws[kind](*p)
     except InputError as exc:
         raise exc.located(prefix=prefix) from None
     except (ValueError, TypeError) as exc:
@@ -107,10 +112,39 @@ _MULTI_LAW = (Field("U", "matrix", "the index directions (d × r, orthonormal co
 # ----------------------------------------------------------------------------------------------
 # Sources
 # ----------------------------------------------------------------------------------------------
+def _logistic_declared(values: dict, data: Any) -> LogisticTask | None:
+    """The logistic law of a univariate sample, when [data] declares its logit."""
+    if values.get("logit") is None:
+        return None
+    defaults = {f.name: f.default for f in LAW_FIELDS}
+    return logistic_task({k: defaults[k] if values.get(k) is None else values[k] for k in defaults})
+
+
+def _multi_index_declared(values: dict, data: Any) -> MultiIndexTask | None:
+    """The multi-index law of a sample in R^d, when [data] declares its directions U."""
+    if values.get("U") is None:
+        return None
+    U = values["U"]
+    if U.shape[0] != data.d:
+        raise InputError(f"U has {U.shape[0]} rows but the data have d = {data.d}", field="data.U")
+    link = parse_expression(values.get("link") or "relu(x)", field="data.link")
+    try:
+        return MultiIndexTask(U, tuple([link] * U.shape[1]), values.get("noise") or 0.0)
+    except InputError as exc:
+        raise exc.located(prefix="data") from None
+
+
+#: per model kind: the fields with which an explicit [data] declares the law it was drawn from, and the law they give
+DECLARED_LAWS: dict[str, tuple[tuple[Field, ...], Callable[[dict, Any], Any]]] = {
+    UNI: (LAW_FIELDS, _logistic_declared),
+    HOM: (_MULTI_LAW, _multi_index_declared),
+}
+
+
 def _explicit_fields(fam: ModelFamily | None) -> tuple[Field, ...]:
     if fam is None:
         return ()
-    declared = tuple(f for f in LAW_FIELDS) if fam.kind == UNI else _MULTI_LAW
+    declared = DECLARED_LAWS[fam.kind][0]
     return fam.data_fields + tuple(Field(f.name, f.type, f.doc + " (declares the law of the sample)",
                                          default=None, minimum=f.minimum, maximum=f.maximum, choices=f.choices)
                                    for f in declared)
@@ -123,19 +157,7 @@ def _explicit(fam: ModelFamily, values: dict) -> Sample:
         data = fam.make_data(values)
     except InputError as exc:
         raise exc.located(prefix="data") if exc.field and not exc.field.startswith("data.") else exc from None
-    task = None
-    if fam.kind == UNI and values.get("logit") is not None:
-        defaults = {f.name: f.default for f in LAW_FIELDS}
-        task = logistic_task({k: defaults[k] if values.get(k) is None else values[k] for k in defaults})
-    elif fam.kind == HOM and values.get("U") is not None:
-        U = values["U"]
-        if U.shape[0] != data.d:
-            raise InputError(f"U has {U.shape[0]} rows but the data have d = {data.d}", field="data.U")
-        link = parse_expression(values.get("link") or "relu(x)", field="data.link")
-        try:
-            task = MultiIndexTask(U, tuple([link] * U.shape[1]), values.get("noise") or 0.0)
-        except InputError as exc:
-            raise exc.located(prefix="data") from None
+    task = DECLARED_LAWS[fam.kind][1](values, data)
     return Sample(data, task, "explicit" + (" (law declared)" if task is not None else ""))
 
 
@@ -154,7 +176,7 @@ def _logistic(fam: ModelFamily, values: dict) -> Sample:
             data = task.sample(n, np.random.default_rng(seed))
         except InputError as exc:
             raise exc.located(prefix="data") from None
-    return Sample(data, task, f"logistic generator, n = {n}, seed = {seed}, logit {task.logit.text}, "
+    return Sample(data, task, f"logistic generator, n = {n}, seed = {seed}, logit {text_of(task.logit)}, "
                               f"flip {task.flip:g}")
 
 

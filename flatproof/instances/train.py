@@ -8,7 +8,9 @@ stably, and the run stops at ``steps``, when the loss falls below ``loss_tol``, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +19,7 @@ from .._validate import finite_scalar, integer
 from ..measures.homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
 from ..measures.spectral import lambda_max
 from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
+from ..model.data import LogisticTask
 from ..model.homogeneous import HomogeneousNet
 from ..model.univariate import UnivariateNet
 
@@ -29,21 +32,22 @@ class TrainResult:
     history: dict = field(default_factory=dict)   # "step", "loss", "lambda_max", "norm" (lists)
 
 
-def _oracle(problem, net):
+def _oracle(problem: Any, net: Any) -> Any:
     if isinstance(problem, UnivariateProblem):
         return univariate_oracle(problem, net, at_kink="convention")
     return HomogeneousOracle(problem, net, at_kink="convention")
 
 
-def _from_vector(net, theta):
+def _from_vector(net: Any, theta: np.ndarray) -> Any:
     if isinstance(net, UnivariateNet):
         return UnivariateNet.from_vector(theta)
     return HomogeneousNet.from_vector(theta, net.m, net.d, net.activation)
 
 
-def gradient_descent(problem, net, eta: float, steps: int, *, record_every: int = 0, loss_tol: float = 0.0,
-                     max_norm: float = 1e8, progress=None, eta_max: float | None = None, ramp: int = 0,
-                     monitor=None) -> TrainResult:
+def gradient_descent(problem: Any, net: Any, eta: float, steps: int, *, record_every: int = 0, loss_tol: float = 0.0,
+                     max_norm: float = 1e8, progress: Callable[[int], object] | None = None,
+                     eta_max: float | None = None, ramp: int = 0,
+                     monitor: Callable[[Any, Any], dict[str, float]] | None = None) -> TrainResult:
     """Run GD for at most ``steps`` steps.
 
     Step size: η, or with ``eta_max`` and ``ramp`` an increasing schedule η_t = η + (η_max − η) min(t/ramp, 1).
@@ -59,15 +63,17 @@ def gradient_descent(problem, net, eta: float, steps: int, *, record_every: int 
     record_every = integer(record_every, "record_every", minimum=0)
     if not isinstance(problem, (UnivariateProblem, HomogeneousProblem)):
         raise InputError("expected a univariate or homogeneous problem", field="problem")
-    def step_size(t):
+    def step_size(t: int) -> float:
         return eta if eta_max is None else eta + (eta_max - eta) * min(t / ramp, 1.0)
 
     with np.errstate(under="ignore", over="ignore", invalid="ignore"):
         return _run(problem, net, step_size, steps, record_every, loss_tol, max_norm, progress, monitor)
 
 
-def _run(problem, net, step_size, steps, record_every, loss_tol, max_norm, progress, monitor) -> TrainResult:
-    hist = {"step": [], "loss": [], "lambda_max": [], "norm": [], "eta": []}
+def _run(problem: Any, net: Any, step_size: Callable[[int], float], steps: int, record_every: int, loss_tol: float,
+         max_norm: float, progress: Callable[[int], object] | None,
+         monitor: Callable[[Any, Any], dict[str, float]] | None) -> TrainResult:
+    hist: dict[str, list[float]] = {"step": [], "loss": [], "lambda_max": [], "norm": [], "eta": []}
     theta = net.to_vector()
     reason = "steps"
     k = 0
@@ -105,14 +111,15 @@ def _run(problem, net, step_size, steps, record_every, loss_tol, max_norm, progr
     return TrainResult(net, k, reason, hist)
 
 
-def logistic_monitor(task=None, delta: float = 0.1, domain: tuple[float, float] = (-1.0, 1.0)):
+def logistic_monitor(task: LogisticTask | None = None, delta: float = 0.1, domain: tuple[float, float] = (-1.0, 1.0)
+                     ) -> Callable[[Any, Any], dict[str, float]]:
     """A ``monitor`` for :func:`gradient_descent` on the univariate logistic model: the margin
     min_j y_j f(x_j), the length |U_δ| of the uncertain set on ``domain``, and (given the data law) the
     population 0-1 error of sign f."""
     from ..measures.population import classification_error
     from ..measures.uncertain import uncertain_set
 
-    def monitor(net, oracle):
+    def monitor(net: Any, oracle: Any) -> dict[str, float]:
         out = {"margin": float(np.min(oracle.problem.data.y * oracle.forward())),
                "uncertain_length": uncertain_set(net, delta, *domain).length}
         if task is not None:

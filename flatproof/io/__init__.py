@@ -9,7 +9,9 @@ float32 tensors are widened (exactly) and the instance's provenance says so.
 
 from __future__ import annotations
 
+from os import PathLike
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,15 +21,15 @@ from ._formats import FORMATS, JSON_FORMAT, read_state_dict, write_state_dict
 from ._layout import ARCHITECTURE, ROLES, net_from_state_dict, state_dict_from_net
 from ._torch import from_torch, to_torch
 
+if TYPE_CHECKING:
+    from ..model.activations import Activation
+
 __all__ = ["FORMATS", "JSON_FORMAT", "ROLES", "ARCHITECTURE", "read_state_dict", "write_state_dict",
            "net_from_state_dict", "state_dict_from_net", "read_net", "write_net", "read_csv", "write_csv",
            "from_torch", "to_torch", "file_arrays", "read_npz_checked"]
 
-_NAMES = {"univariate": ("v", "w", "b", "beta"), "homogeneous": ("a", "W")}
-
-
-def read_net(path, kind: str, *, fmt: str | None = None, activation=None, prefix: str | None = None,
-             keys: dict | None = None):
+def read_net(path: str | PathLike[str], kind: str, *, fmt: str | None = None, activation: Activation | str | None = None,
+             prefix: str | None = None, keys: dict | None = None) -> tuple[Any, list[str]]:
     """(network, notes) from a state-dict file; ``activation`` (homogeneous) as an Activation or a name."""
     from ..model.activations import parse_activation
     if isinstance(activation, str):
@@ -38,7 +40,7 @@ def read_net(path, kind: str, *, fmt: str | None = None, activation=None, prefix
         raise exc.located(file=exc.file or str(path)) from None
 
 
-def write_net(path, net, fmt: str | None = None) -> Path:
+def write_net(path: str | PathLike[str], net: Any, fmt: str | None = None) -> Path:
     """Write a flatproof network as a float64 state dict (PyTorch layout) in the format of ``path``."""
     return write_state_dict(path, state_dict_from_net(net), fmt)
 
@@ -57,6 +59,7 @@ def file_arrays(table: dict, prefix: str, base: Path, kind: str | None = None) -
     ``.safetensors``, ``.json``, ``.npz`` with PyTorch keys), with optional ``format``, ``prefix`` and
     ``keys`` (role = "state-dict key").
     """
+    from ..instances.families import family
     extra = [k for k in ("format", "prefix", "keys") if k in table and (prefix == "model" or k == "format")]
     if "file" not in table:
         if extra:
@@ -82,7 +85,7 @@ def file_arrays(table: dict, prefix: str, base: Path, kind: str | None = None) -
         fmt = format_of(path, fmt, field=f"{prefix}.{'file' if fmt is None else 'format'}")
         if fmt == "npz":
             arrays = _npz(path, prefix)
-            if kind is None or any(k in arrays for k in _NAMES[kind]):     # flatproof's own field names
+            if kind is None or any(f.name in arrays for f in family(kind).net_fields):   # flatproof's own names
                 return FileArrays(arrays)
             sd = read_state_dict(path, "npz")
         else:
@@ -94,8 +97,7 @@ def file_arrays(table: dict, prefix: str, base: Path, kind: str | None = None) -
         if exc.field:
             raise
         raise InputError(f"{name}: {exc.reason}", field=f"{prefix}.file") from None
-    out = FileArrays({"v": net.v, "w": net.w, "b": net.b, "beta": np.array(net.beta)} if kind == "univariate"
-                     else {"a": net.a, "W": net.W})
+    out = FileArrays({k: np.asarray(v) for k, v in family(kind).net_values(net).items()})
     out.provenance = {"file": f"{name} ({fmt} state dict)"} | ({"notes": tuple(notes)} if notes else {})
     return out
 
@@ -107,7 +109,7 @@ def _npz(path: Path, prefix: str) -> dict:
 _NPZ_KINDS = "biuf"      # bool, integers, floats; never complex, datetime, strings, objects
 
 
-def read_npz_checked(p: Path, field: str) -> dict:
+def read_npz_checked(p: Path, field: str | None) -> dict:
     """The arrays of an .npz: a regular file, each member a ``.npy`` of a real dtype whose shape (read from
     its header before anything is loaded) fits in the memory limit (:mod:`flatproof._budget`)."""
     import zipfile
@@ -138,7 +140,7 @@ def read_npz_checked(p: Path, field: str) -> dict:
     return arrays
 
 
-def _npy_header(member, p, name, field):
+def _npy_header(member: IO[bytes], p: Path, name: str, field: str | None) -> tuple[tuple[int, ...], np.dtype]:
     try:
         version = np.lib.format.read_magic(member)
         if version == (1, 0):

@@ -5,7 +5,9 @@ ends nothing and is refused, like a short row or a non-number (the error names l
 from __future__ import annotations
 
 import csv
+from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +27,7 @@ def _header_columns(header: list[str], kind: str | None) -> int:
     raise InputError(f"line 1: header {','.join(names)!r}, expected {want}")
 
 
-def read_csv(path, kind: str | None = None) -> dict[str, np.ndarray]:
+def read_csv(path: str | PathLike[str], kind: str | None = None) -> dict[str, np.ndarray]:
     """``{"x", "y"}`` (header x,y) or ``{"X", "y"}`` (header x1..xd,y) as float64 arrays."""
     path = Path(path)
     try:
@@ -43,7 +45,7 @@ def read_csv(path, kind: str | None = None) -> dict[str, np.ndarray]:
         if len(row) != d + 1:
             raise InputError(f"{path.name}: line {line}: {len(row)} cells, the header has {d + 1}")
         rec = []
-        for col, cell in zip(rows[0], row):
+        for col, cell in zip(rows[0], row, strict=True):
             try:
                 t = float(cell)
             except ValueError:
@@ -62,7 +64,7 @@ def read_csv(path, kind: str | None = None) -> dict[str, np.ndarray]:
     return {"X": arr[:, :-1].copy(), "y": arr[:, -1].copy()}
 
 
-def write_csv(path, data) -> Path:
+def write_csv(path: str | PathLike[str], data: Any) -> Path:
     """Write a UnivariateData (header x,y) or MultiIndexData (header x1..xd,y); floats in round-trip form."""
     from .._files import write_text_atomic
     if hasattr(data, "X"):

@@ -19,7 +19,9 @@ bit for bit.
 from __future__ import annotations
 
 import json
+from os import PathLike
 from pathlib import Path
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -33,7 +35,7 @@ JSON_FORMAT = "flatproof.state_dict"
 EXTRA = "pip install 'flatproof[torch]'"
 
 
-def format_of(path, fmt: str | None = None, *, field: str = "file") -> str:
+def format_of(path: str | PathLike[str], fmt: str | None = None, *, field: str = "file") -> str:
     """The format named by ``fmt``, else by the file's suffix."""
     if fmt is not None:
         if fmt not in FORMATS:
@@ -46,7 +48,7 @@ def format_of(path, fmt: str | None = None, *, field: str = "file") -> str:
     return _SUFFIXES[suffix]
 
 
-def require(module: str, what: str):
+def require(module: str, what: str) -> Any:
     """Import an optional dependency, or an InputError that names the extra to install."""
     import importlib
     try:
@@ -55,7 +57,7 @@ def require(module: str, what: str):
         raise InputError(f"{what} needs the {module.split('.')[0]} package: {EXTRA}") from None
 
 
-def _checked(key, arr) -> np.ndarray:
+def _checked(key: str, arr: np.ndarray) -> np.ndarray:
     if not isinstance(key, str):
         raise InputError(f"state-dict key {key!r} is not a string")
     arr = np.asarray(arr)
@@ -66,7 +68,7 @@ def _checked(key, arr) -> np.ndarray:
     return arr
 
 
-def tensor_to_numpy(key, t) -> np.ndarray:
+def tensor_to_numpy(key: str, t: Any) -> np.ndarray:
     """A torch tensor (or array) as a numpy array of the same dtype and values (no copy needed)."""
     if hasattr(t, "detach"):
         if t.is_complex() or not t.is_floating_point() or str(t.dtype) not in ("torch.float32", "torch.float64"):
@@ -75,7 +77,7 @@ def tensor_to_numpy(key, t) -> np.ndarray:
     return _checked(key, t)
 
 
-def read_state_dict(path, fmt: str | None = None) -> dict[str, np.ndarray]:
+def read_state_dict(path: str | PathLike[str], fmt: str | None = None) -> dict[str, np.ndarray]:
     """Read a state-dict file into ``{key: float32/float64 array}``; an InputError names what is wrong."""
     path = Path(path)
     fmt = format_of(path, fmt)
@@ -107,7 +109,7 @@ def _read_pt(path: Path) -> dict:
     return {k: tensor_to_numpy(k, t) if hasattr(t, "detach") else _not_tensor(k, t) for k, t in obj.items()}
 
 
-def _not_tensor(key, value):
+def _not_tensor(key: str, value: object) -> NoReturn:
     raise InputError(f"key {key!r}: holds a {type(value).__name__}, expected a tensor (a flat state dict)")
 
 
@@ -121,7 +123,7 @@ def _read_safetensors(path: Path) -> dict:
         raise InputError(f"not a valid safetensors file ({str(exc).splitlines()[0][:160]})") from None
 
 
-def _no_constant(name):
+def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a finite number")
 
 
@@ -142,7 +144,7 @@ def _read_json(path: Path) -> dict:
     tensors = doc.get("tensors")
     if not isinstance(tensors, dict):
         raise InputError("\"tensors\" must be an object of key: tensor")
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for key, t in tensors.items():
         if not isinstance(t, dict) or set(t) != {"dtype", "shape", "data"}:
             raise InputError(f"key {key!r}: expected {{\"dtype\", \"shape\", \"data\"}}")
@@ -169,24 +171,25 @@ def _read_json(path: Path) -> dict:
             narrow = arr.astype(np.float32)
             if not np.array_equal(narrow.astype(np.float64), arr):
                 raise InputError(f"key {key!r}: a value is not a float32 number")
-            arr = narrow
-        out[key] = arr
+            out[key] = narrow
+        else:
+            out[key] = arr
     return out
 
 
-def _numeric_nest(data) -> bool:
+def _numeric_nest(data: object) -> bool:
     if isinstance(data, list):
         return all(_numeric_nest(t) for t in data)
     return isinstance(data, (int, float)) and not isinstance(data, bool)
 
 
 def _read_npz(path: Path) -> dict:
-    from . import read_npz_checked          # one reader of .npz files: regular, header-checked, budgeted
+    from . import read_npz_checked  # one reader of .npz files: regular, header-checked, budgeted
     return read_npz_checked(path, None)
 
 
 # ---- writing --------------------------------------------------------------------------------------
-def write_state_dict(path, sd: dict, fmt: str | None = None) -> Path:
+def write_state_dict(path: str | PathLike[str], sd: dict, fmt: str | None = None) -> Path:
     """Write ``{key: array}`` in the format of ``path``'s suffix (or ``fmt``); dtypes are kept."""
     path = Path(path)
     fmt = format_of(path, fmt)

@@ -67,7 +67,7 @@ def _keys_for(sd: dict, kind: str, prefix: str | None, keys: dict | None) -> dic
     return {role: prefix + k for role, k in roles.items()}
 
 
-def _shaped(sd, key, shape, what) -> np.ndarray:
+def _shaped(sd: dict[str, np.ndarray], key: str, shape: tuple[int, ...], what: str) -> np.ndarray:
     if key not in sd:
         raise InputError(f"missing key {key!r} ({what})")
     arr = sd[key]
@@ -76,8 +76,8 @@ def _shaped(sd, key, shape, what) -> np.ndarray:
     return arr.astype(np.float64)      # float32 -> float64 is exact
 
 
-def net_from_state_dict(sd: dict, kind: str, *, activation: Activation | None = None, prefix: str | None = None,
-                        keys: dict | None = None):
+def net_from_state_dict(sd: dict, kind: str | None, *, activation: Activation | None = None, prefix: str | None = None,
+                        keys: dict | None = None) -> tuple[UnivariateNet | HomogeneousNet, list[str]]:
     """(network, notes) from a state dict of float32/float64 arrays; notes say what was widened."""
     if kind not in ROLES:
         raise InputError(f"unknown model kind {kind!r} (univariate or homogeneous)")
@@ -96,6 +96,7 @@ def net_from_state_dict(sd: dict, kind: str, *, activation: Activation | None = 
         raise InputError(f"key {where['hidden_weight']!r}: expected a matrix (m × {'1' if kind == 'univariate' else 'd'}),"
                          f" got shape {tuple(hidden.shape)}")
     m = hidden.shape[0]
+    net: UnivariateNet | HomogeneousNet
     if kind == "univariate":
         W = _shaped(sd, where["hidden_weight"], (m, 1), f"nn.Linear(1, {m}).weight")
         bias = _shaped(sd, where["hidden_bias"], (m,), f"nn.Linear(1, {m}).bias")
@@ -114,7 +115,7 @@ def net_from_state_dict(sd: dict, kind: str, *, activation: Activation | None = 
     return net, notes
 
 
-def state_dict_from_net(net) -> dict[str, np.ndarray]:
+def state_dict_from_net(net: UnivariateNet | HomogeneousNet) -> dict[str, np.ndarray]:
     """The float64 state dict (PyTorch layout, no prefix) of a flatproof network: the inverse map."""
     if isinstance(net, UnivariateNet):
         return {"0.weight": net.w.reshape(-1, 1).copy(), "0.bias": -net.b, "2.weight": net.v.reshape(1, -1).copy(),

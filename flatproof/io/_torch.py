@@ -3,15 +3,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .._errors import InputError
 from ..model.activations import Activation, leaky_relu, parse_activation, relu
+from ..model.homogeneous import HomogeneousNet
+from ..model.univariate import UnivariateNet
 from ._formats import require, tensor_to_numpy
 from ._layout import net_from_state_dict, state_dict_from_net
 
+if TYPE_CHECKING:
+    from ..instances.instance import Instance
 
-def as_array(value, name: str) -> np.ndarray:
+
+def as_array(value: Any, name: str) -> np.ndarray:
     """A torch tensor, numpy array or list as a float64 numpy array (float32 widened exactly)."""
     if hasattr(value, "detach"):
         value = tensor_to_numpy(name, value)
@@ -21,7 +28,7 @@ def as_array(value, name: str) -> np.ndarray:
         raise InputError("expected numbers (a tensor, array or list)", field=name) from None
 
 
-def _activation_of(module) -> Activation | None:
+def _activation_of(module: Any) -> Activation | None:
     """The activation of ``module[1]`` when it is one torch names exactly (ReLU, LeakyReLU)."""
     try:
         act = module[1]
@@ -36,9 +43,9 @@ def _activation_of(module) -> Activation | None:
     return parse_activation(spec) if isinstance(spec, str) else None
 
 
-def from_torch(module, x, y, loss: str = "logistic", *, kind: str | None = None, activation=None,
-               weight_decay: float = 0.0, factor: float | None = None, prefix: str | None = None,
-               keys: dict | None = None):
+def from_torch(module: Any, x: Any, y: Any, loss: str = "logistic", *, kind: str | None = None,
+               activation: Activation | str | None = None, weight_decay: float = 0.0, factor: float | None = None,
+               prefix: str | None = None, keys: dict | None = None) -> Instance:
     """An :class:`~flatproof.Instance` from a trained ``torch.nn`` module (or its state dict) and its data.
 
     ``kind`` is found from the shapes when not given: inputs x of shape (n,) or (n, 1) with a
@@ -47,6 +54,7 @@ def from_torch(module, x, y, loss: str = "logistic", *, kind: str | None = None,
     ``activation="relu^2"`` etc.). ``loss`` is ``"logistic"`` (labels ±1) or ``"square"``; ``factor``
     defaults to 1/2 for the univariate model and 1 for the homogeneous one (flatproof math U.1, M.1).
     """
+    from ..instances.families import family
     from ..instances.instance import Instance
     from ..model.data import MultiIndexData, UnivariateData
     from ..model.losses import Loss
@@ -57,6 +65,7 @@ def from_torch(module, x, y, loss: str = "logistic", *, kind: str | None = None,
     y = as_array(y, "y").reshape(-1)
     if kind is None:
         kind = "univariate" if any(k.endswith("bias") for k in sd) else "homogeneous"
+    data: UnivariateData | MultiIndexData
     if kind == "univariate":
         if X.ndim == 2 and X.shape[1] == 1:
             X = X[:, 0]
@@ -70,30 +79,30 @@ def from_torch(module, x, y, loss: str = "logistic", *, kind: str | None = None,
             activation = parse_activation(activation)
         act = activation or (_activation_of(module) if hasattr(module, "state_dict") else None)
     net, notes = net_from_state_dict(sd, kind, activation=act, prefix=prefix, keys=keys)
-    loss_obj = Loss(loss, factor if factor is not None else (0.5 if kind == "univariate" else 1.0))
+    loss_obj = Loss(loss, family(kind, field="kind").default_factor if factor is None else factor)
     loss_obj.check_labels(data.y)
-    prov = {"construction": "explicit", "source": f"from_torch({type(module).__name__})"}
+    prov: dict[str, Any] = {"construction": "explicit", "source": f"from_torch({type(module).__name__})"}
     if notes:
         prov["notes"] = tuple(notes)
     return Instance(kind, data, net, loss_obj, float(weight_decay), provenance=prov)
 
 
-def _power_module(torch, act: Activation):
+def _power_module(torch: Any, act: Activation) -> Any:
     class Power(torch.nn.Module):
         """σ(t) = (t)_+^k or |t|^k, as flatproof defines it."""
 
         flatproof_activation = act.name
 
-        def forward(self, t):
+        def forward(self, t: Any) -> Any:
             base = torch.relu(t) if act.family == "relu_power" else torch.abs(t)
             return base ** act.k
 
-        def extra_repr(self):
+        def extra_repr(self) -> str:
             return act.name
     return Power()
 
 
-def to_torch(net, dtype=None):
+def to_torch(net: UnivariateNet | HomogeneousNet, dtype: Any = None) -> Any:
     """``nn.Sequential`` holding exactly ``net``'s parameters (float64 unless ``dtype`` is given)."""
     torch = require("torch", "to_torch")
     from ..model.homogeneous import HomogeneousNet

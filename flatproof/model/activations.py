@@ -29,7 +29,7 @@ class Activation:
     k: int = 1
     alpha: float = 0.0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.family not in ("relu", "leaky_relu", "relu_power", "abs_power"):
             raise InputError(f"unknown activation family {self.family!r}", field="activation")
         if not isinstance(self.k, (int, np.integer)) or isinstance(self.k, bool) or self.k < 1:

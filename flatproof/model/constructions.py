@@ -5,6 +5,7 @@ random initialisations, the teacher and the memoriser of a multi-index task (M.4
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._errors import InputError
 from .._validate import finite_array, finite_scalar, integer
@@ -13,7 +14,7 @@ from .homogeneous import HomogeneousNet
 from .univariate import UnivariateNet
 
 
-def sign_fitting_network(x, y) -> UnivariateNet:
+def sign_fitting_network(x: ArrayLike, y: ArrayLike) -> UnivariateNet:
     """A ReLU network with f(x_j) = y_j for every training point (so margin γ = 1), knots strictly between data.
 
     Sort the points; where the label changes between neighbours x_(k) < x_(k+1) (gap h), add a ramp
@@ -49,19 +50,19 @@ def scale_to_infinity(net: UnivariateNet, c: float) -> UnivariateNet:
     return UnivariateNet(c * net.v, c * net.w, c * net.b, c * c * net.beta)
 
 
-def rescale_univariate(net: UnivariateNet, c) -> UnivariateNet:
+def rescale_univariate(net: UnivariateNet, c: ArrayLike) -> UnivariateNet:
     """T_c(v_i, w_i, b_i) = (v_i / c_i, c_i w_i, c_i b_i), c_i > 0 (U.6); f is unchanged."""
     c = _positive_vector(c, net.m)
     return UnivariateNet(net.v / c, c * net.w, c * net.b, net.beta)
 
 
-def rescale_homogeneous(net: HomogeneousNet, c) -> HomogeneousNet:
+def rescale_homogeneous(net: HomogeneousNet, c: ArrayLike) -> HomogeneousNet:
     """T_c(a_j, w_j) = (c_j^{−k} a_j, c_j w_j), c_j > 0 (M.3); f is unchanged."""
     c = _positive_vector(c, net.m)
     return HomogeneousNet(net.a * c ** (-net.k), net.W * c[:, None], net.activation)
 
 
-def _positive_vector(c, m: int) -> np.ndarray:
+def _positive_vector(c: ArrayLike, m: int) -> np.ndarray:
     c = np.broadcast_to(np.asarray(c, dtype=float), (m,)) if np.ndim(c) == 0 else finite_array(c, "c", ndim=1,
                                                                                                   length=m)
     if not np.all(np.isfinite(c)) or np.any(c <= 0):
@@ -90,7 +91,7 @@ def random_homogeneous(width: int, d: int, activation: Activation, rng: np.rando
                           activation)
 
 
-def teacher_network(U, link_weights=None, activation: Activation | None = None) -> HomogeneousNet:
+def teacher_network(U: ArrayLike, link_weights: ArrayLike | None = None, activation: Activation | None = None) -> HomogeneousNet:
     """f*(x) = Σ_ℓ a_ℓ σ(u_ℓᵀ x): one neuron per index (a_ℓ = 1 unless given)."""
     U = finite_array(U, "U", ndim=2)
     r = U.shape[1]
@@ -98,7 +99,7 @@ def teacher_network(U, link_weights=None, activation: Activation | None = None) 
     return HomogeneousNet(a, U.T.copy(), activation or relu())
 
 
-def memoriser(X, y, activation: Activation | None = None) -> HomogeneousNet:
+def memoriser(X: ArrayLike, y: ArrayLike, activation: Activation | None = None) -> HomogeneousNet:
     """One neuron per sample, w_i = x_i/‖x_i‖, a solving Σ_j a_j σ(ŵ_jᵀ x_i) = y_i (M.4's memoriser)."""
     X = finite_array(X, "X", ndim=2)
     y = finite_array(y, "y", ndim=1, length=X.shape[0])

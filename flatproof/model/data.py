@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import integrate, optimize, stats
 
 from .._budget import WorkBoundReached, quadrature_meter
@@ -35,7 +37,7 @@ class UnivariateData:
     x: np.ndarray
     y: np.ndarray
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         x = finite_array(self.x, "x", ndim=1)
         if x.shape[0] == 0:
             raise InputError("needs at least one data point", field="x")
@@ -57,7 +59,7 @@ class MultiIndexData:
     X: np.ndarray
     y: np.ndarray
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         X = finite_array(self.X, "X", ndim=2)
         if X.shape[0] == 0 or X.shape[1] == 0:
             raise InputError(f"needs n >= 1 points of dimension d >= 1, got shape {X.shape}", field="X")
@@ -87,7 +89,7 @@ class InputLaw:
     kind: str
     params: tuple[float, ...]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         p = self.params
         if self.kind == "uniform":
             ok = len(p) == 2 and p[0] < p[1]
@@ -101,7 +103,7 @@ class InputLaw:
             raise InputError(f"bad parameters {p} for law {self.kind}", field="law")
 
     @functools.cached_property
-    def _dist(self):
+    def _dist(self) -> Any:
         """The frozen scipy distribution (built once: freezing costs milliseconds, quadrature calls pdf often)."""
         p = self.params
         if self.kind == "uniform":
@@ -119,10 +121,10 @@ class InputLaw:
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         return np.asarray(self._dist.rvs(size=n, random_state=rng), dtype=float)
 
-    def pdf(self, x) -> np.ndarray:
+    def pdf(self, x: ArrayLike) -> np.ndarray:
         return self._dist.pdf(x)
 
-    def cdf(self, x) -> np.ndarray:
+    def cdf(self, x: ArrayLike) -> np.ndarray:
         return self._dist.cdf(x)
 
 
@@ -149,13 +151,13 @@ class LogisticTask:
     logit: Callable[[np.ndarray], np.ndarray]
     flip: float = 0.0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         flip = finite_scalar(self.flip, "flip", nonnegative=True)
         if flip > 0.5:
             raise InputError(f"flip probability must lie in [0, 1/2], got {flip:g}", field="flip")
         object.__setattr__(self, "flip", flip)
 
-    def prob_positive(self, x) -> np.ndarray:
+    def prob_positive(self, x: ArrayLike) -> np.ndarray:
         """η(x) = P(y = +1 | x), the exact conditional law of the label."""
         x = np.asarray(x, dtype=float)
         g = np.asarray(self.logit(x), dtype=float)
@@ -201,11 +203,11 @@ class LogisticTask:
         out.extend(x[1:-1][dg[:-1] * dg[1:] < 0])
         return np.unique(np.array(out, dtype=float))
 
-    def expect(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints=()) -> float:
+    def expect(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints: ArrayLike = ()) -> float:
         """E[fn(X)] by adaptive quadrature on the support, split at the given breakpoints."""
         return self.expect_with_error(fn, breakpoints)[0]
 
-    def expect_with_error(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints=(),
+    def expect_with_error(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints: ArrayLike = (),
                           max_pieces: int = MAX_PIECES) -> tuple[float, float]:
         """(E[fn(X)], QUADPACK's absolute error estimate summed over the pieces, plus the mass cut off
         from an unbounded support). Work bound: more than ``max_pieces`` pieces give an infinite error."""
@@ -214,17 +216,17 @@ class LogisticTask:
         if not np.isfinite(lo) or not np.isfinite(hi):
             lo, hi = self.window()
             cut = 2e-15 * max(1.0, float(np.max(np.abs(fn(np.array([lo, hi]))))))
-        inner = sorted({float(b) for b in breakpoints if lo < b < hi})
+        inner = sorted({float(b) for b in np.asarray(breakpoints, dtype=float).ravel() if lo < b < hi})
         edges = [lo, *inner, hi]
         if len(edges) - 1 > max_pieces:
             return math.nan, math.inf
         total, err = 0.0, cut
         meter = quadrature_meter("population integral")
 
-        def integrand(t):
+        def integrand(t: float) -> float:
             meter.charge()
             return float(fn(np.array([t]))[0] * self.law.pdf(t))
-        for a, b in zip(edges[:-1], edges[1:]):
+        for a, b in zip(edges[:-1], edges[1:], strict=True):
             with warnings.catch_warnings():     # QUADPACK out of subdivisions: a work bound, not a value
                 warnings.simplefilter("error", integrate.IntegrationWarning)
                 try:
@@ -262,7 +264,7 @@ class MultiIndexTask:
     links: tuple = field(default_factory=tuple)
     noise_std: float = 0.0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         U = finite_array(self.U, "U", ndim=2)
         r = U.shape[1]
         if r == 0 or r > U.shape[0]:
@@ -275,7 +277,7 @@ class MultiIndexTask:
         object.__setattr__(self, "noise_std", finite_scalar(self.noise_std, "noise_std", nonnegative=True))
 
     @classmethod
-    def random(cls, d: int, r: int, link, noise_std: float, rng: np.random.Generator) -> "MultiIndexTask":
+    def random(cls, d: int, r: int, link: Callable[[np.ndarray], np.ndarray], noise_std: float, rng: np.random.Generator) -> MultiIndexTask:
         """Random orthonormal U (QR of a Gaussian matrix) with the same link on every index."""
         d = integer(d, "d", minimum=1)
         r = integer(r, "r", minimum=1)
@@ -288,7 +290,7 @@ class MultiIndexTask:
     def d(self) -> int:
         return int(self.U.shape[0])
 
-    def target(self, X) -> np.ndarray:
+    def target(self, X: ArrayLike) -> np.ndarray:
         Z = np.asarray(X, dtype=float) @ self.U
         return sum(g(Z[:, l]) for l, g in enumerate(self.links))
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
@@ -36,11 +37,16 @@ class Expr:
     text: str
     _fn: Callable[[np.ndarray], np.ndarray]
 
-    def __call__(self, x) -> np.ndarray:
+    def __call__(self, x: np.typing.ArrayLike) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         with np.errstate(all="ignore"):
             out = np.broadcast_to(self._fn(x), x.shape).astype(float)
         return out
+
+
+def text_of(fn: object) -> str | None:
+    """The source text of a function of x when it is a parsed :class:`Expr` (what a case file can hold), else None."""
+    return fn.text if isinstance(fn, Expr) else None
 
 
 def parse_expression(text: str, field: str = "expr") -> Expr:
@@ -60,7 +66,7 @@ def parse_expression(text: str, field: str = "expr") -> Expr:
 def _compile(node: ast.AST, field: str, depth: int) -> Callable[[np.ndarray], np.ndarray]:
     if depth > MAX_DEPTH:
         raise InputError("expression nested too deeply", field=field)
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         try:
             value = float(node.value)
         except OverflowError:
@@ -81,9 +87,9 @@ def _compile(node: ast.AST, field: str, depth: int) -> Callable[[np.ndarray], np
         left, right = _compile(node.left, field, depth + 1), _compile(node.right, field, depth + 1)
         return lambda x: op(left(x), right(x))
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-        op = _UNARY[type(node.op)]
+        uop = _UNARY[type(node.op)]
         arg = _compile(node.operand, field, depth + 1)
-        return lambda x: op(arg(x))
+        return lambda x: uop(arg(x))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
         if len(node.args) != 1 or node.keywords:
             raise InputError(f"{node.func.id}() takes exactly one argument", field=field)
@@ -128,17 +134,17 @@ def _int_exponent(node: ast.AST) -> int | None:
     if isinstance(node, ast.UnaryOp) and type(node.op) in (ast.USub, ast.UAdd):
         sign = -1 if isinstance(node.op, ast.USub) else 1
         node = node.operand
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         v = node.value
         if isinstance(v, int) or (math.isfinite(v) and float(v).is_integer() and abs(v) <= 2 ** 31):
             return sign * int(v)
     return None
 
 
-def _ball_compile(node: ast.AST, B, field: str, depth: int):
+def _ball_compile(node: ast.AST, B: Any, field: str, depth: int) -> Callable[[Any, bool], Any]:
     if depth > MAX_DEPTH:
         raise InputError("expression nested too deeply", field=field)
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         c = B.const(node.value)
         return lambda x, an: c
     if isinstance(node, ast.Name):
@@ -181,13 +187,13 @@ class _JetOps:
                        ast.Div: lambda u, v, an: (u[0] / v[0], (u[1] * v[0] - u[0] * v[1]) / (v[0] * v[0])),
                        ast.Pow: self._pow}
 
-        def heaviside(t):           # enclosure of 1{t > 0} (and of the Clarke derivative of relu at 0)
+        def heaviside(t: Any) -> Any:           # enclosure of 1{t > 0} (and of the Clarke derivative of relu at 0)
             return one if t > 0 else zero if t < 0 else arb(0.5, 0.5)
 
-        def sgn(t):
+        def sgn(t: Any) -> Any:
             return one if t > 0 else -one if t < 0 else zero if t == 0 else arb(0, 1)
 
-        def sign(u, an):
+        def sign(u: Any, an: bool) -> Any:
             s = sgn(u[0])
             return (s, zero if (u[0] > 0 or u[0] < 0 or u[0] == 0) else arb.nan())
 
@@ -207,24 +213,24 @@ class _JetOps:
         }
         self.one, self.zero = one, zero
 
-    def const(self, value):
+    def const(self, value: float) -> Any:
         return (self.arb(value), self.zero)
 
-    def named(self, name):
+    def named(self, name: str) -> Any:
         return (self.arb.pi() if name == "pi" else self.arb(1).exp(), self.zero)
 
-    def var(self, x, an=False):
+    def var(self, x: Any, an: bool = False) -> Any:
         return (x, self.one)
 
-    def neg(self, u):
+    def neg(self, u: Any) -> Any:
         return (-u[0], -u[1])
 
-    def ipow(self, u, k):
+    def ipow(self, u: Any, k: int) -> Any:
         if k == 0:
             return (self.one, self.zero)
         return (u[0] ** k, k * u[0] ** (k - 1) * u[1])
 
-    def _pow(self, u, v, an):
+    def _pow(self, u: Any, v: Any, an: bool) -> Any:
         """u^v = exp(v log u), defined for u > 0 only (numpy gives nan for a negative base)."""
         if not u[0] > 0:
             return (self.arb.nan(), self.arb.nan())
@@ -251,29 +257,29 @@ class _AcbOps:
             "sign": lambda u, an: u.real_sgn(analytic=an), "relu": lambda u, an: u.real_max(zero, analytic=an),
         }
 
-    def const(self, value):
+    def const(self, value: float) -> Any:
         return self.acb(self.arb(value))
 
-    def named(self, name):
+    def named(self, name: str) -> Any:
         return self.acb(self.arb.pi() if name == "pi" else self.arb(1).exp())
 
-    def var(self, x, an=False):
+    def var(self, x: Any, an: bool = False) -> Any:
         return x
 
-    def neg(self, u):
+    def neg(self, u: Any) -> Any:
         return -u
 
-    def ipow(self, u, k):
+    def ipow(self, u: Any, k: int) -> Any:
         return u ** k if k >= 0 else 1 / u ** (-k)
 
 
 class _LazyOps:
     """Build the backend on first use, so importing this module does not import python-flint."""
 
-    def __init__(self, cls):
+    def __init__(self, cls: type) -> None:
         self._cls, self._ops = cls, None
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if self._ops is None:
             self._ops = self._cls()
         return getattr(self._ops, name)

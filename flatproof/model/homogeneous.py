@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._errors import InputError
 from .._validate import finite_array
@@ -23,7 +24,7 @@ class HomogeneousNet:
     W: np.ndarray
     activation: Activation = field(default_factory=relu)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         a = finite_array(self.a, "a", ndim=1)
         if a.shape[0] == 0:
             raise InputError("width must be at least 1", field="a")
@@ -57,16 +58,16 @@ class HomogeneousNet:
         return np.concatenate([self.a, self.W.reshape(-1)])
 
     @classmethod
-    def from_vector(cls, theta, m: int, d: int, activation: Activation) -> "HomogeneousNet":
+    def from_vector(cls, theta: ArrayLike, m: int, d: int, activation: Activation) -> HomogeneousNet:
         theta = finite_array(theta, "theta", ndim=1, length=m * (d + 1))
         return cls(theta[:m], theta[m:].reshape(m, d), activation)
 
-    def preactivations(self, X) -> np.ndarray:
+    def preactivations(self, X: ArrayLike) -> np.ndarray:
         """z_ij = w_jᵀ x_i, shape (n, m)."""
         return np.asarray(X, dtype=float) @ self.W.T
 
-    def activation_pattern(self, X) -> np.ndarray:
+    def activation_pattern(self, X: ArrayLike) -> np.ndarray:
         return self.preactivations(X) > 0
 
-    def __call__(self, X) -> np.ndarray:
+    def __call__(self, X: ArrayLike) -> np.ndarray:
         return self.activation.sigma(self.preactivations(X)) @ self.a

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._errors import InputError
 
@@ -22,37 +23,37 @@ def _ez(z: np.ndarray) -> np.ndarray:
         return np.exp(-np.abs(z))
 
 
-def sigmoid(z) -> np.ndarray:
+def sigmoid(z: ArrayLike) -> np.ndarray:
     """s(z) = 1 / (1 + e^{−z}), stable for all z."""
     z = np.asarray(z, dtype=float)
     e = _ez(z)
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def log_sigmoid(z) -> np.ndarray:
+def log_sigmoid(z: ArrayLike) -> np.ndarray:
     """log s(z) = −ℓ(z)."""
     return -logistic(z)
 
 
-def logistic(z) -> np.ndarray:
+def logistic(z: ArrayLike) -> np.ndarray:
     """ℓ(z) = log(1 + e^{−z}) = max(−z, 0) + log1p(e^{−|z|})."""
     z = np.asarray(z, dtype=float)
     return np.maximum(-z, 0.0) + np.log1p(_ez(z))
 
 
-def logistic_d1(z) -> np.ndarray:
+def logistic_d1(z: ArrayLike) -> np.ndarray:
     """ℓ'(z) = −s(−z)."""
     return -sigmoid(-np.asarray(z, dtype=float))
 
 
-def logistic_d2(z) -> np.ndarray:
+def logistic_d2(z: ArrayLike) -> np.ndarray:
     """ℓ''(z) = s(z) s(−z) = e^{−|z|} / (1 + e^{−|z|})² ∈ (0, 1/4]."""
     e = _ez(np.asarray(z, dtype=float))
     with np.errstate(under="ignore"):
         return e / (1.0 + e) ** 2
 
 
-def log_logistic_d2(z) -> np.ndarray:
+def log_logistic_d2(z: ArrayLike) -> np.ndarray:
     """log ℓ''(z) = −|z| − 2 log1p(e^{−|z|}), finite for every finite z."""
     z = np.asarray(z, dtype=float)
     return -np.abs(z) - 2.0 * np.log1p(_ez(z))
@@ -69,6 +70,11 @@ def logit_width(delta: float) -> float:
     return float(np.log(p) - np.log(q))
 
 
+def takes_factor(kind: str) -> bool:
+    """Whether the loss named ``kind`` takes a factor: the square loss does, the logistic loss does not."""
+    return kind == "square"
+
+
 @dataclass(frozen=True)
 class Loss:
     """A per-sample loss φ(f; y) with φ' and φ'' in f.
@@ -81,11 +87,16 @@ class Loss:
     kind: str
     factor: float = 0.5
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in ("logistic", "square"):
             raise InputError(f"unknown loss {self.kind!r} (use 'logistic' or 'square')", field="loss.kind")
         if not (np.isfinite(self.factor) and self.factor > 0):
             raise InputError(f"square-loss factor must be positive, got {self.factor!r}", field="loss.factor")
+
+    @property
+    def has_factor(self) -> bool:
+        """Whether the loss takes a factor (the square loss; the logistic loss has none)."""
+        return takes_factor(self.kind)
 
     def check_labels(self, y: np.ndarray) -> None:
         if self.kind == "logistic" and not np.all(np.abs(y) == 1.0):

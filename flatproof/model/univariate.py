@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._errors import InputError
 from .._validate import finite_array, finite_scalar
@@ -27,7 +28,7 @@ class UnivariateNet:
     b: np.ndarray
     beta: float = 0.0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         v = finite_array(self.v, "v", ndim=1)
         if v.shape[0] == 0:
             raise InputError("width must be at least 1", field="v")
@@ -51,7 +52,7 @@ class UnivariateNet:
         return np.concatenate([self.v, self.w, self.b, [self.beta]])
 
     @classmethod
-    def from_vector(cls, theta) -> "UnivariateNet":
+    def from_vector(cls, theta: ArrayLike) -> UnivariateNet:
         theta = finite_array(theta, "theta", ndim=1)
         if theta.shape[0] < 4 or (theta.shape[0] - 1) % 3:
             raise InputError(f"a univariate θ has length 3m+1 (m >= 1), got {theta.shape[0]}", field="theta")
@@ -59,17 +60,17 @@ class UnivariateNet:
         return cls(theta[:m], theta[m:2 * m], theta[2 * m:3 * m], float(theta[3 * m]))
 
     # ---- function -----------------------------------------------------------------------------
-    def preactivations(self, x) -> np.ndarray:
+    def preactivations(self, x: ArrayLike) -> np.ndarray:
         """z_ij = w_i x_j − b_i, shape (n, m), each with one rounding relative to itself (the product is made
         exact first: :func:`accurate_preactivation`). Dense: O(nm) memory; for small inputs and checks."""
         x = np.asarray(x, dtype=float)
         return accurate_preactivation(self.w[None, :], x[:, None], self.b[None, :])
 
-    def activation_pattern(self, x) -> np.ndarray:
+    def activation_pattern(self, x: ArrayLike) -> np.ndarray:
         """1_i(x_j) = [w_i x_j − b_i > 0] (ReLU'(0) = 0), shape (n, m)."""
         return self.preactivations(x) > 0
 
-    def __call__(self, x) -> np.ndarray:
+    def __call__(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         out = np.full(x.shape, self.beta)
         for lo in range(0, x.size, 4096):  # chunks keep memory at O(4096·m)
@@ -102,7 +103,7 @@ class UnivariateNet:
 _SPLIT = 134217729.0  # 2²⁷ + 1, Dekker's splitting constant
 
 
-def accurate_preactivation(w: float, x: np.ndarray, b: float) -> np.ndarray:
+def accurate_preactivation(w: float | np.ndarray, x: np.ndarray, b: float | np.ndarray) -> np.ndarray:
     """w x − b with the product w·x made exact first (Dekker's TwoProduct: p + e = w x exactly), so that near
     the knot, where p − b is exact (Sterbenz), the result carries one rounding relative to itself instead of
     one relative to |w x|. Falls back to the plain expression where the splitting would overflow."""

@@ -2,3 +2,14 @@
 
 from . import (conservation, factorisation, flat_by_rescaling, flattest_interpolator,  # noqa: F401
                gaussian_constant, orbit_minimum, relu_sample_bound, trace_at_interpolator)
+
+__all__ = [
+    "conservation",
+    "factorisation",
+    "flat_by_rescaling",
+    "flattest_interpolator",
+    "gaussian_constant",
+    "orbit_minimum",
+    "relu_sample_bound",
+    "trace_at_interpolator",
+]

@@ -23,7 +23,7 @@ import numpy as np
 
 from ...derivations.orbit import f_sym_terms
 from ...measures.homogeneous_orbit import f_sym_factorised, split_neuron
-from .._common import checked_oracle, identity_tol, rounding
+from .._common import oracle_if_off_kinks, identity_tol, rounding
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import scaled_trace_blocks, square_loss_hypotheses
 
@@ -46,7 +46,7 @@ class Factorisation(Claim):
         ev = Evaluation()
         if not square_loss_hypotheses(inst, ev):
             return ev
-        if checked_oracle(inst, ctx, ev) is None:
+        if oracle_if_off_kinks(inst, ctx, ev) is None:
             return ev
         net, X, tol = inst.net, inst.data.X, ctx.tolerances.identity
         k = net.k

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._common import eig_certificate, eig_interval, checked_oracle, top_eigen
+from .._common import eig_certificate, eig_interval, oracle_if_off_kinks, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 
@@ -41,7 +41,7 @@ class EdgeOfStability(Claim):
         tr = inst.training
         if not ev.hypothesis("θ was trained by GD (model.construction = \"gd\")", tr is not None):
             return ev
-        orc = checked_oracle(inst, ctx, ev)
+        orc = oracle_if_off_kinks(inst, ctx, ev)
         if orc is None:
             return ev
         eta = inst.provenance["eta"]

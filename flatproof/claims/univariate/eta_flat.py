@@ -25,7 +25,7 @@ import math
 
 from ...measures import rigorous
 from ..._errors import KinkError
-from .._common import checked_oracle, eig_certificate, eig_interval, top_eigen
+from .._common import oracle_if_off_kinks, eig_certificate, eig_interval, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 
@@ -47,7 +47,7 @@ def flatness_comparison(inst, ctx, ev: Evaluation, eta: float, name: str = "λ_m
         cmp = compare(name, math.nan, "<=", math.nan)
         ev.comparisons.append(cmp)
         return cmp
-    orc = checked_oracle(inst, ctx, ev, net)
+    orc = oracle_if_off_kinks(inst, ctx, ev, net)
     if orc is None:
         return None
     res = top_eigen(orc, ctx)
