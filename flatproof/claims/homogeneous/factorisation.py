@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy as np
 
 from ...derivations.orbit import f_sym_terms
-from ...measures.homogeneous_orbit import f_sym_factorised, split_neuron
+from ...measures.homogeneous_orbit import f_sym_factorised, scaled_trace_blocks, split_neuron
 from .._common import checked_oracle, identity_tol, rounding
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import scaled_trace_blocks, square_loss_hypotheses
+from ._shared import square_loss_hypotheses
 
 
 @register

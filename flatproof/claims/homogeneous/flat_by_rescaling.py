@@ -26,11 +26,11 @@ import math
 
 import numpy as np
 
+from ...measures.homogeneous_orbit import infimum
 from ...model.constructions import rescale_homogeneous
 from .._common import rounding
 from .._core import Claim, Evaluation, Param, compare, register
 from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle
-from .orbit_minimum import infimum
 
 
 @register

@@ -19,12 +19,10 @@ Example: ``flatproof verify cases/homogeneous-flattest-interpolator.toml`` ends 
 
 from __future__ import annotations
 
-
+from ...measures.homogeneous_orbit import f_sym, relative_residual, trace_blocks
 from ...measures.population import excess_mse
 from .._common import rounding
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import relative_residual, trace_blocks
-from .orbit_minimum import f_sym
 
 
 @register

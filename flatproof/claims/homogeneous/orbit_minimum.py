@@ -24,33 +24,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...derivations.orbit import orbit_minimum, search_orbit
+from ...measures.homogeneous_orbit import f_sym_net, infimum, scaled_trace_blocks, trace_blocks
 from ...model.constructions import rescale_homogeneous
-from ...derivations.orbit import OrbitInfimum, f_sym_terms, orbit_infimum, orbit_minimum, search_orbit
 from .._common import eig_interval, identity_tol, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import (INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, rescaling_rounding,
-                      scaled_trace_blocks, trace_blocks)
+from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, rescaling_rounding
 
 SEARCH_TOL = 1e-7
 TINY = float(np.finfo(float).tiny)      # tolerance floor when F = 0 exactly (no active neuron)
-
-
-def f_sym(A, B, k):
-    """Σ_j F_sym,j from sympy's closed form; neurons with A_j B_j = 0 contribute their infimum 0 (attained only
-    when A_j = B_j = 0). Evaluated with exact power-of-two rescaling (derivations.orbit.f_sym_terms)."""
-    return float(np.sum(f_sym_terms(A, B, k)))
-
-
-def f_sym_net(net, X) -> float:
-    """F_sym(θ) from the weights without under- or overflow in a_j², ‖w_j‖^{2k} (scaled_trace_blocks)."""
-    A, eA, B, eB = scaled_trace_blocks(net, X)
-    return float(np.sum(f_sym_terms(A, B, net.k, eA=eA, eB=eB)))
-
-
-def infimum(net, X) -> OrbitInfimum:
-    """The orbit infimum of θ (M.3): attained or not, with the sequence approaching it."""
-    A, eA, B, eB = scaled_trace_blocks(net, X)
-    return orbit_infimum(A, B, net.k, eA=eA, eB=eB)
 
 
 @register

@@ -23,10 +23,10 @@ import numpy as np
 from flint import arb
 
 from ...measures import rigorous
+from ...measures.homogeneous_orbit import f_sym_net, trace_blocks
 from .._common import checked_oracle, rounding
 from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import square_loss_hypotheses, trace_blocks
-from .orbit_minimum import f_sym_net
+from ._shared import square_loss_hypotheses
 
 
 def _balls(net, X, C):

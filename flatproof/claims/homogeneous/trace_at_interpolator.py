@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...measures.homogeneous_orbit import trace_blocks
 from .._common import bottom_eigen, eig_certificate, identity_tol, rounding, top_eigen
 from .._core import Claim, Evaluation, compare, register
-from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, trace_blocks
+from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle
 
 
 @register

@@ -1,0 +1,49 @@
+"""The ReLU memoriser is sharper than the teacher after optimising over symmetries.
+
+"""
+
+from __future__ import annotations
+
+from ...measures.homogeneous_orbit import f_sym, trace_blocks
+from ...model.constructions import teacher_network
+from .._core import Claim, Evaluation, Param, compare, register
+
+
+@register
+class MemoriserSharper(Claim):
+    id = "homogeneous.memoriser-sharper"
+    title = "The ReLU memoriser is sharper than the teacher after optimising over symmetries: F_sym ratio ≥ ρ"
+    tag = "probe"
+    section = "M.4"
+    reference = "flatproof math M.4 (negative claim, formalised as a probe); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
+    statement = r"\frac{F_{\mathrm{sym}}(\theta_{\mathrm{mem}})}{F_{\mathrm{sym}}(\theta_{\mathrm{teacher}})} \ge \rho"
+    hypotheses = ("the network is the memoriser (model.construction)", "the teacher is known (multi-index data)",
+                  "σ = ReLU (k = 1; not leaky, not |t|): for k ≥ 2 this memoriser is not orderwise sharper "
+                  "(flatproof math M.4)", "F_sym(teacher) > 0 (some teacher neuron is active on the data)")
+    params = (Param("ratio", float, 2.0, "stated lower bound ρ on the ratio", minimum=0.0),)
+    model = "homogeneous"
+
+    def evaluate(self, inst, ctx):
+        ev = Evaluation()
+        ok = ev.hypothesis("the network is the memoriser", inst.provenance.get("construction") == "memoriser")
+        ok &= ev.hypothesis("the teacher is known", inst.task is not None)
+        act = inst.net.activation
+        ok &= ev.hypothesis("σ = ReLU (k = 1)", act.family == "relu",
+                            f"σ = {act.name}: flatproof math M.4 observes the memoriser orderwise sharper for ReLU only "
+                            "(for k ≥ 2 it is not), so the probe says nothing here")
+        if not ok:
+            return ev
+        X, k = inst.data.X, inst.net.k
+        A, B = trace_blocks(inst.net, X)
+        teacher = teacher_network(inst.task.U, activation=inst.net.activation)
+        At, Bt = trace_blocks(teacher, X)
+        mem, tea = f_sym(A, B, k), f_sym(At, Bt, k)
+        if not ev.hypothesis("the teacher has curvature on the data (F_sym(teacher) > 0)", tea > 0,
+                             f"F_sym(teacher) = {tea:g}: no teacher neuron is active on any point, so the ratio is "
+                             f"undefined (F_sym(memoriser) = {mem:g})"):
+            return ev
+        ev.comparisons.append(compare("F_sym(memoriser) / F_sym(teacher) ≥ ρ", mem / tea, ">=", ctx.params["ratio"],
+                                      value_error=1e-12 * mem / tea))
+        ev.certificate.update({"F_sym_memoriser": mem, "F_sym_teacher": tea, "ratio": mem / tea,
+                               "n": X.shape[0], "d": X.shape[1], "k": k})
+        return ev
