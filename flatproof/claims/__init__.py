@@ -1,4 +1,5 @@
-"""The claim library: one claim per module, in families (``univariate``, ``homogeneous``).
+"""The claim library: one claim per module, in families whose folder is the first part of the
+claim id (``univariate``, ``logistic``, ``homogeneous``).
 
 Public surface: :class:`Claim`, :class:`Param`, :class:`Verdict`, :class:`Comparison`,
 :func:`compare`, :func:`register`, :func:`get_claim`, :func:`all_claims`. See docs/claims.md for
@@ -7,7 +8,7 @@ how to add your own claim.
 
 from ._core import (MODES, OUTCOMES, TAGS, Claim, Comparison, Context, Evaluation, Hypothesis, Param, Tolerances,
                     Verdict, all_claims, compare, get_claim, register)
-from . import homogeneous, univariate  # noqa: F401  (registers the shipped claims)
+from . import homogeneous, logistic, univariate  # noqa: F401  (registers the shipped claims)
 
 __all__ = ["Claim", "Param", "Verdict", "Comparison", "Hypothesis", "Evaluation", "Context", "Tolerances",
            "compare", "register", "get_claim", "all_claims", "TAGS", "OUTCOMES", "MODES"]

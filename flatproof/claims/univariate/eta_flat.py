@@ -21,53 +21,8 @@ certified interval for λ_max.
 
 from __future__ import annotations
 
-import math
-
-from ...measures import rigorous
-from ..._errors import KinkError
-from .._common import checked_oracle, eig_certificate, eig_interval, top_eigen
-from .._core import Claim, Evaluation, Param, compare, register
-
-
-def flatness_comparison(inst, ctx, ev: Evaluation, eta: float, name: str = "λ_max(∇²L) ≤ 2/η", net=None, *,
-                        threshold: float | None = None):
-    """Append the comparison λ_max ≤ 2/η (float or rigorous) at ``net`` (default: the instance's) to ``ev``;
-    return it (None at a kink). A caller whose statement is λ_max ≤ ε passes ``threshold=ε`` (η = 2/ε may not
-    be a float64 number: ε = 1e-310 gives η = ∞); without it, an η for which 2/η is not a positive finite
-    float64 number gives an inconclusive comparison that says so, never a threshold of 0 or ∞."""
-    net = inst.net if net is None else net
-    if threshold is None:
-        thr = 2.0 / eta if math.isfinite(eta) and eta > 0 else math.nan
-        exact = False
-    else:
-        thr, exact = float(threshold), True
-    if not (math.isfinite(thr) and thr > 0):
-        ev.notes.append(f"the flatness threshold 2/η is not a positive float64 number (η = {eta!r}, 2/η = {thr!r}): "
-                        "float64 cannot state this comparison; no verdict on it")
-        cmp = compare(name, math.nan, "<=", math.nan)
-        ev.comparisons.append(cmp)
-        return cmp
-    orc = checked_oracle(inst, ctx, ev, net)
-    if orc is None:
-        return None
-    res = top_eigen(orc, ctx)
-    ev.certificate["lambda_max"] = eig_certificate(res)
-    ev.certificate["threshold"] = thr
-    if ctx.mode == "rigorous":
-        try:
-            (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, net, res.eigenvectors[:, 0])
-        except KinkError as exc:
-            ev.hypothesis("θ is certifiably off every kink", False, str(exc))
-            return None
-        ev.certificate["lambda_max_certified"] = [lo, hi]
-        ev.certificate["how_certified"] = how
-        bound = (thr, thr) if exact else (rigorous.down(rigorous.arb(2) / rigorous.arb(eta)),
-                                          rigorous.up(rigorous.arb(2) / rigorous.arb(eta)))
-        cmp = compare(name, res.value, "<=", thr, value_interval=(lo, hi), bound_interval=bound, certified=True)
-    else:
-        cmp = compare(name, res.value, "<=", thr, value_interval=eig_interval(res))
-    ev.comparisons.append(cmp)
-    return cmp
+from .._common import flatness_comparison
+from .._core import Claim, Evaluation, Param, register
 
 
 @register

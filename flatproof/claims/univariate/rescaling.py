@@ -27,9 +27,9 @@ import math
 
 import numpy as np
 
-from ...model.constructions import rescale_univariate
 from ...derivations import get_derivation
 from ...derivations.orbit import orbit_infimum, orbit_minimum, search_orbit
+from ...model.constructions import rescale_univariate
 from .._common import checked_oracle, identity_tol, rounding, subnormal_relative
 from .._core import Claim, Evaluation, Param, compare, register
 

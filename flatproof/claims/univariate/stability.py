@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...model.univariate import UnivariateNet
-from .._common import eig_certificate, checked_oracle, top_eigen
+from .._common import checked_oracle, eig_certificate, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 

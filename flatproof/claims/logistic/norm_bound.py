@@ -40,10 +40,10 @@ import math
 
 import numpy as np
 
-from ...measures import rigorous
 from ...measures import norm_bound as nb
-from .._common import ROUNDING
+from ...measures import rigorous
 from ...vocab import Basis
+from .._common import ROUNDING
 from .._core import Claim, Evaluation, Param, compare, register
 
 EST, ROUND = Basis.ESTIMATED, "float64 with a rounding allowance valid for subnormals"

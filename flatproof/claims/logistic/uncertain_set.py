@@ -22,20 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...measures.uncertain import uncertain_set
+from ...measures.uncertain import domain, uncertain_set
 from ...model.losses import logistic_d2, logit_width
 from .._core import Claim, Evaluation, Param, compare, register
-
-
-def domain(inst) -> tuple[float, float]:
-    x = inst.data.x
-    lo, hi = float(x.min()), float(x.max())
-    if inst.task is not None:
-        slo, shi = inst.task.law.support
-        lo, hi = (min(lo, slo) if np.isfinite(slo) else lo), (max(hi, shi) if np.isfinite(shi) else hi)
-    if lo == hi:
-        lo, hi = lo - 1.0, hi + 1.0
-    return lo, hi
 
 
 @register
@@ -55,7 +44,7 @@ class UncertainSet(Claim):
         ev = Evaluation()
         delta, net = ctx.params["delta"], inst.net
         tau = logit_width(delta)
-        lo, hi = domain(inst)
+        lo, hi = domain(inst.data.x, inst.task)
         U = uncertain_set(net, delta, lo, hi)
         band = ctx.tolerances.kink * (1.0 + tau)
         grid = np.linspace(lo, hi, ctx.params["grid"])

@@ -29,11 +29,11 @@ import math
 
 import numpy as np
 
-from ...measures import rigorous
 from ..._errors import KinkError
+from ...measures import rigorous
 from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
-from .._common import eig_certificate, eig_interval, checked_oracle, rounding, top_eigen
 from ...vocab import Basis
+from .._common import checked_oracle, eig_certificate, eig_interval, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 LANCZOS = "λ_max by Lanczos (Ritz value ≤ λ_max; upper end from the residual), right side with a rounding estimate"

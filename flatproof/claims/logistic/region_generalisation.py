@@ -30,10 +30,9 @@ import math
 from ...measures import rigorous
 from ...measures.certified_integral import NotCertified, certified_region_excess
 from ...measures.population import region_risk
+from ...measures.uncertain import domain, uncertain_set
 from ...vocab import Basis
-from ...measures.uncertain import uncertain_set
 from .._core import Claim, Evaluation, Param, compare, register
-from .uncertain_set import domain
 
 
 @register
@@ -58,7 +57,7 @@ class RegionGeneralisation(Claim):
         ok &= ev.hypothesis("the data law is known", inst.task is not None)
         if not ok:
             return ev
-        lo, hi = domain(inst)
+        lo, hi = domain(inst.data.x, inst.task)
         U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
         R = U.hull
         inside = region_risk(inst.net, inst.task, R, inside=True) if R else None

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._common import eig_certificate, eig_interval, checked_oracle, top_eigen
+from .._common import checked_oracle, eig_certificate, eig_interval, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
 
 

@@ -32,20 +32,14 @@ import math
 
 import numpy as np
 
-from ...model import constructions as C
-from ...measures import rigorous
 from ..._errors import KinkError
-from ...vocab import Basis
-from ...measures.certified_integral import NotCertified, certified_population
-from ...measures.population import classification_error_with_error, training_error
-from ...measures.uncertain import uncertain_set
+from ...measures import rigorous
+from ...measures.population import training_error
+from ...measures.uncertain import domain, uncertain_set
 from ...measures.univariate_hessian import UnivariateDense
-from .._common import bottom_eigen, rounding, top_eigen
+from ...model import constructions as C
+from .._common import bottom_eigen, flatness_comparison, population_comparisons, rounding, top_eigen
 from .._core import Claim, Evaluation, Param, compare, register
-from .eta_flat import flatness_comparison
-from .uncertain_set import domain
-
-QUAD_FLOOR = 1e-12  # added to QUADPACK's own error estimates (rounding in the integrand)
 
 
 def hessian_bound(balls: bool = False):
@@ -91,39 +85,6 @@ def base_hypotheses(inst, ev: Evaluation) -> bool:
     ok &= ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind)
     ok &= ev.hypothesis("no weight decay", inst.weight_decay == 0.0, f"λ = {inst.weight_decay:g}")
     return ok
-
-
-def population_comparisons(inst, ctx, ev: Evaluation, excess: float, name: str, relation: str = ">="):
-    """err(sign f) − Bayes error REL Δ, appended to ``ev``: certified (validated integrals, the logit's zeros
-    isolated on balls) in rigorous mode, a QUADPACK estimate split at every zero it finds in float mode."""
-    if ctx.mode == "rigorous":
-        try:
-            pop = certified_population(inst.net, inst.task)
-        except NotCertified as exc:
-            ev.notes.append(f"integral not certified: {exc}")
-            ev.comparisons.append(compare(name + " (integral not certified)", math.nan, relation, excess,
-                                          basis=Basis.ESTIMATED, basis_note="integral not certified"))
-            return
-        e_lo, e_hi = rigorous.interval(pop.excess)
-        ev.certificate.update({"population_error": float(pop.error.mid()), "bayes_error": float(pop.bayes.mid()),
-                               "excess_error": float(pop.excess.mid()),
-                               "population_error_certified": list(rigorous.interval(pop.error)),
-                               "bayes_error_certified": list(rigorous.interval(pop.bayes)),
-                               "excess_error_certified": [e_lo, e_hi],
-                               "integration": f"validated (acb.integral) on {pop.pieces} pieces, "
-                                              f"{pop.logit_zeros} zeros of the logit isolated, {pop.seconds:.2f} s"})
-        ev.comparisons.append(compare(name, float(pop.excess.mid()), relation, excess, value_interval=(e_lo, e_hi),
-                                      certified=True))
-        return
-    pop, e_pop = classification_error_with_error(inst.net, inst.task)
-    bayes, e_bayes = inst.task.bayes_error_with_error()
-    err = e_pop + e_bayes + 2 * QUAD_FLOOR
-    ev.certificate.update({"population_error": pop, "bayes_error": bayes, "excess_error": pop - bayes,
-                           "quadrature_error_estimate": err})
-    ev.comparisons.append(compare(name, pop - bayes, relation, excess, value_error=err, basis=Basis.ESTIMATED,
-                                  basis_note="population and Bayes errors by quadrature"))
-    ev.notes.append("population and Bayes errors by QUADPACK split at the knots and at the zeros of f and of the "
-                    "logit found on a grid; its error estimate is the interval (an estimate, not a bound)")
 
 
 def u5_inputs_balls(inst):
@@ -251,7 +212,7 @@ class FlatAtInfinity(Claim):
             ev.comparisons.append(compare("training errors = 0", float(np.sum(margins <= 0)), "=", 0.0))
         # (iv) population error
         population_comparisons(inst, ctx, ev, ctx.params["excess"], "err(sign f) − Bayes error ≥ Δ")
-        lo, hi = domain(inst)
+        lo, hi = domain(inst.data.x, inst.task)
         U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
         ev.certificate.update({"c": c, "gamma": gamma, "c2_gamma": c * c * gamma, "max_grad_f_sq": gmax,
                                "epsilon_0": eps0, "hessian_norm_bound": bound,

@@ -20,9 +20,8 @@ Example: ``flatproof verify cases/false-flat-implies-bayes.toml`` ends in ``viol
 
 from __future__ import annotations
 
+from .._common import flatness_comparison, population_comparisons
 from .._core import Claim, Evaluation, Param, register
-from .eta_flat import flatness_comparison
-from .flat_at_infinity import population_comparisons
 
 
 @register

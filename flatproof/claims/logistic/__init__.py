@@ -1,0 +1,5 @@
+"""Claims about the univariate two-layer ReLU network under logistic loss (flatproof math section U): ids
+``logistic.*``."""
+
+from . import (edge_of_stability, flat_at_infinity, flat_implies_bayes, norm_bound,  # noqa: F401
+               region_generalisation, uncertain_set, weighted_tv)
