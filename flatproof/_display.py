@@ -11,8 +11,9 @@ from __future__ import annotations
 import html
 import math
 
+from .vocab import Relation
+
 _COLOURS = {"holds": "#1a7f37", "violated": "#cf222e", "inconclusive": "#9a6700", "hypotheses-not-met": "#8250df"}
-_REL = {"<=": "≤", ">=": "≥", "=": "="}
 # macros of the LaTeX documents that Jupyter's MathJax does not define, and their plain equivalents
 _MATHJAX = {r"\coloneqq": r"\mathrel{:=}", r"\eqqcolon": r"\mathrel{=:}"}
 
@@ -67,7 +68,7 @@ def verdict_html(v) -> str:
     basis = v.label[len(str(v.outcome)):].strip()
     caption = (f"<code>{_e(v.claim)}</code> [{_e(v.tag)}]{false}: {_outcome(v.outcome)} "
                f"<small>{_e(basis)} {_e(v.mode)} mode{_e(_unmet(v))}</small>")
-    rows = [[_e(c.name), num(c.value, 10), _REL.get(c.relation, c.relation) + (f" ±{c.tol:.1e}" if c.tol else ""),
+    rows = [[_e(c.name), num(c.value, 10), Relation(c.relation).symbol + (f" ±{c.tol:.1e}" if c.tol else ""),
              num(c.bound, 10), num(c.margin, 3), _e(c.how), _outcome(c.outcome)] for c in v.comparisons]
     rows += [[f"hypothesis: {_e(h.name)}", "", "", "", "", _e(h.detail), _outcome("hypotheses-not-met")]
              for h in v.hypotheses if not h.met]
