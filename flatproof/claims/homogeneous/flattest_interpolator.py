@@ -1,20 +1,48 @@
 """Flattest ReLU interpolators over a dictionary generalise on noise-free realisable targets.
 
-Setting: multi-index data x ~ N(0, I_d), y = Σ_ℓ (u_ℓᵀx)_+ + noise; the network is the flattest
-ReLU interpolator over a dictionary of directions (model.construction = "flattest"), found by the
-linear programme of flatproof math M.4 (HiGHS) with its duality-gap certificate.
+Setting:
+    Multi-index data x ~ N(0, I_d), y = Σ_ℓ (u_ℓᵀx)_+ + noise; the network is the flattest ReLU interpolator
+    over a dictionary of directions (model.construction = "flattest"), found by the linear programme of
+    flatproof math M.4 (HiGHS) with its duality-gap certificate; for k ≥ 2, a local solution at fixed width
+    (SLSQP).
 
-Statement (observation): the flattest interpolator has test MSE E[(f − f*)²] ≤ ε_MSE; with noise 0 and
-the teacher directions in the dictionary it picks the teacher atoms (MSE ≈ 0); with noise the MSE
-degrades gracefully (≈ 0.013 / 0.12 at noise 0.1 / 0.3 in the math pages' reference run).
+Claim:
+    [probe] The flattest interpolator has test MSE E[(f − f*)²] ≤ ε_MSE (relation ≤); with noise 0 and the
+    teacher directions in the dictionary it picks the teacher atoms (MSE ≈ 0); with noise the MSE degrades
+    gracefully (≈ 0.013 / 0.12 at noise 0.1 / 0.3 in the math pages' reference run). The paper's positive
+    claim, formalised in flatproof math M.4, measured on an instance. Its exact parts — LP optimality (duality
+    gap), interpolation, F_sym of the solution = F_min — are checked as identities.
 
-Tag: [probe] (the paper's positive claim, formalised in flatproof math M.4, measured on an instance).
-Its exact parts — LP optimality (duality gap), interpolation, F_sym of the solution = F_min — are
-checked as identities.
+Reference:
+    flatproof math M.4; Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
 
-Reference: flatproof math M.4; Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+Hypotheses:
+    The network was built by the flattest-interpolator solver; the target f* is known.
 
-Example: ``flatproof verify cases/homogeneous-flattest-interpolator.toml`` ends in ``holds``.
+Certificate:
+    - ``test_mse``: the Monte Carlo estimate of E[(f − f*)²]
+    - ``test_mse_stderr``: its standard error
+    - ``F_sym_solution``: F_sym of the solution
+    - ``samples`` (LP solution): the number of Monte Carlo test points
+    - ``noise_std`` (LP solution): the label noise of the data law
+    - ``lp_value`` (LP solution): the LP's optimal value
+    - ``dual_value`` (LP solution): the dual LP's value
+    - ``duality_gap`` (LP solution): their gap, the optimality certificate
+    - ``F_min`` (LP solution): (4/n) · LP value, the flattest F_sym over the dictionary
+    - ``active_atoms`` (LP solution): the number of dictionary atoms with β_j ≠ 0
+    - ``active_indices`` (LP solution): their indices
+    - ``dictionary_size`` (LP solution): the size of the dictionary
+    - ``lp_status`` (LP solution): HiGHS's status
+    - ``solver_success`` (k ≥ 2, fixed width): whether SLSQP reported success
+    - ``solver_message`` (k ≥ 2, fixed width): SLSQP's message
+    - ``iterations`` (k ≥ 2, fixed width): SLSQP's iterations
+    - ``constraint_residual`` (k ≥ 2, fixed width): max_i |f(x_i) − y_i| of the solution
+    - ``width`` (k ≥ 2, fixed width): the width m
+    - ``k`` (k ≥ 2, fixed width): the degree k
+
+Example:
+    >>> flatproof.load_case("cases/homogeneous-flattest-interpolator.toml").verify()
+    <Verdict homogeneous.flattest-interpolator [probe]: holds (observed), margin 0.01 (float; 4 comparisons)>
 """
 
 from __future__ import annotations

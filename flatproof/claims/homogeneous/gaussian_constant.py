@@ -1,16 +1,32 @@
 """The Gaussian population constant of G(ŵ).
 
-Setting: x ~ N(0, I_d) (data from the multi-index generator), σ = ReLU^k, a unit direction ŵ.
+Setting:
+    x ~ N(0, I_d) (data from the multi-index generator), σ = ReLU^k, the unit directions ŵ_j of the network's
+    neurons.
 
-Statement (exact limit, probe at finite n): G(ŵ)/n → ((2k−1)!!/2)^{1/(k+1)} (k²(2k−3)!!(d+2k−2)/2)^{k/(k+1)}
-(√d/2 for ReLU), with a relative error that shrinks like n^{−1/2}: the check compares the relative error
-with C·n^{−1/2} for each neuron direction of the network.
+Claim:
+    [probe] G(ŵ)/n → g_{k,d} = ((2k−1)!!/2)^{1/(k+1)} (k²(2k−3)!!(d+2k−2)/2)^{k/(k+1)} (√d/2 for ReLU), with a
+    relative error that shrinks like n^{−1/2}: max_j |G(ŵ_j)/n / g_{k,d} − 1| ≤ C/√n (relation ≤). The limit
+    is exact; the finite-n error bound C n^{−1/2} is an observation with a stated C.
 
-Tag: [probe] (the limit is exact; the finite-n error bound C n^{−1/2} is an observation with a stated C).
+Reference:
+    flatproof math M.3 (Gaussian population constant); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
 
-Reference: flatproof math M.3 (Gaussian population constant); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+Hypotheses:
+    Gaussian inputs (data from the multi-index generator); σ = ReLU^k.
 
-Example: ``flatproof verify cases/homogeneous-gaussian-constant.toml`` ends in ``holds``.
+Certificate:
+    - ``G_over_n``: G(ŵ_j)/n per neuron
+    - ``limit``: the Gaussian limit g_{k,d}
+    - ``relative_error``: max_j |G(ŵ_j)/n / g_{k,d} − 1|
+    - ``n``: the number of data points
+    - ``d``: the input dimension
+    - ``k``: the degree k
+    - ``sqrt_n_times_error``: √n times the relative error, to compare with C
+
+Example:
+    >>> flatproof.load_case("cases/homogeneous-gaussian-constant.toml").verify()
+    <Verdict homogeneous.gaussian-constant [probe]: holds (observed), margin 0.0247 (float; 1 comparison)>
 """
 
 from __future__ import annotations

@@ -1,5 +1,33 @@
 """The ReLU memoriser is sharper than the teacher after optimising over symmetries.
 
+Setting:
+    Multi-index data from a known teacher (x ~ N(0, I_d), y = Σ_ℓ (u_ℓᵀx)_+), σ = ReLU; the network is the
+    memoriser construction (one neuron per data point), compared with the teacher network on the same data.
+
+Claim:
+    [probe] F_sym(memoriser)/F_sym(teacher) ≥ ρ (relation ≥): after optimising over the rescaling symmetries
+    (F_sym is the orbit minimum of the trace, M.3) the memoriser is still sharper than the teacher. flatproof
+    math M.4 states the negative claim (memorisers are not flat); it is formalised as a probe with a stated
+    ratio ρ. For k ≥ 2 this memoriser is not orderwise sharper, so the probe is restricted to ReLU.
+
+Reference:
+    flatproof math M.4 (negative claim, formalised as a probe); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+
+Hypotheses:
+    The network is the memoriser (model.construction); the teacher is known (multi-index data); σ = ReLU
+    (k = 1; not leaky, not |t|); F_sym(teacher) > 0 (some teacher neuron is active on the data).
+
+Certificate:
+    - ``F_sym_memoriser``: F_sym of the memoriser on the data
+    - ``F_sym_teacher``: F_sym of the teacher on the same data
+    - ``ratio``: their ratio
+    - ``n``: the number of data points
+    - ``d``: the input dimension
+    - ``k``: the degree k (1)
+
+Example:
+    >>> flatproof.load_case("cases/homogeneous-memoriser-sharper.toml").verify()
+    <Verdict homogeneous.memoriser-sharper [probe]: holds (observed), margin 6.38 (float; 1 comparison)>
 """
 
 from __future__ import annotations

@@ -1,23 +1,49 @@
 """The rescaling orbit of a homogeneous interpolator and its closed-form minimum.
 
-Setting: two-layer degree-k homogeneous network, square loss L̂ = (1/n)Σ(f − y)², no weight decay,
-θ an interpolator off every kink; per-neuron factors c_j > 0 log-uniform on [1/c_max, c_max].
+Setting:
+    Two-layer degree-k homogeneous network, square loss L̂ = (1/n)Σ(f − y)², no weight decay, θ an
+    interpolator off every kink; per-neuron factors c_j > 0 log-uniform on [1/c_max, c_max].
 
-Statement: T_c(a_j, w_j) = (c_j^{−k}a_j, c_j w_j) leaves f unchanged; ∇²L̂(T_cθ) = S⁻¹∇²L̂(θ)S⁻¹;
-F(T_cθ) = Σ_j (c_j^{2k}A_j + c_j^{−2}B_j), so F is unbounded above along the orbit (Dinh et al.)
-but its infimum is F_sym = Σ_j (k+1)k^{−k/(k+1)} A_j^{1/(k+1)} B_j^{k/(k+1)}, attained at
-c_j* = (B_j/(kA_j))^{1/(2k+2)}, where the a-block carries 1/(k+1) of F; F_sym is T_c-invariant; the
-null directions (−k a_j e_j; w_j) satisfy J v = 0. F_sym and c* are sympy's (derivations.orbit).
+Claim:
+    [exact] T_c(a_j, w_j) = (c_j^{−k}a_j, c_j w_j) leaves f unchanged (the main comparison, relation =);
+    ∇²L̂(T_cθ) = S⁻¹∇²L̂(θ)S⁻¹; F(T_cθ) = Σ_j (c_j^{2k}A_j + c_j^{−2}B_j), so F is unbounded above along the
+    orbit (Dinh et al.) but its infimum is F_sym = Σ_j (k+1)k^{−k/(k+1)} A_j^{1/(k+1)} B_j^{k/(k+1)}, attained
+    at c_j* = (B_j/(kA_j))^{1/(2k+2)}, where the a-block carries 1/(k+1) of F; F_sym is T_c-invariant; the null
+    directions (−k a_j e_j; w_j) satisfy J v = 0. F_sym and c* are sympy's (derivations.orbit).
 
-Tag: [exact].
+    The infimum is also found numerically (bounded Brent search in log c_j on the trace computed by the
+    curvature oracle at the rescaled network) and compared with the closed form.
 
-Reference: flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh, Pascanu, Bengio &
-Bengio (ICML 2017).
+Reference:
+    flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh, Pascanu, Bengio & Bengio (ICML 2017).
 
-The infimum is also found numerically (bounded Brent search in log c_j on the trace computed by the
-curvature oracle at the rescaled network) and compared with the closed form.
+Hypotheses:
+    Square loss (1/n)Σ(f − y)², no weight decay; θ interpolates the data, closely enough that the residuals'
+    Hessian term is below the identities' tolerance; θ off every kink.
 
-Example: ``flatproof verify cases/homogeneous-orbit-minimum.toml`` ends in ``holds``.
+Certificate:
+    - ``interpolation_residual``: max_i |f(x_i) − y_i|
+    - ``interpolation_residuals``: |f(x_i) − y_i| per point
+    - ``interpolation_perturbation``: the bounds on the residuals' Hessian term (2/n)Σ r_i∇²f_i (norm bound, its allowance, per-neuron trace bounds)
+    - ``lambda_max_blowup`` (when some A_j > 0): the Ritz value of λ_max at Dinh's blow-up rescaling
+    - ``k``: the degree k
+    - ``c``: the factors c_j
+    - ``A_j``: A_j = (2/n)Σ_i σ(w_jᵀx_i)²
+    - ``B_j``: B_j = (2/n) a_j² Σ_i σ'(w_jᵀx_i)² ‖x_i‖²
+    - ``F``: F(θ) = tr ∇²L̂(θ) by the curvature oracle
+    - ``F_at_T_c``: F(T_cθ) by the curvature oracle
+    - ``F_sym``: the closed-form infimum F_sym(θ)
+    - ``F_sym_numeric``: the infimum found by the numeric search
+    - ``F_over_F_sym``: F(θ)/F_sym(θ) (None when F_sym = 0)
+    - ``c_star_closed_form``: the minimising factors c_j* of the closed form
+    - ``c_star_numeric``: the factors the numeric search ends at
+    - ``orbit``: the orbit infimum's record (value, attained, unattained neurons, approaching sequences)
+    - ``sympy_F_sym``: sympy's expression of F_sym
+    - ``sympy_c_star``: sympy's expression of c*
+
+Example:
+    >>> flatproof.load_case("cases/homogeneous-orbit-minimum.toml").verify()
+    <Verdict homogeneous.orbit-minimum [exact]: holds (estimated), margin 1e-08 (float; 9 comparisons)>
 """
 
 from __future__ import annotations

@@ -1,20 +1,37 @@
 """The per-sample lower bound on the flatness of a ReLU network.
 
-Setting: two-layer ReLU network (k = 1), square loss L̂ = (1/n)Σ(f − y)², no weight decay, θ off
-every kink. For ReLU σ'' = 0, so F = tr∇²L̂ = Σ_j (A_j + B_j) at every such θ (not only at
-interpolators) and F_sym = Σ_j 2√(A_j B_j).
+Setting:
+    Two-layer ReLU network (k = 1), square loss L̂ = (1/n)Σ(f − y)², no weight decay, θ off every kink. For
+    ReLU σ'' = 0, so F = tr∇²L̂ = Σ_j (A_j + B_j) at every such θ (not only at interpolators) and
+    F_sym = Σ_j 2√(A_j B_j).
 
-Statement: F(θ) ≥ F_sym(θ) ≥ (C/n) Σ_i ‖x_i‖ Σ_j |a_j| (w_jᵀx_i)_+ with C = 4 (Cauchy–Schwarz on
-√(Σ_i σ_ij²) √(Σ_i 1_ij ‖x_i‖²)). The parameter ``constant`` lets a case state a wrong C on purpose.
+Claim:
+    [exact] F(θ) ≥ F_sym(θ) ≥ (C/n) Σ_i ‖x_i‖ Σ_j |a_j| (w_jᵀx_i)_+ with C = 4 (Cauchy–Schwarz on
+    √(Σ_i σ_ij²) √(Σ_i 1_ij ‖x_i‖²)); the main comparison is the second inequality (relation ≥). The parameter
+    ``constant`` lets a case state a wrong C on purpose.
 
-Tag: [exact].
+    Rigorous mode evaluates A_j, B_j, F, F_sym and the bound in ball arithmetic (python-flint), with the
+    activation pattern certified.
 
-Reference: flatproof math M.3 (ReLU per-sample bound); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+Reference:
+    flatproof math M.3 (ReLU per-sample bound); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
 
-Rigorous mode evaluates A_j, B_j, F, F_sym and the bound in ball arithmetic (python-flint), with the
-activation pattern certified.
+Hypotheses:
+    ReLU activation; square loss (1/n)Σ(f − y)², no weight decay; θ off every kink (in rigorous mode the
+    activation pattern certified).
 
-Example: ``flatproof verify cases/homogeneous-relu-sample-bound.toml`` ends in ``holds``.
+Certificate:
+    - ``F``: F(θ) = tr ∇²L̂(θ) by the curvature oracle
+    - ``F_sym``: F_sym(θ) (power-of-two rescaled)
+    - ``bound``: (C/n) Σ_i ‖x_i‖ Σ_j |a_j| (w_jᵀx_i)_+
+    - ``constant``: the constant C stated
+    - ``A_j``: A_j = (2/n)Σ_i σ(w_jᵀx_i)²
+    - ``B_j``: B_j = (2/n) a_j² Σ_i σ'(w_jᵀx_i)² ‖x_i‖²
+    - ``how_certified`` (rigorous mode): how the enclosures were obtained
+
+Example:
+    >>> flatproof.load_case("cases/homogeneous-relu-sample-bound.toml").verify()
+    <Verdict homogeneous.relu-sample-bound [exact]: holds (certified), margin 90.7 (rigorous; 2 comparisons)>
 """
 
 from __future__ import annotations

@@ -1,29 +1,63 @@
 """Arbitrarily flat, overfitting solutions at infinity.
 
-Setting: univariate network under logistic loss, no weight decay; a network θ whose signs fit the
-training labels with margin γ = min_j y_j f_θ(x_j) > 0 (e.g. the sign-fitting construction, which
-overfits noisy labels), scaled to θ_c = (c v, c w, c b, c² β), c ≥ 1; the data law is known.
+Setting:
+    Univariate network under logistic loss, no weight decay; a network θ whose signs fit the training labels
+    with margin γ = min_j y_j f_θ(x_j) > 0 (e.g. the sign-fitting construction, which overfits noisy labels),
+    scaled to θ_c = (c v, c w, c b, c² β), c ≥ 1; the data law is known.
 
-Statement: f_{θ_c} = c² f_θ, so θ_c has zero training error and the population error of sign f_θ,
-while
-    ‖∇²L(θ_c)‖₂ ≤ e^{−c²γ} (c² max_j ‖∇f_θ(x_j)‖² + ε₀),  ε₀ = max_i √(ā_i² + c̄_i²),
-so λ_max(θ_c) ≤ ε for c large: for every ε > 0 there is an ε-flat solution whose population error
-exceeds the Bayes error by the (fixed) excess of sign f_θ.
+Claim:
+    [exact] f_{θ_c} = c² f_θ, so θ_c has zero training error and the population error of sign f_θ, while
+        ‖∇²L(θ_c)‖₂ ≤ e^{−c²γ} (c² max_j ‖∇f_θ(x_j)‖² + ε₀),  ε₀ = max_i √(ā_i² + c̄_i²),
+    so λ_max(θ_c) ≤ ε for c large (relation ≤): for every ε > 0 there is an ε-flat solution whose population
+    error exceeds the Bayes error by the (fixed) excess of sign f_θ. The construction and the bound are
+    derived in flatproof math U.5; the paper's claim (its Theorem 3.2 in the reviews' numbering) is that such
+    solutions exist.
 
-Tag: [exact] (the construction and the bound are derived in flatproof math U.5; the paper's claim —
-its Theorem 3.2 in the reviews' numbering — is that such solutions exist).
+    Checked: (i) λ_max(θ_{c_ε}) ≤ ε at c_ε, the smallest scale ≥ the case's c at which the bound is ≤ ε
+    (found by a monotone search on the logarithm of the bound; λ_max certified in rigorous mode), (ii) the
+    Hessian-norm bound at the case's c, (iii) zero training error, (iv) population error − Bayes error ≥
+    ``excess``: in rigorous mode by validated integration (:mod:`flatproof.measures.certified_integral`: the
+    zeros of f exact, those of the logit isolated on balls, ``acb.integral`` on each piece; not resolved within
+    its work bound → ``inconclusive``), in float mode by QUADPACK split at the knots and at the zeros of f and
+    of the logit it finds (an estimate: its error estimate is the interval). In rigorous mode the bound's
+    inputs γ, max‖∇f_θ‖², ε₀ are balls too.
 
-Reference: flatproof math U.5; Qiao & Wang, arXiv 2512.01473, Appendix D.
+Reference:
+    flatproof math U.5; Qiao & Wang, arXiv 2512.01473, Appendix D.
 
-Checked: (i) λ_max(θ_{c_ε}) ≤ ε at c_ε, the smallest scale ≥ the case's c at which the bound below is
-≤ ε (found by a monotone search; λ_max certified in rigorous mode), (ii) the Hessian-norm bound at the
-case's c, (iii) zero training error, (iv) population error − Bayes error ≥ ``excess``: in rigorous mode by validated integration
-(:mod:`flatproof.measures.certified_integral`: the zeros of f exact, those of the logit isolated on balls,
-``acb.integral`` on each piece; not resolved within its work bound → ``inconclusive``), in float mode by
-QUADPACK split at the knots and at the zeros of f and of the logit it finds (an estimate: its error
-estimate is the interval). In rigorous mode the bound's inputs γ, max‖∇f_θ‖², ε₀ are balls too.
+Hypotheses:
+    The network is a scaled sign-fitting network θ_c (model.construction); logistic loss; no weight decay;
+    γ > 0; c ≥ 1; the data law is known; θ_{c_ε} off every kink (certifiably, in rigorous mode).
 
-Example: ``flatproof verify cases/logistic-flat-at-infinity.toml`` ends in ``holds``.
+Certificate:
+    - ``lambda_max``: the Lanczos run for λ_max(θ_{c_ε}) (Ritz value, residual, converged, method, matvecs, tolerance)
+    - ``threshold``: the flatness ε that λ_max(θ_{c_ε}) is compared with
+    - ``lambda_max_certified`` (rigorous mode): the certified enclosure of λ_max(θ_{c_ε})
+    - ``how_certified`` (rigorous mode): how that enclosure was obtained
+    - ``c_epsilon``: the scale c_ε found by the search
+    - ``u5_inputs_certified`` (rigorous mode, p small enough for the dense enclosure): γ, max‖∇f_θ‖², ε₀ as intervals
+    - ``population_error`` (when the integral is decided): the population 0-1 error of sign f
+    - ``bayes_error`` (when the integral is decided): the Bayes error of the data law
+    - ``excess_error`` (when the integral is decided): their difference
+    - ``quadrature_error_estimate`` (float mode): QUADPACK's error estimate of that difference
+    - ``population_error_certified`` (rigorous mode, integral certified): its enclosure
+    - ``bayes_error_certified`` (rigorous mode, integral certified): its enclosure
+    - ``excess_error_certified`` (rigorous mode, integral certified): its enclosure
+    - ``integration`` (rigorous mode, integral certified): how the validated integration went
+    - ``c``: the case's scale c
+    - ``gamma``: the margin γ = min_j y_j f_θ(x_j) of the base network
+    - ``c2_gamma``: c²γ, the exponent of the bound
+    - ``max_grad_f_sq``: max_j ‖∇f_θ(x_j)‖² of the base network
+    - ``epsilon_0``: ε₀ = max_i √(ā_i² + c̄_i²)
+    - ``hessian_norm_bound``: the bound e^{−c²γ}(c² max‖∇f_θ‖² + ε₀) at the case's c (sympy's, lambdified)
+    - ``training_error``: the training 0-1 error of θ_c
+    - ``min_margin``: min_j y_j f_{θ_c}(x_j)
+    - ``uncertain_set_length``: the length of the uncertain set U_δ(θ_c) (reported, not compared)
+    - ``uncertain_set_delta``: its level δ
+
+Example:
+    >>> flatproof.load_case("cases/logistic-flat-at-infinity.toml").verify()
+    <Verdict logistic.flat-at-infinity [exact]: holds (certified), margin 0.001 (rigorous; 4 comparisons)>
 """
 
 from __future__ import annotations

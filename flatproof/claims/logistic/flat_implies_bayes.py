@@ -1,21 +1,41 @@
 """FALSE BY DESIGN: "η-flat ⇒ population error ≤ Bayes error + Δ" under logistic loss.
 
-Setting: univariate network under logistic loss, a step size η, a known data law.
+Setting:
+    Univariate network under logistic loss, a step size η, a known data law.
 
-Statement (naive, refuted): every η-flat θ (λ_max(∇²L(θ)) ≤ 2/η) has population 0-1 error at most
-the Bayes error plus Δ.
+Claim:
+    [paper] FALSE BY DESIGN: every η-flat θ (λ_max(∇²L(θ)) ≤ 2/η) has population 0-1 error at most the Bayes
+    error plus Δ (relation ≤). The paper's negative result (flatproof math U.5; arXiv 2512.01473, Theorem 3.2 in
+    the reviews' numbering) is that this fails: flat solutions at infinity have λ_max → 0 while fitting noisy
+    labels. flatproof ships the naive statement so that ``verify`` and ``check`` can exhibit a
+    counterexample; a ``violated`` verdict is the expected outcome on such instances.
 
-Tag: [paper] — the paper's negative result (flatproof math U.5; arXiv 2512.01473, Theorem 3.2 in the
-reviews' numbering) is that this fails: flat solutions at infinity have λ_max → 0 while fitting
-noisy labels. flatproof ships the naive statement so that ``verify`` and ``check`` can exhibit a
-counterexample; a ``violated`` verdict is the expected outcome on such instances.
+    The flatness hypothesis is decided like ``univariate.eta-flat`` (certified in rigorous mode); if it
+    cannot be decided the verdict is ``inconclusive``, and if θ is not η-flat the hypotheses are not met.
 
-Reference: flatproof math U.5; Qiao & Wang, arXiv 2512.01473.
+Reference:
+    flatproof math U.5; Qiao & Wang, arXiv 2512.01473.
 
-The flatness hypothesis is decided like ``univariate.eta-flat`` (certified in rigorous mode); if it
-cannot be decided the verdict is ``inconclusive``, and if θ is not η-flat the hypotheses are not met.
+Hypotheses:
+    θ is η-flat; logistic loss; the data law is known; θ off every kink on the data.
 
-Example: ``flatproof verify cases/false-flat-implies-bayes.toml`` ends in ``violated``.
+Certificate:
+    - ``lambda_max``: the Lanczos run for λ_max (Ritz value, residual, converged, method, matvecs, tolerance)
+    - ``threshold``: the threshold 2/η
+    - ``lambda_max_certified`` (rigorous mode): the certified enclosure of λ_max
+    - ``how_certified`` (rigorous mode): how that enclosure was obtained
+    - ``population_error`` (when θ is η-flat and the integral is decided): the population 0-1 error of sign f
+    - ``bayes_error`` (when θ is η-flat and the integral is decided): the Bayes error of the data law
+    - ``excess_error`` (when θ is η-flat and the integral is decided): their difference
+    - ``quadrature_error_estimate`` (float mode, θ η-flat): QUADPACK's error estimate of that difference
+    - ``population_error_certified`` (rigorous mode, integral certified): its enclosure
+    - ``bayes_error_certified`` (rigorous mode, integral certified): its enclosure
+    - ``excess_error_certified`` (rigorous mode, integral certified): its enclosure
+    - ``integration`` (rigorous mode, integral certified): how the validated integration went
+
+Example:
+    >>> flatproof.load_case("cases/false-flat-implies-bayes.toml").verify()
+    <Verdict logistic.flat-implies-bayes [paper, FALSE BY DESIGN]: violated (certified), margin -0.0694 (rigorous; 1 comparison)>
 """
 
 from __future__ import annotations

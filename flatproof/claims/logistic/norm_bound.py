@@ -1,37 +1,63 @@
 """Norm-bounded solutions: path norm, sup-norm and the weight-decay ball, with a Rademacher gap bound beside.
 
-Setting: univariate network f(x) = Σ_i v_i (w_i x − b_i)_+ + β, θ = (v, w, b, β), logistic loss L, weight
-decay λ ≥ 0 (J = L + (λ/2)‖θ‖²), an interval |x| ≤ x_max.
+Setting:
+    Univariate network f(x) = Σ_i v_i (w_i x − b_i)_+ + β, θ = (v, w, b, β), logistic loss L, weight decay
+    λ ≥ 0 (J = L + (λ/2)‖θ‖²), an interval |x| ≤ x_max.
 
-Statement, for every θ (parts 1–2) and for every θ with J(θ) ≤ J(0) = log 2, which includes every minimiser
-of J (part 3, when λ > 0):
-    1. P(θ) = Σ_i |v_i| √(w_i² + b_i²) ≤ ‖θ‖²/2               (2|v| r ≤ v² + r², AM–GM, per neuron)
-    2. sup_{|x| ≤ x_max} |f(x) − β| ≤ P(θ) √(1 + x_max²)      (|w x − b| ≤ √(w² + b²) √(1 + x²), Cauchy–Schwarz),
-       hence ‖f‖_∞ ≤ P(θ) √(1 + x_max²) + |β| on |x| ≤ x_max (checked without β: a large β next to a tiny P
-       would otherwise leave the margin below float64's or the balls' resolution)
-    3. ‖θ‖² ≤ 2 log 2 / λ                                      ((λ/2)‖θ‖² ≤ J(θ) − L(θ) ≤ log 2 − 0)
-Beside the verdict, never deciding it, when λ > 0 and the data law is known with support in [−x_max, x_max]:
-the measured generalisation gap R(f) − R̂(f) (population logistic risk by quadrature minus the training loss)
-and the Rademacher bound that holds with probability ≥ 1 − δ over the sample,
-    R(f) − R̂(f) ≤ 2 (2 P̄ √(1 + x_max²) + B̄)/√n + c √(log(1/δ)/(2n)),   P̄ = log 2/λ, B̄ = √(2 log 2/λ),
-    c = log(1 + e^M), M = P̄ √(1 + x_max²) + B̄
-(derivation and references in :func:`flatproof.measures.norm_bound.rademacher_gap_bound`).
+Claim:
+    [exact] For every θ (parts 1–2) and for every θ with J(θ) ≤ J(0) = log 2, which includes every minimiser
+    of J (part 3, when λ > 0) — the main comparison is part 1 (relation ≤):
+        1. P(θ) = Σ_i |v_i| √(w_i² + b_i²) ≤ ‖θ‖²/2               (2|v| r ≤ v² + r², AM–GM, per neuron)
+        2. sup_{|x| ≤ x_max} |f(x) − β| ≤ P(θ) √(1 + x_max²)      (|w x − b| ≤ √(w² + b²) √(1 + x²), Cauchy–Schwarz),
+           hence ‖f‖_∞ ≤ P(θ) √(1 + x_max²) + |β| on |x| ≤ x_max (checked without β: a large β next to a tiny P
+           would otherwise leave the margin below float64's or the balls' resolution)
+        3. ‖θ‖² ≤ 2 log 2 / λ                                      ((λ/2)‖θ‖² ≤ J(θ) − L(θ) ≤ log 2 − 0)
+    The three inequalities are standard, derived in flatproof math U.4 ("Norm-bounded solutions") and checked
+    by sympy in `flatproof derive norm-bound` (AM–GM and Cauchy–Schwarz with their witnesses); they
+    correspond to the paper's Theorem 3.3.
 
-Tag: [exact] for the three inequalities (standard; derived in flatproof math U.4, "Norm-bounded solutions", and
-checked by sympy in `flatproof derive norm-bound` (AM–GM and Cauchy–Schwarz with their witnesses);
-corresponds to the paper's Theorem 3.3). The gap bound is a probability statement about the sample, so an
-instance can only *observe* it: it is reported as [probe] in the certificate and notes (basis observed).
+    Beside the verdict, never deciding it, when λ > 0 and the data law is known with support in
+    [−x_max, x_max]: the measured generalisation gap R(f) − R̂(f) (population logistic risk by quadrature minus
+    the training loss) and the Rademacher bound that holds with probability ≥ 1 − δ over the sample,
+        R(f) − R̂(f) ≤ 2 (2 P̄ √(1 + x_max²) + B̄)/√n + c √(log(1/δ)/(2n)),   P̄ = log 2/λ, B̄ = √(2 log 2/λ),
+        c = log(1 + e^M), M = P̄ √(1 + x_max²) + B̄
+    (derivation and references in :func:`flatproof.measures.norm_bound.rademacher_gap_bound`). The gap bound
+    is a probability statement about the sample, so an instance can only *observe* it: it is reported as
+    [probe] in the certificate and notes (basis observed).
 
-Reference: flatproof math U.4; Neyshabur, Tomioka & Srebro (COLT 2015) and Golowich, Rakhlin & Shamir
-(COLT 2018) for path-norm Rademacher bounds; Ledoux & Talagrand (1991), Thm 4.12 (contraction);
-Bartlett & Mendelson (JMLR 2002), Thm 8 (the uniform deviation bound); Qiao & Wang, arXiv 2512.01473, Thm 3.3.
+    Float mode with a rounding allowance valid down to subnormals (estimated); rigorous mode with P, ‖θ‖²,
+    sup|f| (at ±x_max and the knot balls inside) and J(θ) − log 2 in ball arithmetic (certified).
 
-Checked: float mode with a rounding allowance valid down to subnormals (estimated); rigorous mode with
-P, ‖θ‖², sup|f| (at ±x_max and the knot balls inside) and J(θ) − log 2 in ball arithmetic (certified).
+Reference:
+    flatproof math U.4; Neyshabur, Tomioka & Srebro (COLT 2015) and Golowich, Rakhlin & Shamir (COLT 2018) for
+    path-norm Rademacher bounds; Ledoux & Talagrand (1991), Thm 4.12 (contraction); Bartlett & Mendelson
+    (JMLR 2002), Thm 8 (the uniform deviation bound); Qiao & Wang, arXiv 2512.01473, Thm 3.3.
 
-Example: ``flatproof verify cases/logistic-norm-bound.toml`` ends in ``holds``;
-``cases/logistic-norm-bound-weight-decay.toml`` (GD with λ = 0.05) holds and prints the measured gap beside
-its bound.
+Hypotheses:
+    Logistic loss; for part 3 (λ > 0 only): J(θ) ≤ J(0) = log 2.
+
+Certificate:
+    - ``x_max``: the half-width of the interval |x| ≤ x_max
+    - ``weight_decay``: λ
+    - ``width``: the number m of neurons
+    - ``path_norm`` (float mode): P(θ)
+    - ``theta_sq`` (float mode): ‖θ‖²
+    - ``sup_abs_f_minus_beta`` (float mode): sup_{|x| ≤ x_max} |f(x) − β|
+    - ``sup_bound`` (float mode): P(θ) √(1 + x_max²)
+    - ``sup_abs_f`` (float mode): sup_{|x| ≤ x_max} |f(x)|
+    - ``sup_abs_f_bound`` (float mode): P(θ) √(1 + x_max²) + |β|
+    - ``J_minus_log2`` (float mode, λ > 0): J(θ) − log 2
+    - ``path_norm_certified`` (rigorous mode): the enclosure of P(θ)
+    - ``theta_sq_certified`` (rigorous mode): the enclosure of ‖θ‖²
+    - ``sup_abs_f_minus_beta_certified`` (rigorous mode): the enclosure of sup |f − β|
+    - ``sup_bound_certified`` (rigorous mode): the enclosure of P(θ) √(1 + x_max²)
+    - ``how_certified`` (rigorous mode): how the enclosures were obtained
+    - ``J_minus_log2_certified`` (rigorous mode, λ > 0): the enclosure of J(θ) − log 2
+    - ``gap_probe`` (λ > 0, θ in the sublevel set, the law known with support in [−x_max, x_max]): the measured gap, the population and training risks, the Rademacher bound and its parts
+
+Example:
+    >>> flatproof.load_case("cases/logistic-norm-bound-weight-decay.toml").verify()
+    <Verdict logistic.norm-bound [exact]: holds (estimated: float64 with a rounding allowance valid for subnormals), margin 6.52e-06 (float; 3 comparisons)>
 """
 
 from __future__ import annotations

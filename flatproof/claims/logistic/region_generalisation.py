@@ -1,26 +1,49 @@
 """Generalisation of flat GD solutions inside the region of the uncertain sets.
 
-Setting: univariate network under logistic loss trained by GD with step η (model.construction = "gd"),
-known data law; the region R_δ = [inf U_δ, sup U_δ] of the uncertain set of the trained network (U.3).
+Setting:
+    Univariate network under logistic loss trained by GD with step η (model.construction = "gd"), known data
+    law; the region R_δ = [inf U_δ, sup U_δ] of the uncertain set of the trained network (U.3).
 
-Statement (observation): the excess logistic risk E[KL(Bern(η(X)) ‖ Bern(s(f(X)))) | X ∈ R_δ] of the
-η-flat GD solution inside the region is at most a stated ε. The conditional risks, test errors and
-Bayes errors inside and outside R_δ are reported; the rate in n is measured by
-``flatproof reproduce logistic``. (A first formalisation — "inside ≤ outside" — is false: outside R_δ both
-the model and the truth are confident, so the excess risk there is small; the excess concentrates
-where the data are uncertain, which is what a rate statement is about.)
+Claim:
+    [probe] The excess logistic risk E[KL(Bern(η(X)) ‖ Bern(s(f(X)))) | X ∈ R_δ] of the η-flat GD solution inside
+    the region is at most a stated ε (relation ≤). The conditional risks, test errors and Bayes errors inside
+    and outside R_δ are reported; the rate in n is measured by ``flatproof reproduce logistic``. (A first
+    formalisation — "inside ≤ outside" — is false: outside R_δ both the model and the truth are confident, so
+    the excess risk there is small; the excess concentrates where the data are uncertain, which is what a
+    rate statement is about.) Our formalisation of the paper's positive side: "near-optimal excess risk
+    inside the convex hull of the uncertain regions"; the paper's rate is not available to us.
 
-Tag: [probe] (our formalisation of the paper's positive side: "near-optimal excess risk inside the
-convex hull of the uncertain regions"; the paper's rate is not available to us).
+    Float mode: conditional risks by QUADPACK split at the knots and the zeros of f and of the logit (an
+    estimate: QUADPACK's error estimate is the interval). Rigorous mode: R_δ's endpoints as balls from f's
+    exact affine pieces, and the conditional excess by validated integration
+    (:func:`flatproof.measures.certified_integral.certified_region_excess`).
 
-Reference: flatproof math U.3–U.4; Qiao & Wang, arXiv 2512.01473 (Theorems 3.5–3.7 in the reviews' numbering).
+Reference:
+    flatproof math U.3–U.4 (our formalisation); Qiao & Wang, arXiv 2512.01473 (Theorems 3.5–3.7 in the
+    reviews' numbering).
 
-Float mode: conditional risks by QUADPACK split at the knots and the zeros of f and of the logit (an estimate:
-QUADPACK's error estimate is the interval). Rigorous mode: R_δ's endpoints as balls from f's exact affine
-pieces, and the conditional excess by validated integration
-(:func:`flatproof.measures.certified_integral.certified_region_excess`).
+Hypotheses:
+    Logistic loss; the data law is known; R_δ non-empty (with positive mass).
 
-Example: ``flatproof verify cases/logistic-region-generalisation.toml`` ends in ``holds``.
+Certificate:
+    - ``region``: R_δ = [inf U_δ, sup U_δ]
+    - ``mass_inside``: P(X ∈ R_δ)
+    - ``mass_outside``: P(X ∉ R_δ)
+    - ``excess_inside``: the excess logistic risk inside R_δ (quadrature)
+    - ``excess_outside``: the excess logistic risk outside R_δ (None when the outside has no mass)
+    - ``error_inside``: P(sign f ≠ Y | X ∈ R_δ)
+    - ``bayes_inside``: the Bayes error inside R_δ
+    - ``error_outside``: P(sign f ≠ Y | X ∉ R_δ) (None when the outside has no mass)
+    - ``bayes_outside``: the Bayes error outside R_δ (None when the outside has no mass)
+    - ``uncertain_intervals``: the intervals of U_δ
+    - ``eta``: the GD step η of the training run (None if not trained by GD)
+    - ``excess_inside_certified`` (rigorous mode, integral certified): the enclosure of the excess inside
+    - ``region_certified`` (rigorous mode, integral certified): the enclosures of R_δ's endpoints
+    - ``mass_inside_certified`` (rigorous mode, integral certified): the enclosure of P(X ∈ R_δ)
+
+Example:
+    >>> flatproof.load_case("cases/logistic-region-generalisation.toml").verify()
+    <Verdict logistic.region-generalisation [probe]: holds (estimated: excess logistic risk by quadrature), margin 0.0329 (float; 1 comparison)>
 """
 
 from __future__ import annotations

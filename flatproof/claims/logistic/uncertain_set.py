@@ -1,21 +1,39 @@
 """Uncertain sets computed exactly from the knots.
 
-Setting: univariate network, a level δ ∈ (0, 1/4], τ = logit-width(δ) (s(τ)s(−τ) = δ).
+Setting:
+    Univariate network, a level δ ∈ (0, 1/4], τ = logit-width(δ) (s(τ)s(−τ) = δ).
 
-Statement: U_δ(θ) = {x : s(f(x))s(−f(x)) ≥ δ} = {x : |f(x)| ≤ τ} is the finite union of intervals that
-flatproof computes from the knots; on the data it is {x_j : d_j ≥ δ}; the region is
-R_δ = [inf U_δ, sup U_δ].
+Claim:
+    [paper] U_δ(θ) = {x : s(f(x))s(−f(x)) ≥ δ} = {x : |f(x)| ≤ τ} is the finite union of intervals that
+    flatproof computes from the knots — no grid point where the two disagree (relation =); on the data it is
+    {x_j : d_j ≥ δ}; the region is R_δ = [inf U_δ, sup U_δ]. The uncertain set is the paper's notion,
+    formalised in flatproof math U.3; the interval algorithm is checked exactly here against a dense grid
+    and the data.
 
-Tag: [paper] (the uncertain set is the paper's notion, formalised in flatproof math U.3; the interval
-algorithm is checked exactly here against a dense grid and the data).
+    Grid points and data points within ``kink`` · (1 + τ) of the level |f| = τ are not counted (the boundary
+    itself is where float evaluation may legitimately disagree).
 
-Reference: flatproof math U.3; Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ).
+Reference:
+    flatproof math U.3; Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ).
 
-Grid points and data points within ``kink`` · (1 + τ) of the level |f| = τ are not counted (the
-boundary itself is where float evaluation may legitimately disagree).
+Hypotheses:
+    None beyond the setting.
 
-Example: ``flatproof verify cases/logistic-uncertain-set.toml`` ends in ``holds`` with
-0 disagreements on 20001 grid points.
+Certificate:
+    - ``delta``: the level δ
+    - ``tau``: τ = logit-width(δ)
+    - ``domain``: the window [lo, hi] the set is computed on (data range, widened to the law's support)
+    - ``intervals``: the intervals of U_δ
+    - ``region_R_delta``: R_δ = [inf U_δ, sup U_δ] (None when U_δ is empty)
+    - ``length``: the total length of U_δ
+    - ``uncertain_data_points``: the number of data points with d_j ≥ δ
+    - ``n``: the number of data points
+    - ``grid_points``: the size of the check grid
+    - ``grid_points_on_boundary``: grid points too close to |f| = τ to count
+
+Example:
+    >>> flatproof.load_case("cases/logistic-uncertain-set.toml").verify()
+    <Verdict logistic.uncertain-set [paper]: holds (estimated), margin 0 (float; 2 comparisons)>
 """
 
 from __future__ import annotations

@@ -1,26 +1,52 @@
 """The curvature-weighted TV(1) bound.
 
-Setting: univariate network, logistic or square loss (any per-sample loss with φ'' ≥ 0), θ off
-every kink on the data; d_j = φ''(f_j), D̄ = (1/n)Σ_j d_j, μ ∝ Σ_j d_j δ_{x_j}, g^±_μ as in U.4.
+Setting:
+    Univariate network, logistic or square loss (any per-sample loss with φ'' ≥ 0), θ off every kink on the
+    data; d_j = φ''(f_j), D̄ = (1/n)Σ_j d_j, μ ∝ Σ_j d_j δ_{x_j}, g^±_μ as in U.4.
 
-Statement: for every θ,
-    λ_max(∇²L(θ)) ≥ D̄ · (1 + 2 Σ_i |v_i w_i| g^{side(i)}_μ(t_i)) − ε_F(θ).
-With the square loss at an interpolating point (d_j ≡ 1, ε_F = 0) this is Mulayoff et al.'s
-λ_max ≥ 1 + 2∫ g |f''|. The parameter ``factor`` (2 in the theorem) lets a case state a wrong
-constant on purpose.
+Claim:
+    [exact] For every θ (relation ≥),
+        λ_max(∇²L(θ)) ≥ D̄ · (1 + 2 Σ_i |v_i w_i| g^{side(i)}_μ(t_i)) − ε_F(θ).
+    With the square loss at an interpolating point (d_j ≡ 1, ε_F = 0) this is Mulayoff et al.'s
+    λ_max ≥ 1 + 2∫ g |f''|. The parameter ``factor`` (2 in the theorem) lets a case state a wrong constant on
+    purpose. Derived in flatproof math U.4 (the Rayleigh quotient of u = E_μ[∇f], per-neuron expansion,
+    a² + b² ≥ 2ab); corresponds to the paper's Theorem 3.1 (a weighted-TV bound by λ_max); the constants here
+    are ours, not the paper's. Optional corollaries: for η-flat θ (``eta`` > 0) and with μ restricted to the
+    uncertain points d_j ≥ δ (``delta`` > 0).
 
-Tag: [exact] (derived in flatproof math U.4: the Rayleigh quotient of u = E_μ[∇f], per-neuron expansion,
-a² + b² ≥ 2ab). Corresponds to the paper's Theorem 3.1 (a weighted-TV bound by λ_max); the
-constants here are ours, not the paper's.
+    Float mode: the left side is a Rayleigh quotient, hence a certified-up-to-rounding lower bound on λ_max,
+    which is what "holds" needs. Rigorous mode: the same statements with both sides in ball arithmetic; the
+    table prints the midpoints of the certified enclosures.
 
-Reference: flatproof math U.4; Qiao & Wang, arXiv 2512.01473; Mulayoff, Michaeli & Soudry (NeurIPS 2021).
+Reference:
+    flatproof math U.4; Qiao & Wang, arXiv 2512.01473; Mulayoff, Michaeli & Soudry (NeurIPS 2021).
 
-Float mode: the left side is a Rayleigh quotient, hence a certified-up-to-rounding lower bound on
-λ_max, which is what "holds" needs. Rigorous mode: the same statement (sided or g_μ = min(g⁺, g⁻), the
-η-flat corollary, the threshold form) with both sides in ball arithmetic; the table prints the
-midpoints of the certified enclosures.
+Hypotheses:
+    θ off every kink on the data (certifiably, in rigorous mode).
 
-Example: ``flatproof verify cases/logistic-weighted-tv.toml`` ends in ``holds``.
+Certificate:
+    - ``lambda_max``: the Lanczos run for λ_max (Ritz value, residual, converged, method, matvecs, tolerance)
+    - ``D_bar``: D̄ = (1/n)Σ_j d_j
+    - ``weighted_tv``: Σ_i |v_i w_i| g_μ(t_i)
+    - ``g_side``: which weight g was used (side(i), or min(g+, g-))
+    - ``epsilon_F``: ε_F = ‖H_F‖₂
+    - ``factor``: the constant stated (2 in the theorem)
+    - ``tv1``: the unweighted TV(1) = Σ_i |v_i w_i|
+    - ``rhs``: the right side D̄(1 + factor · weighted TV) − ε_F (+ λ)
+    - ``tv_cap_eta_flat`` (float mode, eta > 0 and θ η-flat): the corollary's cap ((2/η + ε_F)/D̄ − 1)/factor
+    - ``Gamma_delta`` (delta > 0 and some d_j ≥ δ): Γ(δ) = δ|A_δ|/n
+    - ``uncertain_points`` (delta > 0 and some d_j ≥ δ): |A_δ|, the points with d_j ≥ δ
+    - ``tv_h_delta`` (float mode, delta > 0 and some d_j ≥ δ): the weighted TV with μ uniform on A_δ
+    - ``lambda_max_certified`` (rigorous mode): the certified enclosure of λ_max
+    - ``rhs_certified`` (rigorous mode): the enclosure of the right side
+    - ``weighted_tv_certified`` (rigorous mode): the enclosure of the weighted TV
+    - ``how_certified`` (rigorous mode): how the enclosures were obtained
+    - ``tv_cap_eta_flat_certified`` (rigorous mode, eta > 0 and θ certifiably η-flat): the cap's enclosure
+    - ``tv_h_delta_certified`` (rigorous mode, delta > 0 and some d_j ≥ δ): the enclosure of the restricted TV
+
+Example:
+    >>> flatproof.load_case("cases/logistic-weighted-tv.toml").verify()
+    <Verdict logistic.weighted-tv [exact]: holds (estimated: λ_max by Lanczos (Ritz value ≤ λ_max; upper end from the residual), right side with a rounding estimate; float64 with a rounding estimate; η-flatness by Lanczos), margin 0.284 (float; 3 comparisons)>
 """
 
 from __future__ import annotations

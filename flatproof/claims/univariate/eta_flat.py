@@ -1,22 +1,34 @@
-"""η-flatness (the linear-stability threshold of GD).
+"""η-flatness: the linear-stability threshold of GD, λ_max(∇²L(θ)) ≤ 2/η.
 
-Setting: univariate network, logistic or square loss, θ off every kink on the data, a step size η.
+Setting:
+    Univariate two-layer ReLU network, logistic or square loss, θ off every kink on the data, a step size η
+    (``params.eta``).
 
-Statement: θ is η-flat, λ_max(∇²L(θ)) ≤ 2/η — the condition under which GD with step η can be
-linearly stable at a twice-differentiable minimum.
+Claim:
+    [probe] θ is η-flat: λ_max(∇²L(θ)) ≤ 2/η (relation ≤) — the condition under which GD with step η can be
+    linearly stable at a twice-differentiable minimum. A property of this instance, not a theorem that holds
+    for every θ; it is decided with certified (rigorous mode) or estimated (float mode) error bars.
 
-Tag: [probe] — a property of this instance (is this θ η-flat?), not a theorem that holds for every θ;
-it is decided with certified (rigorous mode) or estimated error bars.
+    Float mode: the Lanczos Ritz value is a Rayleigh quotient (≤ λ_max), so "violated" is safe; "holds" also
+    rests on Lanczos having converged to the top eigenvalue. Rigorous mode: λ_max is enclosed by a verified
+    eigendecomposition of the ball Hessian (python-flint), see :mod:`flatproof.measures.rigorous`.
 
-Reference: flatproof math U.2 (η-flatness); the stability threshold is the one used by Mulayoff et al.
-(NeurIPS 2021) and Qiao et al. (arXiv 2406.06838).
+Reference:
+    flatproof math U.2 (η-flatness); the stability threshold is the one used by Mulayoff, Michaeli & Soudry
+    (NeurIPS 2021) and Qiao et al. (arXiv 2406.06838).
 
-Float mode: the Lanczos Ritz value is a Rayleigh quotient (≤ λ_max), so "violated" is safe; "holds"
-also rests on Lanczos having converged to the top eigenvalue. Rigorous mode: λ_max is enclosed by
-a verified eigendecomposition of the ball Hessian (python-flint), see :mod:`flatproof.measures.rigorous`.
+Hypotheses:
+    θ off every kink on the data (the Hessian exists); in rigorous mode, certifiably off every kink.
 
-Example: ``flatproof verify cases/univariate-eta-flat-rigorous.toml`` ends in ``holds`` with a
-certified interval for λ_max.
+Certificate:
+    - ``lambda_max``: the Lanczos run for λ_max (Ritz value, residual, converged, method, matvecs, tolerance)
+    - ``threshold``: the threshold 2/η the Ritz value is compared with
+    - ``lambda_max_certified`` (rigorous mode): the certified enclosure [lo, hi] of λ_max
+    - ``how_certified`` (rigorous mode): how that enclosure was obtained
+
+Example:
+    >>> flatproof.load_case("cases/univariate-eta-flat-rigorous.toml").verify()
+    <Verdict univariate.eta-flat [probe]: holds (certified), margin 3.31 (rigorous; 1 comparison)>
 """
 
 from __future__ import annotations

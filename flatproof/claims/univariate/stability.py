@@ -1,19 +1,34 @@
 """Linear stability of GD at a minimum: the threshold 2/η.
 
-Setting: univariate network under the square loss (the predecessor setting of Mulayoff et al. and
-Qiao et al.), θ a (near-)minimum reached by GD (model.construction = "gd"), off the kinks.
+Setting:
+    Univariate network under the square loss (the predecessor setting of Mulayoff et al. and Qiao et al.),
+    θ a (near-)minimum reached by GD (model.construction = "gd"), off the kinks.
 
-Statement (observation): GD runs from θ and from θ' = θ + ε u (u the top Hessian eigenvector) with the same
-step; their difference follows δ_{t+1} = (I − ηH_t)δ_t to first order. With η = (1 − s)·2/λ_max the
-trajectories stay within ε of each other after T steps, with η = (1 + s)·2/λ_max they separate by a factor
-≥ 10 — the linear-stability picture behind η-flatness, λ_max ≤ 2/η.
+Claim:
+    [probe] GD runs from θ and from θ' = θ + ε u (u the top Hessian eigenvector) with the same step; their
+    difference follows δ_{t+1} = (I − ηH_t)δ_t to first order. With η = (1 − s)·2/λ_max the trajectories stay
+    within ε of each other after T steps (relation ≤), with η = (1 + s)·2/λ_max they separate by a factor
+    ≥ 10 — the linear-stability picture behind η-flatness, λ_max ≤ 2/η. An observation on the instance; the
+    linearisation is exact only infinitesimally.
 
-Tag: [probe] (an observation on the instance; the linearisation is exact only infinitesimally).
+Reference:
+    flatproof math U.2 (stability threshold); Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al.,
+    arXiv 2406.06838.
 
-Reference: flatproof math U.2 (stability threshold); Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al.,
-arXiv 2406.06838.
+Hypotheses:
+    θ off every kink on the data; λ_max > 0.
 
-Example: ``flatproof verify cases/univariate-stability.toml`` ends in ``holds``.
+Certificate:
+    - ``lambda_max``: the Lanczos run for λ_max (Ritz value, residual, converged, method, matvecs, tolerance)
+    - ``grad_norm``: ‖∇L(θ)‖, how far θ is from stationary
+    - ``epsilon``: the size ε of the perturbation along u
+    - ``steps``: the number T of GD steps
+    - ``distance_stable``: ‖θ'_T − θ_T‖ at η = (1 − s)·2/λ_max
+    - ``distance_unstable``: ‖θ'_T − θ_T‖ at η = (1 + s)·2/λ_max
+
+Example:
+    >>> flatproof.load_case("cases/univariate-stability.toml").verify()
+    <Verdict univariate.stability [probe]: holds (observed), margin 9.71e-05 (float; 2 comparisons)>
 """
 
 from __future__ import annotations
