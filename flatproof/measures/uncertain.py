@@ -8,6 +8,7 @@ linear inequality; adjacent pieces are merged. The region R_δ(θ) = [inf U_δ, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -93,7 +94,7 @@ def zero_crossings(net, lo: float, hi: float) -> np.ndarray:
     return np.array(pts, dtype=float)
 
 
-def domain(x: np.ndarray, task=None) -> tuple[float, float]:
+def domain(x: np.ndarray, task: Any = None) -> tuple[float, float]:
     """The window on which an uncertain set is computed: the range of the data points ``x``, widened to the
     finite ends of the data law's support when the law (``task``) is known, and to [x − 1, x + 1] when all
     the points coincide."""

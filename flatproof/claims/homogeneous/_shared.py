@@ -5,21 +5,24 @@ The formulas they rest on (A_j, B_j, F_sym, the orbit infimum, interpolation res
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ...measures.homogeneous_orbit import interpolation_residuals, trace_blocks
+from ...model.homogeneous import HomogeneousNet
 from .._common import checked_oracle, subnormal_relative
-from .._core import Evaluation, Param
+from .._core import Context, Evaluation, Instance, Param
 
 
-def square_loss_hypotheses(inst, ev: Evaluation) -> bool:
+def square_loss_hypotheses(inst: Instance, ev: Evaluation) -> bool:
     ok = ev.hypothesis("square loss L̂ = (1/n)Σ(f − y)² (factor 1)", inst.loss.kind == "square" and
                        inst.loss.factor == 1.0, f"{inst.loss.kind}, factor {inst.loss.factor:g}")
     ok &= ev.hypothesis("no weight decay", inst.weight_decay == 0.0, f"λ = {inst.weight_decay:g}")
     return ok
 
 
-def interpolation_hypothesis(inst, ev: Evaluation, rel_tol: float, id_tol: float) -> bool:
+def interpolation_hypothesis(inst: Instance, ev: Evaluation, rel_tol: float, id_tol: float) -> bool:
     """θ interpolates, strictly enough for the M.2–M.3 identities to absorb what is left.
 
     Per point: |r_i| = |f(x_i) − y_i| ≤ rel_tol · |y_i| (for y_i = 0: rel_tol · Σ_j |a_j|(‖w_j‖‖x_i‖)^k, the size
@@ -66,7 +69,7 @@ def interpolation_hypothesis(inst, ev: Evaluation, rel_tol: float, id_tol: float
                          f"{int(np.sum(~ok_t))} neuron(s)")
 
 
-def rescaling_rounding(rnet) -> np.ndarray:
+def rescaling_rounding(rnet: HomogeneousNet) -> np.ndarray:
     """Per neuron, the relative error the rescaled parameters a_j c_j^{−k}, c_j w_j may carry beyond ordinary
     rounding when they land among the subnormals (subnormal_relative). f is linear in a_j and of degree k in w_j,
     so a term a_jσ(w_jᵀx) moves by at most this factor ρ_a + kρ_w, F_sym,j by 2k/(k+1) times it."""
@@ -80,7 +83,7 @@ INTERPOLATION_TOL = Param("interpolation_tol", float, 1e-9, "relative tolerance 
                           minimum=0.0)
 
 
-def interpolator_oracle(inst, ev: Evaluation, ctx):
+def interpolator_oracle(inst: Instance, ev: Evaluation, ctx: Context) -> Any:
     """The M.2–M.3 preamble: square loss without weight decay, θ an interpolator, off the kinks. Returns the
     curvature oracle, or None (with the failed hypothesis recorded in ``ev``)."""
     if not (square_loss_hypotheses(inst, ev) and

@@ -34,15 +34,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...vocab import ModelKind, Tag
 from .._common import checked_oracle, identity_tol, rounding
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class Conservation(Claim):
     id = "homogeneous.conservation"
     title = "Gradient flow conserves ‖w_j‖² − k a_j²; one GD step changes it by exactly η²(‖∇_{w_j}L‖² − k(∂_{a_j}L)²)"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "M.3"
     reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"w_j^\top\nabla_{w_j}L - k a_j\partial_{a_j}L = 0,\quad q_j(\theta - \eta\nabla L) - q_j(\theta) = "
@@ -50,9 +51,9 @@ class Conservation(Claim):
     hypotheses = ("no weight decay", "θ off every kink along the run")
     params = (Param("eta", float, 0.01, "GD step η", minimum=0.0, exclusive_minimum=True),
               Param("steps", int, 100, "GD steps T", minimum=1, maximum=100_000))
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         if not ev.hypothesis("no weight decay", inst.weight_decay == 0.0, f"λ = {inst.weight_decay:g}"):
             return ev

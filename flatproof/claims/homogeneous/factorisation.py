@@ -39,8 +39,9 @@ import numpy as np
 
 from ...derivations.orbit import f_sym_terms
 from ...measures.homogeneous_orbit import f_sym_factorised, scaled_trace_blocks, split_neuron
+from ...vocab import ModelKind, Tag
 from .._common import checked_oracle, identity_tol, rounding
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 from ._shared import square_loss_hypotheses
 
 
@@ -48,7 +49,7 @@ from ._shared import square_loss_hypotheses
 class Factorisation(Claim):
     id = "homogeneous.factorisation"
     title = "F_sym factors through |a_j|‖w_j‖^k and G(ŵ_j); splitting a neuron N ways scales its F_sym by N^{(1−k)/(k+1)}"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "M.3"
     reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"F_{\mathrm{sym}}(\theta) = \tfrac{2}{n}(k+1)k^{-\frac{k}{k+1}}\sum_j (|a_j|\|w_j\|^k)^{\frac{2k}{k+1}}"
@@ -56,9 +57,9 @@ class Factorisation(Claim):
     hypotheses = ("square loss (1/n)Σ(f − y)², no weight decay", "θ off every kink")
     params = (Param("neuron", int, 0, "the neuron j to split", minimum=0),
               Param("copies", int, 4, "number N of copies", minimum=1, maximum=10_000))
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         if not square_loss_hypotheses(inst, ev):
             return ev

@@ -53,8 +53,9 @@ import numpy as np
 
 from ...measures.homogeneous_orbit import infimum
 from ...model.constructions import rescale_homogeneous
+from ...vocab import ModelKind, Outcome, Tag
 from .._common import rounding
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle
 
 
@@ -62,7 +63,7 @@ from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_or
 class FlatByRescaling(Claim):
     id = "homogeneous.flat-by-rescaling"
     title = "(false) any interpolator can be made ε-flat by rescaling: some c has F(T_cθ) ≤ ε"
-    tag = "paper"
+    tag = Tag.PAPER
     false_by_design = True
     section = "M.3"
     reference = "flatproof math M.3 (refuted there: F(T_cθ) ≥ F_sym > 0); Dinh et al. (ICML 2017); arXiv 2606.04429"
@@ -70,9 +71,9 @@ class FlatByRescaling(Claim):
     hypotheses = INTERPOLATOR_HYPOTHESES
     params = (Param("epsilon", float, 1e-3, "target flatness ε", minimum=0.0, exclusive_minimum=True),
               INTERPOLATION_TOL)
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         orc = interpolator_oracle(inst, ev, ctx)
         if orc is None:
@@ -96,10 +97,10 @@ class FlatByRescaling(Claim):
         name = ("inf_c F(T_cθ) = F_sym ≤ ε (attained at c*)" if inf.attained else
                 "inf_c F(T_cθ) = F_sym < ε (not attained: approached, never reached)")
         main = compare(name, Fs, "<=", eps, value_error=rounding(Fs, terms=net.m))
-        if not inf.attained and main.outcome == "holds" and main.value_interval[1] >= eps:
+        if not inf.attained and main.outcome == Outcome.HOLDS and main.value_interval[1] >= eps:
             main = compare(name, Fs, "<=", eps, value_error=rounding(Fs, terms=net.m), bound_error=math.inf)
         ev.comparisons.append(main)
-        if main.outcome == "holds":            # exhibit the rescaling: F(T_cθ) ≤ ε at an explicit c
+        if main.outcome == Outcome.HOLDS:            # exhibit the rescaling: F(T_cθ) ≤ ε at an explicit c
             c = inf.approach(0.5 * (eps - Fs))
             if c is None:
                 ev.notes.append("no witness c is a float64 number (the factors would under- or overflow)")

@@ -49,15 +49,16 @@ from __future__ import annotations
 
 from ...measures.homogeneous_orbit import f_sym, relative_residual, trace_blocks
 from ...measures.population import excess_mse
+from ...vocab import ModelKind, Tag
 from .._common import rounding
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class FlattestInterpolator(Claim):
     id = "homogeneous.flattest-interpolator"
     title = "The flattest ReLU interpolator over a dictionary has small test MSE"
-    tag = "probe"
+    tag = Tag.PROBE
     section = "M.4"
     reference = "flatproof math M.4 (our formalisation of the positive claim); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"\theta^\star \in \arg\min\{F_{\mathrm{sym}}(\theta) : f_\theta(x_i) = y_i,\ \hat w_j \in \mathcal D\}"
@@ -66,9 +67,9 @@ class FlattestInterpolator(Claim):
     params = (Param("mse", float, 0.05, "stated bound ε_MSE on the test MSE", minimum=0.0),
               Param("samples", int, 20000, "Monte Carlo test points", minimum=100, maximum=10_000_000),
               Param("seed", int, 0, "seed of the test points", minimum=0))
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         lp = inst.extras.get("flattest")
         fw = inst.extras.get("flattest_fixed_width")
@@ -91,6 +92,7 @@ class FlattestInterpolator(Claim):
             ev.notes.append("k ≥ 2: F_sym minimised at fixed width by SLSQP (a local method): the value is an upper "
                             "bound on the flattest interpolator of this width (flatproof math M.4)")
             return ev
+        assert lp is not None                      # one of lp, fw is there (the hypothesis above)
         ev.comparisons.append(compare("LP duality gap = 0", lp.duality_gap, "=", 0.0,
                                       tol=max(tol, 1e-7) * max(abs(lp.lp_value), 1.0)))
         ev.comparisons.append(compare("max_i |f(x_i) − y_i| / |y_i| = 0 (interpolation, per point)",

@@ -34,23 +34,24 @@ from __future__ import annotations
 import numpy as np
 
 from ...measures.homogeneous_orbit import G_hat, gaussian_constant
-from .._core import Claim, Evaluation, Param, compare, register
+from ...vocab import ModelKind, Tag
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class GaussianConstant(Claim):
     id = "homogeneous.gaussian-constant"
     title = "G(ŵ)/n approaches its Gaussian limit with relative error ≤ C n^{−1/2}"
-    tag = "probe"
+    tag = Tag.PROBE
     section = "M.3"
     reference = "flatproof math M.3 (Gaussian population constant); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"\Big|\frac{G(\hat w)/n}{g_{k,d}} - 1\Big| \le \frac{C}{\sqrt n},\quad g_{k,d} = "
                  r"\Big(\frac{(2k-1)!!}{2}\Big)^{\frac1{k+1}}\Big(\frac{k^2(2k-3)!!(d+2k-2)}{2}\Big)^{\frac{k}{k+1}}")
     hypotheses = ("x ~ N(0, I_d) (multi-index generator)", "σ = ReLU^k")
     params = (Param("C", float, 10.0, "constant of the n^{-1/2} error bound", minimum=0.0),)
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         act = inst.net.activation
         ok = ev.hypothesis("Gaussian inputs (data from the multi-index generator)",

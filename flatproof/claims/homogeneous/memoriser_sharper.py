@@ -34,14 +34,15 @@ from __future__ import annotations
 
 from ...measures.homogeneous_orbit import f_sym, trace_blocks
 from ...model.constructions import teacher_network
-from .._core import Claim, Evaluation, Param, compare, register
+from ...vocab import ModelKind, Tag
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class MemoriserSharper(Claim):
     id = "homogeneous.memoriser-sharper"
     title = "The ReLU memoriser is sharper than the teacher after optimising over symmetries: F_sym ratio ≥ ρ"
-    tag = "probe"
+    tag = Tag.PROBE
     section = "M.4"
     reference = "flatproof math M.4 (negative claim, formalised as a probe); Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = r"\frac{F_{\mathrm{sym}}(\theta_{\mathrm{mem}})}{F_{\mathrm{sym}}(\theta_{\mathrm{teacher}})} \ge \rho"
@@ -49,9 +50,9 @@ class MemoriserSharper(Claim):
                   "σ = ReLU (k = 1; not leaky, not |t|): for k ≥ 2 this memoriser is not orderwise sharper "
                   "(flatproof math M.4)", "F_sym(teacher) > 0 (some teacher neuron is active on the data)")
     params = (Param("ratio", float, 2.0, "stated lower bound ρ on the ratio", minimum=0.0),)
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         ok = ev.hypothesis("the network is the memoriser", inst.provenance.get("construction") == "memoriser")
         ok &= ev.hypothesis("the teacher is known", inst.task is not None)

@@ -53,8 +53,9 @@ import numpy as np
 from ...derivations.orbit import orbit_minimum, search_orbit
 from ...measures.homogeneous_orbit import f_sym_net, infimum, scaled_trace_blocks, trace_blocks
 from ...model.constructions import rescale_homogeneous
+from ...vocab import ModelKind, Tag
 from .._common import eig_interval, identity_tol, rounding, top_eigen
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, rescaling_rounding
 
 SEARCH_TOL = 1e-7
@@ -65,7 +66,7 @@ TINY = float(np.finfo(float).tiny)      # tolerance floor when F = 0 exactly (no
 class OrbitMinimum(Claim):
     id = "homogeneous.orbit-minimum"
     title = "Along the rescaling orbit F(T_cθ) = Σ c^{2k}A_j + c^{−2}B_j: unbounded above, minimum F_sym"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "M.3"
     reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh et al. (ICML 2017)"
     statement = (r"F(T_c\theta) = \sum_j c_j^{2k}A_j + c_j^{-2}B_j,\quad \inf_{c>0} F(T_c\theta) = F_{\mathrm{sym}}"
@@ -76,9 +77,9 @@ class OrbitMinimum(Claim):
               Param("blowup", float, 1e6, "Dinh: exhibit c with F(T_cθ) ≥ this value", minimum=0.0,
                     exclusive_minimum=True),
               INTERPOLATION_TOL)
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         orc = interpolator_oracle(inst, ev, ctx)
         if orc is None:
@@ -116,7 +117,7 @@ class OrbitMinimum(Claim):
         inf_tol = identity_tol(tol + SEARCH_TOL, Fs, terms=terms)
         F0 = orc.trace()
 
-        def F_at(cj):
+        def F_at(cj: np.ndarray) -> float:
             return inst.oracle(rescale_homogeneous(net, cj), kink_tol=kt).trace()
         cstar = inf.approach(0.25 * inf_tol)        # well inside the comparison's tolerance
         if cstar is None:
@@ -164,7 +165,7 @@ class OrbitMinimum(Claim):
             u = np.zeros(orc.num_params)
             u[j] = -k * net.a[j]
             u[m + j * net.d: m + (j + 1) * net.d] = net.W[j]
-            nulls.append(float(np.linalg.norm(J @ u) / max(np.linalg.norm(u), 1e-300)))
+            nulls.append(float(np.linalg.norm(J @ u) / max(float(np.linalg.norm(u)), 1e-300)))
         js = float(np.abs(J).max()) or 1.0
         ev.comparisons.append(compare("max_j ‖J v_j‖/‖v_j‖ = 0 for v_j = (−k a_j e_j; w_j)", max(nulls), "=", 0.0,
                                       value_error=rounding(js * np.sqrt(inst.data.n)), tol=identity_tol(tol, js)))

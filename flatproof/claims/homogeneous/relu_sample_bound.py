@@ -41,12 +41,14 @@ from flint import arb
 
 from ...measures import rigorous
 from ...measures.homogeneous_orbit import f_sym_net, trace_blocks
+from ...model.homogeneous import HomogeneousNet
+from ...vocab import Mode, ModelKind, Tag
 from .._common import checked_oracle, rounding
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 from ._shared import square_loss_hypotheses
 
 
-def _balls(net, X, C):
+def _balls(net: HomogeneousNet, X: np.ndarray, C: float) -> tuple[arb, arb, arb] | None:
     """(F, F_sym, bound) as balls; None if an activation is not certified."""
     n, d = X.shape
     Xb = [[arb(float(t)) for t in row] for row in X]
@@ -76,17 +78,17 @@ def _balls(net, X, C):
 class ReluSampleBound(Claim):
     id = "homogeneous.relu-sample-bound"
     title = "ReLU: F ≥ F_sym ≥ (4/n) Σ_i ‖x_i‖ Σ_j |a_j|(w_jᵀx_i)_+"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "M.3"
     reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"F(\theta) \ge F_{\mathrm{sym}}(\theta) \ge \frac{4}{n}\sum_i \|x_i\| \sum_j |a_j|\,"
                  r"(w_j^\top x_i)_+")
     hypotheses = ("ReLU activation", "square loss (1/n)Σ(f − y)², no weight decay", "θ off every kink")
     params = (Param("constant", float, 4.0, "the constant C of the bound (4 in the statement)", minimum=0.0),)
-    model = "homogeneous"
-    modes = ("float", "rigorous")
+    model = ModelKind.HOMOGENEOUS
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         net, X = inst.net, inst.data.X
         ok = ev.hypothesis("ReLU activation", net.activation.name == "relu", net.activation.name)
@@ -104,7 +106,7 @@ class ReluSampleBound(Claim):
         norms = np.linalg.norm(X, axis=1)
         bound = float(C / X.shape[0] * norms @ (np.maximum(X @ net.W.T, 0.0) @ np.abs(net.a)))
         ev.certificate.update({"F": F, "F_sym": Fs, "bound": bound, "constant": C, "A_j": A, "B_j": B})
-        if ctx.mode == "rigorous":
+        if ctx.mode == Mode.RIGOROUS:
             balls = _balls(net, X, C)
             if balls is None:
                 ev.hypothesis("activation pattern certified", False, "a pre-activation ball contains 0")

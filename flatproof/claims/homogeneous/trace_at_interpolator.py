@@ -41,8 +41,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...measures.homogeneous_orbit import trace_blocks
+from ...vocab import ModelKind, Tag
 from .._common import bottom_eigen, eig_certificate, identity_tol, rounding, top_eigen
-from .._core import Claim, Evaluation, compare, register
+from .._core import Claim, Context, Evaluation, Instance, compare, register
 from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle
 
 
@@ -50,16 +51,16 @@ from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_or
 class TraceAtInterpolator(Claim):
     id = "homogeneous.trace-at-interpolator"
     title = "At an interpolator ∇²L̂ = (2/n)JᵀJ ⪰ 0 and F = Σ_j (A_j + B_j)"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "M.2"
     reference = "flatproof math M.2; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"\nabla^2\hat L(\theta) = \tfrac{2}{n}J^\top J \succeq 0,\quad "
                  r"F(\theta) = \operatorname{tr}\nabla^2\hat L(\theta) = \sum_j (A_j + B_j)")
     hypotheses = INTERPOLATOR_HYPOTHESES
     params = (INTERPOLATION_TOL,)
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         orc = interpolator_oracle(inst, ev, ctx)
         if orc is None:

@@ -36,23 +36,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...vocab import ModelKind, Tag
 from .._common import checked_oracle, eig_certificate, eig_interval, top_eigen
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class EdgeOfStability(Claim):
     id = "logistic.edge-of-stability"
     title = "GD with step η ends at the edge of stability: |λ_max(θ_T) − 2/η| ≤ s·2/η"
-    tag = "probe"
+    tag = Tag.PROBE
     section = "U.7"
     reference = "flatproof math U.7; Qiao & Wang, arXiv 2512.01473, Section 4 (simulations)"
     statement = r"\Big|\lambda_{\max}\big(\nabla^2 L(\theta_T)\big) - \frac{2}{\eta}\Big| \le s\,\frac{2}{\eta}"
     hypotheses = ("θ was trained by GD with step η", "θ_T off every kink on the data")
     params = (Param("slack", float, 0.25, "relative slack s around 2/η", minimum=0.0),)
-    model = "univariate"
+    model = ModelKind.UNIVARIATE
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         tr = inst.training
         if not ev.hypothesis("θ was trained by GD (model.construction = \"gd\")", tr is not None):

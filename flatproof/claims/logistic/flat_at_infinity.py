@@ -63,20 +63,23 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from ..._errors import KinkError
+from ..._errors import InputError, KinkError
 from ...measures import rigorous
 from ...measures.population import training_error
 from ...measures.uncertain import domain, uncertain_set
 from ...measures.univariate_hessian import UnivariateDense
 from ...model import constructions as C
+from ...vocab import Mode, ModelKind, Tag
 from .._common import bottom_eigen, flatness_comparison, population_comparisons, rounding, top_eigen
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
-def hessian_bound(balls: bool = False):
+def hessian_bound(balls: bool = False) -> Callable[..., Any]:
     """U.5's bound e^{−c²γ}(c²G + ε₀), lambdified from the derivation ``flat-at-infinity`` onto numpy or,
     for rigorous mode, onto python-flint balls."""
     from ...derivations import get_derivation
@@ -89,7 +92,7 @@ def log_hessian_bound(c: float, gamma: float, gmax: float, eps0: float) -> float
     return -(c * c) * gamma + math.log(c * c * gmax + eps0)
 
 
-def smallest_scale(bound, eps: float, c0: float) -> float:
+def smallest_scale(bound: Callable[[float], float], eps: float, c0: float) -> float:
     """The smallest c ≥ c0 on the decreasing branch of the U.5 bound with bound(c) ≤ ε (monotone search:
     doubling, then bisection); c0 itself if bound(c0) ≤ ε already."""
     if bound(c0) <= eps:
@@ -112,7 +115,7 @@ def smallest_scale(bound, eps: float, c0: float) -> float:
     return hi
 
 
-def base_hypotheses(inst, ev: Evaluation) -> bool:
+def base_hypotheses(inst: Instance, ev: Evaluation) -> bool:
     ok = ev.hypothesis("the network is a scaled sign-fitting network θ_c (model.construction)",
                        inst.base_net is not None and inst.scale is not None,
                        "" if inst.base_net is not None else "build the model with construction = \"sign-fitting\"")
@@ -121,22 +124,26 @@ def base_hypotheses(inst, ev: Evaluation) -> bool:
     return ok
 
 
-def u5_inputs_balls(inst):
+def u5_inputs_balls(inst: Instance) -> tuple[Any, Any, Any]:
     """γ = min_j y_j f_θ(x_j), max_j ‖∇f_θ(x_j)‖² and ε₀ = max_i √(ā_i² + c̄_i²) of the base network θ as balls
     from its exact binary parameters and data (raises KinkError if a pre-activation ball meets 0)."""
     arb = rigorous.arb
     base = inst.base_net
     x, y = inst.data.x, inst.data.y
     bb = rigorous.univariate_balls(inst.problem, base)
+    J = bb.J
+    if J is None:
+        raise InputError(f"the U.5 inputs need the ball Jacobian, formed only for n·p <= {rigorous.SIZE_LIMIT:,}",
+                         field="mode")
     gamma = gmax = None
     for j in range(bb.n):
         margin = arb(float(y[j])) * bb.f[j]
         gamma = margin if gamma is None else gamma.min(margin)
-        row = sum((bb.J[j, k] * bb.J[j, k] for k in range(bb.J.ncols())), arb(0))
+        row = sum((J[j, k] * J[j, k] for k in range(J.ncols())), arb(0))
         gmax = row if gmax is None else gmax.max(row)
     eps0 = arb(0)
     for i in range(bb.m):
-        active = [j for j in range(bb.n) if bb.J[j, i] != 0]
+        active = [j for j in range(bb.n) if J[j, i] != 0]
         abar = sum((abs(arb(float(x[j]))) for j in active), arb(0)) / bb.n
         cbar = arb(len(active)) / bb.n
         eps0 = eps0.max((abar * abar + cbar * cbar).sqrt())
@@ -147,7 +154,7 @@ def u5_inputs_balls(inst):
 class FlatAtInfinity(Claim):
     id = "logistic.flat-at-infinity"
     title = "Arbitrarily flat solutions at infinity that overfit: λ_max(θ_c) ≤ ε with population error of sign f_θ"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "U.5"
     reference = "flatproof math U.5; Qiao & Wang, arXiv 2512.01473, Appendix D (arbitrarily flat interpolating solutions)"
     statement = (r"\|\nabla^2 L(\theta_c)\|_2 \le e^{-c^2\gamma}\big(c^2 \max_j\|\nabla f_\theta(x_j)\|^2 + "
@@ -161,14 +168,15 @@ class FlatAtInfinity(Claim):
                     minimum=0.0, maximum=1.0),
               Param("delta", float, 0.01, "level of the reported uncertain set U_δ(θ_c)", minimum=0.0,
                     maximum=0.25, exclusive_minimum=True))
-    model = "univariate"
-    modes = ("float", "rigorous")
+    model = ModelKind.UNIVARIATE
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         if not base_hypotheses(inst, ev):
             return ev
         base, c = inst.base_net, inst.scale
+        assert c is not None                    # base_hypotheses checked it (for the type checker)
         x, y = inst.data.x, inst.data.y
         gamma = float(np.min(y * base(x)))
         ev.hypothesis("θ fits the signs of the labels: γ = min_j y_j f_θ(x_j) > 0", gamma > 0, f"γ = {gamma:.6g}")
@@ -201,7 +209,7 @@ class FlatAtInfinity(Claim):
         ev.comparisons.insert(0, flat)                           # the main comparison first
         ev.certificate["c_epsilon"] = c_eps
         balls = None
-        if ctx.mode == "rigorous":
+        if ctx.mode == Mode.RIGOROUS:
             try:
                 balls = rigorous.univariate_balls(inst.problem, inst.net)     # built once: spectrum and margins
             except KinkError as exc:
@@ -210,8 +218,8 @@ class FlatAtInfinity(Claim):
         if balls is not None and inst.net.num_params <= rigorous.DENSE_LIMIT:
             enc = rigorous.univariate_spectrum(inst.problem, inst.net, balls=balls)
             arb = rigorous.arb
-            norm_hi = max(abs(enc.lambda_max[1]), abs(enc.lambda_min[0]), abs(enc.lambda_max[0]),
-                          abs(enc.lambda_min[1]))
+            lam_min = enc.lambda_min if enc.lambda_min is not None else (-math.inf, math.inf)
+            norm_hi = max(abs(enc.lambda_max[1]), abs(lam_min[0]), abs(enc.lambda_max[0]), abs(lam_min[1]))
             try:
                 g_ball, G_ball, e0_ball = u5_inputs_balls(inst)
             except KinkError as exc:

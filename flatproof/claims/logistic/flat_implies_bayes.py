@@ -40,15 +40,16 @@ Example:
 
 from __future__ import annotations
 
+from ...vocab import Mode, ModelKind, Outcome, Tag
 from .._common import flatness_comparison, population_comparisons
-from .._core import Claim, Evaluation, Param, register
+from .._core import Claim, Context, Evaluation, Instance, Param, register
 
 
 @register
 class FlatImpliesBayes(Claim):
     id = "logistic.flat-implies-bayes"
     title = "(false) η-flat ⇒ population error ≤ Bayes error + Δ, under logistic loss"
-    tag = "paper"
+    tag = Tag.PAPER
     false_by_design = True
     section = "U.5"
     reference = "flatproof math U.5 (refuted there); Qiao & Wang, arXiv 2512.01473 (flat solutions at infinity overfit)"
@@ -57,10 +58,10 @@ class FlatImpliesBayes(Claim):
     hypotheses = ("θ is η-flat", "logistic loss", "the data law is known")
     params = (Param("eta", float, 1.0, "GD step size η", minimum=0.0, exclusive_minimum=True),
               Param("excess", float, 0.05, "allowed excess Δ over the Bayes error", minimum=0.0, maximum=1.0))
-    model = "univariate"
-    modes = ("float", "rigorous")
+    model = ModelKind.UNIVARIATE
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         ok = ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind)
         ok &= ev.hypothesis("the data law is known (data from a generator)", inst.task is not None)
@@ -70,10 +71,10 @@ class FlatImpliesBayes(Claim):
         if flat is None:
             return ev
         ev.comparisons.clear()
-        if flat.outcome == "violated":
+        if flat.outcome == Outcome.VIOLATED:
             ev.hypothesis("θ is η-flat", False, f"λ_max ≥ {flat.value_interval[0]:.6g} > 2/η")
             return ev
-        if flat.outcome == "inconclusive":
+        if flat.outcome == Outcome.INCONCLUSIVE:
             ev.comparisons.append(flat)
             ev.notes.append("η-flatness could not be decided, so the implication is not tested")
             return ev

@@ -63,14 +63,15 @@ Example:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from ...measures import norm_bound as nb
 from ...measures import rigorous
-from ...vocab import Basis
+from ...vocab import Basis, Mode, ModelKind, Tag
 from .._common import ROUNDING
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 EST, ROUND = Basis.ESTIMATED, "float64 with a rounding allowance valid for subnormals"
 
@@ -89,7 +90,7 @@ def _allow(scale: float, ops: int) -> float:
 class NormBound(Claim):
     id = "logistic.norm-bound"
     title = "P(θ) ≤ ‖θ‖²/2, ‖f‖_∞ ≤ P√(1 + x_max²) + |β|, and weight decay λ keeps ‖θ‖² ≤ 2 log 2/λ"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "U.4"
     reference = ("flatproof math U.4, norm-bounded solutions (corresponds to Theorem 3.3 of Qiao & Wang, arXiv "
                  "2512.01473); path-norm Rademacher bound: Neyshabur et al. 2015, Golowich et al. 2018; gap: "
@@ -103,17 +104,17 @@ class NormBound(Claim):
                     "data law's support when it is bounded)", minimum=0.0),
               Param("delta", float, 0.05, "the gap bound holds with probability ≥ 1 − δ over the sample",
                     minimum=0.0, exclusive_minimum=True, maximum=0.5))
-    model = "univariate"
-    modes = ("float", "rigorous")
+    model = ModelKind.UNIVARIATE
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         if not ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind):
             return ev
         net, lam = inst.net, float(inst.weight_decay)
         x_max = self._x_max(inst, ctx)
         ev.certificate.update({"x_max": x_max, "weight_decay": lam, "width": net.m})
-        if ctx.mode == "rigorous":
+        if ctx.mode == Mode.RIGOROUS:
             self._rigorous(inst, ev, x_max, lam)
         else:
             self._float(inst, ev, x_max, lam)
@@ -125,7 +126,7 @@ class NormBound(Claim):
              "‖θ‖² ≤ 2 log 2/λ")
     SUBLEVEL = "J(θ) ≤ J(0) = log 2 (every minimiser of L + (λ/2)‖θ‖² is in this set)"
 
-    def _sublevel(self, ev, excess: float, interval: tuple[float, float], how: str, **basis) -> bool:
+    def _sublevel(self, ev: Evaluation, excess: float, interval: tuple[float, float], how: str, **basis: Any) -> bool:
         """Part 3's hypothesis J(θ) − log 2 ≤ 0 from an enclosure [lo, hi] of J(θ) − log 2: met (hi ≤ 0), not met
         (lo > 0), or undecided — then an inconclusive row says so (float64 or the balls cannot tell; a J within
         rounding of log 2 is neither a hypothesis met nor one failed). True when part 3 is to be checked."""
@@ -138,7 +139,7 @@ class NormBound(Claim):
         return ev.hypothesis(self.SUBLEVEL, hi <= 0, detail)
 
     @staticmethod
-    def _x_max(inst, ctx) -> float:
+    def _x_max(inst: Instance, ctx: Context) -> float:
         x_max = ctx.params["x_max"]
         if x_max > 0:
             return x_max
@@ -149,7 +150,7 @@ class NormBound(Claim):
                 x_max = max(x_max, abs(float(lo)), abs(float(hi)))
         return x_max
 
-    def _float(self, inst, ev, x_max, lam):
+    def _float(self, inst: Instance, ev: Evaluation, x_max: float, lam: float) -> None:
         net, m = inst.net, inst.net.m
         P, sq = nb.path_norm(net), nb.sq_norm(net)
         root = math.hypot(1.0, x_max)          # √(1 + x_max²) without overflow
@@ -174,11 +175,11 @@ class NormBound(Claim):
             ev.comparisons.append(compare(self.NAMES[2], sq, "<=", cap, value_error=_allow(sq, 3 * m + 2),
                                           bound_error=_allow(cap, 2), basis=EST, basis_note=ROUND))
 
-    def _rigorous(self, inst, ev, x_max, lam):
+    def _rigorous(self, inst: Instance, ev: Evaluation, x_max: float, lam: float) -> None:
         arb, net = rigorous.arb, inst.net
         iv = rigorous.interval
 
-        def mid(ball) -> float:
+        def mid(ball: Any) -> float:
             return float(ball.mid())
         P, sq = nb.path_norm_ball(net), nb.sq_norm_ball(net)
         sup_lo, sup_hi = nb.sup_abs_interval(net, x_max, bias=False)
@@ -202,7 +203,7 @@ class NormBound(Claim):
                                           bound_interval=iv(cap), certified=True))
 
     @staticmethod
-    def _gap(inst, ctx, ev, x_max, lam):
+    def _gap(inst: Instance, ctx: Context, ev: Evaluation, x_max: float, lam: float) -> None:
         """The [probe]: measured gap beside the Rademacher bound (certificate and a note; never a comparison)."""
         from ...measures.population import logistic_risk_with_error
         from ...model.losses import logistic

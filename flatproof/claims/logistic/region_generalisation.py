@@ -54,15 +54,15 @@ from ...measures import rigorous
 from ...measures.certified_integral import NotCertified, certified_region_excess
 from ...measures.population import region_risk
 from ...measures.uncertain import domain, uncertain_set
-from ...vocab import Basis
-from .._core import Claim, Evaluation, Param, compare, register
+from ...vocab import Basis, Mode, ModelKind, Tag
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class RegionGeneralisation(Claim):
     id = "logistic.region-generalisation"
     title = "A flat GD solution's excess logistic risk inside the region R_δ of its uncertain sets is ≤ ε"
-    tag = "probe"
+    tag = Tag.PROBE
     section = "U.3-U.4"
     reference = "flatproof math U.3–U.4 (our formalisation); Qiao & Wang, arXiv 2512.01473"
     statement = (r"\mathbb E\big[\mathrm{KL}(\mathrm{Bern}(\eta(X))\,\|\,\mathrm{Bern}(s(f(X))))\,\big|\,X \in R_\delta\big]"
@@ -71,10 +71,10 @@ class RegionGeneralisation(Claim):
     params = (Param("delta", float, 0.05, "level δ of the uncertain set", minimum=0.0, maximum=0.25,
                     exclusive_minimum=True),
               Param("excess", float, 0.05, "stated bound ε on the excess risk inside R_δ", minimum=0.0))
-    model = "univariate"
-    modes = ("float", "rigorous")
+    model = ModelKind.UNIVARIATE
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         ok = ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind)
         ok &= ev.hypothesis("the data law is known", inst.task is not None)
@@ -85,10 +85,11 @@ class RegionGeneralisation(Claim):
         R = U.hull
         inside = region_risk(inst.net, inst.task, R, inside=True) if R else None
         outside = region_risk(inst.net, inst.task, R, inside=False) if R else None
-        if not ev.hypothesis("R_δ non-empty", R is not None and inside.mass > 0, f"R_δ = {R}"):
+        if not ev.hypothesis("R_δ non-empty", R is not None and inside is not None and inside.mass > 0, f"R_δ = {R}"):
             return ev
+        assert R is not None and inside is not None and outside is not None     # for the type checker
         name = "excess logistic risk inside R_δ ≤ ε"
-        if ctx.mode == "rigorous":
+        if ctx.mode == Mode.RIGOROUS:
             try:
                 cert = certified_region_excess(inst.net, inst.task, ctx.params["delta"], lo, hi)
             except NotCertified as exc:

@@ -42,23 +42,24 @@ import numpy as np
 
 from ...measures.uncertain import domain, uncertain_set
 from ...model.losses import logistic_d2, logit_width
-from .._core import Claim, Evaluation, Param, compare, register
+from ...vocab import ModelKind, Tag
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class UncertainSet(Claim):
     id = "logistic.uncertain-set"
     title = "U_δ(θ) = {|f| ≤ τ} is the union of intervals computed from the knots"
-    tag = "paper"
+    tag = Tag.PAPER
     section = "U.3"
     reference = "flatproof math U.3 (our formalisation); Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ)"
     statement = (r"U_\delta(\theta) = \{x : s(f_\theta(x))\,s(-f_\theta(x)) \ge \delta\} = "
                  r"\{x : |f_\theta(x)| \le \tau\} = \bigcup_k [\ell_k, r_k]")
     params = (Param("delta", float, 0.1, "curvature level δ", minimum=0.0, maximum=0.25, exclusive_minimum=True),
               Param("grid", int, 20001, "points of the dense check grid", minimum=2, maximum=10_000_000))
-    model = "univariate"
+    model = ModelKind.UNIVARIATE
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         delta, net = ctx.params["delta"], inst.net
         tau = logit_width(delta)
@@ -77,7 +78,7 @@ class UncertainSet(Claim):
         bad_data = int(np.sum(clear_x & (U.contains(x) != on_data)))
         ev.comparisons.append(compare("data points where x_j ∈ U_δ and d_j ≥ δ disagree", bad_data, "=", 0))
         ev.certificate.update({"delta": delta, "tau": tau, "domain": [lo, hi], "intervals": [list(i) for i in
-                               U.intervals], "region_R_delta": None if U.empty else list(U.hull),
+                               U.intervals], "region_R_delta": None if U.hull is None else list(U.hull),
                                "length": U.length, "uncertain_data_points": int(on_data.sum()), "n": int(x.size),
                                "grid_points": int(grid.size), "grid_points_on_boundary": int((~clear).sum())})
         return ev

@@ -33,24 +33,25 @@ Example:
 
 from __future__ import annotations
 
+from ...vocab import Mode, ModelKind, Tag
 from .._common import flatness_comparison
-from .._core import Claim, Evaluation, Param, register
+from .._core import Claim, Context, Evaluation, Instance, Param, register
 
 
 @register
 class EtaFlat(Claim):
     id = "univariate.eta-flat"
     title = "θ is η-flat: λ_max(∇²L(θ)) ≤ 2/η"
-    tag = "probe"
+    tag = Tag.PROBE
     section = "U.2"
     reference = "flatproof math U.2; Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al., arXiv 2406.06838"
     statement = r"\lambda_{\max}\big(\nabla^2 L(\theta)\big) \le \frac{2}{\eta}"
     hypotheses = ("θ off every kink on the data",)
     params = (Param("eta", float, 1.0, "GD step size η", minimum=0.0, exclusive_minimum=True),)
-    model = "univariate"
-    modes = ("float", "rigorous")
+    model = ModelKind.UNIVARIATE
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         flatness_comparison(inst, ctx, ev, ctx.params["eta"])
         return ev

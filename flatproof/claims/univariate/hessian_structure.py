@@ -40,23 +40,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...vocab import ModelKind, Tag
 from .._common import checked_oracle, identity_tol, rounding
-from .._core import Claim, Evaluation, compare, register
+from .._core import Claim, Context, Evaluation, Instance, compare, register
 
 
 @register
 class HessianStructure(Claim):
     id = "univariate.hessian-structure"
     title = "∇²L = H_GN + H_F, ‖H_F‖₂ = ε_F, H_GN ⪰ 0, and the exact trace formula"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "U.2"
     reference = "flatproof math U.2; Qiao & Wang, arXiv 2512.01473 (App. C computes the Hessian)"
     statement = (r"\nabla^2 L = H_{GN} + H_F,\quad \|H_F\|_2 = \max_i \sqrt{a_i^2 + c_i^2} = \varepsilon_F,\quad "
                  r"H_{GN} \succeq 0,\quad \operatorname{tr}\nabla^2 L = \frac1n\sum_j d_j\|\nabla f_j\|^2")
     hypotheses = ("θ off every kink on the data",)
-    model = "univariate"
+    model = ModelKind.UNIVARIATE
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         fast = checked_oracle(inst, ctx, ev)
         if fast is None:

@@ -51,13 +51,15 @@ import numpy as np
 from ...derivations import get_derivation
 from ...derivations.orbit import orbit_infimum, orbit_minimum, search_orbit
 from ...model.constructions import rescale_univariate
+from ...model.univariate import UnivariateNet
+from ...vocab import ModelKind, Tag
 from .._common import checked_oracle, identity_tol, rounding, subnormal_relative
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 SEARCH_TOL = 1e-7     # relative accuracy of the numeric orbit minimum (second order in the Brent tolerance)
 
 
-def trace_gn(inst, net, kink_tol):
+def trace_gn(inst: Instance, net: UnivariateNet, kink_tol: float) -> float:
     """tr H_GN at ``net`` (= tr ∇²L − λp; tr H_F = 0)."""
     orc = inst.oracle(net, kink_tol=kink_tol)
     return orc.trace() - inst.weight_decay * orc.num_params
@@ -67,7 +69,7 @@ def trace_gn(inst, net, kink_tol):
 class Rescaling(Claim):
     id = "univariate.rescaling"
     title = "T_c leaves f unchanged, ∇²L(T_cθ) = S⁻¹∇²L(θ)S⁻¹, and the orbit trace has minimum Σ2√(A_iB_i) + D̄"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "U.6"
     reference = "flatproof math U.6; Dinh, Pascanu, Bengio & Bengio (ICML 2017)"
     statement = (r"f_{T_c\theta} = f_\theta,\ \nabla^2 L(T_c\theta) = S^{-1}\nabla^2 L(\theta) S^{-1},\ "
@@ -77,9 +79,9 @@ class Rescaling(Claim):
               Param("seed", int, 0, "seed of the factors c_i", minimum=0),
               Param("sharp", float, 1e6, "exhibit a rescaling with Gauss–Newton trace ≥ this value", minimum=0.0,
                     exclusive_minimum=True))
-    model = "univariate"
+    model = ModelKind.UNIVARIATE
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         ok = ev.hypothesis("no weight decay", inst.weight_decay == 0.0, f"λ = {inst.weight_decay:g}")
         orc = checked_oracle(inst, ctx, ev)
@@ -136,7 +138,7 @@ class Rescaling(Claim):
             numeric = np.nan
             ev.notes.append("a rescaling that approaches the infimum is not a float64 number (it would overflow)")
         else:
-            def trace_at(ci):
+            def trace_at(ci: np.ndarray) -> float:
                 return trace_gn(inst, rescale_univariate(net, ci), kt)
             cstar = search_orbit(inf, trace_at, cstar)
             numeric = trace_at(cstar)  # separable over neurons: one evaluation at all the c_i at once

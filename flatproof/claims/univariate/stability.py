@@ -36,15 +36,16 @@ from __future__ import annotations
 import numpy as np
 
 from ...model.univariate import UnivariateNet
+from ...vocab import ModelKind, Tag
 from .._common import checked_oracle, eig_certificate, top_eigen
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class Stability(Claim):
     id = "univariate.stability"
     title = "Near a minimum, GD is stable below η = 2/λ_max and repelled above it"
-    tag = "probe"
+    tag = Tag.PROBE
     section = "U.2"
     reference = "flatproof math U.2; Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al., arXiv 2406.06838"
     statement = (r"\eta < \tfrac{2}{\lambda_{\max}}:\ \|\theta_T - \theta\| \le \epsilon,\qquad "
@@ -53,9 +54,9 @@ class Stability(Claim):
     params = (Param("slack", float, 0.2, "relative distance s of η from 2/λ_max", minimum=0.0, maximum=0.9),
               Param("epsilon", float, 1e-4, "size ε of the perturbation", minimum=0.0, exclusive_minimum=True),
               Param("steps", int, 200, "GD steps T", minimum=1, maximum=100_000))
-    model = "univariate"
+    model = ModelKind.UNIVARIATE
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         orc = checked_oracle(inst, ctx, ev)
         if orc is None:
