@@ -13,8 +13,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from .vocab import Relation
+
 _COLOURS = {"holds": "#1a7f37", "violated": "#cf222e", "inconclusive": "#9a6700", "hypotheses-not-met": "#8250df"}
-_REL = {"<=": "≤", ">=": "≥", "=": "="}
 # macros of the LaTeX documents that Jupyter's MathJax does not define, and their plain equivalents
 _MATHJAX = {r"\coloneqq": r"\mathrel{:=}", r"\eqqcolon": r"\mathrel{=:}"}
 
@@ -69,7 +70,7 @@ def verdict_html(v: Any) -> str:
     basis = v.label[len(str(v.outcome)):].strip()
     caption = (f"<code>{_e(v.claim)}</code> [{_e(v.tag)}]{false}: {_outcome(v.outcome)} "
                f"<small>{_e(basis)} {_e(v.mode)} mode{_e(_unmet(v))}</small>")
-    rows = [[_e(c.name), num(c.value, 10), _REL.get(c.relation, c.relation) + (f" ±{c.tol:.1e}" if c.tol else ""),
+    rows = [[_e(c.name), num(c.value, 10), Relation(c.relation).symbol + (f" ±{c.tol:.1e}" if c.tol else ""),
              num(c.bound, 10), num(c.margin, 3), _e(c.how), _outcome(c.outcome)] for c in v.comparisons]
     rows += [[f"hypothesis: {_e(h.name)}", "", "", "", "", _e(h.detail), _outcome("hypotheses-not-met")]
              for h in v.hypotheses if not h.met]

@@ -20,6 +20,7 @@ from pathlib import Path
 from ._errors import InputError
 from ._latex import compile_pdf, latex_text, math_text, tt_id
 from .claims import all_claims
+from .vocab import Relation
 
 PAPERS = {
     "logistic": {"letter": "U", "study": "logistic",
@@ -75,8 +76,7 @@ def _case_rows(claim_id: str, cases: list[Path]) -> list[CaseRow]:
             continue
         v = load_case(p).verify()
         c = v.primary
-        rel = {"<=": "≤", ">=": "≥", "=": "="}
-        primary = "—" if c is None else f"{c.name}: {c.value:.6g} {rel[c.relation]} {c.bound:.6g}"
+        primary = "—" if c is None else f"{c.name}: {c.value:.6g} {Relation(c.relation).symbol} {c.bound:.6g}"
         rows.append(CaseRow(p.name, v.outcome, verdict_basis(v), v.mode, primary, None if c is None else c.margin))
     return rows
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from .vocab import Relation
 from ._latex import latex_text, math_text, tt_id  # noqa: F401  (re-exported: the report's typesetting)
 
 
@@ -51,7 +52,7 @@ with an error model) or observed (a probe). In rigorous mode only certified comp
 def verdict_latex(case_name: str, claim, verdict, provenance: dict) -> str:
     rows = []
     for c in verdict.comparisons:
-        rel = {"<=": r"$\le$", ">=": r"$\ge$", "=": "$=$"}[c.relation]
+        rel = f"${Relation(c.relation).latex}$"
         how = latex_text(c.how)
         rows.append(f"{math_text(c.name)} & {_num(c.value, 8)} & {rel} & {_num(c.bound, 8)} & {_num(c.margin, 3)} & "
                     f"{how} & {c.outcome} \\\\")

@@ -32,11 +32,22 @@ class Relation(StrEnum):
     @property
     def symbol(self) -> str:
         """The relation as a mathematician writes it (≤, ≥, =)."""
-        return {"<=": "≤", ">=": "≥", "=": "="}[self.value]
+        return _RELATION_FORMS[self.value][0]
 
     @property
     def latex(self) -> str:
-        return {"<=": r"\le", ">=": r"\ge", "=": "="}[self.value]
+        """The relation in LaTeX math (``\\le``, ``\\ge``, ``=``)."""
+        return _RELATION_FORMS[self.value][1]
+
+    @property
+    def ascii(self) -> str:
+        """The relation in ASCII, as case files and JSON spell it (``<=``, ``>=``, ``=``)."""
+        return _RELATION_FORMS[self.value][2]
+
+
+#: the one table of a relation's spellings: (symbol, LaTeX, ASCII)
+_RELATION_FORMS: dict[str, tuple[str, str, str]] = {"<=": ("≤", r"\le", "<="), ">=": ("≥", r"\ge", ">="),
+                                                    "=": ("=", "=", "=")}
 
 
 class Mode(StrEnum):

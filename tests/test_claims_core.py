@@ -65,8 +65,8 @@ def test_unknown_claim_suggests_a_close_id():
 
 
 def test_user_claim_by_decorator_is_verified_like_the_shipped_ones():
-    from tests._instances import random_univariate
     from flatproof.instances.instance import Instance
+    from tests._instances import random_univariate
 
     @register
     class BetaIsSmall(Claim):
@@ -214,3 +214,21 @@ def test_basis_is_in_the_json_record():
     rec = json.loads(json.dumps(claim.check(inst).as_dict()))
     assert rec["basis"] == "certified" and rec["comparisons"][0]["basis"] == "certified"
     assert rec["outcome"] == "holds"
+
+
+def test_the_instance_protocol_names_only_what_a_real_instance_has():
+    """claims/_core.Instance (the shape a check reads) against flatproof.instances.instance.Instance: every
+    member of the protocol is a field, property or method of the real class, and the oracle takes the same
+    keyword arguments. A member the real instance lacked would make a typed check read an attribute that is
+    not there."""
+    import dataclasses
+    import inspect
+
+    from flatproof.claims._core import Instance as Shape
+    from flatproof.instances.instance import Instance as Real
+
+    shape = {n for n in vars(Shape) if not n.startswith("_")}
+    real = {f.name for f in dataclasses.fields(Real)} | {n for n in vars(Real) if not n.startswith("_")}
+    assert shape and shape <= real, sorted(shape - real)
+    assert (list(inspect.signature(Shape.oracle).parameters)
+            == list(inspect.signature(Real.oracle).parameters))

@@ -10,7 +10,7 @@ from flatproof.model import constructions as C
 from flatproof.claims import get_claim
 from flatproof.derivations.orbit import orbit_minimum
 from flatproof.instances.instance import Instance
-from flatproof.measures.homogeneous_flattest import flattest_relu_interpolator, relu_G
+from flatproof.measures.homogeneous_flattest import flattest_relu_interpolator
 from tests._instances import random_homogeneous, seeds
 
 
@@ -98,7 +98,8 @@ def test_flattest_lp_recovers_the_teacher_and_is_dual_certified():
     assert sorted(res.active.tolist()) == [300, 301]
     assert np.allclose(np.sort(res.net.a), [1.0, 1.0], atol=1e-8)
     # F_min from the LP equals (4/n) Σ G |β| computed independently for the teacher
-    G = relu_G(data.X, task.U.T)
+    Z = data.X @ task.U                          # the teacher's unit directions, G(ŵ) of M.3 by hand for k = 1
+    G = np.sqrt(np.sum(np.maximum(Z, 0.0) ** 2, axis=0) * (np.sum(data.X ** 2, axis=1) @ (Z > 0)))
     assert res.F_min == pytest.approx(4.0 / 80 * G.sum(), rel=1e-9)
 
 
@@ -118,9 +119,7 @@ def test_gaussian_constant_against_quadrature():
 
 @given(seeds, st.integers(2, 15), st.integers(1, 4), st.integers(1, 4), st.sampled_from([1, 2, 3]), st.integers(1, 6))
 def test_factorisation_and_splitting_on_random_networks(seed, n, d, m, k, N):
-    from flatproof.claims.homogeneous._shared import trace_blocks
-    from flatproof.claims.homogeneous.orbit_minimum import f_sym
-    from flatproof.measures.homogeneous_orbit import f_sym_factorised, split_neuron
+    from flatproof.measures.homogeneous_orbit import f_sym, f_sym_factorised, split_neuron, trace_blocks
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
     net = fp.HomogeneousNet(rng.standard_normal(m), rng.standard_normal((m, d)), fp.relu_power(k))

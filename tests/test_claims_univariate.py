@@ -213,7 +213,7 @@ def test_log_of_the_u5_bound_is_sympys_bound_and_never_underflows():
     (and decreasing) where the bound itself underflows — so c_ε for a subnormal ε is not chosen too small."""
     import math
 
-    from flatproof.claims.univariate.flat_at_infinity import hessian_bound, log_hessian_bound
+    from flatproof.claims.logistic.flat_at_infinity import hessian_bound, log_hessian_bound
     for c, g, G, e0 in ((1.0, 1.0, 3.0, 0.5), (4.0, 0.3, 120.0, 1.1), (7.5, 2.0, 1e4, 0.01)):
         assert math.isclose(math.exp(log_hessian_bound(c, g, G, e0)), float(hessian_bound()(c, g, G, e0)),
                             rel_tol=1e-12)

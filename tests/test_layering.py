@@ -91,17 +91,7 @@ def test_imports_only_go_down(path):
     assert not upward, f"{mod} ({layer(mod)}) imports a higher layer: " + "; ".join(upward)
 
 
-NOT_YET_LEAVES = {  # TODO(issue 16): claim modules that still import another claim module; this set only shrinks
-    "claims/homogeneous/flat_by_rescaling.py", "claims/homogeneous/flattest_interpolator.py",
-    "claims/homogeneous/gaussian_constant.py", "claims/homogeneous/relu_sample_bound.py",
-    "claims/univariate/flat_at_infinity.py", "claims/univariate/flat_implies_bayes.py",
-    "claims/univariate/region_generalisation.py"}
-
-
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="not yet a leaf"))
-                                  if str(p.relative_to(PKG)) in NOT_YET_LEAVES else p
-                                  for p in sorted((PKG / "claims").rglob("*.py"))],
-                         ids=lambda p: str(p.relative_to(PKG)))
+@pytest.mark.parametrize("path", sorted((PKG / "claims").rglob("*.py")), ids=lambda p: str(p.relative_to(PKG)))
 def test_claims_are_leaves(path):
     mod = module_name(path)
     claims = claim_modules()
@@ -112,7 +102,6 @@ def test_claims_are_leaves(path):
     assert not others, f"claim module {mod} imports another claim module: " + "; ".join(others)
 
 
-@pytest.mark.xfail(strict=True, reason="TODO(issue 16): gaussian_constant.py registers two claims")
 def test_one_claim_per_module():
     import flatproof.claims as fc
     by_module: dict[str, list[str]] = {}

@@ -1,19 +1,28 @@
-"""Pieces several checks share: the kink hypothesis, λ_max as an interval, rounding error estimates."""
+"""Pieces several checks share: the kink hypothesis, λ_max as an interval, rounding error estimates, and the
+comparisons two claims state alike (η-flatness λ_max ≤ 2/η; the population error against the Bayes error)."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from .._errors import KinkError
+from ..measures import rigorous
+from ..measures._base import CurvatureOracle
+from ..measures.certified_integral import NotCertified, certified_population
+from ..measures.population import classification_error_with_error
 from ..measures.spectral import EPS, EigResult, lambda_max, lambda_min
-from ._core import Evaluation
+from ..vocab import Basis, Mode
+from ._core import Comparison, Context, Evaluation, Instance, compare
 
 #: relative rounding error assumed for a float quantity built from O(n p) operations (float mode only)
 ROUNDING = 1024 * EPS
 
 
-def off_kinks(ev: Evaluation, oracle) -> bool:
+def off_kinks(ev: Evaluation, oracle: CurvatureOracle) -> bool:
     k = oracle.kinks
     detail = (f"no pre-activation within {k.tol:g} of 0" if not k.count else
               f"{k.count} (point, neuron) pair(s) at a kink, e.g. " +
@@ -22,7 +31,7 @@ def off_kinks(ev: Evaluation, oracle) -> bool:
     return ev.hypothesis("θ is off every kink on the data (Hessian defined)", not k.count, detail)
 
 
-def oracle_if_off_kinks(inst, ctx, ev: Evaluation, net=None):
+def oracle_if_off_kinks(inst: Instance, ctx: Context, ev: Evaluation, net: Any = None) -> Any:
     """The instance's curvature oracle (at ``net`` if given) when θ is off every kink, else None with the
     hypothesis recorded as not met: the preamble of every check that needs the Hessian."""
     orc = inst.oracle(net, kink_tol=ctx.tolerances.kink)
@@ -38,16 +47,16 @@ def eig_interval(res: EigResult) -> tuple[float, float]:
     return (res.value - res.error) if res.converged else -math.inf, res.value + r
 
 
-def eig_certificate(res: EigResult) -> dict:
+def eig_certificate(res: EigResult) -> dict[str, Any]:
     return {"value": res.value, "residual": float(res.residuals[0]), "converged": res.converged,
             "method": res.method, "n_matvec": res.n_matvec, "tol": res.tol}
 
 
-def top_eigen(oracle, ctx) -> EigResult:
+def top_eigen(oracle: CurvatureOracle, ctx: Context) -> EigResult:
     return lambda_max(oracle, tol=ctx.tolerances.lanczos, seed=ctx.seed)
 
 
-def bottom_eigen(oracle, ctx, scale: float) -> EigResult:
+def bottom_eigen(oracle: CurvatureOracle, ctx: Context, scale: float) -> EigResult:
     return lambda_min(oracle, tol=ctx.tolerances.lanczos, seed=ctx.seed, scale=max(scale, np.finfo(float).tiny))
 
 
@@ -76,9 +85,87 @@ def identity_tol(tol: float, *scales: float, terms: int = 1) -> float:
     return tol * max([abs(s) for s in scales] + [0.0]) + 2 * underflow_floor(terms)
 
 
-def subnormal_relative(x) -> np.ndarray:
+def subnormal_relative(x: ArrayLike) -> np.ndarray:
     """Entrywise, the relative rounding error a float that lands among the subnormals may carry beyond ordinary
     rounding: 2^-1074/|x| (2^-1075 is not a float64) for nonzero |x| < 2^-1022, else 0. A rescaled weight
     a_j c^{−k} = 1.2e-319·c⁻² keeps ~14 significant bits."""
-    x = np.abs(np.asarray(x, dtype=float))
-    return np.where((x != 0) & (x < np.finfo(float).tiny), SUBNORMAL_ULP / np.where(x == 0, 1.0, x), 0.0)
+    a = np.abs(np.asarray(x, dtype=float))
+    return np.where((a != 0) & (a < np.finfo(float).tiny), SUBNORMAL_ULP / np.where(a == 0, 1.0, a), 0.0)
+
+
+def flatness_comparison(inst: Instance, ctx: Context, ev: Evaluation, eta: float, name: str = "λ_max(∇²L) ≤ 2/η",
+                        net: Any = None, *, threshold: float | None = None) -> Comparison | None:
+    """Append the comparison λ_max ≤ 2/η (float or rigorous) at ``net`` (default: the instance's) to ``ev``;
+    return it (None at a kink). A caller whose statement is λ_max ≤ ε passes ``threshold=ε`` (η = 2/ε may not
+    be a float64 number: ε = 1e-310 gives η = ∞); without it, an η for which 2/η is not a positive finite
+    float64 number gives an inconclusive comparison that says so, never a threshold of 0 or ∞."""
+    net = inst.net if net is None else net
+    if threshold is None:
+        thr = 2.0 / eta if math.isfinite(eta) and eta > 0 else math.nan
+        exact = False
+    else:
+        thr, exact = float(threshold), True
+    if not (math.isfinite(thr) and thr > 0):
+        ev.notes.append(f"the flatness threshold 2/η is not a positive float64 number (η = {eta!r}, 2/η = {thr!r}): "
+                        "float64 cannot state this comparison; no verdict on it")
+        cmp = compare(name, math.nan, "<=", math.nan)
+        ev.comparisons.append(cmp)
+        return cmp
+    orc = oracle_if_off_kinks(inst, ctx, ev, net)
+    if orc is None:
+        return None
+    res = top_eigen(orc, ctx)
+    ev.certificate["lambda_max"] = eig_certificate(res)
+    ev.certificate["threshold"] = thr
+    if ctx.mode == Mode.RIGOROUS:
+        try:
+            (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, net, res.eigenvectors[:, 0])
+        except KinkError as exc:
+            ev.hypothesis("θ is certifiably off every kink", False, str(exc))
+            return None
+        ev.certificate["lambda_max_certified"] = [lo, hi]
+        ev.certificate["how_certified"] = how
+        bound = (thr, thr) if exact else (rigorous.down(rigorous.arb(2) / rigorous.arb(eta)),
+                                          rigorous.up(rigorous.arb(2) / rigorous.arb(eta)))
+        cmp = compare(name, res.value, "<=", thr, value_interval=(lo, hi), bound_interval=bound, certified=True)
+    else:
+        cmp = compare(name, res.value, "<=", thr, value_interval=eig_interval(res))
+    ev.comparisons.append(cmp)
+    return cmp
+
+
+QUAD_FLOOR = 1e-12  # added to QUADPACK's own error estimates (rounding in the integrand)
+
+
+def population_comparisons(inst: Instance, ctx: Context, ev: Evaluation, excess: float, name: str,
+                           relation: str = ">=") -> None:
+    """err(sign f) − Bayes error REL Δ, appended to ``ev``: certified (validated integrals, the logit's zeros
+    isolated on balls) in rigorous mode, a QUADPACK estimate split at every zero it finds in float mode."""
+    if ctx.mode == Mode.RIGOROUS:
+        try:
+            pop = certified_population(inst.net, inst.task)
+        except NotCertified as exc:
+            ev.notes.append(f"integral not certified: {exc}")
+            ev.comparisons.append(compare(name + " (integral not certified)", math.nan, relation, excess,
+                                          basis=Basis.ESTIMATED, basis_note="integral not certified"))
+            return
+        e_lo, e_hi = rigorous.interval(pop.excess)
+        ev.certificate.update({"population_error": float(pop.error.mid()), "bayes_error": float(pop.bayes.mid()),
+                               "excess_error": float(pop.excess.mid()),
+                               "population_error_certified": list(rigorous.interval(pop.error)),
+                               "bayes_error_certified": list(rigorous.interval(pop.bayes)),
+                               "excess_error_certified": [e_lo, e_hi],
+                               "integration": f"validated (acb.integral) on {pop.pieces} pieces, "
+                                              f"{pop.logit_zeros} zeros of the logit isolated, {pop.seconds:.2f} s"})
+        ev.comparisons.append(compare(name, float(pop.excess.mid()), relation, excess, value_interval=(e_lo, e_hi),
+                                      certified=True))
+        return
+    p_err, e_pop = classification_error_with_error(inst.net, inst.task)
+    bayes, e_bayes = inst.task.bayes_error_with_error()
+    err = e_pop + e_bayes + 2 * QUAD_FLOOR
+    ev.certificate.update({"population_error": p_err, "bayes_error": bayes, "excess_error": p_err - bayes,
+                           "quadrature_error_estimate": err})
+    ev.comparisons.append(compare(name, p_err - bayes, relation, excess, value_error=err, basis=Basis.ESTIMATED,
+                                  basis_note="population and Bayes errors by quadrature"))
+    ev.notes.append("population and Bayes errors by QUADPACK split at the knots and at the zeros of f and of the "
+                    "logit found on a grid; its error estimate is the interval (an estimate, not a bound)")

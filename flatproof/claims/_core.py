@@ -21,16 +21,17 @@ import dataclasses
 import math
 import numbers
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import numpy as np
-from typing import Any, ClassVar
 
 from .._budget import WorkBoundReached
 from .._errors import InputError
 from .._json import plain
-from ..vocab import Basis, Mode, Outcome, Relation, Tag
+from ..vocab import Basis, Mode, ModelKind, Outcome, Relation, Tag
 
 TAGS = tuple(Tag)
 OUTCOMES = tuple(Outcome)
@@ -70,7 +71,7 @@ class Comparison:
             return "unstated"
         return f"{self.basis.value}: {self.basis_note}" if self.basis_note else self.basis.value
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "value": self.value, "bound": self.bound, "relation": self.relation,
                 "value_interval": list(self.value_interval), "bound_interval": list(self.bound_interval),
                 "tol": self.tol, "certified": self.certified, "basis": self.basis, "basis_note": self.basis_note,
@@ -98,8 +99,10 @@ def compare(name: str, value: float, relation: str, bound: float, *, value_error
     elif basis is not None:
         basis = Basis(basis)
     value, bound = float(value), float(bound)
-    vi = tuple(map(float, value_interval)) if value_interval else (value - value_error, value + value_error)
-    bi = tuple(map(float, bound_interval)) if bound_interval else (bound - bound_error, bound + bound_error)
+    vi = (float(value_interval[0]), float(value_interval[1])) if value_interval else (value - value_error,
+                                                                                      value + value_error)
+    bi = (float(bound_interval[0]), float(bound_interval[1])) if bound_interval else (bound - bound_error,
+                                                                                      bound + bound_error)
     H, V, I = Outcome.HOLDS, Outcome.VIOLATED, Outcome.INCONCLUSIVE
     if any(math.isnan(t) for t in (value, bound, *vi, *bi)):
         outcome, margin = I, math.nan
@@ -142,8 +145,8 @@ class Verdict:
     outcome: Outcome
     comparisons: tuple[Comparison, ...]
     hypotheses: tuple[Hypothesis, ...]
-    certificate: dict
-    tolerances: dict
+    certificate: dict[str, Any]
+    tolerances: dict[str, float]
     notes: tuple[str, ...] = ()
     basis: Basis | None = None
     basis_note: str = ""
@@ -186,7 +189,7 @@ class Verdict:
         from .._display import verdict_html
         return verdict_html(self)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"claim": self.claim, "title": self.title, "tag": self.tag, "false_by_design": self.false_by_design,
                 "mode": self.mode, "outcome": self.outcome, "basis": self.basis, "basis_note": self.basis_note,
                 "value": self.value, "bound": self.bound,
@@ -197,7 +200,7 @@ class Verdict:
                 "notes": list(self.notes)}
 
 
-def combine(comparisons, hypotheses) -> Outcome:
+def combine(comparisons: Sequence[Comparison], hypotheses: Iterable[Hypothesis]) -> Outcome:
     """hypotheses-not-met if one is not met; else violated > inconclusive > holds."""
     if any(not h.met for h in hypotheses):
         return Outcome.HYPOTHESES_NOT_MET
@@ -210,19 +213,18 @@ def combine(comparisons, hypotheses) -> Outcome:
     return Outcome.HOLDS
 
 
-def verdict_basis(outcome: Outcome, comparisons, hypotheses) -> tuple[Basis | None, str]:
+def verdict_basis(outcome: Outcome, comparisons: Sequence[Comparison],
+                  hypotheses: Iterable[Hypothesis]) -> tuple[Basis | None, str]:
     """The basis of a verdict and its note (see :class:`Verdict`)."""
     if outcome == Outcome.HYPOTHESES_NOT_MET:
         names = ", ".join(h.name for h in hypotheses if not h.met)
         return None, f"not met: {names}"
     if outcome == Outcome.HOLDS:
         deciding = list(comparisons)
-        weakest = min(c.basis.strength for c in deciding)
-        basis = next(c.basis for c in deciding if c.basis.strength == weakest)
+        basis = min((c.basis for c in deciding if c.basis is not None), key=lambda b: b.strength)
     elif outcome == Outcome.VIOLATED:
         deciding = [c for c in comparisons if c.outcome == Outcome.VIOLATED]
-        strongest = max(c.basis.strength for c in deciding)
-        basis = next(c.basis for c in deciding if c.basis.strength == strongest)
+        basis = max((c.basis for c in deciding if c.basis is not None), key=lambda b: b.strength)
     else:
         undecided = [c.name for c in comparisons if c.outcome == Outcome.INCONCLUSIVE]
         if not comparisons:
@@ -232,10 +234,12 @@ def verdict_basis(outcome: Outcome, comparisons, hypotheses) -> tuple[Basis | No
     return basis, "; ".join(notes)
 
 
-def decide_in_mode(comparisons, mode: Mode, default_basis: Basis) -> tuple[list[Comparison], list[str]]:
+def decide_in_mode(comparisons: Iterable[Comparison], mode: Mode,
+                   default_basis: Basis) -> tuple[list[Comparison], list[str]]:
     """Fill unstated bases, and in rigorous mode turn every decided comparison that is not certified into
     ``inconclusive`` (an estimate never decides a rigorous verdict). Returns the comparisons and notes."""
-    out, notes = [], []
+    out: list[Comparison] = []
+    notes: list[str] = []
     for c in comparisons:
         if c.basis is None:
             c = dataclasses.replace(c, basis=default_basis)
@@ -263,9 +267,9 @@ class Param:
     minimum: float | None = None
     maximum: float | None = None
     exclusive_minimum: bool = False
-    choices: tuple | None = None
+    choices: tuple[Any, ...] | None = None
 
-    def parse(self, value, field: str):
+    def parse(self, value: Any, field: str) -> Any:
         t = self.type
         if t is bool:
             if not isinstance(value, bool):
@@ -314,7 +318,7 @@ class Tolerances:
 
     FIELDS: ClassVar[tuple[str, ...]] = ("identity", "lanczos", "kink")
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, float]:
         return {k: getattr(self, k) for k in self.FIELDS}
 
 
@@ -322,10 +326,47 @@ class Tolerances:
 class Context:
     """What a check is given besides the instance: parameters, tolerances, mode, seed."""
 
-    params: dict
+    params: dict[str, Any]
     tolerances: Tolerances = field(default_factory=Tolerances)
-    mode: str = "float"
+    mode: str = Mode.FLOAT
     seed: int = 0
+
+
+class Instance(Protocol):
+    """What a check reads from the instance it is given. :class:`flatproof.instances.instance.Instance` is one;
+    the claims layer sits below the instances layer, so it names the shape, not the class. ``data``, ``net``
+    and ``task`` are the model kind's own types (``UnivariateData``/``MultiIndexData``, ``UnivariateNet``/
+    ``HomogeneousNet``, ``LogisticTask``/``MultiIndexTask``): a claim is about one kind (``Claim.model``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def net(self) -> Any: ...
+    @property
+    def loss(self) -> Any: ...
+    @property
+    def weight_decay(self) -> float: ...
+    @property
+    def task(self) -> Any: ...
+    @property
+    def base_net(self) -> Any: ...
+    @property
+    def scale(self) -> float | None: ...
+    @property
+    def training(self) -> Any: ...
+    @property
+    def extras(self) -> dict[str, Any]: ...
+    @property
+    def provenance(self) -> dict[str, Any]: ...
+    @property
+    def problem(self) -> Any: ...
+
+    def oracle(self, net: Any = None, *, method: str = "fast", kink_tol: float = ...,
+               at_kink: str = "raise") -> Any:
+        """The curvature oracle at θ (or at ``net``), same data and loss."""
+        ...
 
 
 # ----------------------------------------------------------------------------------------------
@@ -346,16 +387,16 @@ class Claim(ABC):
     statement: ClassVar[str]               # LaTeX
     hypotheses: ClassVar[tuple[str, ...]] = ()
     params: ClassVar[tuple[Param, ...]] = ()
-    model: ClassVar[str]                   # "univariate" or "homogeneous"
-    modes: ClassVar[tuple[str, ...]] = ("float",)
+    model: ClassVar[str]                   # a ModelKind
+    modes: ClassVar[tuple[str, ...]] = (Mode.FLOAT,)
     false_by_design: ClassVar[bool] = False
 
     @abstractmethod
-    def evaluate(self, instance, ctx: Context) -> "Evaluation":
+    def evaluate(self, instance: Instance, ctx: Context) -> Evaluation:
         """Compute the comparisons, hypotheses and certificate of this claim on ``instance``."""
 
     # -- shared ---------------------------------------------------------------------------------
-    def parse_params(self, raw: dict, prefix: str = "params") -> dict:
+    def parse_params(self, raw: dict[str, Any], prefix: str = "params") -> dict[str, Any]:
         known = {p.name: p for p in self.params}
         for key in raw:
             if key not in known:
@@ -364,8 +405,8 @@ class Claim(ABC):
         return {name: (p.parse(raw[name], f"{prefix}.{name}") if name in raw else p.default)
                 for name, p in known.items()}
 
-    def check(self, instance, *, params: dict | None = None, tolerances: Tolerances | None = None,
-              mode: str = "float", seed: int = 0) -> Verdict:
+    def check(self, instance: Instance, *, params: dict[str, Any] | None = None,
+              tolerances: Tolerances | None = None, mode: str = Mode.FLOAT, seed: int = 0) -> Verdict:
         if mode not in self.modes:
             raise InputError(f"{self.id} supports mode {' or '.join(self.modes)}, not {mode!r}", field="case.mode")
         if instance.kind != self.model:
@@ -396,10 +437,13 @@ class Claim(ABC):
 
 @dataclass
 class Evaluation:
-    comparisons: list = field(default_factory=list)
-    hypotheses: list = field(default_factory=list)
-    certificate: dict = field(default_factory=dict)
-    notes: list = field(default_factory=list)
+    """What :meth:`Claim.evaluate` returns: comparisons (the first is the main one), hypotheses, the
+    certificate (documented per claim in its module docstring) and notes."""
+
+    comparisons: list[Comparison] = field(default_factory=list)
+    hypotheses: list[Hypothesis] = field(default_factory=list)
+    certificate: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def hypothesis(self, name: str, met: bool, detail: str = "") -> bool:
         self.hypotheses.append(Hypothesis(name, bool(met), detail))
@@ -414,20 +458,23 @@ _REGISTRY: dict[str, Claim] = {}
 _PLUGINS_LOADED = False
 
 
-def register(cls):
+C = TypeVar("C", bound=type[Claim])
+
+
+def register(cls: C) -> C:
     """Class decorator: register a :class:`Claim` subclass under its ``id`` (user claims too)."""
     for attr in ("id", "title", "tag", "reference", "section", "statement", "model"):
         if not hasattr(cls, attr):
             raise TypeError(f"claim {cls.__name__} lacks the attribute {attr!r}")
     if cls.tag not in TAGS:
         raise TypeError(f"claim {cls.id}: tag must be one of {TAGS}, got {cls.tag!r}")
-    if cls.model not in ("univariate", "homogeneous"):
+    if cls.model not in tuple(ModelKind):
         raise TypeError(f"claim {cls.id}: model must be 'univariate' or 'homogeneous'")
     for mode in cls.modes:
         if mode not in MODES:
             raise TypeError(f"claim {cls.id}: unknown mode {mode!r}")
     if cls.id in _REGISTRY and type(_REGISTRY[cls.id]) is not cls:
-        import warnings     # re-running a notebook cell redefines the class: the new one replaces the old
+        import warnings  # re-running a notebook cell redefines the class: the new one replaces the old
         warnings.warn(f"claim {cls.id!r} was registered before; the new definition {cls.__module__}."
                       f"{cls.__qualname__} replaces it", UserWarning, stacklevel=2)
     _REGISTRY[cls.id] = cls()

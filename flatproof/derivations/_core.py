@@ -26,8 +26,9 @@ from typing import Any
 import sympy as sp
 
 from .._latex import latex_text, math_text
+from ..vocab import Relation
 
-REL_LATEX = {"=": "=", "<=": r"\le", ">=": r"\ge", "=>": r"\Longrightarrow", "def": r"\coloneqq"}
+REL_LATEX = {**{r.ascii: r.latex for r in Relation}, "=>": r"\Longrightarrow", "def": r"\coloneqq"}
 
 
 def U(*terms: Any) -> Any:

@@ -22,15 +22,7 @@ from .._errors import InputError
 from .._validate import finite_array
 from ..model.activations import relu
 from ..model.homogeneous import HomogeneousNet
-
-
-def relu_G(X: np.ndarray, directions: np.ndarray) -> np.ndarray:
-    """G(ŵ_j) for each unit row of ``directions`` (ReLU, k = 1)."""
-    Z = X @ directions.T
-    S = np.maximum(Z, 0.0)
-    act = (Z > 0).astype(float)
-    sq = np.einsum("ij,ij->i", X, X)
-    return np.sqrt(np.sum(S ** 2, axis=0)) * np.sqrt(sq @ act)
+from .homogeneous_orbit import G_hat
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,7 @@ def flattest_relu_interpolator(X, y, directions, *, active_tol: float = 1e-9) ->
     D = D / norms[:, None]
     n = X.shape[0]
     Phi = np.maximum(X @ D.T, 0.0)
-    G = relu_G(X, D)
+    G = G_hat(X, D, relu())                        # M.3's G(ŵ) with k = 1
     keep = G > 0                                   # atoms inactive on every point cannot help
     Phi, G, idx = Phi[:, keep], G[keep], np.nonzero(keep)[0]
     if G.size == 0:

@@ -1,6 +1,9 @@
-"""Flatness of homogeneous networks beyond the trace (flatproof math M.3–M.4): the invariant factorisation
-through G(ŵ), the Gaussian population constant, neuron splitting, and the flattest interpolator at
-fixed width for k ≥ 2.
+"""Flatness of homogeneous networks along the rescaling orbit (flatproof math M.2–M.4): the trace blocks A_j, B_j,
+the orbit minimum F_sym and its infimum, the invariant factorisation through G(ŵ), the Gaussian population
+constant, neuron splitting, and the flattest interpolator at fixed width for k ≥ 2.
+
+    A_j = (2/n)Σ_i σ(w_jᵀx_i)²,   B_j = (2/n) a_j² Σ_i σ'(w_jᵀx_i)² ‖x_i‖²       (M.2, square loss of M.1)
+    F_sym(θ) = Σ_j (k+1) k^{−k/(k+1)} A_j^{1/(k+1)} B_j^{k/(k+1)}                 (M.3)
 
     G(ŵ) = (Σ_i σ(ŵᵀx_i)²)^{1/(k+1)} (Σ_i σ'(ŵᵀx_i)² ‖x_i‖²)^{k/(k+1)}
     F_sym(θ) = (2/n)(k+1) k^{−k/(k+1)} Σ_j (|a_j| ‖w_j‖^k)^{2k/(k+1)} G(ŵ_j)
@@ -10,13 +13,88 @@ fixed width for k ≥ 2.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import minimize
 
 from .._errors import InputError
 from .._validate import finite_array, integer
+from ..model.data import MultiIndexData
 from ..model.homogeneous import HomogeneousNet
+from ..model.losses import Loss
+from .homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
+
+if TYPE_CHECKING:
+    from ..derivations.orbit import OrbitInfimum
+
+
+def trace_blocks(net: HomogeneousNet, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A_j = (2/n)Σ_i σ(w_jᵀx_i)², B_j = (2/n) a_j² Σ_i σ'(w_jᵀx_i)² ‖x_i‖² (M.2) of ``net`` on the points ``X``:
+    the curvature oracle's :meth:`~flatproof.measures.homogeneous_hessian.HomogeneousOracle.trace_blocks` under
+    M.1's square loss (its curvature d_i = 2 does not depend on the labels, so none are needed)."""
+    X = np.asarray(X, dtype=float)
+    problem = HomogeneousProblem(MultiIndexData(X, np.zeros(X.shape[0])), Loss("square", 1.0))
+    with np.errstate(over="ignore", invalid="ignore"):      # f and the loss, which A_j and B_j do not use
+        orc = HomogeneousOracle(problem, net, at_kink="convention")
+    if not (np.all(np.isfinite(orc.S)) and np.all(np.isfinite(orc.S1))):
+        raise FloatingPointError("overflow encountered in σ(w_jᵀx_i)")
+    return orc.trace_blocks()
+
+
+def scaled_trace_blocks(net: HomogeneousNet, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A_j = A·2^{eA}, B_j = B·2^{eB} (M.2) without under- or overflow in the weights: w_j is scaled by the power
+    of two 2^{−e_j} that brings its largest entry into [0.5, 1) and a_j into its mantissa, exactly (σ is
+    homogeneous: σ(2^e t) = 2^{ke} σ(t), σ'(2^e t) = 2^{(k−1)e} σ'(t)). A weight of 1e-190 has a_j² = 0 in
+    float64, but its B_j is here a mantissa and an exponent. Returns (A, eA, B, eB)."""
+    n, k = X.shape[0], net.k
+    _, ew = np.frexp(np.max(np.abs(net.W), axis=1))
+    ma, ea = np.frexp(net.a)
+    Wt = np.ldexp(net.W, -ew[:, None])
+    Z = X @ Wt.T
+    act = net.activation
+    sq = np.einsum("ij,ij->i", X, X)
+    A = 2.0 * np.sum(act.sigma(Z) ** 2, axis=0) / n
+    B = 2.0 * ma ** 2 * (sq @ act.d1(Z) ** 2) / n
+    ew, ea = ew.astype(np.int64), ea.astype(np.int64)
+    return A, 2 * k * ew, B, 2 * ea + 2 * (k - 1) * ew
+
+
+def f_sym(A: np.ndarray, B: np.ndarray, k: int) -> float:
+    """Σ_j F_sym,j from sympy's closed form (M.3); neurons with A_j B_j = 0 contribute their infimum 0 (attained
+    only when A_j = B_j = 0). Evaluated with exact power-of-two rescaling (derivations.orbit.f_sym_terms)."""
+    from ..derivations.orbit import f_sym_terms  # sympy: loaded on first use
+    return float(np.sum(f_sym_terms(A, B, k)))
+
+
+def f_sym_net(net: HomogeneousNet, X: np.ndarray) -> float:
+    """F_sym(θ) from the weights without under- or overflow in a_j², ‖w_j‖^{2k} (scaled_trace_blocks)."""
+    from ..derivations.orbit import f_sym_terms
+    A, eA, B, eB = scaled_trace_blocks(net, X)
+    return float(np.sum(f_sym_terms(A, B, net.k, eA=eA, eB=eB)))
+
+
+def infimum(net: HomogeneousNet, X: np.ndarray) -> OrbitInfimum:
+    """The orbit infimum of θ (M.3): attained or not, with the sequence approaching it."""
+    from ..derivations.orbit import orbit_infimum
+    A, eA, B, eB = scaled_trace_blocks(net, X)
+    return orbit_infimum(A, B, net.k, eA=eA, eB=eB)
+
+
+def interpolation_residuals(net: HomogeneousNet, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(|f(x_i) − y_i|, the scale each is judged on): |y_i|, or where y_i = 0 the size f can have at x_i,
+    Σ_j |a_j| (‖w_j‖‖x_i‖)^k ≥ |f(x_i)| — per point, never max(1, max|y|), which lets a label of 5e-4 be
+    'fitted' by 1e-6 when another label is 1e6."""
+    size = (np.linalg.norm(X, axis=1)[:, None] * np.linalg.norm(net.W, axis=1)[None, :]) ** net.k @ np.abs(net.a)
+    return np.abs(net(X) - y), np.where(y != 0, np.abs(y), size)
+
+
+def relative_residual(net: HomogeneousNet, X: np.ndarray, y: np.ndarray) -> float:
+    """max_i |f(x_i) − y_i| / scale_i (see interpolation_residuals); ∞ if a residual has scale 0."""
+    r, scale = interpolation_residuals(net, X, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(r == 0, 0.0, r / scale)
+    return float(q.max())
 
 
 def G_hat(X, directions, activation) -> np.ndarray:

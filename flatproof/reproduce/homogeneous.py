@@ -16,8 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model import constructions as C
-from ..claims.homogeneous._shared import trace_blocks
-from ..claims.homogeneous.orbit_minimum import f_sym
+from ..measures.homogeneous_orbit import f_sym, trace_blocks
 from ..derivations import get_derivation
 from ..measures.homogeneous_flattest import flattest_relu_interpolator
 from ..measures.homogeneous_hessian import HomogeneousOracle, HomogeneousProblem

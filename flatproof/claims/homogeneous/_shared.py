@@ -1,37 +1,28 @@
-"""Hypotheses and formulas the homogeneous claims share (flatproof math M.1–M.3)."""
+"""Hypotheses the homogeneous claims share (flatproof math M.1–M.3): square loss, interpolation, the kink check.
+
+The formulas they rest on (A_j, B_j, F_sym, the orbit infimum, interpolation residuals) live in
+:mod:`flatproof.measures.homogeneous_orbit`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from ...measures.homogeneous_orbit import interpolation_residuals, trace_blocks
+from ...model.homogeneous import HomogeneousNet
 from .._common import oracle_if_off_kinks, subnormal_relative
-from .._core import Evaluation, Param
+from .._core import Context, Evaluation, Instance, Param
 
 
-def square_loss_hypotheses(inst, ev: Evaluation) -> bool:
+def square_loss_hypotheses(inst: Instance, ev: Evaluation) -> bool:
     ok = ev.hypothesis("square loss L̂ = (1/n)Σ(f − y)² (factor 1)", inst.loss.kind == "square" and
                        inst.loss.factor == 1.0, f"{inst.loss.kind}, factor {inst.loss.factor:g}")
     ok &= ev.hypothesis("no weight decay", inst.weight_decay == 0.0, f"λ = {inst.weight_decay:g}")
     return ok
 
 
-def interpolation_residuals(net, X, y) -> tuple[np.ndarray, np.ndarray]:
-    """(|f(x_i) − y_i|, the scale each is judged on): |y_i|, or where y_i = 0 the size f can have at x_i,
-    Σ_j |a_j| (‖w_j‖‖x_i‖)^k ≥ |f(x_i)| — per point, never max(1, max|y|), which lets a label of 5e-4 be
-    'fitted' by 1e-6 when another label is 1e6."""
-    size = (np.linalg.norm(X, axis=1)[:, None] * np.linalg.norm(net.W, axis=1)[None, :]) ** net.k @ np.abs(net.a)
-    return np.abs(net(X) - y), np.where(y != 0, np.abs(y), size)
-
-
-def relative_residual(net, X, y) -> float:
-    """max_i |f(x_i) − y_i| / scale_i (see interpolation_residuals); ∞ if a residual has scale 0."""
-    r, scale = interpolation_residuals(net, X, y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = np.where(r == 0, 0.0, r / scale)
-    return float(q.max())
-
-
-def interpolation_hypothesis(inst, ev: Evaluation, rel_tol: float, id_tol: float) -> bool:
+def interpolation_hypothesis(inst: Instance, ev: Evaluation, rel_tol: float, id_tol: float) -> bool:
     """θ interpolates, strictly enough for the M.2–M.3 identities to absorb what is left.
 
     Per point: |r_i| = |f(x_i) − y_i| ≤ rel_tol · |y_i| (for y_i = 0: rel_tol · Σ_j |a_j|(‖w_j‖‖x_i‖)^k, the size
@@ -78,36 +69,7 @@ def interpolation_hypothesis(inst, ev: Evaluation, rel_tol: float, id_tol: float
                          f"{int(np.sum(~ok_t))} neuron(s)")
 
 
-def trace_blocks(net, X) -> tuple[np.ndarray, np.ndarray]:
-    """A_j = (2/n)Σ_i σ(w_jᵀx_i)², B_j = (2/n) a_j² Σ_i σ'(w_jᵀx_i)² ‖x_i‖² (M.2, from the network directly)."""
-    n = X.shape[0]
-    Z = X @ net.W.T
-    act = net.activation
-    sq = np.einsum("ij,ij->i", X, X)
-    A = 2.0 * np.sum(act.sigma(Z) ** 2, axis=0) / n
-    B = 2.0 * net.a ** 2 * (sq @ act.d1(Z) ** 2) / n
-    return A, B
-
-
-def scaled_trace_blocks(net, X) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A_j = A·2^{eA}, B_j = B·2^{eB} (M.2) without under- or overflow in the weights: w_j is scaled by the power
-    of two 2^{−e_j} that brings its largest entry into [0.5, 1) and a_j into its mantissa, exactly (σ is
-    homogeneous: σ(2^e t) = 2^{ke} σ(t), σ'(2^e t) = 2^{(k−1)e} σ'(t)). A weight of 1e-190 has a_j² = 0 in
-    float64, but its B_j is here a mantissa and an exponent. Returns (A, eA, B, eB)."""
-    n, k = X.shape[0], net.k
-    _, ew = np.frexp(np.max(np.abs(net.W), axis=1))
-    ma, ea = np.frexp(net.a)
-    Wt = np.ldexp(net.W, -ew[:, None])
-    Z = X @ Wt.T
-    act = net.activation
-    sq = np.einsum("ij,ij->i", X, X)
-    A = 2.0 * np.sum(act.sigma(Z) ** 2, axis=0) / n
-    B = 2.0 * ma ** 2 * (sq @ act.d1(Z) ** 2) / n
-    ew, ea = ew.astype(np.int64), ea.astype(np.int64)
-    return A, 2 * k * ew, B, 2 * ea + 2 * (k - 1) * ew
-
-
-def rescaling_rounding(rnet) -> np.ndarray:
+def rescaling_rounding(rnet: HomogeneousNet) -> np.ndarray:
     """Per neuron, the relative error the rescaled parameters a_j c_j^{−k}, c_j w_j may carry beyond ordinary
     rounding when they land among the subnormals (subnormal_relative). f is linear in a_j and of degree k in w_j,
     so a term a_jσ(w_jᵀx) moves by at most this factor ρ_a + kρ_w, F_sym,j by 2k/(k+1) times it."""
@@ -121,7 +83,7 @@ INTERPOLATION_TOL = Param("interpolation_tol", float, 1e-9, "relative tolerance 
                           minimum=0.0)
 
 
-def interpolator_oracle(inst, ev: Evaluation, ctx):
+def interpolator_oracle(inst: Instance, ev: Evaluation, ctx: Context) -> Any:
     """The M.2–M.3 preamble: square loss without weight decay, θ an interpolator, off the kinks. Returns the
     curvature oracle, or None (with the failed hypothesis recorded in ``ev``)."""
     if not (square_loss_hypotheses(inst, ev) and

@@ -1,32 +1,49 @@
 """The conserved quantity of gradient flow and its drift under gradient descent.
 
-Setting: two-layer degree-k homogeneous network, any per-sample loss, no weight decay, θ off the
-kinks; GD with step η for T steps from θ (param ``steps``).
+Setting:
+    Two-layer degree-k homogeneous network, any per-sample loss, no weight decay, θ off the kinks; GD with
+    step η for T steps from θ (param ``steps``).
 
-Statement: q_j = ‖w_j‖² − k a_j² is conserved by gradient flow, because w_jᵀ∇_{w_j}L − k a_j ∂_{a_j}L = 0
-(Euler's identity tσ'(t) = kσ(t)); one GD step changes it by exactly η²(‖∇_{w_j}L‖² − k(∂_{a_j}L)²), so
-the drift after T steps is η² Σ_t (‖∇_{w_j}L_t‖² − k(∂_{a_j}L_t)²) = O(η) over a time horizon Tη.
+Claim:
+    [exact] q_j = ‖w_j‖² − k a_j² is conserved by gradient flow, because w_jᵀ∇_{w_j}L − k a_j ∂_{a_j}L = 0
+    (Euler's identity tσ'(t) = kσ(t); relation =); one GD step changes it by exactly
+    η²(‖∇_{w_j}L‖² − k(∂_{a_j}L)²), so the drift after T steps is η² Σ_t (‖∇_{w_j}L_t‖² − k(∂_{a_j}L_t)²) = O(η)
+    over a time horizon Tη. The identities are [exact]; the size of the drift for a given η is reported (a
+    [probe] figure).
 
-Tag: [exact] (the identities); the size of the drift for a given η is reported (a [probe] figure).
+Reference:
+    flatproof math M.3 (null directions, conservation); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
 
-Reference: flatproof math M.3 (null directions, conservation); Vardhan, Taheri & Mazumdar, arXiv 2606.04429.
+Hypotheses:
+    No weight decay; θ off every kink on the data; the GD run stays off the kinks.
 
-Example: ``flatproof verify cases/homogeneous-conservation.toml`` ends in ``holds``.
+Certificate:
+    - ``eta``: the GD step η
+    - ``steps``: the number T of GD steps
+    - ``drift_max``: max_j |q_j(θ_T) − q_j(θ_0)|, the measured drift
+    - ``drift_predicted_max``: max_j |η² Σ_t (‖∇_{w_j}L_t‖² − k(∂_{a_j}L_t)²)|, the predicted drift
+    - ``q0``: q_j(θ_0) per neuron
+    - ``euler_residual``: max_j |w_jᵀ∇_{w_j}L − k a_j ∂_{a_j}L| at θ
+
+Example:
+    >>> flatproof.load_case("cases/homogeneous-conservation.toml").verify()
+    <Verdict homogeneous.conservation [exact]: holds (estimated), margin 2.9e-10 (float; 2 comparisons)>
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ...vocab import ModelKind, Tag
 from .._common import oracle_if_off_kinks, identity_tol, rounding
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class Conservation(Claim):
     id = "homogeneous.conservation"
     title = "Gradient flow conserves ‖w_j‖² − k a_j²; one GD step changes it by exactly η²(‖∇_{w_j}L‖² − k(∂_{a_j}L)²)"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "M.3"
     reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429"
     statement = (r"w_j^\top\nabla_{w_j}L - k a_j\partial_{a_j}L = 0,\quad q_j(\theta - \eta\nabla L) - q_j(\theta) = "
@@ -34,9 +51,9 @@ class Conservation(Claim):
     hypotheses = ("no weight decay", "θ off every kink along the run")
     params = (Param("eta", float, 0.01, "GD step η", minimum=0.0, exclusive_minimum=True),
               Param("steps", int, 100, "GD steps T", minimum=1, maximum=100_000))
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         if not ev.hypothesis("no weight decay", inst.weight_decay == 0.0, f"λ = {inst.weight_decay:g}"):
             return ev

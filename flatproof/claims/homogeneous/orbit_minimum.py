@@ -1,63 +1,72 @@
 """The rescaling orbit of a homogeneous interpolator and its closed-form minimum.
 
-Setting: two-layer degree-k homogeneous network, square loss L̂ = (1/n)Σ(f − y)², no weight decay,
-θ an interpolator off every kink; per-neuron factors c_j > 0 log-uniform on [1/c_max, c_max].
+Setting:
+    Two-layer degree-k homogeneous network, square loss L̂ = (1/n)Σ(f − y)², no weight decay, θ an
+    interpolator off every kink; per-neuron factors c_j > 0 log-uniform on [1/c_max, c_max].
 
-Statement: T_c(a_j, w_j) = (c_j^{−k}a_j, c_j w_j) leaves f unchanged; ∇²L̂(T_cθ) = S⁻¹∇²L̂(θ)S⁻¹;
-F(T_cθ) = Σ_j (c_j^{2k}A_j + c_j^{−2}B_j), so F is unbounded above along the orbit (Dinh et al.)
-but its infimum is F_sym = Σ_j (k+1)k^{−k/(k+1)} A_j^{1/(k+1)} B_j^{k/(k+1)}, attained at
-c_j* = (B_j/(kA_j))^{1/(2k+2)}, where the a-block carries 1/(k+1) of F; F_sym is T_c-invariant; the
-null directions (−k a_j e_j; w_j) satisfy J v = 0. F_sym and c* are sympy's (derivations.orbit).
+Claim:
+    [exact] T_c(a_j, w_j) = (c_j^{−k}a_j, c_j w_j) leaves f unchanged (the main comparison, relation =);
+    ∇²L̂(T_cθ) = S⁻¹∇²L̂(θ)S⁻¹; F(T_cθ) = Σ_j (c_j^{2k}A_j + c_j^{−2}B_j), so F is unbounded above along the
+    orbit (Dinh et al.) but its infimum is F_sym = Σ_j (k+1)k^{−k/(k+1)} A_j^{1/(k+1)} B_j^{k/(k+1)}, attained
+    at c_j* = (B_j/(kA_j))^{1/(2k+2)}, where the a-block carries 1/(k+1) of F; F_sym is T_c-invariant; the null
+    directions (−k a_j e_j; w_j) satisfy J v = 0. F_sym and c* are sympy's (derivations.orbit).
 
-Tag: [exact].
+    The infimum is also found numerically (bounded Brent search in log c_j on the trace computed by the
+    curvature oracle at the rescaled network) and compared with the closed form.
 
-Reference: flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh, Pascanu, Bengio &
-Bengio (ICML 2017).
+Reference:
+    flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh, Pascanu, Bengio & Bengio (ICML 2017).
 
-The infimum is also found numerically (bounded Brent search in log c_j on the trace computed by the
-curvature oracle at the rescaled network) and compared with the closed form.
+Hypotheses:
+    Square loss (1/n)Σ(f − y)², no weight decay; θ interpolates the data, closely enough that the residuals'
+    Hessian term is below the identities' tolerance; θ off every kink.
 
-Example: ``flatproof verify cases/homogeneous-orbit-minimum.toml`` ends in ``holds``.
+Certificate:
+    - ``interpolation_residual``: max_i |f(x_i) − y_i|
+    - ``interpolation_residuals``: |f(x_i) − y_i| per point
+    - ``interpolation_perturbation``: the bounds on the residuals' Hessian term (2/n)Σ r_i∇²f_i (norm bound, its allowance, per-neuron trace bounds)
+    - ``lambda_max_blowup`` (when some A_j > 0): the Ritz value of λ_max at Dinh's blow-up rescaling
+    - ``k``: the degree k
+    - ``c``: the factors c_j
+    - ``A_j``: A_j = (2/n)Σ_i σ(w_jᵀx_i)²
+    - ``B_j``: B_j = (2/n) a_j² Σ_i σ'(w_jᵀx_i)² ‖x_i‖²
+    - ``F``: F(θ) = tr ∇²L̂(θ) by the curvature oracle
+    - ``F_at_T_c``: F(T_cθ) by the curvature oracle
+    - ``F_sym``: the closed-form infimum F_sym(θ)
+    - ``F_sym_numeric``: the infimum found by the numeric search
+    - ``F_over_F_sym``: F(θ)/F_sym(θ) (None when F_sym = 0)
+    - ``c_star_closed_form``: the minimising factors c_j* of the closed form
+    - ``c_star_numeric``: the factors the numeric search ends at
+    - ``orbit``: the orbit infimum's record (value, attained, unattained neurons, approaching sequences)
+    - ``sympy_F_sym``: sympy's expression of F_sym
+    - ``sympy_c_star``: sympy's expression of c*
+
+Example:
+    >>> flatproof.load_case("cases/homogeneous-orbit-minimum.toml").verify()
+    <Verdict homogeneous.orbit-minimum [exact]: holds (estimated), margin 1e-08 (float; 9 comparisons)>
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ...derivations.orbit import orbit_minimum, search_orbit
+from ...measures.homogeneous_orbit import f_sym_net, infimum, scaled_trace_blocks, trace_blocks
 from ...model.constructions import rescale_homogeneous
-from ...derivations.orbit import OrbitInfimum, f_sym_terms, orbit_infimum, orbit_minimum, search_orbit
+from ...vocab import ModelKind, Tag
 from .._common import eig_interval, identity_tol, rounding, top_eigen
-from .._core import Claim, Evaluation, Param, compare, register
-from ._shared import (INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, rescaling_rounding,
-                      scaled_trace_blocks, trace_blocks)
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
+from ._shared import INTERPOLATION_TOL, INTERPOLATOR_HYPOTHESES, interpolator_oracle, rescaling_rounding
 
 SEARCH_TOL = 1e-7
 TINY = float(np.finfo(float).tiny)      # tolerance floor when F = 0 exactly (no active neuron)
-
-
-def f_sym(A, B, k):
-    """Σ_j F_sym,j from sympy's closed form; neurons with A_j B_j = 0 contribute their infimum 0 (attained only
-    when A_j = B_j = 0). Evaluated with exact power-of-two rescaling (derivations.orbit.f_sym_terms)."""
-    return float(np.sum(f_sym_terms(A, B, k)))
-
-
-def f_sym_net(net, X) -> float:
-    """F_sym(θ) from the weights without under- or overflow in a_j², ‖w_j‖^{2k} (scaled_trace_blocks)."""
-    A, eA, B, eB = scaled_trace_blocks(net, X)
-    return float(np.sum(f_sym_terms(A, B, net.k, eA=eA, eB=eB)))
-
-
-def infimum(net, X) -> OrbitInfimum:
-    """The orbit infimum of θ (M.3): attained or not, with the sequence approaching it."""
-    A, eA, B, eB = scaled_trace_blocks(net, X)
-    return orbit_infimum(A, B, net.k, eA=eA, eB=eB)
 
 
 @register
 class OrbitMinimum(Claim):
     id = "homogeneous.orbit-minimum"
     title = "Along the rescaling orbit F(T_cθ) = Σ c^{2k}A_j + c^{−2}B_j: unbounded above, minimum F_sym"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "M.3"
     reference = "flatproof math M.3; Vardhan, Taheri & Mazumdar, arXiv 2606.04429; Dinh et al. (ICML 2017)"
     statement = (r"F(T_c\theta) = \sum_j c_j^{2k}A_j + c_j^{-2}B_j,\quad \inf_{c>0} F(T_c\theta) = F_{\mathrm{sym}}"
@@ -68,9 +77,9 @@ class OrbitMinimum(Claim):
               Param("blowup", float, 1e6, "Dinh: exhibit c with F(T_cθ) ≥ this value", minimum=0.0,
                     exclusive_minimum=True),
               INTERPOLATION_TOL)
-    model = "homogeneous"
+    model = ModelKind.HOMOGENEOUS
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         orc = interpolator_oracle(inst, ev, ctx)
         if orc is None:
@@ -108,7 +117,7 @@ class OrbitMinimum(Claim):
         inf_tol = identity_tol(tol + SEARCH_TOL, Fs, terms=terms)
         F0 = orc.trace()
 
-        def F_at(cj):
+        def F_at(cj: np.ndarray) -> float:
             return inst.oracle(rescale_homogeneous(net, cj), kink_tol=kt).trace()
         cstar = inf.approach(0.25 * inf_tol)        # well inside the comparison's tolerance
         if cstar is None:
@@ -156,7 +165,7 @@ class OrbitMinimum(Claim):
             u = np.zeros(orc.num_params)
             u[j] = -k * net.a[j]
             u[m + j * net.d: m + (j + 1) * net.d] = net.W[j]
-            nulls.append(float(np.linalg.norm(J @ u) / max(np.linalg.norm(u), 1e-300)))
+            nulls.append(float(np.linalg.norm(J @ u) / max(float(np.linalg.norm(u)), 1e-300)))
         js = float(np.abs(J).max()) or 1.0
         ev.comparisons.append(compare("max_j ‖J v_j‖/‖v_j‖ = 0 for v_j = (−k a_j e_j; w_j)", max(nulls), "=", 0.0,
                                       value_error=rounding(js * np.sqrt(inst.data.n)), tol=identity_tol(tol, js)))

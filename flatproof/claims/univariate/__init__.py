@@ -1,18 +1,11 @@
-"""Claims about the univariate two-layer ReLU network (flatproof math section U)."""
+"""Claims about the univariate two-layer ReLU network under any loss (flatproof math section U): ids
+``univariate.*``; importing the package registers them."""
 
-from . import (edge_of_stability, eta_flat, flat_at_infinity, flat_implies_bayes, hessian_structure,  # noqa: F401
-               norm_bound, region_generalisation, rescaling, stability, uncertain_set, weighted_tv)
+from . import (
+    eta_flat,
+    hessian_structure,
+    rescaling,
+    stability,
+)
 
-__all__ = [
-    "edge_of_stability",
-    "eta_flat",
-    "flat_at_infinity",
-    "flat_implies_bayes",
-    "hessian_structure",
-    "norm_bound",
-    "region_generalisation",
-    "rescaling",
-    "stability",
-    "uncertain_set",
-    "weighted_tv",
-]
+__all__ = ["eta_flat", "hessian_structure", "rescaling", "stability"]

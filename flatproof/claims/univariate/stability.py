@@ -1,19 +1,34 @@
 """Linear stability of GD at a minimum: the threshold 2/η.
 
-Setting: univariate network under the square loss (the predecessor setting of Mulayoff et al. and
-Qiao et al.), θ a (near-)minimum reached by GD (model.construction = "gd"), off the kinks.
+Setting:
+    Univariate network under the square loss (the predecessor setting of Mulayoff et al. and Qiao et al.),
+    θ a (near-)minimum reached by GD (model.construction = "gd"), off the kinks.
 
-Statement (observation): GD runs from θ and from θ' = θ + ε u (u the top Hessian eigenvector) with the same
-step; their difference follows δ_{t+1} = (I − ηH_t)δ_t to first order. With η = (1 − s)·2/λ_max the
-trajectories stay within ε of each other after T steps, with η = (1 + s)·2/λ_max they separate by a factor
-≥ 10 — the linear-stability picture behind η-flatness, λ_max ≤ 2/η.
+Claim:
+    [probe] GD runs from θ and from θ' = θ + ε u (u the top Hessian eigenvector) with the same step; their
+    difference follows δ_{t+1} = (I − ηH_t)δ_t to first order. With η = (1 − s)·2/λ_max the trajectories stay
+    within ε of each other after T steps (relation ≤), with η = (1 + s)·2/λ_max they separate by a factor
+    ≥ 10 — the linear-stability picture behind η-flatness, λ_max ≤ 2/η. An observation on the instance; the
+    linearisation is exact only infinitesimally.
 
-Tag: [probe] (an observation on the instance; the linearisation is exact only infinitesimally).
+Reference:
+    flatproof math U.2 (stability threshold); Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al.,
+    arXiv 2406.06838.
 
-Reference: flatproof math U.2 (stability threshold); Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al.,
-arXiv 2406.06838.
+Hypotheses:
+    θ off every kink on the data; λ_max > 0.
 
-Example: ``flatproof verify cases/univariate-stability.toml`` ends in ``holds``.
+Certificate:
+    - ``lambda_max``: the Lanczos run for λ_max (Ritz value, residual, converged, method, matvecs, tolerance)
+    - ``grad_norm``: ‖∇L(θ)‖, how far θ is from stationary
+    - ``epsilon``: the size ε of the perturbation along u
+    - ``steps``: the number T of GD steps
+    - ``distance_stable``: ‖θ'_T − θ_T‖ at η = (1 − s)·2/λ_max
+    - ``distance_unstable``: ‖θ'_T − θ_T‖ at η = (1 + s)·2/λ_max
+
+Example:
+    >>> flatproof.load_case("cases/univariate-stability.toml").verify()
+    <Verdict univariate.stability [probe]: holds (observed), margin 9.71e-05 (float; 2 comparisons)>
 """
 
 from __future__ import annotations
@@ -21,15 +36,16 @@ from __future__ import annotations
 import numpy as np
 
 from ...model.univariate import UnivariateNet
+from ...vocab import ModelKind, Tag
 from .._common import eig_certificate, oracle_if_off_kinks, top_eigen
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class Stability(Claim):
     id = "univariate.stability"
     title = "Near a minimum, GD is stable below η = 2/λ_max and repelled above it"
-    tag = "probe"
+    tag = Tag.PROBE
     section = "U.2"
     reference = "flatproof math U.2; Mulayoff, Michaeli & Soudry (NeurIPS 2021); Qiao et al., arXiv 2406.06838"
     statement = (r"\eta < \tfrac{2}{\lambda_{\max}}:\ \|\theta_T - \theta\| \le \epsilon,\qquad "
@@ -38,9 +54,9 @@ class Stability(Claim):
     params = (Param("slack", float, 0.2, "relative distance s of η from 2/λ_max", minimum=0.0, maximum=0.9),
               Param("epsilon", float, 1e-4, "size ε of the perturbation", minimum=0.0, exclusive_minimum=True),
               Param("steps", int, 200, "GD steps T", minimum=1, maximum=100_000))
-    model = "univariate"
+    model = ModelKind.UNIVARIATE
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         orc = oracle_if_off_kinks(inst, ctx, ev)
         if orc is None:

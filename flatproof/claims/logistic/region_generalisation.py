@@ -1,26 +1,49 @@
 """Generalisation of flat GD solutions inside the region of the uncertain sets.
 
-Setting: univariate network under logistic loss trained by GD with step η (model.construction = "gd"),
-known data law; the region R_δ = [inf U_δ, sup U_δ] of the uncertain set of the trained network (U.3).
+Setting:
+    Univariate network under logistic loss trained by GD with step η (model.construction = "gd"), known data
+    law; the region R_δ = [inf U_δ, sup U_δ] of the uncertain set of the trained network (U.3).
 
-Statement (observation): the excess logistic risk E[KL(Bern(η(X)) ‖ Bern(s(f(X)))) | X ∈ R_δ] of the
-η-flat GD solution inside the region is at most a stated ε. The conditional risks, test errors and
-Bayes errors inside and outside R_δ are reported; the rate in n is measured by
-``flatproof reproduce logistic``. (A first formalisation — "inside ≤ outside" — is false: outside R_δ both
-the model and the truth are confident, so the excess risk there is small; the excess concentrates
-where the data are uncertain, which is what a rate statement is about.)
+Claim:
+    [probe] The excess logistic risk E[KL(Bern(η(X)) ‖ Bern(s(f(X)))) | X ∈ R_δ] of the η-flat GD solution inside
+    the region is at most a stated ε (relation ≤). The conditional risks, test errors and Bayes errors inside
+    and outside R_δ are reported; the rate in n is measured by ``flatproof reproduce logistic``. (A first
+    formalisation — "inside ≤ outside" — is false: outside R_δ both the model and the truth are confident, so
+    the excess risk there is small; the excess concentrates where the data are uncertain, which is what a
+    rate statement is about.) Our formalisation of the paper's positive side: "near-optimal excess risk
+    inside the convex hull of the uncertain regions"; the paper's rate is not available to us.
 
-Tag: [probe] (our formalisation of the paper's positive side: "near-optimal excess risk inside the
-convex hull of the uncertain regions"; the paper's rate is not available to us).
+    Float mode: conditional risks by QUADPACK split at the knots and the zeros of f and of the logit (an
+    estimate: QUADPACK's error estimate is the interval). Rigorous mode: R_δ's endpoints as balls from f's
+    exact affine pieces, and the conditional excess by validated integration
+    (:func:`flatproof.measures.certified_integral.certified_region_excess`).
 
-Reference: flatproof math U.3–U.4; Qiao & Wang, arXiv 2512.01473 (Theorems 3.5–3.7 in the reviews' numbering).
+Reference:
+    flatproof math U.3–U.4 (our formalisation); Qiao & Wang, arXiv 2512.01473 (Theorems 3.5–3.7 in the
+    reviews' numbering).
 
-Float mode: conditional risks by QUADPACK split at the knots and the zeros of f and of the logit (an estimate:
-QUADPACK's error estimate is the interval). Rigorous mode: R_δ's endpoints as balls from f's exact affine
-pieces, and the conditional excess by validated integration
-(:func:`flatproof.measures.certified_integral.certified_region_excess`).
+Hypotheses:
+    Logistic loss; the data law is known; R_δ non-empty (with positive mass).
 
-Example: ``flatproof verify cases/logistic-region-generalisation.toml`` ends in ``holds``.
+Certificate:
+    - ``region``: R_δ = [inf U_δ, sup U_δ]
+    - ``mass_inside``: P(X ∈ R_δ)
+    - ``mass_outside``: P(X ∉ R_δ)
+    - ``excess_inside``: the excess logistic risk inside R_δ (quadrature)
+    - ``excess_outside``: the excess logistic risk outside R_δ (None when the outside has no mass)
+    - ``error_inside``: P(sign f ≠ Y | X ∈ R_δ)
+    - ``bayes_inside``: the Bayes error inside R_δ
+    - ``error_outside``: P(sign f ≠ Y | X ∉ R_δ) (None when the outside has no mass)
+    - ``bayes_outside``: the Bayes error outside R_δ (None when the outside has no mass)
+    - ``uncertain_intervals``: the intervals of U_δ
+    - ``eta``: the GD step η of the training run (None if not trained by GD)
+    - ``excess_inside_certified`` (rigorous mode, integral certified): the enclosure of the excess inside
+    - ``region_certified`` (rigorous mode, integral certified): the enclosures of R_δ's endpoints
+    - ``mass_inside_certified`` (rigorous mode, integral certified): the enclosure of P(X ∈ R_δ)
+
+Example:
+    >>> flatproof.load_case("cases/logistic-region-generalisation.toml").verify()
+    <Verdict logistic.region-generalisation [probe]: holds (estimated: excess logistic risk by quadrature), margin 0.0329 (float; 1 comparison)>
 """
 
 from __future__ import annotations
@@ -30,17 +53,16 @@ import math
 from ...measures import rigorous
 from ...measures.certified_integral import NotCertified, certified_region_excess
 from ...measures.population import region_risk
-from ...vocab import Basis
-from ...measures.uncertain import uncertain_set
-from .._core import Claim, Evaluation, Param, compare, register
-from .uncertain_set import domain
+from ...measures.uncertain import domain, uncertain_set
+from ...vocab import Basis, Mode, ModelKind, Tag
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class RegionGeneralisation(Claim):
     id = "logistic.region-generalisation"
     title = "A flat GD solution's excess logistic risk inside the region R_δ of its uncertain sets is ≤ ε"
-    tag = "probe"
+    tag = Tag.PROBE
     section = "U.3-U.4"
     reference = "flatproof math U.3–U.4 (our formalisation); Qiao & Wang, arXiv 2512.01473"
     statement = (r"\mathbb E\big[\mathrm{KL}(\mathrm{Bern}(\eta(X))\,\|\,\mathrm{Bern}(s(f(X))))\,\big|\,X \in R_\delta\big]"
@@ -49,24 +71,25 @@ class RegionGeneralisation(Claim):
     params = (Param("delta", float, 0.05, "level δ of the uncertain set", minimum=0.0, maximum=0.25,
                     exclusive_minimum=True),
               Param("excess", float, 0.05, "stated bound ε on the excess risk inside R_δ", minimum=0.0))
-    model = "univariate"
-    modes = ("float", "rigorous")
+    model = ModelKind.UNIVARIATE
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         ok = ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind)
         ok &= ev.hypothesis("the data law is known", inst.task is not None)
         if not ok:
             return ev
-        lo, hi = domain(inst)
+        lo, hi = domain(inst.data.x, inst.task)
         U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
         R = U.hull
         inside = region_risk(inst.net, inst.task, R, inside=True) if R else None
         outside = region_risk(inst.net, inst.task, R, inside=False) if R else None
-        if not ev.hypothesis("R_δ non-empty", R is not None and inside.mass > 0, f"R_δ = {R}"):
+        if not ev.hypothesis("R_δ non-empty", R is not None and inside is not None and inside.mass > 0, f"R_δ = {R}"):
             return ev
+        assert R is not None and inside is not None and outside is not None     # for the type checker
         name = "excess logistic risk inside R_δ ≤ ε"
-        if ctx.mode == "rigorous":
+        if ctx.mode == Mode.RIGOROUS:
             try:
                 cert = certified_region_excess(inst.net, inst.task, ctx.params["delta"], lo, hi)
             except NotCertified as exc:

@@ -1,40 +1,68 @@
 """The curvature-weighted TV(1) bound.
 
-Setting: univariate network, logistic or square loss (any per-sample loss with φ'' ≥ 0), θ off
-every kink on the data; d_j = φ''(f_j), D̄ = (1/n)Σ_j d_j, μ ∝ Σ_j d_j δ_{x_j}, g^±_μ as in U.4.
+Setting:
+    Univariate network, logistic or square loss (any per-sample loss with φ'' ≥ 0), θ off every kink on the
+    data; d_j = φ''(f_j), D̄ = (1/n)Σ_j d_j, μ ∝ Σ_j d_j δ_{x_j}, g^±_μ as in U.4.
 
-Statement: for every θ,
-    λ_max(∇²L(θ)) ≥ D̄ · (1 + 2 Σ_i |v_i w_i| g^{side(i)}_μ(t_i)) − ε_F(θ).
-With the square loss at an interpolating point (d_j ≡ 1, ε_F = 0) this is Mulayoff et al.'s
-λ_max ≥ 1 + 2∫ g |f''|. The parameter ``factor`` (2 in the theorem) lets a case state a wrong
-constant on purpose.
+Claim:
+    [exact] For every θ (relation ≥),
+        λ_max(∇²L(θ)) ≥ D̄ · (1 + 2 Σ_i |v_i w_i| g^{side(i)}_μ(t_i)) − ε_F(θ).
+    With the square loss at an interpolating point (d_j ≡ 1, ε_F = 0) this is Mulayoff et al.'s
+    λ_max ≥ 1 + 2∫ g |f''|. The parameter ``factor`` (2 in the theorem) lets a case state a wrong constant on
+    purpose. Derived in flatproof math U.4 (the Rayleigh quotient of u = E_μ[∇f], per-neuron expansion,
+    a² + b² ≥ 2ab); corresponds to the paper's Theorem 3.1 (a weighted-TV bound by λ_max); the constants here
+    are ours, not the paper's. Optional corollaries: for η-flat θ (``eta`` > 0) and with μ restricted to the
+    uncertain points d_j ≥ δ (``delta`` > 0).
 
-Tag: [exact] (derived in flatproof math U.4: the Rayleigh quotient of u = E_μ[∇f], per-neuron expansion,
-a² + b² ≥ 2ab). Corresponds to the paper's Theorem 3.1 (a weighted-TV bound by λ_max); the
-constants here are ours, not the paper's.
+    Float mode: the left side is a Rayleigh quotient, hence a certified-up-to-rounding lower bound on λ_max,
+    which is what "holds" needs. Rigorous mode: the same statements with both sides in ball arithmetic; the
+    table prints the midpoints of the certified enclosures.
 
-Reference: flatproof math U.4; Qiao & Wang, arXiv 2512.01473; Mulayoff, Michaeli & Soudry (NeurIPS 2021).
+Reference:
+    flatproof math U.4; Qiao & Wang, arXiv 2512.01473; Mulayoff, Michaeli & Soudry (NeurIPS 2021).
 
-Float mode: the left side is a Rayleigh quotient, hence a certified-up-to-rounding lower bound on
-λ_max, which is what "holds" needs. Rigorous mode: the same statement (sided or g_μ = min(g⁺, g⁻), the
-η-flat corollary, the threshold form) with both sides in ball arithmetic; the table prints the
-midpoints of the certified enclosures.
+Hypotheses:
+    θ off every kink on the data (certifiably, in rigorous mode).
 
-Example: ``flatproof verify cases/logistic-weighted-tv.toml`` ends in ``holds``.
+Certificate:
+    - ``lambda_max``: the Lanczos run for λ_max (Ritz value, residual, converged, method, matvecs, tolerance)
+    - ``D_bar``: D̄ = (1/n)Σ_j d_j
+    - ``weighted_tv``: Σ_i |v_i w_i| g_μ(t_i)
+    - ``g_side``: which weight g was used (side(i), or min(g+, g-))
+    - ``epsilon_F``: ε_F = ‖H_F‖₂
+    - ``factor``: the constant stated (2 in the theorem)
+    - ``tv1``: the unweighted TV(1) = Σ_i |v_i w_i|
+    - ``rhs``: the right side D̄(1 + factor · weighted TV) − ε_F (+ λ)
+    - ``tv_cap_eta_flat`` (float mode, eta > 0 and θ η-flat): the corollary's cap ((2/η + ε_F)/D̄ − 1)/factor
+    - ``Gamma_delta`` (delta > 0 and some d_j ≥ δ): Γ(δ) = δ|A_δ|/n
+    - ``uncertain_points`` (delta > 0 and some d_j ≥ δ): |A_δ|, the points with d_j ≥ δ
+    - ``tv_h_delta`` (float mode, delta > 0 and some d_j ≥ δ): the weighted TV with μ uniform on A_δ
+    - ``lambda_max_certified`` (rigorous mode): the certified enclosure of λ_max
+    - ``rhs_certified`` (rigorous mode): the enclosure of the right side
+    - ``weighted_tv_certified`` (rigorous mode): the enclosure of the weighted TV
+    - ``how_certified`` (rigorous mode): how the enclosures were obtained
+    - ``tv_cap_eta_flat_certified`` (rigorous mode, eta > 0 and θ certifiably η-flat): the cap's enclosure
+    - ``tv_h_delta_certified`` (rigorous mode, delta > 0 and some d_j ≥ δ): the enclosure of the restricted TV
+
+Example:
+    >>> flatproof.load_case("cases/logistic-weighted-tv.toml").verify()
+    <Verdict logistic.weighted-tv [exact]: holds (estimated: λ_max by Lanczos (Ritz value ≤ λ_max; upper end from the residual), right side with a rounding estimate; float64 with a rounding estimate; η-flatness by Lanczos), margin 0.284 (float; 3 comparisons)>
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from ...measures import rigorous
 from ..._errors import KinkError
+from ...measures import rigorous
+from ...measures.spectral import EigResult
 from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
+from ...vocab import Basis, Mode, ModelKind, Tag
 from .._common import eig_certificate, eig_interval, oracle_if_off_kinks, rounding, top_eigen
-from ...vocab import Basis
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Comparison, Context, Evaluation, Instance, Param, compare, register
 
 LANCZOS = "λ_max by Lanczos (Ritz value ≤ λ_max; upper end from the residual), right side with a rounding estimate"
 
@@ -43,7 +71,7 @@ LANCZOS = "λ_max by Lanczos (Ritz value ≤ λ_max; upper end from the residual
 class WeightedTV(Claim):
     id = "logistic.weighted-tv"
     title = "λ_max ≥ D̄(1 + 2 Σ|v_i w_i| g_μ(t_i)) − ε_F: flatness bounds a curvature-weighted TV(1)"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "U.4"
     reference = ("flatproof math U.4 (derived there; corresponds to Theorem 3.1 of Qiao & Wang, arXiv 2512.01473); "
                  "square-loss case: Mulayoff, Michaeli & Soudry (NeurIPS 2021)")
@@ -57,10 +85,10 @@ class WeightedTV(Claim):
                     minimum=0.0),
               Param("delta", float, 0.0, "if > 0: also the bound with μ restricted to the uncertain points d_j ≥ δ "
                     "(threshold form, Γ = δ|A_δ|/n)", minimum=0.0, maximum=0.25))
-    model = "univariate"
-    modes = ("float", "rigorous")
+    model = ModelKind.UNIVARIATE
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         orc = oracle_if_off_kinks(inst, ctx, ev)
         if orc is None:
@@ -78,7 +106,7 @@ class WeightedTV(Claim):
         ev.certificate.update({"lambda_max": eig_certificate(res), "D_bar": d_mean, "weighted_tv": wtv,
                                "g_side": "side(i)" if sided else "min(g+, g-)", "epsilon_F": eps_f,
                                "factor": factor, "tv1": inst.net.tv1(), "rhs": rhs})
-        if ctx.mode == "rigorous":
+        if ctx.mode == Mode.RIGOROUS:
             try:
                 balls = rigorous.univariate_balls(inst.problem, inst.net)
                 (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0],
@@ -98,12 +126,13 @@ class WeightedTV(Claim):
         self._corollaries(inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided)
         return ev
 
-    def _rigorous(self, inst, ctx, ev, balls, res, lam, how, name, d):
+    def _rigorous(self, inst: Instance, ctx: Context, ev: Evaluation, balls: Any, res: EigResult,
+                  lam: tuple[float, float], how: str, name: str, d: np.ndarray) -> None:
         """The same statements as float mode (main bound, η-flat corollary, threshold form) with every
         quantity enclosed in ball arithmetic; the table prints the midpoints of these enclosures."""
         arb = rigorous.arb
 
-        def mid(ball) -> float:
+        def mid(ball: Any) -> float:
             return float(ball.mid())
         factor, sided, eta, delta = (ctx.params[k] for k in ("factor", "sided", "eta", "delta"))
         x, lam_b = inst.data.x, arb(inst.weight_decay)
@@ -134,7 +163,7 @@ class WeightedTV(Claim):
                 ev.certificate["tv_cap_eta_flat_certified"] = list(rigorous.interval(cap_b))
         if delta > 0:
             sure = [bool(dj >= arb(delta)) for dj in balls.d]
-            unsure = [not s and not bool(dj < arb(delta)) for s, dj in zip(sure, balls.d)]
+            unsure = [not s and not bool(dj < arb(delta)) for s, dj in zip(sure, balls.d, strict=True)]
             if any(unsure):
                 ev.notes.append(f"threshold form: {sum(unsure)} point(s) with d_j = δ undecided in ball arithmetic")
                 ev.comparisons.append(compare(self.THRESHOLD, value, ">=", float("nan"), value_interval=lam,
@@ -154,7 +183,7 @@ class WeightedTV(Claim):
     BETA_ROUTE = ("right side − ∂²L/∂β² = −ε_F ≤ 0, so λ_max ≥ ∂²L/∂β² ≥ right side "
                   "(Σ|v_i w_i| g(t_i) = 0: no data point on a neuron's weighting side)")
 
-    def _beta_route(self, eps_f: float, eps_interval: tuple[float, float], **basis):
+    def _beta_route(self, eps_f: float, eps_interval: tuple[float, float], **basis: Any) -> Comparison:
         """The main comparison when the weighted TV vanishes by counting (``tv_vanishes``): the bound is
         D̄ − ε_F + λ and the β direction's Rayleigh quotient D̄ + λ exceeds it by ε_F ≥ 0."""
         return compare(self.BETA_ROUTE, -eps_f, "<=", 0.0, value_interval=(-eps_interval[1], -eps_interval[0]),
@@ -163,7 +192,8 @@ class WeightedTV(Claim):
     COROLLARY = "η-flat ⇒ Σ|v_i w_i| g(t_i) ≤ ((2/η + ε_F)/D̄ − 1)/2"
     THRESHOLD = "λ_max ≥ Γ(δ)(1 + 2 Σ|v_i w_i| h_δ(t_i)) − ε_F (μ uniform on d_j ≥ δ)"
 
-    def _corollaries(self, inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided):
+    def _corollaries(self, inst: Instance, ctx: Context, ev: Evaluation, res: EigResult, d: np.ndarray,
+                     d_mean: float, wtv: float, eps_f: float, factor: float, sided: bool) -> None:
         eta, delta = ctx.params["eta"], ctx.params["delta"]
         if eta > 0:
             lam_hi = eig_interval(res)[1]

@@ -1,61 +1,69 @@
 """Uncertain sets computed exactly from the knots.
 
-Setting: univariate network, a level δ ∈ (0, 1/4], τ = logit-width(δ) (s(τ)s(−τ) = δ).
+Setting:
+    Univariate network, a level δ ∈ (0, 1/4], τ = logit-width(δ) (s(τ)s(−τ) = δ).
 
-Statement: U_δ(θ) = {x : s(f(x))s(−f(x)) ≥ δ} = {x : |f(x)| ≤ τ} is the finite union of intervals that
-flatproof computes from the knots; on the data it is {x_j : d_j ≥ δ}; the region is
-R_δ = [inf U_δ, sup U_δ].
+Claim:
+    [paper] U_δ(θ) = {x : s(f(x))s(−f(x)) ≥ δ} = {x : |f(x)| ≤ τ} is the finite union of intervals that
+    flatproof computes from the knots — no grid point where the two disagree (relation =); on the data it is
+    {x_j : d_j ≥ δ}; the region is R_δ = [inf U_δ, sup U_δ]. The uncertain set is the paper's notion,
+    formalised in flatproof math U.3; the interval algorithm is checked exactly here against a dense grid
+    and the data.
 
-Tag: [paper] (the uncertain set is the paper's notion, formalised in flatproof math U.3; the interval
-algorithm is checked exactly here against a dense grid and the data).
+    Grid points and data points within ``kink`` · (1 + τ) of the level |f| = τ are not counted (the boundary
+    itself is where float evaluation may legitimately disagree).
 
-Reference: flatproof math U.3; Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ).
+Reference:
+    flatproof math U.3; Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ).
 
-Grid points and data points within ``kink`` · (1 + τ) of the level |f| = τ are not counted (the
-boundary itself is where float evaluation may legitimately disagree).
+Hypotheses:
+    None beyond the setting.
 
-Example: ``flatproof verify cases/logistic-uncertain-set.toml`` ends in ``holds`` with
-0 disagreements on 20001 grid points.
+Certificate:
+    - ``delta``: the level δ
+    - ``tau``: τ = logit-width(δ)
+    - ``domain``: the window [lo, hi] the set is computed on (data range, widened to the law's support)
+    - ``intervals``: the intervals of U_δ
+    - ``region_R_delta``: R_δ = [inf U_δ, sup U_δ] (None when U_δ is empty)
+    - ``length``: the total length of U_δ
+    - ``uncertain_data_points``: the number of data points with d_j ≥ δ
+    - ``n``: the number of data points
+    - ``grid_points``: the size of the check grid
+    - ``grid_points_on_boundary``: grid points too close to |f| = τ to count
+
+Example:
+    >>> flatproof.load_case("cases/logistic-uncertain-set.toml").verify()
+    <Verdict logistic.uncertain-set [paper]: holds (estimated), margin 0 (float; 2 comparisons)>
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...measures.uncertain import uncertain_set
+from ...measures.uncertain import domain, uncertain_set
 from ...model.losses import logistic_d2, logit_width
-from .._core import Claim, Evaluation, Param, compare, register
-
-
-def domain(inst) -> tuple[float, float]:
-    x = inst.data.x
-    lo, hi = float(x.min()), float(x.max())
-    if inst.task is not None:
-        slo, shi = inst.task.law.support
-        lo, hi = (min(lo, slo) if np.isfinite(slo) else lo), (max(hi, shi) if np.isfinite(shi) else hi)
-    if lo == hi:
-        lo, hi = lo - 1.0, hi + 1.0
-    return lo, hi
+from ...vocab import ModelKind, Tag
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
 @register
 class UncertainSet(Claim):
     id = "logistic.uncertain-set"
     title = "U_δ(θ) = {|f| ≤ τ} is the union of intervals computed from the knots"
-    tag = "paper"
+    tag = Tag.PAPER
     section = "U.3"
     reference = "flatproof math U.3 (our formalisation); Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ)"
     statement = (r"U_\delta(\theta) = \{x : s(f_\theta(x))\,s(-f_\theta(x)) \ge \delta\} = "
                  r"\{x : |f_\theta(x)| \le \tau\} = \bigcup_k [\ell_k, r_k]")
     params = (Param("delta", float, 0.1, "curvature level δ", minimum=0.0, maximum=0.25, exclusive_minimum=True),
               Param("grid", int, 20001, "points of the dense check grid", minimum=2, maximum=10_000_000))
-    model = "univariate"
+    model = ModelKind.UNIVARIATE
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         delta, net = ctx.params["delta"], inst.net
         tau = logit_width(delta)
-        lo, hi = domain(inst)
+        lo, hi = domain(inst.data.x, inst.task)
         U = uncertain_set(net, delta, lo, hi)
         band = ctx.tolerances.kink * (1.0 + tau)
         grid = np.linspace(lo, hi, ctx.params["grid"])
@@ -70,7 +78,7 @@ class UncertainSet(Claim):
         bad_data = int(np.sum(clear_x & (U.contains(x) != on_data)))
         ev.comparisons.append(compare("data points where x_j ∈ U_δ and d_j ≥ δ disagree", bad_data, "=", 0))
         ev.certificate.update({"delta": delta, "tau": tau, "domain": [lo, hi], "intervals": [list(i) for i in
-                               U.intervals], "region_R_delta": None if U.empty else list(U.hull),
+                               U.intervals], "region_R_delta": None if U.hull is None else list(U.hull),
                                "length": U.length, "uncertain_data_points": int(on_data.sum()), "n": int(x.size),
                                "grid_points": int(grid.size), "grid_points_on_boundary": int((~clear).sum())})
         return ev

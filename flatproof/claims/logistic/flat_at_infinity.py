@@ -1,54 +1,85 @@
 """Arbitrarily flat, overfitting solutions at infinity.
 
-Setting: univariate network under logistic loss, no weight decay; a network θ whose signs fit the
-training labels with margin γ = min_j y_j f_θ(x_j) > 0 (e.g. the sign-fitting construction, which
-overfits noisy labels), scaled to θ_c = (c v, c w, c b, c² β), c ≥ 1; the data law is known.
+Setting:
+    Univariate network under logistic loss, no weight decay; a network θ whose signs fit the training labels
+    with margin γ = min_j y_j f_θ(x_j) > 0 (e.g. the sign-fitting construction, which overfits noisy labels),
+    scaled to θ_c = (c v, c w, c b, c² β), c ≥ 1; the data law is known.
 
-Statement: f_{θ_c} = c² f_θ, so θ_c has zero training error and the population error of sign f_θ,
-while
-    ‖∇²L(θ_c)‖₂ ≤ e^{−c²γ} (c² max_j ‖∇f_θ(x_j)‖² + ε₀),  ε₀ = max_i √(ā_i² + c̄_i²),
-so λ_max(θ_c) ≤ ε for c large: for every ε > 0 there is an ε-flat solution whose population error
-exceeds the Bayes error by the (fixed) excess of sign f_θ.
+Claim:
+    [exact] f_{θ_c} = c² f_θ, so θ_c has zero training error and the population error of sign f_θ, while
+        ‖∇²L(θ_c)‖₂ ≤ e^{−c²γ} (c² max_j ‖∇f_θ(x_j)‖² + ε₀),  ε₀ = max_i √(ā_i² + c̄_i²),
+    so λ_max(θ_c) ≤ ε for c large (relation ≤): for every ε > 0 there is an ε-flat solution whose population
+    error exceeds the Bayes error by the (fixed) excess of sign f_θ. The construction and the bound are
+    derived in flatproof math U.5; the paper's claim (its Theorem 3.2 in the reviews' numbering) is that such
+    solutions exist.
 
-Tag: [exact] (the construction and the bound are derived in flatproof math U.5; the paper's claim —
-its Theorem 3.2 in the reviews' numbering — is that such solutions exist).
+    Checked: (i) λ_max(θ_{c_ε}) ≤ ε at c_ε, the smallest scale ≥ the case's c at which the bound is ≤ ε
+    (found by a monotone search on the logarithm of the bound; λ_max certified in rigorous mode), (ii) the
+    Hessian-norm bound at the case's c, (iii) zero training error, (iv) population error − Bayes error ≥
+    ``excess``: in rigorous mode by validated integration (:mod:`flatproof.measures.certified_integral`: the
+    zeros of f exact, those of the logit isolated on balls, ``acb.integral`` on each piece; not resolved within
+    its work bound → ``inconclusive``), in float mode by QUADPACK split at the knots and at the zeros of f and
+    of the logit it finds (an estimate: its error estimate is the interval). In rigorous mode the bound's
+    inputs γ, max‖∇f_θ‖², ε₀ are balls too.
 
-Reference: flatproof math U.5; Qiao & Wang, arXiv 2512.01473, Appendix D.
+Reference:
+    flatproof math U.5; Qiao & Wang, arXiv 2512.01473, Appendix D.
 
-Checked: (i) λ_max(θ_{c_ε}) ≤ ε at c_ε, the smallest scale ≥ the case's c at which the bound below is
-≤ ε (found by a monotone search; λ_max certified in rigorous mode), (ii) the Hessian-norm bound at the
-case's c, (iii) zero training error, (iv) population error − Bayes error ≥ ``excess``: in rigorous mode by validated integration
-(:mod:`flatproof.measures.certified_integral`: the zeros of f exact, those of the logit isolated on balls,
-``acb.integral`` on each piece; not resolved within its work bound → ``inconclusive``), in float mode by
-QUADPACK split at the knots and at the zeros of f and of the logit it finds (an estimate: its error
-estimate is the interval). In rigorous mode the bound's inputs γ, max‖∇f_θ‖², ε₀ are balls too.
+Hypotheses:
+    The network is a scaled sign-fitting network θ_c (model.construction); logistic loss; no weight decay;
+    γ > 0; c ≥ 1; the data law is known; θ_{c_ε} off every kink (certifiably, in rigorous mode).
 
-Example: ``flatproof verify cases/logistic-flat-at-infinity.toml`` ends in ``holds``.
+Certificate:
+    - ``lambda_max``: the Lanczos run for λ_max(θ_{c_ε}) (Ritz value, residual, converged, method, matvecs, tolerance)
+    - ``threshold``: the flatness ε that λ_max(θ_{c_ε}) is compared with
+    - ``lambda_max_certified`` (rigorous mode): the certified enclosure of λ_max(θ_{c_ε})
+    - ``how_certified`` (rigorous mode): how that enclosure was obtained
+    - ``c_epsilon``: the scale c_ε found by the search
+    - ``u5_inputs_certified`` (rigorous mode, p small enough for the dense enclosure): γ, max‖∇f_θ‖², ε₀ as intervals
+    - ``population_error`` (when the integral is decided): the population 0-1 error of sign f
+    - ``bayes_error`` (when the integral is decided): the Bayes error of the data law
+    - ``excess_error`` (when the integral is decided): their difference
+    - ``quadrature_error_estimate`` (float mode): QUADPACK's error estimate of that difference
+    - ``population_error_certified`` (rigorous mode, integral certified): its enclosure
+    - ``bayes_error_certified`` (rigorous mode, integral certified): its enclosure
+    - ``excess_error_certified`` (rigorous mode, integral certified): its enclosure
+    - ``integration`` (rigorous mode, integral certified): how the validated integration went
+    - ``c``: the case's scale c
+    - ``gamma``: the margin γ = min_j y_j f_θ(x_j) of the base network
+    - ``c2_gamma``: c²γ, the exponent of the bound
+    - ``max_grad_f_sq``: max_j ‖∇f_θ(x_j)‖² of the base network
+    - ``epsilon_0``: ε₀ = max_i √(ā_i² + c̄_i²)
+    - ``hessian_norm_bound``: the bound e^{−c²γ}(c² max‖∇f_θ‖² + ε₀) at the case's c (sympy's, lambdified)
+    - ``training_error``: the training 0-1 error of θ_c
+    - ``min_margin``: min_j y_j f_{θ_c}(x_j)
+    - ``uncertain_set_length``: the length of the uncertain set U_δ(θ_c) (reported, not compared)
+    - ``uncertain_set_delta``: its level δ
+
+Example:
+    >>> flatproof.load_case("cases/logistic-flat-at-infinity.toml").verify()
+    <Verdict logistic.flat-at-infinity [exact]: holds (certified), margin 0.001 (rigorous; 4 comparisons)>
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from ...model import constructions as C
+from ..._errors import InputError, KinkError
 from ...measures import rigorous
-from ..._errors import KinkError
-from ...vocab import Basis
-from ...measures.certified_integral import NotCertified, certified_population
-from ...measures.population import classification_error_with_error, training_error
-from ...measures.uncertain import uncertain_set
+from ...measures.population import training_error
+from ...measures.uncertain import domain, uncertain_set
 from ...measures.univariate_hessian import UnivariateDense
-from .._common import bottom_eigen, rounding, top_eigen
-from .._core import Claim, Evaluation, Param, compare, register
-from .eta_flat import flatness_comparison
-from .uncertain_set import domain
-
-QUAD_FLOOR = 1e-12  # added to QUADPACK's own error estimates (rounding in the integrand)
+from ...model import constructions as C
+from ...vocab import Mode, ModelKind, Tag
+from .._common import bottom_eigen, flatness_comparison, population_comparisons, rounding, top_eigen
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 
-def hessian_bound(balls: bool = False):
+def hessian_bound(balls: bool = False) -> Callable[..., Any]:
     """U.5's bound e^{−c²γ}(c²G + ε₀), lambdified from the derivation ``flat-at-infinity`` onto numpy or,
     for rigorous mode, onto python-flint balls."""
     from ...derivations import get_derivation
@@ -61,7 +92,7 @@ def log_hessian_bound(c: float, gamma: float, gmax: float, eps0: float) -> float
     return -(c * c) * gamma + math.log(c * c * gmax + eps0)
 
 
-def smallest_scale(bound, eps: float, c0: float) -> float:
+def smallest_scale(bound: Callable[[float], float], eps: float, c0: float) -> float:
     """The smallest c ≥ c0 on the decreasing branch of the U.5 bound with bound(c) ≤ ε (monotone search:
     doubling, then bisection); c0 itself if bound(c0) ≤ ε already."""
     if bound(c0) <= eps:
@@ -84,7 +115,7 @@ def smallest_scale(bound, eps: float, c0: float) -> float:
     return hi
 
 
-def base_hypotheses(inst, ev: Evaluation) -> bool:
+def base_hypotheses(inst: Instance, ev: Evaluation) -> bool:
     ok = ev.hypothesis("the network is a scaled sign-fitting network θ_c (model.construction)",
                        inst.base_net is not None and inst.scale is not None,
                        "" if inst.base_net is not None else "build the model with construction = \"sign-fitting\"")
@@ -93,55 +124,26 @@ def base_hypotheses(inst, ev: Evaluation) -> bool:
     return ok
 
 
-def population_comparisons(inst, ctx, ev: Evaluation, excess: float, name: str, relation: str = ">="):
-    """err(sign f) − Bayes error REL Δ, appended to ``ev``: certified (validated integrals, the logit's zeros
-    isolated on balls) in rigorous mode, a QUADPACK estimate split at every zero it finds in float mode."""
-    if ctx.mode == "rigorous":
-        try:
-            pop = certified_population(inst.net, inst.task)
-        except NotCertified as exc:
-            ev.notes.append(f"integral not certified: {exc}")
-            ev.comparisons.append(compare(name + " (integral not certified)", math.nan, relation, excess,
-                                          basis=Basis.ESTIMATED, basis_note="integral not certified"))
-            return
-        e_lo, e_hi = rigorous.interval(pop.excess)
-        ev.certificate.update({"population_error": float(pop.error.mid()), "bayes_error": float(pop.bayes.mid()),
-                               "excess_error": float(pop.excess.mid()),
-                               "population_error_certified": list(rigorous.interval(pop.error)),
-                               "bayes_error_certified": list(rigorous.interval(pop.bayes)),
-                               "excess_error_certified": [e_lo, e_hi],
-                               "integration": f"validated (acb.integral) on {pop.pieces} pieces, "
-                                              f"{pop.logit_zeros} zeros of the logit isolated, {pop.seconds:.2f} s"})
-        ev.comparisons.append(compare(name, float(pop.excess.mid()), relation, excess, value_interval=(e_lo, e_hi),
-                                      certified=True))
-        return
-    pop, e_pop = classification_error_with_error(inst.net, inst.task)
-    bayes, e_bayes = inst.task.bayes_error_with_error()
-    err = e_pop + e_bayes + 2 * QUAD_FLOOR
-    ev.certificate.update({"population_error": pop, "bayes_error": bayes, "excess_error": pop - bayes,
-                           "quadrature_error_estimate": err})
-    ev.comparisons.append(compare(name, pop - bayes, relation, excess, value_error=err, basis=Basis.ESTIMATED,
-                                  basis_note="population and Bayes errors by quadrature"))
-    ev.notes.append("population and Bayes errors by QUADPACK split at the knots and at the zeros of f and of the "
-                    "logit found on a grid; its error estimate is the interval (an estimate, not a bound)")
-
-
-def u5_inputs_balls(inst):
+def u5_inputs_balls(inst: Instance) -> tuple[Any, Any, Any]:
     """γ = min_j y_j f_θ(x_j), max_j ‖∇f_θ(x_j)‖² and ε₀ = max_i √(ā_i² + c̄_i²) of the base network θ as balls
     from its exact binary parameters and data (raises KinkError if a pre-activation ball meets 0)."""
     arb = rigorous.arb
     base = inst.base_net
     x, y = inst.data.x, inst.data.y
     bb = rigorous.univariate_balls(inst.problem, base)
+    J = bb.J
+    if J is None:
+        raise InputError(f"the U.5 inputs need the ball Jacobian, formed only for n·p <= {rigorous.SIZE_LIMIT:,}",
+                         field="mode")
     gamma = gmax = None
     for j in range(bb.n):
         margin = arb(float(y[j])) * bb.f[j]
         gamma = margin if gamma is None else gamma.min(margin)
-        row = sum((bb.J[j, k] * bb.J[j, k] for k in range(bb.J.ncols())), arb(0))
+        row = sum((J[j, k] * J[j, k] for k in range(J.ncols())), arb(0))
         gmax = row if gmax is None else gmax.max(row)
     eps0 = arb(0)
     for i in range(bb.m):
-        active = [j for j in range(bb.n) if bb.J[j, i] != 0]
+        active = [j for j in range(bb.n) if J[j, i] != 0]
         abar = sum((abs(arb(float(x[j]))) for j in active), arb(0)) / bb.n
         cbar = arb(len(active)) / bb.n
         eps0 = eps0.max((abar * abar + cbar * cbar).sqrt())
@@ -152,7 +154,7 @@ def u5_inputs_balls(inst):
 class FlatAtInfinity(Claim):
     id = "logistic.flat-at-infinity"
     title = "Arbitrarily flat solutions at infinity that overfit: λ_max(θ_c) ≤ ε with population error of sign f_θ"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "U.5"
     reference = "flatproof math U.5; Qiao & Wang, arXiv 2512.01473, Appendix D (arbitrarily flat interpolating solutions)"
     statement = (r"\|\nabla^2 L(\theta_c)\|_2 \le e^{-c^2\gamma}\big(c^2 \max_j\|\nabla f_\theta(x_j)\|^2 + "
@@ -166,14 +168,15 @@ class FlatAtInfinity(Claim):
                     minimum=0.0, maximum=1.0),
               Param("delta", float, 0.01, "level of the reported uncertain set U_δ(θ_c)", minimum=0.0,
                     maximum=0.25, exclusive_minimum=True))
-    model = "univariate"
-    modes = ("float", "rigorous")
+    model = ModelKind.UNIVARIATE
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         if not base_hypotheses(inst, ev):
             return ev
         base, c = inst.base_net, inst.scale
+        assert c is not None                    # base_hypotheses checked it (for the type checker)
         x, y = inst.data.x, inst.data.y
         gamma = float(np.min(y * base(x)))
         ev.hypothesis("θ fits the signs of the labels: γ = min_j y_j f_θ(x_j) > 0", gamma > 0, f"γ = {gamma:.6g}")
@@ -206,7 +209,7 @@ class FlatAtInfinity(Claim):
         ev.comparisons.insert(0, flat)                           # the main comparison first
         ev.certificate["c_epsilon"] = c_eps
         balls = None
-        if ctx.mode == "rigorous":
+        if ctx.mode == Mode.RIGOROUS:
             try:
                 balls = rigorous.univariate_balls(inst.problem, inst.net)     # built once: spectrum and margins
             except KinkError as exc:
@@ -215,8 +218,8 @@ class FlatAtInfinity(Claim):
         if balls is not None and inst.net.num_params <= rigorous.DENSE_LIMIT:
             enc = rigorous.univariate_spectrum(inst.problem, inst.net, balls=balls)
             arb = rigorous.arb
-            norm_hi = max(abs(enc.lambda_max[1]), abs(enc.lambda_min[0]), abs(enc.lambda_max[0]),
-                          abs(enc.lambda_min[1]))
+            lam_min = enc.lambda_min if enc.lambda_min is not None else (-math.inf, math.inf)
+            norm_hi = max(abs(enc.lambda_max[1]), abs(lam_min[0]), abs(enc.lambda_max[0]), abs(lam_min[1]))
             try:
                 g_ball, G_ball, e0_ball = u5_inputs_balls(inst)
             except KinkError as exc:
@@ -251,7 +254,7 @@ class FlatAtInfinity(Claim):
             ev.comparisons.append(compare("training errors = 0", float(np.sum(margins <= 0)), "=", 0.0))
         # (iv) population error
         population_comparisons(inst, ctx, ev, ctx.params["excess"], "err(sign f) − Bayes error ≥ Δ")
-        lo, hi = domain(inst)
+        lo, hi = domain(inst.data.x, inst.task)
         U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
         ev.certificate.update({"c": c, "gamma": gamma, "c2_gamma": c * c * gamma, "max_grad_f_sq": gmax,
                                "epsilon_0": eps0, "hessian_norm_bound": bound,

@@ -1,50 +1,77 @@
 """Norm-bounded solutions: path norm, sup-norm and the weight-decay ball, with a Rademacher gap bound beside.
 
-Setting: univariate network f(x) = Σ_i v_i (w_i x − b_i)_+ + β, θ = (v, w, b, β), logistic loss L, weight
-decay λ ≥ 0 (J = L + (λ/2)‖θ‖²), an interval |x| ≤ x_max.
+Setting:
+    Univariate network f(x) = Σ_i v_i (w_i x − b_i)_+ + β, θ = (v, w, b, β), logistic loss L, weight decay
+    λ ≥ 0 (J = L + (λ/2)‖θ‖²), an interval |x| ≤ x_max.
 
-Statement, for every θ (parts 1–2) and for every θ with J(θ) ≤ J(0) = log 2, which includes every minimiser
-of J (part 3, when λ > 0):
-    1. P(θ) = Σ_i |v_i| √(w_i² + b_i²) ≤ ‖θ‖²/2               (2|v| r ≤ v² + r², AM–GM, per neuron)
-    2. sup_{|x| ≤ x_max} |f(x) − β| ≤ P(θ) √(1 + x_max²)      (|w x − b| ≤ √(w² + b²) √(1 + x²), Cauchy–Schwarz),
-       hence ‖f‖_∞ ≤ P(θ) √(1 + x_max²) + |β| on |x| ≤ x_max (checked without β: a large β next to a tiny P
-       would otherwise leave the margin below float64's or the balls' resolution)
-    3. ‖θ‖² ≤ 2 log 2 / λ                                      ((λ/2)‖θ‖² ≤ J(θ) − L(θ) ≤ log 2 − 0)
-Beside the verdict, never deciding it, when λ > 0 and the data law is known with support in [−x_max, x_max]:
-the measured generalisation gap R(f) − R̂(f) (population logistic risk by quadrature minus the training loss)
-and the Rademacher bound that holds with probability ≥ 1 − δ over the sample,
-    R(f) − R̂(f) ≤ 2 (2 P̄ √(1 + x_max²) + B̄)/√n + c √(log(1/δ)/(2n)),   P̄ = log 2/λ, B̄ = √(2 log 2/λ),
-    c = log(1 + e^M), M = P̄ √(1 + x_max²) + B̄
-(derivation and references in :func:`flatproof.measures.norm_bound.rademacher_gap_bound`).
+Claim:
+    [exact] For every θ (parts 1–2) and for every θ with J(θ) ≤ J(0) = log 2, which includes every minimiser
+    of J (part 3, when λ > 0) — the main comparison is part 1 (relation ≤):
+        1. P(θ) = Σ_i |v_i| √(w_i² + b_i²) ≤ ‖θ‖²/2               (2|v| r ≤ v² + r², AM–GM, per neuron)
+        2. sup_{|x| ≤ x_max} |f(x) − β| ≤ P(θ) √(1 + x_max²)      (|w x − b| ≤ √(w² + b²) √(1 + x²), Cauchy–Schwarz),
+           hence ‖f‖_∞ ≤ P(θ) √(1 + x_max²) + |β| on |x| ≤ x_max (checked without β: a large β next to a tiny P
+           would otherwise leave the margin below float64's or the balls' resolution)
+        3. ‖θ‖² ≤ 2 log 2 / λ                                      ((λ/2)‖θ‖² ≤ J(θ) − L(θ) ≤ log 2 − 0)
+    The three inequalities are standard, derived in flatproof math U.4 ("Norm-bounded solutions") and checked
+    by sympy in `flatproof derive norm-bound` (AM–GM and Cauchy–Schwarz with their witnesses); they
+    correspond to the paper's Theorem 3.3.
 
-Tag: [exact] for the three inequalities (standard; derived in flatproof math U.4, "Norm-bounded solutions", and
-checked by sympy in `flatproof derive norm-bound` (AM–GM and Cauchy–Schwarz with their witnesses);
-corresponds to the paper's Theorem 3.3). The gap bound is a probability statement about the sample, so an
-instance can only *observe* it: it is reported as [probe] in the certificate and notes (basis observed).
+    Beside the verdict, never deciding it, when λ > 0 and the data law is known with support in
+    [−x_max, x_max]: the measured generalisation gap R(f) − R̂(f) (population logistic risk by quadrature minus
+    the training loss) and the Rademacher bound that holds with probability ≥ 1 − δ over the sample,
+        R(f) − R̂(f) ≤ 2 (2 P̄ √(1 + x_max²) + B̄)/√n + c √(log(1/δ)/(2n)),   P̄ = log 2/λ, B̄ = √(2 log 2/λ),
+        c = log(1 + e^M), M = P̄ √(1 + x_max²) + B̄
+    (derivation and references in :func:`flatproof.measures.norm_bound.rademacher_gap_bound`). The gap bound
+    is a probability statement about the sample, so an instance can only *observe* it: it is reported as
+    [probe] in the certificate and notes (basis observed).
 
-Reference: flatproof math U.4; Neyshabur, Tomioka & Srebro (COLT 2015) and Golowich, Rakhlin & Shamir
-(COLT 2018) for path-norm Rademacher bounds; Ledoux & Talagrand (1991), Thm 4.12 (contraction);
-Bartlett & Mendelson (JMLR 2002), Thm 8 (the uniform deviation bound); Qiao & Wang, arXiv 2512.01473, Thm 3.3.
+    Float mode with a rounding allowance valid down to subnormals (estimated); rigorous mode with P, ‖θ‖²,
+    sup|f| (at ±x_max and the knot balls inside) and J(θ) − log 2 in ball arithmetic (certified).
 
-Checked: float mode with a rounding allowance valid down to subnormals (estimated); rigorous mode with
-P, ‖θ‖², sup|f| (at ±x_max and the knot balls inside) and J(θ) − log 2 in ball arithmetic (certified).
+Reference:
+    flatproof math U.4; Neyshabur, Tomioka & Srebro (COLT 2015) and Golowich, Rakhlin & Shamir (COLT 2018) for
+    path-norm Rademacher bounds; Ledoux & Talagrand (1991), Thm 4.12 (contraction); Bartlett & Mendelson
+    (JMLR 2002), Thm 8 (the uniform deviation bound); Qiao & Wang, arXiv 2512.01473, Thm 3.3.
 
-Example: ``flatproof verify cases/logistic-norm-bound.toml`` ends in ``holds``;
-``cases/logistic-norm-bound-weight-decay.toml`` (GD with λ = 0.05) holds and prints the measured gap beside
-its bound.
+Hypotheses:
+    Logistic loss; for part 3 (λ > 0 only): J(θ) ≤ J(0) = log 2.
+
+Certificate:
+    - ``x_max``: the half-width of the interval |x| ≤ x_max
+    - ``weight_decay``: λ
+    - ``width``: the number m of neurons
+    - ``path_norm`` (float mode): P(θ)
+    - ``theta_sq`` (float mode): ‖θ‖²
+    - ``sup_abs_f_minus_beta`` (float mode): sup_{|x| ≤ x_max} |f(x) − β|
+    - ``sup_bound`` (float mode): P(θ) √(1 + x_max²)
+    - ``sup_abs_f`` (float mode): sup_{|x| ≤ x_max} |f(x)|
+    - ``sup_abs_f_bound`` (float mode): P(θ) √(1 + x_max²) + |β|
+    - ``J_minus_log2`` (float mode, λ > 0): J(θ) − log 2
+    - ``path_norm_certified`` (rigorous mode): the enclosure of P(θ)
+    - ``theta_sq_certified`` (rigorous mode): the enclosure of ‖θ‖²
+    - ``sup_abs_f_minus_beta_certified`` (rigorous mode): the enclosure of sup |f − β|
+    - ``sup_bound_certified`` (rigorous mode): the enclosure of P(θ) √(1 + x_max²)
+    - ``how_certified`` (rigorous mode): how the enclosures were obtained
+    - ``J_minus_log2_certified`` (rigorous mode, λ > 0): the enclosure of J(θ) − log 2
+    - ``gap_probe`` (λ > 0, θ in the sublevel set, the law known with support in [−x_max, x_max]): the measured gap, the population and training risks, the Rademacher bound and its parts
+
+Example:
+    >>> flatproof.load_case("cases/logistic-norm-bound-weight-decay.toml").verify()
+    <Verdict logistic.norm-bound [exact]: holds (estimated: float64 with a rounding allowance valid for subnormals), margin 6.52e-06 (float; 3 comparisons)>
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from ...measures import rigorous
 from ...measures import norm_bound as nb
+from ...measures import rigorous
+from ...vocab import Basis, Mode, ModelKind, Tag
 from .._common import ROUNDING
-from ...vocab import Basis
-from .._core import Claim, Evaluation, Param, compare, register
+from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 EST, ROUND = Basis.ESTIMATED, "float64 with a rounding allowance valid for subnormals"
 
@@ -63,7 +90,7 @@ def _allow(scale: float, ops: int) -> float:
 class NormBound(Claim):
     id = "logistic.norm-bound"
     title = "P(θ) ≤ ‖θ‖²/2, ‖f‖_∞ ≤ P√(1 + x_max²) + |β|, and weight decay λ keeps ‖θ‖² ≤ 2 log 2/λ"
-    tag = "exact"
+    tag = Tag.EXACT
     section = "U.4"
     reference = ("flatproof math U.4, norm-bounded solutions (corresponds to Theorem 3.3 of Qiao & Wang, arXiv "
                  "2512.01473); path-norm Rademacher bound: Neyshabur et al. 2015, Golowich et al. 2018; gap: "
@@ -77,17 +104,17 @@ class NormBound(Claim):
                     "data law's support when it is bounded)", minimum=0.0),
               Param("delta", float, 0.05, "the gap bound holds with probability ≥ 1 − δ over the sample",
                     minimum=0.0, exclusive_minimum=True, maximum=0.5))
-    model = "univariate"
-    modes = ("float", "rigorous")
+    model = ModelKind.UNIVARIATE
+    modes = (Mode.FLOAT, Mode.RIGOROUS)
 
-    def evaluate(self, inst, ctx):
+    def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
         if not ev.hypothesis("logistic loss", inst.loss.kind == "logistic", inst.loss.kind):
             return ev
         net, lam = inst.net, float(inst.weight_decay)
         x_max = self._x_max(inst, ctx)
         ev.certificate.update({"x_max": x_max, "weight_decay": lam, "width": net.m})
-        if ctx.mode == "rigorous":
+        if ctx.mode == Mode.RIGOROUS:
             self._rigorous(inst, ev, x_max, lam)
         else:
             self._float(inst, ev, x_max, lam)
@@ -99,7 +126,7 @@ class NormBound(Claim):
              "‖θ‖² ≤ 2 log 2/λ")
     SUBLEVEL = "J(θ) ≤ J(0) = log 2 (every minimiser of L + (λ/2)‖θ‖² is in this set)"
 
-    def _sublevel(self, ev, excess: float, interval: tuple[float, float], how: str, **basis) -> bool:
+    def _sublevel(self, ev: Evaluation, excess: float, interval: tuple[float, float], how: str, **basis: Any) -> bool:
         """Part 3's hypothesis J(θ) − log 2 ≤ 0 from an enclosure [lo, hi] of J(θ) − log 2: met (hi ≤ 0), not met
         (lo > 0), or undecided — then an inconclusive row says so (float64 or the balls cannot tell; a J within
         rounding of log 2 is neither a hypothesis met nor one failed). True when part 3 is to be checked."""
@@ -112,7 +139,7 @@ class NormBound(Claim):
         return ev.hypothesis(self.SUBLEVEL, hi <= 0, detail)
 
     @staticmethod
-    def _x_max(inst, ctx) -> float:
+    def _x_max(inst: Instance, ctx: Context) -> float:
         x_max = ctx.params["x_max"]
         if x_max > 0:
             return x_max
@@ -123,7 +150,7 @@ class NormBound(Claim):
                 x_max = max(x_max, abs(float(lo)), abs(float(hi)))
         return x_max
 
-    def _float(self, inst, ev, x_max, lam):
+    def _float(self, inst: Instance, ev: Evaluation, x_max: float, lam: float) -> None:
         net, m = inst.net, inst.net.m
         P, sq = nb.path_norm(net), nb.sq_norm(net)
         root = math.hypot(1.0, x_max)          # √(1 + x_max²) without overflow
@@ -148,11 +175,11 @@ class NormBound(Claim):
             ev.comparisons.append(compare(self.NAMES[2], sq, "<=", cap, value_error=_allow(sq, 3 * m + 2),
                                           bound_error=_allow(cap, 2), basis=EST, basis_note=ROUND))
 
-    def _rigorous(self, inst, ev, x_max, lam):
+    def _rigorous(self, inst: Instance, ev: Evaluation, x_max: float, lam: float) -> None:
         arb, net = rigorous.arb, inst.net
         iv = rigorous.interval
 
-        def mid(ball) -> float:
+        def mid(ball: Any) -> float:
             return float(ball.mid())
         P, sq = nb.path_norm_ball(net), nb.sq_norm_ball(net)
         sup_lo, sup_hi = nb.sup_abs_interval(net, x_max, bias=False)
@@ -176,7 +203,7 @@ class NormBound(Claim):
                                           bound_interval=iv(cap), certified=True))
 
     @staticmethod
-    def _gap(inst, ctx, ev, x_max, lam):
+    def _gap(inst: Instance, ctx: Context, ev: Evaluation, x_max: float, lam: float) -> None:
         """The [probe]: measured gap beside the Rademacher bound (certificate and a note; never a comparison)."""
         from ...measures.population import logistic_risk_with_error
         from ...model.losses import logistic
