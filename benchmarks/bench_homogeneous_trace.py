@@ -33,7 +33,7 @@ def reference_trace(problem, net):
     X, y = problem.data.X, problem.data.y
     n = X.shape[0]
     f = net(X)
-    g, d = problem.loss.d1(f, y), problem.loss.d2(f, y)
+    d = problem.loss.d2(f, y)
     total = 0.0
     for lo in range(0, n, 100):
         Xc = X[lo:lo + 100]
