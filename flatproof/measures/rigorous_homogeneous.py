@@ -110,23 +110,30 @@ class HomogeneousIntervals:
         k = act.k
         if act.family == "abs_power" and k % 2 == 0:        # σ = z^k, a polynomial: no pattern to certify
             return _power(Z, k), _power(Z, k - 1) * float(k), _power(Z, k - 2) * float(k * (k - 1))
-        pos, neg = Z.lo > 0, Z.hi < 0
-        unsure = ~(pos | neg)
-        if unsure.any():
-            raise KinkError(int(unsure.sum()), "certified Hessian (a pre-activation interval contains 0, so the "
-                                               "activation pattern is not certified)")
+        pos, neg = Z.mid > Z.rad, Z.mid < -Z.rad            # exact comparisons: mid ∓ rad is the interval's end
+        unsure = int(Z.mid.size - np.count_nonzero(pos) - np.count_nonzero(neg))
+        if unsure:
+            raise KinkError(unsure, "certified Hessian (a pre-activation interval contains 0, so the activation "
+                                    "pattern is not certified)")
+        if k == 1:                                           # σ' ∈ {0, 1, α, ±1} is exact and σ(z) = σ'(z) z
+            if act.family == "relu":
+                S1 = pos.astype(float)
+                return Iv(Z.mid * S1, Z.rad * S1), Iv(S1), None
+            if act.family == "abs_power":
+                S1 = np.where(pos, 1.0, -1.0)
+                return Iv(np.abs(Z.mid), Z.rad), Iv(S1), None
+            S1 = np.where(pos, 1.0, act.alpha)
+            return Z * Iv(S1), Iv(S1), None
         sign = np.where(pos, 1.0, -1.0)
         T = Iv(Z.mid * sign, Z.rad)                          # |z|, certified > 0
         one = np.ones(Z.shape)
-        if act.family in ("relu", "relu_power"):
+        if act.family == "relu_power":
             c0, c1, c2 = pos * one, pos * one, pos * one
-        elif act.family == "leaky_relu":
-            c0, c1, c2 = np.where(pos, 1.0, -act.alpha), np.where(pos, 1.0, act.alpha), 0 * one
         else:                                                # |t|^k, k odd: σ' is odd, σ'' even
             c0, c1, c2 = one, sign, one
         S = _power(T, k) * Iv(c0)
         S1 = _power(T, k - 1) * Iv(c1 * k)
-        S2 = None if k == 1 else _power(T, k - 2) * Iv(c2 * (k * (k - 1)))
+        S2 = _power(T, k - 2) * Iv(c2 * (k * (k - 1)))
         return S, S1, S2
 
     def _loss_derivatives(self) -> tuple[Iv, Iv]:
@@ -144,9 +151,13 @@ class HomogeneousIntervals:
     @_quiet
     def trace(self) -> Iv:
         """An enclosure of tr ∇²L(θ) (a 0-d :class:`Iv`)."""
-        a2 = Iv(self.net.a).square()
-        gn_rows = self.S.square().sum(axis=1) + self.sqnorm * (self.S1.square() * Iv(a2.mid[None, :],
-                                                                                       a2.rad[None, :])).sum(axis=1)
+        a2 = self.net.a ** 2
+        a2_lo, a2_hi = _down(a2, 1), _up(a2, 1)
+        s_lo, s_hi = _square_bounds(self.S)
+        s1_lo, s1_hi = _square_bounds(self.S1)
+        m = self.m
+        gn_rows = Iv.from_bounds(_down(s_lo.sum(axis=1), m + 2), _up(s_hi.sum(axis=1), m + 2)) + self.sqnorm * \
+            Iv.from_bounds(_down(s1_lo @ a2_lo, m + 2), _up(s1_hi @ a2_hi, m + 2))
         total = (self.d * gn_rows).sum()
         if self.S2 is not None:
             total = total + (self.g * self.sqnorm * matmul(self.S2, self.net.a[:, None])[:, 0]).sum()
@@ -170,7 +181,7 @@ class HomogeneousIntervals:
         return float(np.max(bound))
 
     @_quiet
-    def gauss_newton_a_upper(self, iterations: int = 200, rtol: float = 1e-10) -> float:
+    def gauss_newton_a_upper(self, iterations: int = 100, rtol: float = 1e-7) -> float:
         """λ_max(Sᵀ D S)/n ≤ max_j (|S|ᵀ D |S| v)_j / (n v_j), v > 0 the float Perron-vector estimate."""
         Sabs = self.S.mag
         d_hi = np.maximum(self.d.hi, 0.0)                     # φ'' ≥ 0 for both losses
@@ -242,6 +253,23 @@ class HomogeneousIntervals:
         up = self.lambda_max_upper()
         lo = float(self.rayleigh(u).lo)
         return LambdaMaxBounds(lo, up.hi, up.gauss_newton_a, up.gauss_newton_w, up.functional)
+
+
+@_quiet
+def _down(x: np.ndarray, k: int) -> np.ndarray:
+    """A lower bound on the exact value of a non-negative quantity computed as ``x`` by k rounded operations (the
+    mirror of :func:`~flatproof.arith.intervals._up`)."""
+    return np.maximum(x * (1.0 - (2 * k + 4) * 2.0 ** -53) - (k + 1) * ETA, 0.0)
+
+
+@_quiet
+def _square_bounds(A: Iv) -> tuple[np.ndarray, np.ndarray]:
+    """Elementwise lo ≤ a² ≤ hi over A's intervals, as two arrays (fewer temporaries than ``A.square()``)."""
+    mag = np.abs(A.mid)
+    mig = mag - A.rad
+    np.maximum(mig, 0.0, out=mig)
+    mag += A.rad
+    return _down(mig * mig, 3), _up(mag * mag, 3)
 
 
 def _power(T: Iv, k: int) -> Iv:
