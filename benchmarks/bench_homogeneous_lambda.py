@@ -55,13 +55,17 @@ def instance(n: int, d: int, m: int, seed: int = 0) -> tuple[fp.HomogeneousProbl
             fp.HomogeneousNet(a, W, fp.relu()))
 
 
-def best_of(fn: Callable[[], object], repeats: int = 5) -> float:
-    times = []
+def interleaved(first: Callable[[], object], second: Callable[[], object], repeats: int = 7) -> tuple[float, float]:
+    """Best times of two functions run alternately, so that a load change on a shared machine hits both."""
+    t1, t2 = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        first()
+        t1.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        second()
+        t2.append(time.perf_counter() - t0)
+    return min(t1), min(t2)
 
 
 def torch_hvp(problem: fp.HomogeneousProblem, net: fp.HomogeneousNet) -> Callable[[np.ndarray], np.ndarray]:
@@ -131,8 +135,7 @@ def main() -> None:
     V = rng.standard_normal((args.m, args.d))
     Y = rng.standard_normal((args.n, args.d))
     o.hvp(u)                                                  # the once-per-oracle cross term and buffers
-    t_products = best_of(lambda: (o.S1 @ V, o.S1.T @ Y))
-    t_hvp = best_of(lambda: o.hvp(u))
+    t_products, t_hvp = interleaved(lambda: (o.S1 @ V, o.S1.T @ Y), lambda: o.hvp(u))
     rec: dict = {"n": args.n, "d": args.d, "m": args.m, "p": p, "kinks": o.kinks.count,
                  "hvp_seconds": t_hvp, "floor_two_products_seconds": t_products, "hvp_over_floor": t_hvp / t_products}
     print(json.dumps(rec), flush=True)
