@@ -164,6 +164,21 @@ class HomogeneousIntervals:
         return total / self.n + Iv(self.weight_decay) * Iv(float(self.num_params))
 
     @_quiet
+    def trace_blocks(self) -> tuple[Iv, Iv]:
+        """Enclosures of M.2's per-neuron (A_j, B_j) with the loss's curvature: A_j = (1/n) Σ_i φ''_i σ(z_ij)²,
+        B_j = (1/n) a_j² Σ_i φ''_i σ'(z_ij)² ‖x_i‖² (φ'' = 2 for M.1's square loss), each an m-vector :class:`Iv`."""
+        n = self.n
+        s_lo, s_hi = _square_bounds(self.S)
+        s1_lo, s1_hi = _square_bounds(self.S1)
+        d_lo, d_hi = np.maximum(self.d.lo, 0.0), self.d.hi
+        dx_lo, dx_hi = _down(d_lo * np.maximum(self.sqnorm.lo, 0.0), 1), _up(d_hi * self.sqnorm.hi, 1)
+        A = Iv.from_bounds(_down(d_lo @ s_lo, n + 2), _up(d_hi @ s_hi, n + 2)) / n
+        a2 = self.net.a ** 2
+        B = Iv.from_bounds(_down(_down(dx_lo @ s1_lo, n + 2) * _down(a2, 1), 1),
+                           _up(_up(dx_hi @ s1_hi, n + 2) * _up(a2, 1), 1)) / n
+        return A, B
+
+    @_quiet
     def cross(self) -> Iv:
         """c_j = (1/n) Σ_i φ'_i σ'(z_ij) x_i, an m × d enclosure (H_F's (a_j, w_j) block)."""
         return matmul(Iv(self.S1.mid.T, self.S1.rad.T), Iv(self.X) * Iv(self.g_n.mid[:, None], self.g_n.rad[:, None]))
