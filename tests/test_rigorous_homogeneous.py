@@ -8,7 +8,7 @@ import pytest
 from _instances import ACTIVATIONS, random_homogeneous
 
 import flatproof as fp
-from flatproof.measures.rigorous_homogeneous import HomogeneousIntervals, matmul
+from flatproof.measures.rigorous_homogeneous import HomogeneousIntervals, gershgorin_upper, matmul, psd_lambda_max_upper
 
 mp = mpmath.mp
 
@@ -141,3 +141,15 @@ def test_an_uncertified_pattern_is_a_kink_but_a_polynomial_needs_none() -> None:
     o = fp.HomogeneousOracle(problem, fp.HomogeneousNet([1.0, -2.0], W, fp.abs_power(2)))
     T = enc.trace()
     assert float(T.lo) <= np.trace(o.hessian()) <= float(T.hi)
+
+
+def test_psd_lambda_max_upper_is_above_and_close_to_the_50_digit_value() -> None:
+    mp.dps = 50
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((200, 12))
+    G = matmul(X.T, X)                                   # an enclosure of the PSD matrix XᵀX
+    Xm = mpmath.matrix([[mpmath.mpf(float(t)) for t in row] for row in X])
+    top = max(mpmath.eigsy(Xm.T * Xm, eigvals_only=True))
+    bound = psd_lambda_max_upper(G)
+    assert top <= bound <= top * (1 + 1e-10)
+    assert gershgorin_upper(G) >= bound                  # the congruence is what makes it tight

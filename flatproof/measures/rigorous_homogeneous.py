@@ -213,14 +213,12 @@ class HomogeneousIntervals:
 
     @_quiet
     def gauss_newton_w_upper(self) -> float:
-        """λ_max(D^½ (P ∘ XXᵀ) D^½)/n ≤ max_i Σ_j a_j² σ'(z_ij)² · λ_max(Xᵀ D X)/n (Schur), the latter by Gershgorin."""
+        """λ_max(D^½ (P ∘ XXᵀ) D^½)/n ≤ max_i Σ_j a_j² σ'(z_ij)² · λ_max(Xᵀ D X)/n (Schur), the latter by
+        :func:`psd_lambda_max_upper`."""
         a2 = _up(self.net.a ** 2, 1)
         pmax = float(np.max(_up(_up(self.S1.mag ** 2, 1) @ a2, self.m + 2)))
         G = matmul(Iv(self.X.T), Iv(self.X) * Iv(self.d.mid[:, None], self.d.rad[:, None]))
-        absG = G.mag
-        np.fill_diagonal(absG, 0.0)
-        off = _up(np.sum(absG, axis=1), self.dim + 2)
-        gersh = float(np.max(_up(np.diag(G.hi) + off, 1)))
+        gersh = psd_lambda_max_upper(G)
         return float(np.nextafter(_up(np.float64(pmax * max(gersh, 0.0)), 1) / self.n, np.inf))
 
     @_quiet
@@ -263,6 +261,35 @@ class HomogeneousIntervals:
         up = self.lambda_max_upper()
         lo = float(self.rayleigh(u).lo)
         return LambdaMaxBounds(lo, up.hi, up.gauss_newton_a, up.gauss_newton_w, up.functional)
+
+
+@_quiet
+def gershgorin_upper(G: Iv) -> float:
+    """max_l (G_ll + Σ_{k≠l} |G_lk|) over the enclosure: ≥ λ_max of every symmetric matrix in G."""
+    absG = G.mag
+    np.fill_diagonal(absG, 0.0)
+    off = _up(np.sum(absG, axis=1), G.shape[0] + 2)
+    return float(np.max(_up(np.diag(G.hi) + off, 1)))
+
+
+@_quiet
+def psd_lambda_max_upper(G: Iv) -> float:
+    """An upper bound on λ_max of every symmetric positive semi-definite matrix in the d × d enclosure G.
+
+    Gershgorin's discs directly, or after a congruence by the float eigenvectors V of G's midpoint: B = Vᵀ G V
+    is nearly diagonal, so its discs are tight, and by Ostrowski's theorem λ_max(VᵀGV) = θ λ_max(G) with
+    θ ≥ σ_min(V)² ≥ 1 − ‖VᵀV − I‖_F, so λ_max(G) ≤ gershgorin(B) / (1 − ‖VᵀV − I‖_F) (both in intervals).
+    The smaller of the two bounds."""
+    direct = gershgorin_upper(G)
+    _, V = np.linalg.eigh(0.5 * (G.mid + G.mid.T))
+    B = matmul(matmul(Iv(V.T), G), V)
+    E = matmul(V.T, V) - Iv(np.eye(V.shape[0]))
+    eps = float(np.nextafter(np.sqrt(_up(np.sum(E.mag ** 2), E.mid.size + 2)), np.inf))
+    if not eps < 0.5:
+        return direct
+    top = max(gershgorin_upper(B), 0.0)
+    congruent = float(np.nextafter(top / float(np.nextafter(1.0 - eps, -np.inf)), np.inf))
+    return min(direct, congruent)
 
 
 @_quiet
