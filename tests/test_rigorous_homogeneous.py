@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import mpmath
 import numpy as np
 import pytest
@@ -10,7 +12,12 @@ from _instances import ACTIVATIONS, random_homogeneous
 import flatproof as fp
 from flatproof.measures.rigorous_homogeneous import HomogeneousIntervals, gershgorin_upper, matmul, psd_lambda_max_upper
 
-mp = mpmath.mp
+
+@pytest.fixture(autouse=True)
+def fifty_digits() -> Iterator[None]:
+    """Every value in this module is computed at 50 digits (mpmath's precision is global: restored afterwards)."""
+    with mpmath.workdps(50):
+        yield
 
 
 def _act_mp(act: fp.Activation, z: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf]:
@@ -87,7 +94,6 @@ def _functional_trace_mp(problem: fp.HomogeneousProblem, net: fp.HomogeneousNet)
 @pytest.mark.parametrize("act", ACTIVATIONS, ids=lambda a: a.name)
 @pytest.mark.parametrize("loss", ["square", "logistic"])
 def test_enclosures_contain_the_50_digit_values(act: fp.Activation, loss: str) -> None:
-    mp.dps = 50
     problem, net = random_homogeneous(11, 9, 3, 3, act, loss=loss, wd=0.03)
     enc = HomogeneousIntervals(problem, net)
     H = hessian_mp(problem, net)
@@ -115,7 +121,6 @@ def test_enclosures_contain_the_50_digit_values(act: fp.Activation, loss: str) -
 
 
 def test_interval_matmul_contains_the_exact_product() -> None:
-    mp.dps = 50
     rng = np.random.default_rng(0)
     A = rng.standard_normal((4, 30)) * np.array([1.0, 1e-300, 1e300, 1.0])[:, None]
     B = rng.standard_normal((30, 3))
@@ -144,7 +149,6 @@ def test_an_uncertified_pattern_is_a_kink_but_a_polynomial_needs_none() -> None:
 
 
 def test_psd_lambda_max_upper_is_above_and_close_to_the_50_digit_value() -> None:
-    mp.dps = 50
     rng = np.random.default_rng(7)
     X = rng.standard_normal((200, 12))
     G = matmul(X.T, X)                                   # an enclosure of the PSD matrix XᵀX
