@@ -101,3 +101,29 @@ def test_hutchinson_is_unbiased_baseline():
     A = A @ A.T
     est, se = fp.hutchinson_trace(lambda u: A @ u, 50, probes=400, seed=3)
     assert abs(est - np.trace(A)) <= 5 * se
+
+
+def test_thick_restart_lanczos_on_a_clustered_top_and_its_restart_limit():
+    """A top cluster (1, 1 − 1e-4, …) needs many restarts of the 24-vector basis; with no restart allowed the answer
+    is a Rayleigh quotient with converged = False and its honest residual."""
+    rng = np.random.default_rng(5)
+    p = 3000
+    Q, _ = np.linalg.qr(rng.standard_normal((p, 60)))
+    top = 1.0 - 1e-4 * np.arange(60)
+    lam = rng.uniform(-0.5, 0.9, p)
+
+    def proj(u):                                    # P u, P = I − QQᵀ
+        return u - Q @ (Q.T @ u)
+
+    def mv(u):
+        return proj(lam * proj(u)) + Q @ (top * (Q.T @ u))
+
+    # the operator is P Λ P + Q diag(top) Qᵀ with P = I − QQᵀ: its top eigenvalue is 1 (eigenvector Q[:, 0])
+    r = fp.extreme_eigenpairs((mv, p), "LA", tol=1e-10)
+    assert r.method.startswith("Lanczos (thick") and r.converged
+    assert r.value == pytest.approx(1.0, abs=1e-9) and r.n_matvec > 24
+    u = r.eigenvectors[:, 0]
+    assert r.residuals[0] == pytest.approx(np.linalg.norm(mv(u) - r.value * u), rel=1e-6, abs=1e-14)
+    capped = fp.extreme_eigenpairs((mv, p), "LA", tol=1e-12, maxiter=0)
+    assert not capped.converged and capped.n_matvec == 25 and capped.value <= 1.0 + 1e-12
+    assert capped.residuals[0] > 1e-12 * capped.scale

@@ -19,10 +19,10 @@ from functools import cached_property
 
 import numpy as np
 
+from .._errors import InputError
 from ..model.data import MultiIndexData
 from ..model.homogeneous import HomogeneousNet
 from ..model.losses import Loss
-from .._errors import InputError
 from ._base import DEFAULT_KINK_TOL, CurvatureOracle, KinkReport, Problem, dot_rounding
 
 
@@ -35,9 +35,29 @@ class HomogeneousProblem(Problem):
     weight_decay: float = 0.0
 
 
+def near_kinks(Z: np.ndarray, xnorm: np.ndarray, wnorm: np.ndarray, terms: int, kink_tol: float,
+               rows: int = 256) -> KinkReport:
+    """The (data point, neuron) pairs with |z_ij| ≤ (kink_tol + γ_d) ‖x_i‖‖w_j‖, z_ij = fl(x_iᵀ w_j) a sum of d = terms
+    products: within kink_tol of the pre-activation's scale, or within the rounding of the product (γ_d ‖x‖‖w‖ bounds
+    it, Higham Thm 3.1; below that the computed sign of z says nothing). Scanned in blocks of rows, so no second
+    n × m array is formed.
+    """
+    rel = kink_tol + dot_rounding(terms)
+    count, examples = 0, list[tuple[int, int]]()
+    for lo in range(0, Z.shape[0], rows):
+        near = np.abs(Z[lo:lo + rows]) <= rel * np.outer(xnorm[lo:lo + rows], wnorm)
+        c = int(np.count_nonzero(near))
+        if c:
+            count += c
+            if len(examples) < 10:
+                i, j = np.nonzero(near)
+                examples += list(zip((i + lo).tolist(), j.tolist(), strict=True))[:10 - len(examples)]
+    return KinkReport(count, kink_tol, tuple(examples))
+
+
 class HomogeneousOracle(CurvatureOracle):
     def __init__(self, problem: HomogeneousProblem, net: HomogeneousNet, *, kink_tol: float = DEFAULT_KINK_TOL,
-                 at_kink: str = "raise"):
+                 at_kink: str = "raise") -> None:
         super().__init__(problem.weight_decay, at_kink)
         if net.d != problem.data.d:
             raise InputError(f"network input dimension {net.d} does not match data dimension {problem.data.d}",
@@ -52,15 +72,13 @@ class HomogeneousOracle(CurvatureOracle):
         self.sqnorm = np.einsum("ij,ij->i", X, X)
         Z = X @ net.W.T
         act = net.activation
-        self.S, self.S1, self.S2 = act.sigma(Z), act.d1(Z), act.d2(Z)
-        scale = np.sqrt(self.sqnorm)[:, None] * np.linalg.norm(net.W, axis=1)[None, :]
-        # near a kink: within kink_tol of the pre-activation's scale ‖x_i‖‖w_j‖, or within the rounding of the
-        # d-term product (below that the computed sign of z says nothing)
-        mask = np.abs(Z) <= (kink_tol + dot_rounding(self.dim)) * scale
-        if act.smoothness == np.inf:
-            mask[:] = False
-        js, is_ = np.nonzero(mask)
-        self.kinks = KinkReport(int(mask.sum()), kink_tol, tuple(zip(js[:10].tolist(), is_[:10].tolist())))
+        self.kinks = near_kinks(Z, np.sqrt(self.sqnorm), np.linalg.norm(net.W, axis=1), self.dim, kink_tol) \
+            if act.smoothness != np.inf else KinkReport(0, kink_tol)
+        self.S1 = act.d1(Z)
+        if net.k == 1:      # σ(z) = σ'(z) z exactly for ReLU, leaky ReLU and |t|: S takes Z's memory (page faults
+            self.S = np.multiply(Z, self.S1, out=Z)         # on fresh n × m arrays cost more than the arithmetic)
+        else:
+            self.S = act.sigma(Z)
         self.f = self.S @ net.a
         self.g = problem.loss.d1(self.f, y)
         self.d = problem.loss.d2(self.f, y)
@@ -69,7 +87,7 @@ class HomogeneousOracle(CurvatureOracle):
     def forward(self) -> np.ndarray:
         return self.f.copy()
 
-    def _split(self, u):
+    def _split(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         u = self._vector(u)
         return u[:self.m], u[self.m:].reshape(self.m, self.dim)
 
@@ -78,11 +96,11 @@ class HomogeneousOracle(CurvatureOracle):
         Jw = (self.S1 * self.net.a)[:, :, None] * self.X[:, None, :]
         return np.hstack([self.S, Jw.reshape(self.n, -1)])
 
-    def jvp(self, u) -> np.ndarray:
+    def jvp(self, u: np.ndarray) -> np.ndarray:
         ua, UW = self._split(u)
         return self.S @ ua + (self.S1 * (self.X @ UW.T)) @ self.net.a
 
-    def vjp(self, e) -> np.ndarray:
+    def vjp(self, e: np.ndarray) -> np.ndarray:
         ga = self.S.T @ e
         gW = self.net.a[:, None] * ((self.S1 * e[:, None]).T @ self.X)
         return np.concatenate([ga, gW.reshape(-1)])
@@ -93,10 +111,10 @@ class HomogeneousOracle(CurvatureOracle):
     def _gradient(self) -> np.ndarray:
         return self.vjp(self.g) / self.n
 
-    def gauss_newton_hvp(self, u) -> np.ndarray:
+    def gauss_newton_hvp(self, u: np.ndarray) -> np.ndarray:
         return self.vjp(self.d * self.jvp(u)) / self.n
 
-    def functional_hvp(self, u) -> np.ndarray:
+    def functional_hvp(self, u: np.ndarray) -> np.ndarray:
         ua, UW = self._split(u)
         XU = self.X @ UW.T                               # (n, m): x_iᵀ u_wj
         gS1 = self.g[:, None] * self.S1
@@ -104,29 +122,62 @@ class HomogeneousOracle(CurvatureOracle):
         hW = ua[:, None] * (gS1.T @ self.X) + self.net.a[:, None] * ((self.g[:, None] * self.S2 * XU).T @ self.X)
         return np.concatenate([ha, hW.reshape(-1)]) / self.n
 
-    def _hvp(self, u) -> np.ndarray:
-        """(H_GN + H_F) u fused: two n × d × m products (XU = X U_Wᵀ forward, Mᵀ X back) and O(nm) elementwise
-        work; the u-independent (1/n) (g ⊙ S')ᵀ X of H_F's (a, W) block is formed once per oracle.
+    def _hvp(self, u: np.ndarray) -> np.ndarray:
+        """(H_GN + H_F) u in two n × m × d products against S' and O((n + m) d) further work (flatproof math M.1).
 
-            T = S' ⊙ XU,   Ju = S u_a + T a,   e = d ⊙ Ju / n
-            h_a = Sᵀ e + (1/n) Tᵀ g
-            h_W = a ⊙ (Mᵀ X) + u_a ⊙ C,   M = S' ⊙ e + (1/n) g ⊙ S'' ⊙ XU,   C = (1/n) (g ⊙ S')ᵀ X
+        Euler's identity z σ'(z) = k σ(z) (σ(0) = 0, so it holds at kinks too) gives σ(z_ij) = σ'(z_ij) x_iᵀ w_j / k,
+        so with V = a ⊙ U_W + u_a ⊙ W / k (rows scaled) and P = S'ᵀ (e ⊙ X):
+
+            Ju_i = x_iᵀ (S' V)_i,   e = d ⊙ Ju / n
+            h_a = rowsum(W ⊙ P) / k + rowsum(C ⊙ U_W),   h_W = a ⊙ P + u_a ⊙ C + a ⊙ (Mᵀ X)
+
+        with C = (1/n)(g ⊙ S')ᵀ X formed once per oracle and, only where σ'' ≠ 0, M = (g/n) ⊙ S'' ⊙ (X U_Wᵀ)
+        (two more products). No n × m array is formed per product when σ'' ≡ 0 (ReLU, leaky ReLU, |t|).
         """
-        ua, UW = self._split(u)
-        n, a = self.n, self.net.a
-        XU = self.X @ UW.T
-        T = self.S1 * XU
-        e = self.d * (self.S @ ua + T @ a) / n
-        ha = self.S.T @ e + (self.g @ T) / n
+        m, d = self.m, self.dim
+        ua, UW = u[:m], u[m:].reshape(m, d)
+        a, k = self.net.a, self.net.k
+        buf = self._buffers
+        V, SV, P = buf["V"], buf["SV"], buf["P"]
+        np.multiply(a[:, None], UW, out=V)
+        V += (ua / k)[:, None] * self.net.W
+        np.matmul(self.S1, V, out=SV)
+        e = np.einsum("ij,ij->i", SV, self.X)
+        e *= self.d / self.n
+        np.multiply(e[:, None], self.X, out=SV)
+        np.matmul(self.S1.T, SV, out=P)
+        out = np.empty(self.num_params)
+        out[:m] = np.einsum("jl,jl->j", self.net.W, P) / k + np.einsum("jl,jl->j", self._cross, UW)
+        hW = out[m:].reshape(m, d)
+        np.multiply(a[:, None], P, out=hW)
+        hW += ua[:, None] * self._cross
         if self._curved:
-            M = self.S1 * e[:, None] + (self.g / n)[:, None] * self.S2 * XU
-        else:
-            np.multiply(self.S1, e[:, None], out=T)
-            M = T
-        hW = a[:, None] * (M.T @ self.X) + ua[:, None] * self._cross
-        return np.concatenate([ha, hW.reshape(-1)])
+            XU = self.X @ UW.T
+            XU *= self._g_s2
+            hW += a[:, None] * (XU.T @ self.X)
+        return out
 
-    def functional_bottom(self, k: int):
+    def _hvp_block(self, U: np.ndarray) -> np.ndarray:
+        """(H_GN + H_F) U for a p × b block: the products of :meth:`_hvp` with b right-hand sides at once."""
+        m, d, b = self.m, self.dim, U.shape[1]
+        Ua, UW = U[:m], U[m:].reshape(m, d, b)
+        a, k, W = self.net.a, self.net.k, self.net.W
+        V = a[:, None, None] * UW + W[:, :, None] * (Ua / k)[:, None, :]
+        SV = (self.S1 @ V.reshape(m, d * b)).reshape(self.n, d, b)
+        E = np.einsum("idb,id->ib", SV, self.X) * (self.d / self.n)[:, None]
+        P = (self.S1.T @ (self.X[:, :, None] * E[:, None, :]).reshape(self.n, d * b)).reshape(m, d, b)
+        out = np.empty_like(U)
+        out[:m] = np.einsum("jl,jlb->jb", W, P) / k + np.einsum("jl,jlb->jb", self._cross, UW)
+        hW = a[:, None, None] * P + self._cross[:, :, None] * Ua[:, None, :]
+        if self._curved:
+            for c in range(b):
+                XU = self.X @ UW[:, :, c].T
+                XU *= self._g_s2
+                hW[:, :, c] += a[:, None] * (XU.T @ self.X)
+        out[m:] = hW.reshape(m * d, b)
+        return out
+
+    def functional_bottom(self, k: int) -> tuple[float, np.ndarray] | None:
         """At an interpolator of the square loss (g ≡ 0) H_F = 0 exactly, so λ_min(∇²L) ≥ λ (M.2: H = (2/n)JᵀJ + λI);
         otherwise H_F has no closed-form spectrum here (None)."""
         if np.any(self.g):
@@ -135,17 +186,33 @@ class HomogeneousOracle(CurvatureOracle):
 
     @cached_property
     def _cross(self) -> np.ndarray:
-        return ((self.g[:, None] * self.S1).T @ self.X) / self.n
+        return self.S1.T @ (self.X * (self.g / self.n)[:, None])
+
+    @cached_property
+    def S2(self) -> np.ndarray:
+        """σ''(Z), formed on first use (identically 0 for the degree-1 activations)."""
+        return self.net.activation.d2(self.net.preactivations(self.X))
 
     @cached_property
     def _curved(self) -> bool:
-        """Whether σ'' is non-zero at some pre-activation (ReLU and leaky ReLU: never, off kinks)."""
-        return bool(np.any(self.S2))
+        """Whether σ'' is non-zero at some pre-activation (ReLU, leaky ReLU and |t|: never, off kinks)."""
+        return self.net.k > 1 and bool(np.any(self.S2))
+
+    @cached_property
+    def _g_s2(self) -> np.ndarray:
+        """(g/n) ⊙ S'', the u-independent factor of H_F's (W, W) block."""
+        return (self.g / self.n)[:, None] * self.S2
+
+    @cached_property
+    def _buffers(self) -> dict[str, np.ndarray]:
+        """Work arrays reused by every :meth:`_hvp` (one oracle is not shared between threads)."""
+        return {"V": np.empty((self.m, self.dim)), "SV": np.empty((self.n, self.dim)),
+                "P": np.empty((self.m, self.dim))}
 
     def _trace(self) -> float:
         a = self.net.a
         gn = self.d @ (np.sum(self.S ** 2, axis=1) + self.sqnorm * ((self.S1 ** 2) @ (a ** 2)))
-        fn = (self.g * self.sqnorm) @ (self.S2 @ a)
+        fn = (self.g * self.sqnorm) @ (self.S2 @ a) if self.net.k > 1 else 0.0
         return float((gn + fn) / self.n)
 
     def trace_blocks(self) -> tuple[np.ndarray, np.ndarray]:

@@ -117,6 +117,10 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
         order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
         vals, vecs = vals[order[:k]], vecs[:, order[:k]]
         method, ok = "dense eigh", True
+    elif which == "LA" and k == 1:
+        v0 = np.random.default_rng(seed).standard_normal(p)
+        val, vec, ok = _largest_by_lanczos(mv, v0, tol, maxiter)
+        vals, vecs, method = np.array([val]), vec[:, None], "Lanczos (thick restart)"
     else:
         op = LinearOperator((p, p), matvec=mv, dtype=float)
         v0 = np.random.default_rng(seed).standard_normal(p)
@@ -143,6 +147,56 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
     rnd = 64 * EPS * sc
     bounds = (ritz - rnd, np.inf) if which == "LA" else (-np.inf, ritz + rnd)
     return EigResult(which, vals, vecs, res, converged, tol, sc, method, count[0], bounds)
+
+
+#: Krylov basis size of the thick-restart Lanczos before it restarts, and the Ritz vectors a restart keeps
+_LANCZOS_BASIS, _LANCZOS_KEEP = 24, 6
+
+
+def _largest_by_lanczos(mv: Callable[[np.ndarray], np.ndarray], v0: np.ndarray, tol: float,
+                        maxiter: int | None) -> tuple[float, np.ndarray, bool]:
+    """Largest eigenpair of a symmetric operator by thick-restart Lanczos (Wu & Simon 2000), one product per step.
+
+    The basis Q is kept orthonormal by classical Gram–Schmidt applied twice, and its products HQ are stored,
+    so the Rayleigh–Ritz matrix QᵀHQ and the top Ritz pair's residual ‖HQy − θQy‖ are exact (not Lanczos'
+    recurrence estimates). It stops at the first step where that residual is ≤ tol·|θ| — ARPACK fills its
+    whole ncv-vector basis before it first looks — and when the basis is full it keeps the top
+    ``_LANCZOS_KEEP`` Ritz vectors and continues from the top one's residual (which is orthogonal to them and
+    keeps the Krylov structure). ``maxiter`` (default 100) bounds the restarts. Returns (θ, unit y, converged).
+    """
+    p = v0.size
+    size = min(p, _LANCZOS_BASIS)
+    Q, HQ = np.empty((size, p)), np.empty((size, p))       # rows: basis vectors and their products
+    q = v0 / np.linalg.norm(v0)
+    j, restarts, limit = 0, 0, 100 if maxiter is None else int(maxiter)
+    while True:
+        Q[j] = q
+        HQ[j] = mv(q)
+        j += 1
+        T = Q[:j] @ HQ[:j].T
+        mu, Y = np.linalg.eigh(0.5 * (T + T.T))
+        theta, c = float(mu[-1]), Y[:, -1]
+        y = c @ Q[:j]
+        r = c @ HQ[:j] - theta * y
+        rnorm = float(np.linalg.norm(r))
+        if not np.isfinite(rnorm):
+            return np.nan, y, False
+        if rnorm <= tol * abs(theta) or j == p:
+            return theta, y, True
+        if j == size:                                   # thick restart on the top Ritz vectors
+            if restarts == limit:
+                return theta, y, False
+            restarts += 1
+            keep = min(_LANCZOS_KEEP, j - 1)
+            C = Y[:, ::-1][:, :keep]
+            Q[:keep], HQ[:keep] = C.T @ Q[:j], C.T @ HQ[:j]
+            j = keep
+        for _ in range(2):                              # next basis vector: r off span(Q), twice for orthogonality
+            r -= (Q[:j] @ r) @ Q[:j]
+        nr = float(np.linalg.norm(r))
+        if nr <= 1e-14 * max(rnorm, np.finfo(float).tiny):   # invariant subspace: θ is exact
+            return theta, y, True
+        q = r / nr
 
 
 def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | None, seed: int,
