@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+from typing import Any
 
 #: environment variables that cap the BLAS/OpenMP thread pools of a freshly started process
 _BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
@@ -30,6 +32,12 @@ def blas_threads(n: int = 1):
 
 
 def _init_worker() -> None:
+    # the parent handles Ctrl-C and SIGTERM (it stops the pool): a worker neither raises KeyboardInterrupt
+    # between tasks nor writes to the parent's signal wake-up pipe (which it inherited by fork)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(ValueError, OSError):
+        signal.set_wakeup_fd(-1)
     for var in _BLAS_ENV:
         os.environ[var] = "1"
     try:
@@ -62,7 +70,8 @@ def map_until(fn, tasks, *, jobs: int = 1, dask: str | None = None, stop=None, o
     results: dict[int, object] = {}
     first_stop = len(tasks)
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
+    try:
         futures = {pool.submit(fn, t): k for k, t in enumerate(tasks)}
         pending = set(futures)
         while pending:
@@ -80,7 +89,24 @@ def map_until(fn, tasks, *, jobs: int = 1, dask: str | None = None, stop=None, o
                         if j > k:
                             other.cancel()
             pending = {f for f in pending if not f.cancelled() and futures[f] < first_stop}
+    except BaseException:            # Ctrl-C, SIGTERM, a failed task: stop the workers now, do not wait for them
+        _abandon(pool)
+        raise
+    pool.shutdown(wait=True)
     return [results[k] for k in range(min(first_stop + 1, len(tasks)))]
+
+
+def _abandon(pool: Any) -> None:
+    """End a process pool at once: queued tasks are cancelled and running workers terminated (their partial
+    results are never used), so an interrupt does not wait for the longest task."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.join(5)
 
 
 def _map_dask(fn, tasks, address: str, stop, on_result) -> list:
