@@ -3,9 +3,8 @@ computations (the orbit with its closed form, noise-free recovery, the memoriser
 
 import json
 
-import pytest
-
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from flatproof.cli import cli
@@ -42,7 +41,6 @@ def test_reproduce_homogeneous_quick(tmp_path):
 @pytest.mark.slow
 def test_reproduce_logistic_quick(tmp_path):
     import flatproof as fp
-    from flatproof.model import constructions as C
     out = tmp_path / "rl"
     res = CliRunner().invoke(cli, ["reproduce", "logistic", "--quick", "--out", str(out)])
     assert res.exit_code == 0, res.output
