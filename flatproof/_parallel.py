@@ -115,7 +115,11 @@ def _map_dask(fn, tasks, address: str, stop, on_result) -> list:
     except ImportError:
         from ._errors import InputError
         raise InputError("--dask needs dask.distributed (pip install 'flatproof[dask]')", field="--dask") from None
-    client = Client(address, set_as_default=False)
+    try:
+        client = Client(address, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        from ._errors import InputError
+        raise InputError(f"cannot reach a Dask scheduler at {address!r} ({exc})", field="--dask") from None
     try:
         futures = client.map(fn, tasks, pure=False)
         out = []

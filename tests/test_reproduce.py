@@ -90,8 +90,8 @@ def test_region_risk_against_a_direct_quadrature():
 
 # ---- sweeps: shards, workers, seeds ---------------------------------------------------------------------------
 TINY = {
-    "logistic": {"n": 16, "width": 4, "etas": [0.5, 2.0], "steps": 30, "record": 10, "n_inf": 10, "cs": [1.0, 3.0],
-                 "ns": [16, 32], "seeds": 2},
+    "logistic": {"n": 16, "width": 4, "etas": [0.5, 2.0], "steps": 30, "record": 15, "n_inf": 10, "cs": [1.0, 3.0],
+                 "ns": [16, 32], "seeds": 1},
     "homogeneous": {"n": 20, "d": 3, "dictionary": 20, "samples": 200, "noises": [0.0, 0.2], "n_list": [10, 20],
                     "noise_fixed": 0.2, "ds": [4, 6], "d_k2": 4},
 }
@@ -103,36 +103,34 @@ def _tiny(study, out, **kw):
     return module.run(out, settings=TINY[study], **kw)
 
 
-def _written(out):
-    """Every file of numbers a run wrote (JSON without the figure paths, which name the folder), as bytes."""
-    files = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.suffix == ".csv"}
-    for p in out.glob("*.json"):
-        data = json.loads(p.read_text())
-        data.pop("figures")
-        files[p.name] = json.dumps(data, sort_keys=True).encode()
-    return files
+def _numbers(study, **kw):
+    """The study's numbers (every seed's and the aggregate) for seeds 3 and 4, as strict JSON text."""
+    from flatproof._json import dumps_strict
+    from flatproof.reproduce import homogeneous, logistic
+    from flatproof.reproduce._sweep import run_shards
+    module = logistic if study == "logistic" else homogeneous
+    seeds = [3, 4]
+    res = module.assemble(TINY[study], seeds, run_shards(module.shards(TINY[study], seeds), **kw))
+    return dumps_strict(res)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("study", ["logistic", "homogeneous"])
-def test_sweep_numbers_do_not_depend_on_the_workers(tmp_path, study):
-    """jobs 1, jobs 2 and a 2-worker Dask LocalCluster write the same numbers, bit for bit (JSON and CSV)."""
-    _tiny(study, tmp_path / "j1", seeds=range(3, 5), jobs=1)
-    _tiny(study, tmp_path / "j2", seeds=range(3, 5), jobs=2)
-    one, two = _written(tmp_path / "j1"), _written(tmp_path / "j2")
-    assert one.keys() == two.keys() and len(one) >= 6
-    for name in one:
-        assert one[name] == two[name], name
+def test_sweep_numbers_do_not_depend_on_the_workers(study):
+    """jobs 1, jobs 2 and a 2-worker Dask LocalCluster give the same numbers, bit for bit."""
+    one = _numbers(study, jobs=1)
+    assert _numbers(study, jobs=2) == one
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   silence_logs=50) as cluster:
-        _tiny(study, tmp_path / "dask", seeds=range(3, 5), dask=cluster.scheduler_address)
-    assert _written(tmp_path / "dask") == one
+        assert _numbers(study, dask=cluster.scheduler_address) == one
 
 
 def _close(a, b):
     return np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=0, atol=0, equal_nan=True)
 
 
+@pytest.mark.slow
 def test_logistic_seeds_are_aggregated(tmp_path):
     """A seed's numbers do not depend on the range it is run in; the aggregate is the mean and min–max of the
     per-seed numbers (recomputed here with numpy), and the CSVs carry one row per seed and point."""
@@ -170,6 +168,7 @@ def test_logistic_seeds_are_aggregated(tmp_path):
     assert len(inf_rows) == 3 * len(TINY["logistic"]["cs"])
 
 
+@pytest.mark.slow
 def test_homogeneous_seeds_are_aggregated(tmp_path):
     res = _tiny("homogeneous", tmp_path / "h", seeds=range(0, 3))
     ratios = np.array([[r["ratio"] for r in p["memoriser"]["relu"]] for p in res["per_seed"]])
@@ -233,3 +232,48 @@ def test_shipped_cases_and_instances_pickle():
                        if isinstance(x, np.ndarray)), path.name
         done += 1
     assert done >= 20
+
+
+@pytest.mark.parametrize("args, why", [(["--seeds", "4:2"], "B must be larger"), (["--seeds", "0:1.5"], "integers"),
+                                       (["--seeds", "0:2", "--seed", "3"], "not both")])
+def test_reproduce_bad_seeds_on_the_command_line(tmp_path, args, why):
+    res = CliRunner().invoke(cli, ["reproduce", "homogeneous", "--quick", "--out", str(tmp_path / "o"), *args])
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "'--seeds'" in lines[0] and why in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_parallel_sweep_leaves_nothing(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while the workers run: exit 130 with one
+    line, no output folder, no temporary folder, and no process of the group left."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "sweep"
+    proc = subprocess.Popen([sys.executable, "-m", "flatproof", "reproduce", "logistic", "--quick", "--seeds", "0:4",
+                             "--jobs", "2", "--out", str(out)], cwd=tmp_path, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        deadline = time.monotonic() + 300
+        while not list(tmp_path.glob(".sweep.tmp-*")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)                                   # the workers are running shards now
+        assert proc.poll() is None, proc.communicate()
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "flatproof: interrupted"
+    assert list(tmp_path.iterdir()) == []
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)
