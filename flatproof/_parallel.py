@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 #: environment variables that cap the BLAS/OpenMP thread pools of a freshly started process
@@ -18,7 +19,7 @@ _BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS
 
 
 @contextlib.contextmanager
-def blas_threads(n: int = 1):
+def blas_threads(n: int = 1) -> Iterator[None]:
     """Hold the BLAS thread pools of this process to ``n`` threads inside the block (threadpoolctl when it is
     installed; otherwise nothing changes). Thin products (p × k blocks with k ≈ 10) are slower with several
     threads, markedly so on a loaded machine."""
@@ -47,7 +48,8 @@ def _init_worker() -> None:
     threadpool_limits(limits=1)
 
 
-def map_until(fn, tasks, *, jobs: int = 1, dask: str | None = None, stop=None, on_result=None) -> list:
+def map_until(fn: Callable[[Any], Any], tasks: Iterable[Any], *, jobs: int = 1, dask: str | None = None,
+              stop: Callable[[Any], bool] | None = None, on_result: Callable[[Any], None] | None = None) -> list:
     """[fn(t) for t in tasks] in order, run by ``jobs`` worker processes (BLAS at one thread each) or by the
     Dask distributed scheduler at address ``dask``, truncated after the first result r with ``stop(r)``:
     the returned list is the same whatever the number of workers (tasks after that one may have run; their
@@ -109,7 +111,8 @@ def _abandon(pool: Any) -> None:
             proc.join(5)
 
 
-def _map_dask(fn, tasks, address: str, stop, on_result) -> list:
+def _map_dask(fn: Callable[[Any], Any], tasks: list, address: str, stop: Callable[[Any], bool] | None,
+              on_result: Callable[[Any], None] | None) -> list:
     try:
         from distributed import Client
     except ImportError:
