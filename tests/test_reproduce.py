@@ -2,6 +2,7 @@
 computations (the orbit with its closed form, noise-free recovery, the memoriser sharper than the teacher)."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -117,10 +118,14 @@ def _numbers(study, **kw):
 @pytest.mark.slow
 @pytest.mark.parametrize("study", ["logistic", "homogeneous"])
 def test_sweep_numbers_do_not_depend_on_the_workers(study):
-    """jobs 1, jobs 2 and a 2-worker Dask LocalCluster give the same numbers, bit for bit."""
+    """jobs 1, jobs 2 and a 2-worker Dask LocalCluster give the same numbers, bit for bit (as in test_parallel,
+    FLATPROOF_REQUIRE_DASK=1 makes a missing `distributed` a failure)."""
     one = _numbers(study, jobs=1)
     assert _numbers(study, jobs=2) == one
-    distributed = pytest.importorskip("distributed")
+    if os.environ.get("FLATPROOF_REQUIRE_DASK"):       # CI: the dask extra is installed, a skip would be a failure
+        import distributed
+    else:
+        distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   silence_logs=50) as cluster:
         assert _numbers(study, dask=cluster.scheduler_address) == one
