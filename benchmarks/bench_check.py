@@ -1,6 +1,6 @@
 """`flatproof check`: examples per second for every claim with a strategy, and `--jobs 2` against `--jobs 1`.
 
-Usage:  python benchmarks/bench_check.py [--examples 50] [--seed 0] [--jobs 1,2] [--root DIR]
+Usage:  python benchmarks/bench_check.py [--examples 50] [--seed 0] [--jobs 1,2] [--root DIR] [--baseline DIR]
 
 Each (claim, jobs) run is a fresh `python -m flatproof check CLAIM --json` subprocess with DIR (default: this
 checkout) first on PYTHONPATH, so `--root /path/to/an/older/checkout` measures the same table before a change
@@ -29,9 +29,11 @@ def run(root: str, claim: str, examples: int, seed: int, jobs: int | None) -> di
         cmd += ["--jobs", str(jobs)]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
     rec = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"claim": claim, "jobs": jobs, "tried": rec["tried"], "seconds": rec["seconds"],
+    found = rec["counterexample"]
+    return {"root": root, "claim": claim, "jobs": jobs, "tried": rec["tried"], "seconds": rec["seconds"],
             "examples_per_second": rec["tried"] / rec["seconds"] if rec["seconds"] else None,
-            "counts": rec["counts"], "counterexample": rec["counterexample"]}
+            "counts": rec["counts"], "counterexample": found,
+            "document": Path(found).read_text().split("\n[", 1)[-1] if found else None}
 
 
 def main():
@@ -40,6 +42,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", default="1,2", help="comma-separated; 'none' runs without the option")
     ap.add_argument("--root", default=str(ROOT))
+    ap.add_argument("--baseline", default=None, help="an unmodified checkout to measure before this one")
     ap.add_argument("--claims", default=None, help="comma-separated (default: every claim with a strategy)")
     args = ap.parse_args()
     env = {**os.environ, "PYTHONPATH": args.root}
@@ -53,10 +56,20 @@ def main():
     jobs = [None if j == "none" else int(j) for j in args.jobs.split(",")]
     total = {j: 0.0 for j in jobs}
     for claim in claims:
+        if args.baseline:
+            before = run(args.baseline, claim, args.examples, args.seed, jobs[0])
+            print(json.dumps({k: v for k, v in before.items() if k != "document"}), flush=True)
         recs = {j: run(args.root, claim, args.examples, args.seed, j) for j in jobs}
+        if args.baseline:
+            after = recs[jobs[0]]
+            print(json.dumps({"claim": claim, "before_after": [before["examples_per_second"],
+                                                               after["examples_per_second"]],
+                              "speedup": before["seconds"] / after["seconds"] * after["tried"] / before["tried"],
+                              "same_counts": before["counts"] == after["counts"],
+                              "same_counterexample": before["document"] == after["document"]}), flush=True)
         for j, r in recs.items():
             total[j] += r["seconds"]
-            print(json.dumps(r), flush=True)
+            print(json.dumps({k: v for k, v in r.items() if k != "document"}), flush=True)
         if 1 in recs and 2 in recs:
             same = recs[1]["counts"] == recs[2]["counts"]
             print(json.dumps({"claim": claim, "speedup_jobs2": recs[1]["seconds"] / recs[2]["seconds"],

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 #: environment variables that cap the BLAS/OpenMP thread pools of a freshly started process
 _BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
@@ -16,7 +19,7 @@ _BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS
 
 
 @contextlib.contextmanager
-def blas_threads(n: int = 1):
+def blas_threads(n: int = 1) -> Iterator[None]:
     """Hold the BLAS thread pools of this process to ``n`` threads inside the block (threadpoolctl when it is
     installed; otherwise nothing changes). Thin products (p × k blocks with k ≈ 10) are slower with several
     threads, markedly so on a loaded machine."""
@@ -30,6 +33,12 @@ def blas_threads(n: int = 1):
 
 
 def _init_worker() -> None:
+    # the parent handles Ctrl-C and SIGTERM (it stops the pool): a worker neither raises KeyboardInterrupt
+    # between tasks nor writes to the parent's signal wake-up pipe (which it inherited by fork)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    with contextlib.suppress(ValueError, OSError):
+        signal.set_wakeup_fd(-1)
     for var in _BLAS_ENV:
         os.environ[var] = "1"
     try:
@@ -39,7 +48,8 @@ def _init_worker() -> None:
     threadpool_limits(limits=1)
 
 
-def map_until(fn, tasks, *, jobs: int = 1, dask: str | None = None, stop=None, on_result=None) -> list:
+def map_until(fn: Callable[[Any], Any], tasks: Iterable[Any], *, jobs: int = 1, dask: str | None = None,
+              stop: Callable[[Any], bool] | None = None, on_result: Callable[[Any], None] | None = None) -> list:
     """[fn(t) for t in tasks] in order, run by ``jobs`` worker processes (BLAS at one thread each) or by the
     Dask distributed scheduler at address ``dask``, truncated after the first result r with ``stop(r)``:
     the returned list is the same whatever the number of workers (tasks after that one may have run; their
@@ -62,7 +72,8 @@ def map_until(fn, tasks, *, jobs: int = 1, dask: str | None = None, stop=None, o
     results: dict[int, object] = {}
     first_stop = len(tasks)
     ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
+    try:
         futures = {pool.submit(fn, t): k for k, t in enumerate(tasks)}
         pending = set(futures)
         while pending:
@@ -80,16 +91,38 @@ def map_until(fn, tasks, *, jobs: int = 1, dask: str | None = None, stop=None, o
                         if j > k:
                             other.cancel()
             pending = {f for f in pending if not f.cancelled() and futures[f] < first_stop}
+    except BaseException:            # Ctrl-C, SIGTERM, a failed task: stop the workers now, do not wait for them
+        _abandon(pool)
+        raise
+    pool.shutdown(wait=True)
     return [results[k] for k in range(min(first_stop + 1, len(tasks)))]
 
 
-def _map_dask(fn, tasks, address: str, stop, on_result) -> list:
+def _abandon(pool: Any) -> None:
+    """End a process pool at once: queued tasks are cancelled and running workers terminated (their partial
+    results are never used), so an interrupt does not wait for the longest task."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            proc.join(5)
+
+
+def _map_dask(fn: Callable[[Any], Any], tasks: list, address: str, stop: Callable[[Any], bool] | None,
+              on_result: Callable[[Any], None] | None) -> list:
     try:
         from distributed import Client
     except ImportError:
         from ._errors import InputError
         raise InputError("--dask needs dask.distributed (pip install 'flatproof[dask]')", field="--dask") from None
-    client = Client(address, set_as_default=False)
+    try:
+        client = Client(address, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        from ._errors import InputError
+        raise InputError(f"cannot reach a Dask scheduler at {address!r} ({exc})", field="--dask") from None
     try:
         futures = client.map(fn, tasks, pure=False)
         out = []

@@ -143,3 +143,14 @@ def test_claim_test_counts_only_confirmed_violations(tmp_path, monkeypatch):
         pass                     # every example discarded: nothing decided, which is not a failure of the claim
     assert seen and all(c == "homogeneous.flat-by-rescaling" for c in seen)
     assert not (tmp_path / "found").exists()
+
+
+@settings(max_examples=15, deadline=None, database=None)
+@given(doc=fs.cases("homogeneous.memoriser-sharper"))
+def test_memoriser_sharper_strategy_draws_the_probes_regime(doc):
+    """The strategy draws what the claim describes (flatproof math M.4: Gaussian x, ReLU memoriser, n = d from 50
+    to 200, the claim's own ρ), and there the probe holds: at n = d = 5 the memoriser can be flatter than the
+    teacher, which made the probe "violated" by its own generated cases."""
+    from flatproof.casefile import load_case_dict
+    assert 50 <= doc["data"]["d"] == doc["data"]["n"] <= 200 and "ratio" not in doc.get("params", {})
+    assert load_case_dict(doc, "<drawn>").verify().outcome == "holds"

@@ -69,3 +69,39 @@ def test_verify_jobs_gives_the_same_records_in_order():
     assert [r["case"] for r in recs[0]] == [files[0], files[2], files[3]]
     assert [(r["case"], r["outcome"]) for r in recs[0]] == [(r["case"], r["outcome"]) for r in recs[1]]
     assert outs[0].stderr == outs[1].stderr and "measure-kink.toml" in outs[1].stderr
+
+
+def _slow_after_first(task):
+    import time
+    folder, t = task
+    if t > 0:
+        time.sleep(20)
+    (folder / f"done-{t}").touch()
+    return t
+
+
+def test_interrupt_stops_the_workers_at_once(tmp_path):
+    """Ctrl-C in the parent (here: raised while it handles the first result) ends the pool without waiting for
+    the running tasks (none of them finishes), no worker process outlives map_until, and the interrupt
+    propagates."""
+    import multiprocessing
+
+    def interrupt(_r):
+        raise KeyboardInterrupt
+    before = set(multiprocessing.active_children())
+    with pytest.raises(KeyboardInterrupt):
+        map_until(_slow_after_first, [(tmp_path, t) for t in range(4)], jobs=2, on_result=interrupt)
+    assert not [p for p in multiprocessing.active_children() if p not in before and p.is_alive()]
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["done-0"]
+
+
+def test_workers_ignore_sigint_and_hold_blas_to_one_thread():
+    """A worker leaves Ctrl-C to the parent (which stops the pool) and starts with BLAS at one thread."""
+    assert map_until(_worker_state, [0, 1], jobs=2) == [("ignored", "1")] * 2
+
+
+def _worker_state(_t):
+    import os
+    import signal
+    return ("ignored" if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else "not ignored",
+            os.environ.get("OPENBLAS_NUM_THREADS"))

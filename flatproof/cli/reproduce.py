@@ -20,18 +20,30 @@ from ._common import EXIT_BAD_INPUT, bad_input
               help="Output folder (default: reproduce-STUDY); filled under a temporary name and renamed when "
                    "complete, so an interrupted run leaves the previous result or nothing.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, None))
+@click.option("--seeds", "seed_range", default=None, metavar="A:B",
+              help="Run seeds A..B-1 and aggregate them: each figure shows the mean over seeds with a min-max band; "
+                   "the JSON and CSVs carry every seed's numbers and the mean, std, min and max.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, None),
+              help="Worker processes (BLAS at one thread each); results do not depend on it.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Run the sweep's shards on the Dask distributed scheduler at ADDRESS (the `dask` extra).")
 @click.option("--style", "style", default="paper", show_default=True, type=click.Choice(["paper", "talk"]),
               help="Figure style: paper (journal column, small type) or talk (slides, large type).")
 @click.option("--replot", is_flag=True, help="Only redraw the figures from the numbers of an earlier run in OUT.")
-def reproduce(study: str, quick: bool, out_dir: str | None, seed: int, style: str, replot: bool) -> None:
+def reproduce(study: str, quick: bool, out_dir: str | None, seed: int, seed_range: str | None, jobs: int,
+              dask_address: str | None, style: str, replot: bool) -> None:
     """Run the simulation STUDY and write its figures (PNG, PDF) and every plotted number (JSON, CSV)."""
     import os
     import time
 
     from .._files import atomic_folder
+    from ..reproduce._sweep import parse_seeds
     try:
         out = output_target(f"reproduce-{study}" if out_dir is None else out_dir, "--out", folder=True,
                             allow_stdout=False)
+        seeds = range(seed, seed + 1) if seed_range is None else parse_seeds(seed_range, "--seeds")
+        if seed_range is not None and seed != 0:
+            raise InputError("give --seed S or --seeds A:B, not both", field="--seeds")
     except InputError as exc:
         bad_input(exc)
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -53,7 +65,12 @@ def reproduce(study: str, quick: bool, out_dir: str | None, seed: int, style: st
                   TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar, \
             atomic_folder(out) as tmp:
         task = bar.add_task(f"reproduce {study}", total=None)
-        res = module.run(tmp, quick=quick, seed=seed, progress=lambda: bar.advance(task), style=style)
+        try:
+            res = module.run(tmp, quick=quick, seeds=seeds, jobs=jobs, dask=dask_address,
+                             progress=lambda: bar.advance(task), style=style)
+        except InputError as exc:              # e.g. --dask without dask.distributed: nothing is kept
+            bar.stop()
+            bad_input(exc)
     click.echo(f"flatproof reproduce {study}: {len(res['figures'])} files of figures in {out} "
                f"({time.perf_counter() - t0:.1f} s)")
     if study == "logistic":
@@ -63,6 +80,9 @@ def reproduce(study: str, quick: bool, out_dir: str | None, seed: int, style: st
 
 
 def _summary_logistic(res: dict[str, Any]) -> None:
+    if len(res["seeds"]) > 1:
+        click.echo(f"  seeds {res['seeds'][0]}..{res['seeds'][-1]}: means over seeds (spreads in logistic.json and "
+                   "the *_aggregate.csv files)")
     for eta, r in res["eos"]["runs"].items():
         click.echo(f"  GD η = {eta:g}: final λ_max {r['lambda_max']:.4g} (2/η = {2 / eta:.4g}), population error "
                    f"{r['population_error']:.4f} (Bayes {res['eos']['bayes_error']:.4f}), weighted TV "
@@ -78,9 +98,12 @@ def _summary_logistic(res: dict[str, Any]) -> None:
 
 def _summary_homogeneous(res: dict[str, Any]) -> None:
     fl, mm = res["flattest"], res["memoriser"]
+    if len(res["seeds"]) > 1:
+        click.echo(f"  seeds {res['seeds'][0]}..{res['seeds'][-1]}: means over seeds (spreads in homogeneous.json and "
+                   "the *_aggregate.csv files)")
     for s_, r in zip(fl["noise"], fl["by_noise"], strict=True):
         click.echo(f"  flattest interpolator, noise {s_:g}: test MSE {r['test_mse']:.4g} ± {r['test_mse_se']:.2g}, "
-                   f"{r['atoms']} atoms, F_min {r['F_min']:.4g}")
+                   f"{r['atoms']:g} atoms, F_min {r['F_min']:.4g}")
     for r in mm["relu"]:
         click.echo(f"  memoriser / teacher F_sym at d = n = {r['d']}: {r['ratio']:.3g} "
                    f"(memoriser test MSE {r['test_mse_memoriser']:.3g})")

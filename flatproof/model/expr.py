@@ -37,6 +37,11 @@ class Expr:
     text: str
     _fn: Callable[[np.ndarray], np.ndarray]
 
+    def __reduce__(self) -> tuple[Callable[[str], Expr], tuple[str]]:
+        """Pickled as its text and parsed again on loading (closures do not pickle), so that instances and
+        cases travel to worker processes (``--jobs``, ``--dask``); the text passed the whitelist once already."""
+        return (parse_expression, (self.text,))
+
     def __call__(self, x: np.typing.ArrayLike) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         with np.errstate(all="ignore"):

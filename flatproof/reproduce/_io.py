@@ -17,7 +17,7 @@ def write_json(path: Path, data: dict) -> None:
 
 def write_csv(path: Path, columns: dict) -> None:
     keys = list(columns)
-    rows = zip(*[list(np.asarray(columns[k]).tolist()) for k in keys])
+    rows = zip(*[list(np.asarray(columns[k]).tolist()) for k in keys], strict=True)
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(keys)

@@ -3,9 +3,11 @@ one legend for an axis and its twin, and the PNG + vector PDF pair."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-STYLES = {
+STYLES: dict[str, dict[str, Any]] = {
     # a journal column: small type, thin lines, figures that fit 3.4 in (one column) or 7 in (two)
     "paper": {"rc": {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "legend.fontsize": 7,
                      "xtick.labelsize": 7, "ytick.labelsize": 7, "lines.linewidth": 1.2, "lines.markersize": 4,
@@ -22,7 +24,7 @@ STYLES = {
 
 
 @contextmanager
-def style(name: str):
+def style(name: str) -> Iterator[dict[str, Any]]:
     """Matplotlib settings of style ``name`` for the figures made inside the block."""
     import matplotlib.pyplot as plt
     with plt.rc_context(STYLES[name]["rc"]):

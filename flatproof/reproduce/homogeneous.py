@@ -11,6 +11,7 @@ Every plotted number goes to ``homogeneous.json`` and one CSV per figure.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from ..model.data import MultiIndexTask
 from ..model.losses import Loss
 from ._io import save_figure, write_csv, write_json
 from ._style import data_ticks, legend, style
+from ._sweep import BAND, Shard, aggregate_columns, band, long_rows, run_shards, seeds_label, summarise
 
 RELU = lambda t: np.maximum(t, 0.0)  # noqa: E731
 
@@ -72,72 +74,128 @@ def dinh_study(seed: int, n: int, d: int) -> dict:
     return {"c": cs, "lambda_max": np.array(lam), "trace": np.array(tr)}
 
 
-def flattest_study(seed: int, d: int, n_list, noises, n_fixed: int, noise_fixed: float, dictionary: int,
-                   samples: int, progress) -> dict:
-    def one(n, noise, s):
-        rng = np.random.default_rng(s)
-        task = MultiIndexTask.random(d, 2, RELU, noise, rng)
-        data = task.sample(n, rng)
-        D = np.vstack([rng.standard_normal((dictionary, d)), task.U.T])
-        res = flattest_relu_interpolator(data.X, data.y, D)
-        mc = excess_mse(res.net, task, samples, s + 1)
-        At, Bt = trace_blocks(C.teacher_network(task.U), data.X)
-        progress()
-        return {"F_min": res.F_min, "test_mse": mc.mean, "test_mse_se": mc.stderr, "atoms": int(res.active.size),
-                "duality_gap": res.duality_gap, "F_sym_teacher": f_sym(At, Bt, 1)}
-    by_noise = [one(n_fixed, s_, seed) for s_ in noises]
-    by_n = [one(n_, noise_fixed, seed) for n_ in n_list]
-    return {"noise": list(noises), "by_noise": by_noise, "n": list(n_list), "noise_fixed": noise_fixed,
-            "n_fixed": n_fixed, "by_n": by_n, "dictionary": dictionary, "d": d}
+def flattest_shard(setting: tuple[int, float], seed: int, cfg: dict) -> dict:
+    """(c) for one (n, noise) and one seed: the LP's flattest ReLU interpolator over a random dictionary plus the
+    teacher's directions, its test MSE (Monte Carlo) and the teacher's F_sym on the same data."""
+    n, noise = setting
+    d, dictionary, samples = cfg["d"], cfg["dictionary"], cfg["samples"]
+    rng = np.random.default_rng(seed)
+    task = MultiIndexTask.random(d, 2, RELU, noise, rng)
+    data = task.sample(n, rng)
+    D = np.vstack([rng.standard_normal((dictionary, d)), task.U.T])
+    res = flattest_relu_interpolator(data.X, data.y, D)
+    mc = excess_mse(res.net, task, samples, seed + 1)
+    At, Bt = trace_blocks(C.teacher_network(task.U), data.X)
+    return {"F_min": res.F_min, "test_mse": mc.mean, "test_mse_se": mc.stderr, "atoms": int(res.active.size),
+            "duality_gap": res.duality_gap, "F_sym_teacher": f_sym(At, Bt, 1)}
 
 
-def memoriser_study(seed: int, ds, d_k2: int, samples: int, progress) -> dict:
-    rows = []
-    for d in ds:
-        rng = np.random.default_rng(seed + d)
-        task = MultiIndexTask.random(d, 2, RELU, 0.0, rng)
-        data = task.sample(d, rng)
-        mem = C.memoriser(data.X, data.y)
-        teacher = C.teacher_network(task.U)
-        A, B = trace_blocks(mem, data.X)
-        At, Bt = trace_blocks(teacher, data.X)
-        rows.append({"d": d, "F_sym_memoriser": f_sym(A, B, 1), "F_sym_teacher": f_sym(At, Bt, 1),
-                     "ratio": f_sym(A, B, 1) / f_sym(At, Bt, 1),
-                     "test_mse_memoriser": excess_mse(mem, task, samples, seed).mean})
-        progress()
+def memoriser_shard(d: int, seed: int, cfg: dict) -> dict:
+    """(d) for one dimension and one seed: F_sym of the ReLU memoriser and of the teacher on n = d points."""
+    rng = np.random.default_rng(seed + d)
+    task = MultiIndexTask.random(d, 2, RELU, 0.0, rng)
+    data = task.sample(d, rng)
+    mem = C.memoriser(data.X, data.y)
+    teacher = C.teacher_network(task.U)
+    A, B = trace_blocks(mem, data.X)
+    At, Bt = trace_blocks(teacher, data.X)
+    return {"d": d, "F_sym_memoriser": f_sym(A, B, 1), "F_sym_teacher": f_sym(At, Bt, 1),
+            "ratio": f_sym(A, B, 1) / f_sym(At, Bt, 1),
+            "test_mse_memoriser": excess_mse(mem, task, cfg["samples"], seed).mean}
+
+
+def memoriser_k2_shard(d: int, seed: int, cfg: dict) -> dict:
+    """(d) for ReLU²: the memoriser's F_sym over the teacher's at n = d."""
     rng = np.random.default_rng(seed + 7)
-    task = MultiIndexTask.random(d_k2, 2, lambda t: RELU(t) ** 2, 0.0, rng)
-    data = task.sample(d_k2, rng)
+    task = MultiIndexTask.random(d, 2, lambda t: RELU(t) ** 2, 0.0, rng)
+    data = task.sample(d, rng)
     mem, teacher = C.memoriser(data.X, data.y, relu_power(2)), C.teacher_network(task.U, activation=relu_power(2))
     A, B = trace_blocks(mem, data.X)
     At, Bt = trace_blocks(teacher, data.X)
-    progress()
-    return {"relu": rows, "k2": {"d": d_k2, "ratio": f_sym(A, B, 2) / f_sym(At, Bt, 2)}}
+    return {"d": d, "ratio": f_sym(A, B, 2) / f_sym(At, Bt, 2)}
 
 
-def run(out_dir, *, quick: bool = False, seed: int = 0, progress=None, style: str = "paper") -> dict:
-    """Run the study, write figures and numbers to ``out_dir``; return the numbers."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    tick = progress or (lambda: None)
+SHARDS: dict[str, Callable[..., dict]] = {"orbit": lambda _s, seed, cfg: orbit_study(seed, cfg["n"], cfg["d"]),
+          "dinh": lambda _s, seed, cfg: dinh_study(seed, cfg["n"], cfg["d"]),
+          "flattest": flattest_shard, "memoriser": memoriser_shard, "memoriser_k2": memoriser_k2_shard}
+
+FLATTEST_KEYS = ("F_min", "test_mse", "test_mse_se", "atoms", "duality_gap", "F_sym_teacher")
+MEMORISER_KEYS = ("F_sym_memoriser", "F_sym_teacher", "ratio", "test_mse_memoriser")
+
+
+def config(quick: bool) -> dict:
+    """The sweep's settings (``--quick``: a small version)."""
     cfg = ({"n": 100, "d": 10, "dictionary": 500, "samples": 5000, "noises": [0.0, 0.1, 0.3], "n_list": [50, 100],
             "ds": [20, 40, 80], "d_k2": 20} if quick else
            {"n": 200, "d": 10, "dictionary": 4000, "samples": 20000, "noises": [0.0, 0.05, 0.1, 0.2, 0.3],
             "n_list": [50, 100, 200, 400], "ds": [50, 100, 200], "d_k2": 50})
-    res = {"config": {**cfg, "quick": quick, "seed": seed}}
-    res["orbit"] = orbit_study(seed, cfg["n"], cfg["d"])
-    tick()
-    res["dinh"] = dinh_study(seed, cfg["n"], cfg["d"])
-    tick()
-    res["flattest"] = flattest_study(seed, cfg["d"], cfg["n_list"], cfg["noises"], cfg["n"], 0.1, cfg["dictionary"],
-                                     cfg["samples"], tick)
-    res["memoriser"] = memoriser_study(seed, cfg["ds"], cfg["d_k2"], cfg["samples"], tick)
+    cfg["noise_fixed"] = 0.1
+    return cfg
+
+
+def _flattest_settings(cfg: dict) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+    return ([(cfg["n"], float(s)) for s in cfg["noises"]], [(n, cfg["noise_fixed"]) for n in cfg["n_list"]])
+
+
+def shards(cfg: dict, seeds: Sequence[int]) -> list[Shard]:
+    """Per seed: the orbit, Dinh's blow-up, one shard per flattest (n, noise), per memoriser d, and ReLU²."""
+    by_noise, by_n = _flattest_settings(cfg)
+    out = []
+    for s in seeds:
+        out += [Shard("homogeneous", "orbit", None, s, cfg), Shard("homogeneous", "dinh", None, s, cfg)]
+        out += [Shard("homogeneous", "flattest", st, s, cfg) for st in by_noise + by_n]
+        out += [Shard("homogeneous", "memoriser", int(d), s, cfg) for d in cfg["ds"]]
+        out.append(Shard("homogeneous", "memoriser_k2", int(cfg["d_k2"]), s, cfg))
+    return out
+
+
+def assemble(cfg: dict, seeds: Sequence[int], results: dict) -> dict:
+    """The study's numbers: every seed's own (``per_seed``) and per figure the mean over seeds with its spread."""
+    by_noise, by_n = _flattest_settings(cfg)
+    per_seed = []
+    for s in seeds:
+        per_seed.append({
+            "seed": s, "orbit": results[("orbit", None, s)], "dinh": results[("dinh", None, s)],
+            "flattest": {"by_noise": [results[("flattest", st, s)] for st in by_noise],
+                         "by_n": [results[("flattest", st, s)] for st in by_n]},
+            "memoriser": {"relu": [results[("memoriser", int(d), s)] for d in cfg["ds"]],
+                          "k2": results[("memoriser_k2", int(cfg["d_k2"]), s)]}})
+    orbit = {}
+    for k in ("k1", "k2"):
+        os_ = [p["orbit"][k] for p in per_seed]
+        orbit[k] = {"log10_c": os_[0]["log10_c"],
+                    **summarise(os_, ("F", "F_closed_form", "c_star", "F_at_c_star", "F_sym"))}
+    dinh = {"c": per_seed[0]["dinh"]["c"], **summarise([p["dinh"] for p in per_seed], ("lambda_max", "trace"))}
+    flattest = {"noise": list(cfg["noises"]), "n": list(cfg["n_list"]), "noise_fixed": cfg["noise_fixed"],
+                "n_fixed": cfg["n"], "dictionary": cfg["dictionary"], "d": cfg["d"]}
+    for part in ("by_noise", "by_n"):
+        flattest[part] = [summarise([p["flattest"][part][i] for p in per_seed], FLATTEST_KEYS)
+                          for i in range(len(per_seed[0]["flattest"][part]))]
+    memoriser = {"relu": [{"d": int(d), **summarise([p["memoriser"]["relu"][i] for p in per_seed], MEMORISER_KEYS)}
+                          for i, d in enumerate(cfg["ds"])],
+                 "k2": {"d": int(cfg["d_k2"]), **summarise([p["memoriser"]["k2"] for p in per_seed], ("ratio",))}}
+    return {"config": cfg, "seeds": list(seeds), "band": BAND, "per_seed": per_seed, "orbit": orbit, "dinh": dinh,
+            "flattest": flattest, "memoriser": memoriser}
+
+
+def run(out_dir: str | Path, *, quick: bool = False, seed: int = 0, seeds: Sequence[int] | None = None,
+        jobs: int = 1, dask: str | None = None, progress: Callable[[], None] | None = None,
+        style: str = "paper", settings: dict | None = None) -> dict:
+    """Run the study for ``seeds`` (default: ``seed`` alone) on ``jobs`` processes or the Dask cluster at
+    ``dask``; write figures and numbers to ``out_dir``; return the numbers (independent of ``jobs``/``dask``)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    seeds = list(range(seed, seed + 1) if seeds is None else seeds)
+    cfg = dict(config(quick) if settings is None else settings)     # settings: a smaller sweep (tests)
+    cfg.update(quick=quick, seed=seeds[0], seed_range=[seeds[0], seeds[-1] + 1])
+    results = run_shards(shards(cfg, seeds), jobs=jobs, dask=dask, tick=progress)
+    res = assemble(cfg, seeds, results)
     res["figures"] = plot(res, out, style)
     write_json(out / "homogeneous.json", res)
     return res
 
 
-def replot(out_dir, style: str = "paper") -> dict:
+def replot(out_dir: str | Path, style: str = "paper") -> dict:
     """Redraw the figures from ``out_dir/homogeneous.json`` (written by :func:`run`) without recomputing."""
     out = Path(out_dir)
     res = json.loads((out / "homogeneous.json").read_text())
@@ -145,80 +203,125 @@ def replot(out_dir, style: str = "paper") -> dict:
     return res
 
 
+def _series(rows: list[dict], key: str) -> dict:
+    """One quantity of a list of summarised settings as a series: its mean and its spread over seeds."""
+    return {key: [r[key] for r in rows],
+            "spread": {key: {k: [r["spread"][key][k] for r in rows] for k in ("std", "min", "max")}}}
+
+
 def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
-    """The four figures of the study from its numbers ``res`` (and one CSV per figure); the file paths."""
+    """The four figures of the study from its numbers ``res`` (and per figure a CSV of every seed's numbers and
+    one of their mean and spread); the file paths. With several seeds each curve is the mean over seeds and the
+    shaded band its min–max range."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    seeds, per_seed = res["seeds"], res["per_seed"]
+    which = seeds_label(seeds)
     figures = []
     with style(style_name) as st:
         fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        for key, ls in (("k1", "-"), ("k2", "--")):
+        for i, (key, ls) in enumerate((("k1", "-"), ("k2", "--"))):
             o = res["orbit"][key]
-            ax.plot(o["log10_c"], o["F"], ls, label=rf"$F(T_c\theta)$, $k = {key[1]}$ (oracle)")
-        ax.plot([np.log10(res["orbit"][k]["c_star"]) for k in ("k1", "k2")],
-                [res["orbit"][k]["F_at_c_star"] for k in ("k1", "k2")], "o", color="k",
-                label=r"sympy's minimiser $c^*$ and minimum")
+            ax.plot(o["log10_c"], o["F"], ls, color=f"C{i}", label=rf"$F(T_c\theta)$, $k = {key[1]}$ (oracle)")
+            band(ax, o["log10_c"], o, "F", seeds, color=f"C{i}")
+        ax.plot([np.log10(p["orbit"][k]["c_star"]) for p in per_seed for k in ("k1", "k2")],
+                [p["orbit"][k]["F_at_c_star"] for p in per_seed for k in ("k1", "k2")], "o", color="k",
+                label=r"sympy's minimiser $c^*$ and minimum" + ("" if len(seeds) == 1 else " (each seed)"))
         ax.set_xlabel(r"$\log_{10} c$ (neuron 1 rescaled by $c$)")
         ax.set_ylabel(r"$F = \mathrm{tr}\,\nabla^2 \hat L$")
         ax.set_yscale("log")
-        ax.set_title("Trace of the Hessian along the rescaling orbit")
+        ax.set_title(f"Trace of the Hessian along the rescaling orbit ({which})")
         ax.legend()
         figures += save_figure(fig, out, "homogeneous_orbit")
         plt.close(fig)
-        o1 = res["orbit"]["k1"]
-        write_csv(out / "homogeneous_orbit.csv", {"log10_c": o1["log10_c"], "F_k1": o1["F"], "F_k1_closed_form":
-                                                  o1["F_closed_form"], "F_k2": res["orbit"]["k2"]["F"]})
+        orbit_rows = [(p["seed"], {"log10_c": p["orbit"]["k1"]["log10_c"], "F_k1": p["orbit"]["k1"]["F"],
+                                   "F_k1_closed_form": p["orbit"]["k1"]["F_closed_form"],
+                                   "F_k2": p["orbit"]["k2"]["F"]}) for p in per_seed]
+        write_csv(out / "homogeneous_orbit.csv", long_rows(orbit_rows, ["log10_c", "F_k1", "F_k1_closed_form", "F_k2"]))
+        o1, o2 = res["orbit"]["k1"], res["orbit"]["k2"]
+        write_csv(out / "homogeneous_orbit_aggregate.csv", {
+            **aggregate_columns("log10_c", o1["log10_c"], {"F_k1": o1["F"], "spread": {"F_k1": o1["spread"]["F"]}},
+                                ["F_k1"]),
+            **{c: v for c, v in aggregate_columns("log10_c", o2["log10_c"], {"F_k2": o2["F"], "spread": {
+                "F_k2": o2["spread"]["F"]}}, ["F_k2"]).items() if c != "log10_c"}})
 
         fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
         dn = res["dinh"]
-        ax.loglog(dn["c"], dn["lambda_max"], label=r"$\lambda_{\max}(\nabla^2 \hat L)$")
-        ax.loglog(dn["c"], dn["trace"], "--", label=r"$\mathrm{tr}\,\nabla^2 \hat L$")
+        ax.loglog(dn["c"], dn["lambda_max"], color="C0", label=r"$\lambda_{\max}(\nabla^2 \hat L)$")
+        band(ax, dn["c"], dn, "lambda_max", seeds, color="C0")
+        ax.loglog(dn["c"], dn["trace"], "--", color="C1", label=r"$\mathrm{tr}\,\nabla^2 \hat L$")
+        band(ax, dn["c"], dn, "trace", seeds, color="C1")
         ax.set_xlabel(r"$c$ (every neuron rescaled by $c$)")
         ax.set_ylabel("curvature (log scale)")
-        ax.set_title(r"Curvature of one interpolator along the orbit $T_c\theta$")
+        ax.set_title(rf"Curvature of one interpolator along the orbit $T_c\theta$ ({which})")
         ax.legend()
         figures += save_figure(fig, out, "homogeneous_dinh")
         plt.close(fig)
-        write_csv(out / "homogeneous_dinh.csv", dn)
+        write_csv(out / "homogeneous_dinh.csv", long_rows([(p["seed"], p["dinh"]) for p in per_seed],
+                                                          ["c", "lambda_max", "trace"]))
+        write_csv(out / "homogeneous_dinh_aggregate.csv", aggregate_columns("c", dn["c"], dn, ["lambda_max", "trace"]))
 
         fl = res["flattest"]
+        mse_noise, fmin_noise = _series(fl["by_noise"], "test_mse"), _series(fl["by_noise"], "F_min")
+        mse_n = _series(fl["by_n"], "test_mse")
         fig, axes = plt.subplots(1, 2, figsize=st["double"], layout="constrained")
-        axes[0].plot(fl["noise"], [r["test_mse"] for r in fl["by_noise"]], "o-", label="test MSE (left axis)")
+        axes[0].plot(fl["noise"], mse_noise["test_mse"], "o-", color="C0", label="test MSE (left axis)")
+        band(axes[0], fl["noise"], mse_noise, "test_mse", seeds, color="C0")
         axes[0].set_xlabel(r"label noise $\sigma$")
         axes[0].set_ylabel(r"test MSE $\mathbb{E}\,(f - f^*)^2$")
         ax2 = axes[0].twinx()
         ax2.grid(False)
-        ax2.plot(fl["noise"], [r["F_min"] for r in fl["by_noise"]], "s--", color="C1",
-                 label=r"$F_{\min}$ (right axis)")
+        ax2.plot(fl["noise"], fmin_noise["F_min"], "s--", color="C1", label=r"$F_{\min}$ (right axis)")
+        band(ax2, fl["noise"], fmin_noise, "F_min", seeds, color="C1")
         ax2.set_ylabel(r"$F_{\min}$ of the flattest interpolator (LP)")
         axes[0].set_title(rf"Flattest interpolator against noise ($n = {fl['n_fixed']}$, $d = {fl['d']}$)")
         legend(axes[0], ax2)
-        axes[1].loglog(fl["n"], [max(r["test_mse"], 1e-16) for r in fl["by_n"]], "o-",
+        axes[1].loglog(fl["n"], [max(v, 1e-16) for v in mse_n["test_mse"]], "o-", color="C0",
                        label=rf"test MSE, $\sigma = {fl['noise_fixed']:g}$")
+        band(axes[1], fl["n"], mse_n, "test_mse", seeds, color="C0")
         data_ticks(axes[1].xaxis, fl["n"])
         axes[1].set_xlabel("sample size $n$")
         axes[1].set_ylabel("test MSE")
-        axes[1].set_title(rf"Flattest interpolator against $n$ ($\sigma = {fl['noise_fixed']:g}$)")
+        axes[1].set_title(rf"Flattest interpolator against $n$ ($\sigma = {fl['noise_fixed']:g}$; {which})")
         axes[1].legend()
         figures += save_figure(fig, out, "homogeneous_flattest")
         plt.close(fig)
-        write_csv(out / "homogeneous_flattest_noise.csv", {"noise": fl["noise"], **{
-            k: [r[k] for r in fl["by_noise"]] for k in ("F_min", "test_mse", "test_mse_se", "atoms", "duality_gap")}})
-        write_csv(out / "homogeneous_flattest_n.csv", {"n": fl["n"], **{
-            k: [r[k] for r in fl["by_n"]] for k in ("F_min", "test_mse", "test_mse_se", "atoms", "duality_gap")}})
+        keys = ["F_min", "test_mse", "test_mse_se", "atoms", "duality_gap"]
+        for part, x_key in (("by_noise", "noise"), ("by_n", "n")):
+            name = "homogeneous_flattest_" + x_key
+            write_csv(out / f"{name}.csv", long_rows(
+                [(p["seed"], {x_key: fl[x_key], **{k: [r[k] for r in p["flattest"][part]] for k in keys}})
+                 for p in per_seed], [x_key, *keys]))
+            agg = {x_key: fl[x_key]}
+            for k in keys:
+                agg.update({c: v for c, v in aggregate_columns(x_key, fl[x_key], _series(fl[part], k), [k]).items()
+                            if c != x_key})
+            write_csv(out / f"{name}_aggregate.csv", agg)
 
         mm = res["memoriser"]
+        ds = [r["d"] for r in mm["relu"]]
+        ratio = _series(mm["relu"], "ratio")
         fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        ax.plot([r["d"] for r in mm["relu"]], [r["ratio"] for r in mm["relu"]], "o-", label=r"ReLU, $n = d$")
+        ax.plot(ds, ratio["ratio"], "o-", color="C0", label=r"ReLU, $n = d$")
+        band(ax, ds, ratio, "ratio", seeds, color="C0")
         ax.axhline(mm["k2"]["ratio"], ls="--", color="C1", label=rf"ReLU$^2$, $n = d = {mm['k2']['d']}$")
+        if len(seeds) > 1:
+            ax.axhspan(mm["k2"]["spread"]["ratio"]["min"], mm["k2"]["spread"]["ratio"]["max"], color="C1", alpha=0.2,
+                       lw=0)
         ax.axhline(1.0, ls=":", color="k", lw=1, label="ratio 1")
         ax.set_xlabel("input dimension $d$")
         ax.set_ylabel(r"$F_{\mathrm{sym}}$(memoriser) / $F_{\mathrm{sym}}$(teacher)")
-        ax.set_title(r"$F_{\mathrm{sym}}$ of the memoriser relative to the teacher")
+        ax.set_title(rf"$F_{{\mathrm{{sym}}}}$ of the memoriser relative to the teacher ({which})")
         ax.legend()
         figures += save_figure(fig, out, "homogeneous_memoriser")
         plt.close(fig)
-        write_csv(out / "homogeneous_memoriser.csv", {k: [r[k] for r in mm["relu"]] for k in mm["relu"][0]})
+        write_csv(out / "homogeneous_memoriser.csv", long_rows(
+            [(p["seed"], {"d": ds, **{k: [r[k] for r in p["memoriser"]["relu"]] for k in MEMORISER_KEYS}})
+             for p in per_seed], ["d", *MEMORISER_KEYS]))
+        agg = {"d": ds}
+        for k in MEMORISER_KEYS:
+            agg.update({c: v for c, v in aggregate_columns("d", ds, _series(mm["relu"], k), [k]).items() if c != "d"})
+        write_csv(out / "homogeneous_memoriser_aggregate.csv", agg)
     return figures

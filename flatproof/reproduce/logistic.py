@@ -13,23 +13,25 @@ Every plotted number goes to ``logistic.json`` and one CSV per figure.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ..model import constructions as C
+from ..instances.train import gradient_descent, logistic_monitor
 from ..measures.population import classification_error, region_risk, training_error
 from ..measures.spectral import lambda_max
 from ..measures.uncertain import uncertain_set
 from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
 from ..measures.weighted_tv import CurvatureWeight, weighted_tv
+from ..model import constructions as C
 from ..model.data import LogisticTask, uniform
 from ..model.expr import parse_expression
 from ..model.losses import Loss, logistic_d2
-from ..instances.train import gradient_descent, logistic_monitor
 from ..model.univariate import UnivariateNet
 from ._io import save_figure, write_csv, write_json
 from ._style import data_ticks, legend, style
+from ._sweep import BAND, Shard, aggregate_columns, band, long_rows, run_shards, seeds_label, spread, summarise
 
 LOSS = Loss("logistic")
 
@@ -48,26 +50,24 @@ def _train(task, n, width, eta, steps, seed, record_every):
     return data, problem, run
 
 
-def eos_study(cfg, tick) -> dict:
+def eos_shard(eta: float, seed: int, cfg: dict) -> dict:
+    """(a)–(c) for one step size and one seed: GD from a random start on fresh data, then its final network."""
     task = _task("3*sin(2*x)", 0.1)
-    runs = {}
-    for eta in cfg["etas"]:
-        data, problem, run = _train(task, cfg["n"], cfg["width"], eta, cfg["steps"], cfg["seed"], cfg["record"])
-        net = run.net
-        orc = univariate_oracle(problem, net, at_kink="convention")
-        d = logistic_d2(orc.forward())
-        weight = CurvatureWeight.from_data(data.x, d)
-        runs[eta] = {"history": run.history, "net": {"v": net.v, "w": net.w, "b": net.b, "beta": net.beta},
-                     "x": data.x, "y": data.y, "population_error": classification_error(net, task),
-                     "weighted_tv": weighted_tv(net, weight), "tv1": net.tv1(),
-                     "lambda_max": lambda_max(orc, tol=1e-10).value, "stop": run.stop_reason}
-        tick()
-    return {"task": "x ~ U[-1, 1], logit 3 sin 2x, 10 % flips", "bayes_error": task.bayes_error(), "runs": runs}
+    data, problem, run = _train(task, cfg["n"], cfg["width"], eta, cfg["steps"], seed, cfg["record"])
+    net = run.net
+    orc = univariate_oracle(problem, net, at_kink="convention")
+    d = logistic_d2(orc.forward())
+    weight = CurvatureWeight.from_data(data.x, d)
+    return {"history": run.history, "net": {"v": net.v, "w": net.w, "b": net.b, "beta": net.beta},
+            "x": data.x, "y": data.y, "population_error": classification_error(net, task),
+            "weighted_tv": weighted_tv(net, weight), "tv1": net.tv1(),
+            "lambda_max": lambda_max(orc, tol=1e-10).value, "stop": run.stop_reason}
 
 
-def infinity_study(cfg, tick) -> dict:
+def infinity_shard(_setting: None, seed: int, cfg: dict) -> dict:
+    """(d) for one seed: the scaled sign-fitting family θ_c of one data set."""
     task = _task("4*x", 0.2)
-    data = task.sample(cfg["n_inf"], np.random.default_rng(cfg["seed"] + 1))
+    data = task.sample(cfg["n_inf"], np.random.default_rng(seed + 1))
     problem = UnivariateProblem(data, LOSS)
     base = C.sign_fitting_network(data.x, data.y)
     cs = np.array(cfg["cs"])
@@ -79,26 +79,37 @@ def infinity_study(cfg, tick) -> dict:
         tr_err.append(training_error(net, data))
         pop.append(classification_error(net, task))
         ulen.append(uncertain_set(net, 0.01, -1, 1).length)
-    tick()
     return {"c": cs, "lambda_max": np.array(lam), "training_error": np.array(tr_err),
             "population_error": np.array(pop), "uncertain_length": np.array(ulen), "bayes_error": task.bayes_error(),
             "n": int(data.n), "width": base.m}
 
 
-def rate_study(cfg, tick) -> dict:
+def rate_seed(n: int, replicate: int, seed: int) -> int:
+    """The data and start seed of replicate ``replicate`` at sample size ``n`` for study seed ``seed`` (seed 0
+    keeps the single-seed study's 1000 n + replicate; seeds differ by 10⁶, more than any n's block)."""
+    return 1000 * n + replicate + 10**6 * seed
+
+
+def rate_shard(setting: tuple[int, int], seed: int, cfg: dict) -> dict | None:
+    """(e) for one (n, replicate) and one seed: the excess risk of the GD solution, or None (no uncertain set)."""
+    n, replicate = setting
     task = _task("6*x", 0.0)
-    rows = []
-    for n in cfg["ns"]:
-        for s in range(cfg["seeds"]):
-            data, problem, run = _train(task, n, cfg["width"], 1.0, cfg["steps"], 1000 * n + s, 0)
-            U = uncertain_set(run.net, 0.1, -1, 1)
-            if U.empty:
-                continue
-            inside = region_risk(run.net, task, U.hull, inside=True)
-            whole = region_risk(run.net, task, None)
-            rows.append({"n": n, "seed": s, "excess_inside": inside.excess_logistic, "excess_all": whole.excess_logistic,
-                         "error_excess": whole.error - whole.bayes_error, "region": list(U.hull)})
-            tick()
+    data, problem, run = _train(task, n, cfg["width"], 1.0, cfg["steps"], rate_seed(n, replicate, seed), 0)
+    U = uncertain_set(run.net, 0.1, -1, 1)
+    if U.empty or U.hull is None:
+        return None
+    inside = region_risk(run.net, task, U.hull, inside=True)
+    whole = region_risk(run.net, task, None)
+    return {"n": n, "seed": seed, "replicate": replicate, "excess_inside": inside.excess_logistic,
+            "excess_all": whole.excess_logistic, "error_excess": whole.error - whole.bayes_error,
+            "region": list(U.hull)}
+
+
+SHARDS: dict[str, Callable[..., dict | None]] = {"eos": eos_shard, "infinity": infinity_shard, "rate": rate_shard}
+
+
+def rate_fit(rows: list[dict]) -> dict:
+    """Least squares of log excess risk (inside R_δ) on log n over every row, with the slope's 95 % t interval."""
     ns = np.array([r["n"] for r in rows], dtype=float)
     ex = np.array([r["excess_inside"] for r in rows])
     ok = ex > 0
@@ -113,40 +124,95 @@ def rate_study(cfg, tick) -> dict:
             "intercept": float(coef[0]), "task": "x ~ U[-1, 1], logit 6x, no flips", "eta": 1.0, "delta": 0.1}
 
 
-def run(out_dir, *, quick: bool = False, seed: int = 0, progress=None, style: str = "paper") -> dict:
-    """Run the study, write its figures (in ``style``) and numbers to ``out_dir``; return the numbers."""
+def config(quick: bool) -> dict:
+    """The sweep's settings (``--quick``: a small version)."""
+    return ({"n": 60, "width": 12, "etas": [0.5, 2.0], "steps": 300, "record": 20, "n_inf": 30,
+             "cs": [1.0, 2.0, 3.0, 4.0, 6.0], "ns": [25, 50, 100], "seeds": 2} if quick else
+            {"n": 80, "width": 16, "etas": [0.25, 0.5, 1.0, 2.0, 4.0], "steps": 1500, "record": 25, "n_inf": 40,
+             "cs": list(np.linspace(1.0, 8.0, 15)), "ns": [25, 50, 100, 200, 400], "seeds": 3})
+
+
+def shards(cfg: dict, seeds: Sequence[int]) -> list[Shard]:
+    """One shard per (step size, seed), per seed for θ_c, and per (n, replicate, seed) for the rate."""
+    out = []
+    for s in seeds:
+        out += [Shard("logistic", "eos", float(eta), s, cfg) for eta in cfg["etas"]]
+        out.append(Shard("logistic", "infinity", None, s, cfg))
+        out += [Shard("logistic", "rate", (n, r), s, cfg) for n in cfg["ns"] for r in range(cfg["seeds"])]
+    return out
+
+
+def assemble(cfg: dict, seeds: Sequence[int], results: dict) -> dict:
+    """The study's numbers from its shards' results: every seed's own (``per_seed``), and per figure the mean over
+    seeds with its spread (``eos``, ``infinity``), and the rate fitted to every seed's rows (``rate``)."""
+    etas = [float(e) for e in cfg["etas"]]
+    task = _task("3*sin(2*x)", 0.1)
+    per_seed = [{"seed": s, "eos": {"runs": {eta: results[("eos", eta, s)] for eta in etas}},
+                 "infinity": results[("infinity", None, s)],
+                 "rate_rows": [r for n in cfg["ns"] for k in range(cfg["seeds"])
+                               if (r := results[("rate", (n, k), s)]) is not None]} for s in seeds]
+    runs = {}
+    for eta in etas:
+        rs = [p["eos"]["runs"][eta] for p in per_seed]
+        run = summarise(rs, ("lambda_max", "population_error", "weighted_tv", "tv1"))
+        run["history"] = summarise([r["history"] for r in rs], list(rs[0]["history"]))
+        run["stop"] = [r["stop"] for r in rs]
+        runs[eta] = run
+    infs = [p["infinity"] for p in per_seed]
+    inf = summarise(infs, ("lambda_max", "training_error", "population_error", "uncertain_length"))
+    inf.update(c=infs[0]["c"], bayes_error=infs[0]["bayes_error"], n=infs[0]["n"], width=[i["width"] for i in infs])
+    return {"config": cfg, "seeds": list(seeds), "band": BAND, "per_seed": per_seed,
+            "eos": {"task": "x ~ U[-1, 1], logit 3 sin 2x, 10 % flips", "bayes_error": task.bayes_error(),
+                    "runs": runs},
+            "infinity": inf, "rate": rate_fit([r for p in per_seed for r in p["rate_rows"]])}
+
+
+def run(out_dir: str | Path, *, quick: bool = False, seed: int = 0, seeds: Sequence[int] | None = None,
+        jobs: int = 1, dask: str | None = None, progress: Callable[[], None] | None = None,
+        style: str = "paper", settings: dict | None = None) -> dict:
+    """Run the study for ``seeds`` (default: ``seed`` alone) on ``jobs`` processes or the Dask cluster at
+    ``dask``; write its figures (in ``style``) and numbers to ``out_dir``; return the numbers. The numbers do
+    not depend on ``jobs`` or ``dask``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tick = progress or (lambda: None)
-    cfg = ({"n": 60, "width": 12, "etas": [0.5, 2.0], "steps": 300, "record": 20, "n_inf": 30,
-            "cs": [1.0, 2.0, 3.0, 4.0, 6.0], "ns": [25, 50, 100], "seeds": 2} if quick else
-           {"n": 80, "width": 16, "etas": [0.25, 0.5, 1.0, 2.0, 4.0], "steps": 1500, "record": 25, "n_inf": 40,
-            "cs": list(np.linspace(1.0, 8.0, 15)), "ns": [25, 50, 100, 200, 400], "seeds": 3})
-    cfg.update(seed=seed, quick=quick)
-    res = {"config": cfg, "eos": eos_study(cfg, tick), "infinity": infinity_study(cfg, tick)}
-    res["rate"] = rate_study(cfg, tick)
+    seeds = list(range(seed, seed + 1) if seeds is None else seeds)
+    cfg = dict(config(quick) if settings is None else settings)     # settings: a smaller sweep (tests)
+    cfg.update(seed=seeds[0], seed_range=[seeds[0], seeds[-1] + 1], quick=quick)
+    results = run_shards(shards(cfg, seeds), jobs=jobs, dask=dask, tick=progress)
+    res = assemble(cfg, seeds, results)
     res["figures"] = plot(res, out, style)
     write_json(out / "logistic.json", res)
     return res
 
 
-def replot(out_dir, style: str = "paper") -> dict:
+def replot(out_dir: str | Path, style: str = "paper") -> dict:
     """Redraw the figures from ``out_dir/logistic.json`` (written by :func:`run`) without recomputing."""
     out = Path(out_dir)
     res = json.loads((out / "logistic.json").read_text())
     res["eos"]["runs"] = {float(k): v for k, v in res["eos"]["runs"].items()}
+    for p in res["per_seed"]:
+        p["eos"]["runs"] = {float(k): v for k, v in p["eos"]["runs"].items()}
     res["figures"] = plot(res, out, style)
     return res
 
 
+def _over_etas(runs: dict, etas: list, key: str) -> dict:
+    """One quantity of the final networks against η: its mean and its spread over seeds, as series over η."""
+    return {key: [runs[e][key] for e in etas],
+            "spread": {key: {k: [runs[e]["spread"][key][k] for e in etas] for k in ("std", "min", "max")}}}
+
+
 def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
-    """The five figures of the study from its numbers ``res`` (and one CSV per figure); the file paths."""
+    """The five figures of the study from its numbers ``res`` (and per figure a CSV of every seed's numbers and
+    one of their mean and spread); the file paths. With several seeds each curve is the mean over seeds and the
+    shaded band its min–max range."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MultipleLocator
 
-    cfg = res["config"]
+    cfg, seeds, per_seed = res["config"], res["seeds"], res["per_seed"]
+    which = seeds_label(seeds)
     figures = []
     with style(style_name) as st:
         eos = res["eos"]
@@ -154,31 +220,49 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
         for i, (eta, r) in enumerate(eos["runs"].items()):
             h = r["history"]
             ax.plot(h["step"], h["lambda_max"], color=f"C{i}", label=rf"$\eta = {eta:g}$")
+            band(ax, h["step"], h, "lambda_max", seeds, color=f"C{i}")
             ax.axhline(2 / eta, color=f"C{i}", ls=":", lw=1)
         ax.plot([], [], color="0.3", ls=":", lw=1, label=r"$2/\eta$ (same colour)")
         ax.set_yscale("log")
         data_ticks(ax.yaxis, [2 / eta for eta in eos["runs"]])      # ticks at the thresholds 2/η
         ax.set_xlabel("GD step")
         ax.set_ylabel(r"$\lambda_{\max}(\nabla^2 L(\theta_t))$")
-        ax.set_title(r"$\lambda_{\max}$ along GD for each step size $\eta$")
+        ax.set_title(r"$\lambda_{\max}$ along GD for each step size $\eta$" + f" ({which})")
         legend(ax, ncols=3)
         figures += save_figure(fig, out, "logistic_eos")
         plt.close(fig)
-        first = eos["runs"][cfg["etas"][0]]["history"]["step"]
-        write_csv(out / "logistic_eos.csv", {"step": first, **{
-            f"lambda_max_eta{eta:g}": r["history"]["lambda_max"] for eta, r in eos["runs"].items()
-            if len(r["history"]["step"]) == len(first)}})
+        cols: dict = {"seed": [], "eta": [], "step": [], "lambda_max": []}
+        for p in per_seed:
+            for eta, r in p["eos"]["runs"].items():
+                h = r["history"]
+                cols["seed"] += [p["seed"]] * len(h["step"])
+                cols["eta"] += [eta] * len(h["step"])
+                cols["step"] += list(h["step"])
+                cols["lambda_max"] += list(h["lambda_max"])
+        write_csv(out / "logistic_eos.csv", cols)
+        agg: dict = {}
+        for eta, r in eos["runs"].items():
+            part = aggregate_columns("step", r["history"]["step"], r["history"], ["lambda_max"])
+            part = {"eta": [eta] * len(part["step"]), **part}
+            for k, v in part.items():
+                agg.setdefault(k, []).extend(list(v))
+        write_csv(out / "logistic_eos_aggregate.csv", agg)
 
         eta_b = cfg["etas"][len(cfg["etas"]) // 2]
-        rb = eos["runs"][eta_b]
+        rb = per_seed[0]["eos"]["runs"][eta_b]
         net = UnivariateNet(rb["net"]["v"], rb["net"]["w"], rb["net"]["b"], rb["net"]["beta"])
         grid = np.linspace(-1, 1, 801)
         U = uncertain_set(net, 0.1, -1, 1)
         g = CurvatureWeight.from_data(rb["x"], logistic_d2(net(rb["x"])))(grid)
+        fs = spread([UnivariateNet(q["v"], q["w"], q["b"], q["beta"])(grid)
+                     for q in (p["eos"]["runs"][eta_b]["net"] for p in per_seed)])
         fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        for k, (a, b) in enumerate(U.intervals):
-            ax.axvspan(a, b, color="0.88", lw=0, label=r"$U_\delta$, $\delta = 0.1$ (shaded)" if k == 0 else None)
-        ax.plot(grid, net(grid), color="C0", label=r"$f_\theta(x)$ after GD")
+        for i, (a, b) in enumerate(U.intervals):
+            ax.axvspan(a, b, color="0.88", lw=0, label=r"$U_\delta$, $\delta = 0.1$ (shaded)" if i == 0 else None)
+        if len(seeds) > 1:
+            ax.fill_between(grid, fs["min"], fs["max"], color="C0", alpha=0.15, lw=0,
+                            label=rf"$f_\theta$ over seeds {seeds[0]}–{seeds[-1]} (min–max)")
+        ax.plot(grid, net(grid), color="C0", label=rf"$f_\theta(x)$ after GD (seed {seeds[0]})")
         ax.scatter(rb["x"], rb["y"], s=6, color="k", label=r"data $(x_j, y_j)$", zorder=3)
         ax.xaxis.set_major_locator(MultipleLocator(0.5))
         ax.set_xlabel("$x$")
@@ -191,11 +275,15 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
         ax.set_title(rf"Learned function ($\eta = {eta_b:g}$), uncertain set $U_\delta$ and weight $g_\mu$")
         figures += save_figure(fig, out, "logistic_function")
         plt.close(fig)
-        write_csv(out / "logistic_function.csv", {"x": grid, "f": net(grid), "g_mu": g})
+        write_csv(out / "logistic_function.csv", {"x": grid, "f": net(grid), "g_mu": g, "f_mean": fs["mean"],
+                                                  "f_min": fs["min"], "f_max": fs["max"]})
 
         etas = list(eos["runs"])
+        pop = _over_etas(eos["runs"], etas, "population_error")
+        wtv = _over_etas(eos["runs"], etas, "weighted_tv")
         fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        ax.plot(etas, [eos["runs"][e]["population_error"] for e in etas], "o-", label="population 0-1 error")
+        ax.plot(etas, pop["population_error"], "o-", label="population 0-1 error")
+        band(ax, etas, pop, "population_error", seeds, color="C0")
         ax.axhline(eos["bayes_error"], ls=":", color="k", label="Bayes error")
         ax.set_xscale("log")
         data_ticks(ax.xaxis, etas)
@@ -203,38 +291,53 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
         ax.set_ylabel("0-1 error")
         ax2 = ax.twinx()
         ax2.grid(False)
-        ax2.plot(etas, [eos["runs"][e]["weighted_tv"] for e in etas], "s--", color="C1",
-                 label="weighted TV (right axis)")
+        ax2.plot(etas, wtv["weighted_tv"], "s--", color="C1", label="weighted TV (right axis)")
+        band(ax2, etas, wtv, "weighted_tv", seeds, color="C1")
         ax2.set_ylabel(r"$\sum_i |v_i w_i|\, g_\mu(t_i)$")
-        ax.set_title(r"Error and weighted TV of the GD solution against $\eta$")
+        ax.set_title(r"Error and weighted TV of the GD solution against $\eta$" + f" ({which})")
         legend(ax, ax2)
         figures += save_figure(fig, out, "logistic_eta")
         plt.close(fig)
-        write_csv(out / "logistic_eta.csv", {
-            "eta": etas, "population_error": [eos["runs"][e]["population_error"] for e in etas],
-            "weighted_tv": [eos["runs"][e]["weighted_tv"] for e in etas],
-            "lambda_max": [eos["runs"][e]["lambda_max"] for e in etas]})
+        eta_keys = ["population_error", "weighted_tv", "lambda_max"]
+        cols = {"seed": [], "eta": [], **{k: [] for k in eta_keys}}
+        for p in per_seed:
+            for eta, r in p["eos"]["runs"].items():
+                cols["seed"].append(p["seed"])
+                cols["eta"].append(eta)
+                for k in eta_keys:
+                    cols[k].append(r[k])
+        write_csv(out / "logistic_eta.csv", cols)
+        agg = {"eta": etas}
+        for k in eta_keys:
+            agg.update({c: v for c, v in aggregate_columns("eta", etas, _over_etas(eos["runs"], etas, k), [k]).items()
+                        if c != "eta"})
+        write_csv(out / "logistic_eta_aggregate.csv", agg)
 
         inf = res["infinity"]
         fig, axes = plt.subplots(1, 2, figsize=st["double"], layout="constrained")
         axes[0].semilogy(inf["c"], np.maximum(inf["lambda_max"], 1e-300), "o-", label=r"$\lambda_{\max}(\theta_c)$")
+        band(axes[0], inf["c"], inf, "lambda_max", seeds, color="C0")
         axes[0].semilogy(inf["c"], np.maximum(inf["uncertain_length"], 1e-300), "s--",
                          label=r"$|U_\delta(\theta_c)|$, $\delta = 0.01$")
+        band(axes[0], inf["c"], inf, "uncertain_length", seeds, color="C1")
         axes[0].set_xlabel("scale $c$")
         axes[0].set_ylabel("value (log scale)")
         axes[0].legend()
         axes[0].set_title(r"Curvature and uncertain length of $\theta_c$")
         axes[1].plot(inf["c"], inf["population_error"], "o-", label="population error")
+        band(axes[1], inf["c"], inf, "population_error", seeds, color="C0")
         axes[1].plot(inf["c"], inf["training_error"], "s-", label="training error")
         axes[1].axhline(inf["bayes_error"], ls=":", color="k", label="Bayes error")
         axes[1].set_xlabel("scale $c$")
         axes[1].set_ylabel("0-1 error")
         axes[1].legend()
-        axes[1].set_title(rf"Errors of $\theta_c$ ($n = {inf['n']}$, 20 % flipped labels)")
+        axes[1].set_title(rf"Errors of $\theta_c$ ($n = {inf['n']}$, 20 % flipped labels; {which})")
         figures += save_figure(fig, out, "logistic_infinity")
         plt.close(fig)
-        write_csv(out / "logistic_infinity.csv", {k: inf[k] for k in ("c", "lambda_max", "training_error",
-                                                                       "population_error", "uncertain_length")})
+        inf_keys = ["lambda_max", "training_error", "population_error", "uncertain_length"]
+        write_csv(out / "logistic_infinity.csv", long_rows(
+            [(p["seed"], p["infinity"]) for p in per_seed], ["c", *inf_keys]))
+        write_csv(out / "logistic_infinity_aggregate.csv", aggregate_columns("c", inf["c"], inf, inf_keys))
 
         rate = res["rate"]
         fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
@@ -248,10 +351,16 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
         data_ticks(ax.xaxis, ns)
         ax.set_xlabel("sample size $n$")
         ax.set_ylabel("excess logistic risk")
-        ax.set_title(r"Excess risk of the GD solution against $n$ ($\eta = 1$)")
+        ax.set_title(r"Excess risk of the GD solution against $n$ ($\eta = 1$)"
+                     + ("" if len(seeds) == 1 else f", every run of seeds {seeds[0]}–{seeds[-1]}"))
         ax.legend()
         figures += save_figure(fig, out, "logistic_rate")
         plt.close(fig)
         write_csv(out / "logistic_rate.csv", {k: [r[k] for r in rate["rows"]] for k in (
-            "n", "seed", "excess_inside", "excess_all", "error_excess")})
+            "seed", "replicate", "n", "excess_inside", "excess_all", "error_excess")})
+        rate_keys = ["excess_inside", "excess_all"]
+        by_n = [summarise([r for r in rate["rows"] if r["n"] == n], rate_keys) for n in nn]
+        write_csv(out / "logistic_rate_aggregate.csv", {"n": nn, **{
+            f"{k}_{stat}": [b[k] if stat == "mean" else b["spread"][k][stat] for b in by_n]
+            for k in rate_keys for stat in ("mean", "std", "min", "max")}})
     return figures
