@@ -163,6 +163,42 @@ def test_network_sign_pieces_are_exact():
         assert s == (1 if p >= zero else -1)
 
 
+def _exact_f(net, x):
+    """f(x) from the definition Σ v_i relu(w_i x − b_i) + β in exact rationals (the floats' binary values)."""
+    from fractions import Fraction
+    return Fraction(float(net.beta)) + sum(Fraction(float(v)) * max(Fraction(float(w)) * x - Fraction(float(b)), 0)
+                                           for v, w, b in zip(net.v, net.w, net.b))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_affine_pieces_match_the_definition_exactly(seed):
+    """Random networks with tied knots, knots on the ends of the window, w = 0 and v = 0 neurons, and knots one
+    ulp apart: every piece's (A, B) reproduces f exactly at two interior rationals, the cuts are the distinct
+    knots inside the window, and the merged sign pieces carry the sign of f at their midpoints."""
+    from fractions import Fraction
+    from flatproof.measures.certified_integral import affine_pieces
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(3, 40))
+    w = rng.choice([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0], m) if seed % 2 else rng.standard_normal(m)
+    b = rng.choice([-1.0, -0.5, 0.0, 0.25, 1.0], m) if seed % 3 else rng.standard_normal(m)
+    if seed % 4 == 0:                                   # two knots one ulp apart and a duplicate
+        w[:3], b[:3] = 1.0, [0.3, math.nextafter(0.3, 1), 0.3]
+    v = rng.standard_normal(m)
+    v[rng.random(m) < 0.15] = 0.0
+    net = UnivariateNet(v, w, b, float(rng.standard_normal()))
+    lo, hi = (-1.0, 1.0) if seed % 5 else (-0.5, 0.25)
+    pieces = affine_pieces(net, lo, hi)
+    knots = {Fraction(float(bi)) / Fraction(float(wi)) for bi, wi in zip(b, w) if wi != 0}
+    inside = sorted(t for t in knots if Fraction(lo) < t < Fraction(hi))
+    assert [p for p, _, _, _ in pieces] == [Fraction(lo), *inside]
+    assert [q for _, q, _, _ in pieces] == [*inside, Fraction(hi)]
+    for p, q, A, B in pieces:
+        for x in (p + (q - p) / 3, p + 2 * (q - p) / 3):
+            assert A * x + B == _exact_f(net, x)
+    for r, t, s in network_sign_pieces(net, lo, hi):
+        assert s == (1 if _exact_f(net, (r + t) / 2) > 0 else -1)
+
+
 def test_work_bound_gives_not_certified():
     task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("3*sin(2000*x)"), flip=0.1)
     with pytest.raises(NotCertified, match="ball evaluations"):

@@ -34,6 +34,7 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
 from flint import acb, arb, fmpq
 
 from ..model.expr import Expr, ball_function
@@ -121,34 +122,124 @@ def _ball(a: float, b: float) -> arb:
 # ----------------------------------------------------------------------------------------------
 # f: exact sign pieces
 # ----------------------------------------------------------------------------------------------
-def affine_pieces(net, lo: float, hi: float) -> list[tuple[Fraction, Fraction, Fraction, Fraction]]:
-    """[(p, q, A, B)]: f(x) = A x + B on [p, q], tiling [lo, hi] at the knots b_i/w_i, all exact rationals."""
-    v = [Fraction(float(t)) for t in net.v]
-    w = [Fraction(float(t)) for t in net.w]
-    b = [Fraction(float(t)) for t in net.b]
-    beta = Fraction(float(net.beta))
+def _dyadic(values) -> tuple[list[int], list[int]]:
+    """Floats as exact dyadic rationals: (numerators, exponents) with value = numerator · 2^exponent."""
+    nums, exps = [], []
+    for x in values:
+        n, d = float(x).as_integer_ratio()           # d is a power of two
+        nums.append(n)
+        exps.append(1 - d.bit_length())
+    return nums, exps
+
+
+def _sorted_knots(w: np.ndarray, b: np.ndarray, lo: float, hi: float) -> tuple[list[Fraction], np.ndarray]:
+    """The distinct knots b_i/w_i strictly inside (lo, hi), sorted, as exact rationals, and for every neuron the
+    index k of its knot among the cuts [lo, knots…, hi] (0 when b_i/w_i ≤ lo, the last cut when ≥ hi; −1 when
+    w_i = 0). O(m log m): the correctly rounded quotient fl(b_i/w_i) is a monotone function of the exact one, so
+    sorting by it is exact except among equal floats, which are ordered (and merged) exactly."""
+    m = w.size
+    where = np.full(m, -1, dtype=np.int64)
+    live = np.nonzero(w != 0)[0]
+    with np.errstate(over="ignore", under="ignore"):
+        tf = b[live] / w[live]
     L, H = Fraction(lo), Fraction(hi)
-    cuts = sorted({bi / wi for bi, wi in zip(b, w) if wi != 0 and L < bi / wi < H} | {L, H})
-    out = []
-    for p, q in zip(cuts[:-1], cuts[1:]):
-        mid = (p + q) / 2
-        A, B = Fraction(0), beta
-        for vi, wi, bi in zip(v, w, b):
-            if wi * mid - bi > 0:
-                A += vi * wi
-                B -= vi * bi
-        out.append((p, q, A, B))
-    return out
+
+    def exact(i: int) -> Fraction:
+        return Fraction(float(b[i])) / Fraction(float(w[i]))
+    # below/at lo (fl(t) < lo ⇒ t < lo; fl(t) = lo needs the exact value), likewise at hi
+    below = tf < lo
+    above = tf > hi
+    for k in np.nonzero((tf == lo) | (tf == hi))[0]:
+        t = exact(int(live[k]))
+        below[k] = t <= L
+        above[k] = t >= H
+    where[live[below]] = 0
+    inner = np.nonzero(~below & ~above)[0]
+    order = inner[np.argsort(tf[inner], kind="stable")]
+    knots: list[Fraction] = []
+    group: list[tuple[Fraction, int]] = []
+
+    def flush() -> None:
+        group.sort(key=lambda item: item[0])
+        for t, i in group:
+            if not knots or knots[-1] != t:
+                knots.append(t)
+            where[i] = len(knots)                    # cut index: cut 0 is lo
+        group.clear()
+    prev = math.nan
+    for k in order:
+        i = int(live[k])
+        if tf[k] != prev:
+            flush()
+            prev = tf[k]
+        group.append((exact(i), i))
+    flush()
+    where[live[above]] = len(knots) + 1
+    return knots, where
+
+
+def affine_pieces(net, lo: float, hi: float) -> list[tuple[Fraction, Fraction, Fraction, Fraction]]:
+    """[(p, q, A, B)]: f(x) = A x + B on [p, q], tiling [lo, hi] at the knots b_i/w_i, all exact rationals.
+
+    O(m log m) and exact: the knots are sorted once (:func:`_sorted_knots`); neuron i is active on a piece when
+    w_i x > b_i there — from its knot on when w_i > 0, up to it when w_i < 0, everywhere or nowhere when w_i = 0 —
+    so A = Σ_active v_i w_i and B = β − Σ_active v_i b_i are prefix sums of exact integers (every v_i w_i and
+    v_i b_i is a dyadic rational, scaled here to a common power of two)."""
+    v, w, b = (np.asarray(t, dtype=float).reshape(-1) for t in (net.v, net.w, net.b))
+    knots, where = _sorted_knots(w, b, lo, hi)
+    cuts = [Fraction(lo), *knots, Fraction(hi)]
+    J = len(cuts) - 1                                # pieces j = 0..J-1 between cuts j and j+1
+    nv, ev = _dyadic(v)
+    nw, ew = _dyadic(w)
+    nb, eb = _dyadic(b)
+    nbeta, ebeta = _dyadic([net.beta])
+    scale = min([ebeta[0], *(x + y for x, y in zip(ev, ew, strict=True)), *(x + y for x, y in zip(ev, eb, strict=True))])
+    beta = nbeta[0] << (ebeta[0] - scale)
+    up_a, up_b = [0] * (J + 2), [0] * (J + 2)        # neurons switching on at cut k (w > 0), from piece k
+    dn_a, dn_b = [0] * (J + 2), [0] * (J + 2)        # neurons active up to cut k (w < 0), on pieces < k
+    const_b = beta
+    for i in range(v.size):
+        if nv[i] == 0:
+            continue
+        ca = (nv[i] * nw[i]) << (ev[i] + ew[i] - scale)
+        cb = (nv[i] * nb[i]) << (ev[i] + eb[i] - scale)
+        k = int(where[i])
+        if nw[i] == 0:
+            if nb[i] < 0:                            # relu(−b_i) = −b_i on the whole line
+                const_b -= cb
+        elif nw[i] > 0:
+            up_a[k] += ca
+            up_b[k] -= cb
+        else:
+            dn_a[k] += ca
+            dn_b[k] -= cb
+    A_int, B_int = [0] * J, [0] * J
+    a = sum(dn_a[1:])                                # pieces j < k for every down-neuron with k ≥ 1
+    bb = const_b + sum(dn_b[1:])
+    for j in range(J):
+        a += up_a[j]
+        bb += up_b[j]
+        A_int[j], B_int[j] = a, bb
+        a -= dn_a[j + 1]
+        bb -= dn_b[j + 1]
+    unit = Fraction(1, 1 << -scale) if scale < 0 else Fraction(1 << scale)
+    return [(cuts[j], cuts[j + 1], A_int[j] * unit, B_int[j] * unit) for j in range(J)]
 
 
 def network_sign_pieces(net, lo: float, hi: float) -> list[tuple[Fraction, Fraction, int]]:
     """[(r_k, r_{k+1}, σ_f)] tiling [lo, hi] by exact rationals: σ_f = +1 where f > 0 on the open piece,
-    −1 where f ≤ 0 (f is affine on each piece; its knots and zeros are the breakpoints)."""
-    out = []
+    −1 where f ≤ 0 (f is affine on each piece; its knots and zeros are the breakpoints). Adjacent pieces of
+    the same sign are merged, so the breakpoints are the zeros of f and the ends."""
+    out: list[tuple[Fraction, Fraction, int]] = []
     for p, q, A, B in affine_pieces(net, lo, hi):
-        cuts = [p, -B / A, q] if A != 0 and p < -B / A < q else [p, q]
-        for r, t in zip(cuts[:-1], cuts[1:]):
-            out.append((r, t, 1 if A * (r + t) / 2 + B > 0 else -1))
+        z = -B / A if A != 0 else None
+        cuts = [p, z, q] if z is not None and p < z < q else [p, q]
+        for r, t in zip(cuts[:-1], cuts[1:], strict=False):
+            s = 1 if A * (r + t) / 2 + B > 0 else -1
+            if out and out[-1][2] == s:
+                out[-1] = (out[-1][0], t, s)
+            else:
+                out.append((r, t, s))
     return out
 
 
@@ -403,7 +494,7 @@ def certified_region_excess(net, task, delta: float, lo: float, hi: float,
                 raise NotCertified(f"whether U_δ meets [{float(p):.17g}, {float(q):.17g}] is within rounding")
         left = s_ if left is None else left.min(s_)
         right = e_ if right is None else right.max(e_)
-    if left is None:
+    if left is None or right is None:
         raise NotCertified("U_δ is empty on the domain")
     o_lo, i_lo, i_hi, o_hi = _down(left), _up(left), _down(right), _up(right)
     if not i_lo < i_hi:
