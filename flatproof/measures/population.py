@@ -26,7 +26,7 @@ import numpy as np
 
 from .._budget import quadrature_meter
 from .._validate import integer
-from .uncertain import zero_crossings
+from .certified_integral import PiecewiseAffine, _integer_pieces, network_sign_pieces, piecewise_affine
 
 # Gauss–Kronrod 7-15 (QUADPACK's qk15): Kronrod nodes on [0, 1] (the odd-indexed ones are the Gauss nodes),
 # their Kronrod weights and the 7-point Gauss weights
@@ -128,37 +128,69 @@ def expect_on_pieces(task, fn: Callable[[np.ndarray], np.ndarray], breaks: Seque
     return r.values, r.errors
 
 
-def breakpoints(net, task) -> np.ndarray:
-    """Where the population integrands are not smooth or change fastest: the knots of f, the zeros of f
-    and the zeros and turns of the target logit that sampling finds (float mode; rigorous mode isolates them all,
-    :mod:`flatproof.measures.certified_integral`)."""
+@dataclass(frozen=True)
+class NetworkPieces:
+    """f on the integration window, for float integrands: its affine table (:class:`PiecewiseAffine`, O(log m)
+    per point), the float roundings of its zeros (from the exact rational ones) and its sign between them."""
+
+    table: PiecewiseAffine
+    zeros: np.ndarray           # increasing: the ends of the sign pieces inside the window
+    signs: np.ndarray           # σ_f on each sign piece (+1 where f > 0, −1 where f ≤ 0): len(zeros) + 1
+
+    def sign(self, x: np.ndarray) -> np.ndarray:
+        """σ_f at points that are not zeros of f (the quadrature nodes, interior to the pieces)."""
+        return self.signs[np.searchsorted(self.zeros, x, side="right")]
+
+
+def network_pieces(net, task) -> NetworkPieces:
+    """:class:`NetworkPieces` of f on the window of the task's law, from f's exact pieces (O(m log m))."""
+    lo, hi, _ = _window_and_cut(task)
+    exact = _integer_pieces(net, lo, hi)
+    sp = network_sign_pieces(net, lo, hi, exact)
+    return NetworkPieces(piecewise_affine(net, lo, hi, exact), np.array([float(q) for _, q, _ in sp[:-1]], dtype=float),
+                         np.array([s for _, _, s in sp], dtype=float))
+
+
+def breakpoints(net, task, pieces: NetworkPieces | None = None) -> np.ndarray:
+    """Where the population integrands are not smooth or change fastest: the knots of f, the zeros of f (both
+    from f's exact pieces) and the zeros and turns of the target logit that sampling finds (float mode; rigorous
+    mode isolates them all, :mod:`flatproof.measures.certified_integral`)."""
+    pieces = pieces or network_pieces(net, task)
     lo, hi = task.window()
-    t = net.knots
-    return np.concatenate([t[np.isfinite(t)], zero_crossings(net, lo, hi), task.logit_breakpoints(lo, hi)])
+    return np.concatenate([pieces.table.cuts, pieces.zeros, task.logit_breakpoints(lo, hi)])
 
 
 def classification_error(net, task) -> float:
-    """Population 0-1 error of sign f under the task's law, by quadrature split at knots and zeros."""
+    """Population 0-1 error of sign f under the task's law (:func:`classification_error_with_error`)."""
     return classification_error_with_error(net, task)[0]
 
 
 def classification_error_with_error(net, task) -> tuple[float, float]:
-    """(population 0-1 error of sign f, estimated error), on the pieces of :func:`breakpoints`
-    (:func:`expect_on_pieces`)."""
-    def err(x: np.ndarray) -> np.ndarray:
-        eta = task.prob_positive(x)
-        return np.where(net(x) > 0, 1.0 - eta, eta)
-    val, e = expect_on_pieces(task, err, breakpoints(net, task))
-    return float(val[0]), float(e[0])
+    """(population 0-1 error of sign f, estimated error): :func:`population_errors` without the Bayes error."""
+    err, e_err, _, _ = _errors(net, task, bayes=False)
+    return err, e_err
 
 
 def population_errors(net, task) -> tuple[float, float, float, float]:
     """(population 0-1 error of sign f, its estimated error, Bayes error E[min(η, 1 − η)], its estimated error)
-    in one pass on the pieces of :func:`breakpoints` (they hold the logit's zeros, where min(η, 1 − η) turns)."""
-    def both(x: np.ndarray) -> np.ndarray:
+    in one pass of :func:`expect_on_pieces`, cut at the zeros of f (its sign is taken from its exact pieces, so f
+    is never evaluated) and at the zeros and turns of the logit that sampling finds."""
+    return _errors(net, task, bayes=True)
+
+
+def _errors(net, task, bayes: bool) -> tuple[float, float, float, float]:
+    pieces = network_pieces(net, task)
+    lo, hi = task.window()
+
+    def integrands(x: np.ndarray) -> np.ndarray:
         eta = task.prob_positive(x)
-        return np.stack([np.where(net(x) > 0, 1.0 - eta, eta), np.minimum(eta, 1.0 - eta)])
-    val, e = expect_on_pieces(task, both, breakpoints(net, task))
+        rows = [np.where(pieces.sign(x) > 0, 1.0 - eta, eta)]
+        if bayes:
+            rows.append(np.minimum(eta, 1.0 - eta))
+        return np.stack(rows)
+    val, e = expect_on_pieces(task, integrands, np.concatenate([pieces.zeros, task.logit_breakpoints(lo, hi)]))
+    if not bayes:
+        return float(val[0]), float(e[0]), math.nan, math.nan
     return float(val[0]), float(e[0]), float(val[1]), float(e[1])
 
 
@@ -203,7 +235,8 @@ def region_risk(net, task, region: tuple[float, float] | None, inside: bool = Tr
     """Conditional population quantities on R = [lo, hi] (``inside``) or on its complement, in one pass of
     :func:`expect_on_pieces` (mass, error, Bayes error and excess logistic risk together) with
     :func:`breakpoints` and the ends of R as breakpoints. ``region=None`` means the whole line."""
-    breaks = list(breakpoints(net, task))
+    pieces = network_pieces(net, task)
+    breaks = list(breakpoints(net, task, pieces))
     if region is not None:
         breaks += list(region)
 
@@ -213,9 +246,9 @@ def region_risk(net, task, region: tuple[float, float] | None, inside: bool = Tr
         else:
             ins = (x >= region[0]) & (x <= region[1])
             ind = (ins if inside else ~ins).astype(float)
-        eta, f = task.prob_positive(x), net(x)
-        return ind * np.stack([np.ones_like(x), np.where(f > 0, 1.0 - eta, eta), np.minimum(eta, 1.0 - eta),
-                               _kl_bernoulli(eta, f)])
+        eta, f = task.prob_positive(x), pieces.table(x)
+        return ind * np.stack([np.ones_like(x), np.where(pieces.sign(x) > 0, 1.0 - eta, eta),
+                               np.minimum(eta, 1.0 - eta), _kl_bernoulli(eta, f)])
     (mass, err, bay, kl), (e_mass, _, _, e_kl) = expect_on_pieces(task, quantities, breaks)
     if mass <= 0:
         return RegionRisk(0.0, float("nan"), float("nan"), float("nan"))
@@ -227,9 +260,10 @@ def logistic_risk_with_error(net, task) -> tuple[float, float]:
     """(population logistic risk E[ℓ(Y f(X))] = E[η ℓ(f) + (1 − η) ℓ(−f)], estimated error), on the pieces of
     :func:`breakpoints` (stable ℓ: no overflow for large |f|). A float estimate."""
     from ..model.losses import logistic
+    pieces = network_pieces(net, task)
 
     def risk(x: np.ndarray) -> np.ndarray:
-        eta, f = task.prob_positive(x), net(x)
+        eta, f = task.prob_positive(x), pieces.table(x)
         return eta * logistic(f) + (1.0 - eta) * logistic(-f)
-    val, e = expect_on_pieces(task, risk, breakpoints(net, task))
+    val, e = expect_on_pieces(task, risk, breakpoints(net, task, pieces))
     return float(val[0]), float(e[0])
