@@ -176,7 +176,7 @@ def test_affine_pieces_match_the_definition_exactly(seed):
     ulp apart: every piece's (A, B) reproduces f exactly at two interior rationals, the cuts are the distinct
     knots inside the window, and the merged sign pieces carry the sign of f at their midpoints."""
     from fractions import Fraction
-    from flatproof.measures.certified_integral import affine_pieces
+    from flatproof.measures.certified_integral import affine_pieces, piecewise_affine
     rng = np.random.default_rng(seed)
     m = int(rng.integers(3, 40))
     w = rng.choice([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0], m) if seed % 2 else rng.standard_normal(m)
@@ -197,6 +197,10 @@ def test_affine_pieces_match_the_definition_exactly(seed):
             assert A * x + B == _exact_f(net, x)
     for r, t, s in network_sign_pieces(net, lo, hi):
         assert s == (1 if _exact_f(net, (r + t) / 2) > 0 else -1)
+    table = piecewise_affine(net, lo, hi)               # float mode's table: f to rounding
+    xs = np.linspace(lo, hi, 101)
+    scale = float(np.sum(np.abs(v) * (np.abs(w) * max(abs(lo), abs(hi)) + np.abs(b)))) + abs(net.beta)
+    assert np.all(np.abs(table(xs) - np.array([float(_exact_f(net, Fraction(x))) for x in xs])) <= 1e-14 * scale)
 
 
 def test_work_bound_gives_not_certified():
