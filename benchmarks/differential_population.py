@@ -21,12 +21,11 @@ import mpmath as mp
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.test_certified_integral import MP_LOGITS, reference  # noqa: E402
-
 import flatproof as fp  # noqa: E402
-from flatproof.model import constructions as C  # noqa: E402
 from flatproof.claims import get_claim  # noqa: E402
 from flatproof.instances.instance import Instance  # noqa: E402
+from flatproof.model import constructions as C  # noqa: E402
+from tests.test_certified_integral import MP_LOGITS, reference  # noqa: E402
 
 
 def draw(rng):

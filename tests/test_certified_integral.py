@@ -163,6 +163,46 @@ def test_network_sign_pieces_are_exact():
         assert s == (1 if p >= zero else -1)
 
 
+def _exact_f(net, x):
+    """f(x) from the definition Σ v_i relu(w_i x − b_i) + β in exact rationals (the floats' binary values)."""
+    from fractions import Fraction
+    return Fraction(float(net.beta)) + sum(Fraction(float(v)) * max(Fraction(float(w)) * x - Fraction(float(b)), 0)
+                                           for v, w, b in zip(net.v, net.w, net.b))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_affine_pieces_match_the_definition_exactly(seed):
+    """Random networks with tied knots, knots on the ends of the window, w = 0 and v = 0 neurons, and knots one
+    ulp apart: every piece's (A, B) reproduces f exactly at two interior rationals, the cuts are the distinct
+    knots inside the window, and the merged sign pieces carry the sign of f at their midpoints."""
+    from fractions import Fraction
+    from flatproof.measures.certified_integral import affine_pieces, piecewise_affine
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(3, 40))
+    w = rng.choice([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0], m) if seed % 2 else rng.standard_normal(m)
+    b = rng.choice([-1.0, -0.5, 0.0, 0.25, 1.0], m) if seed % 3 else rng.standard_normal(m)
+    if seed % 4 == 0:                                   # two knots one ulp apart and a duplicate
+        w[:3], b[:3] = 1.0, [0.3, math.nextafter(0.3, 1), 0.3]
+    v = rng.standard_normal(m)
+    v[rng.random(m) < 0.15] = 0.0
+    net = UnivariateNet(v, w, b, float(rng.standard_normal()))
+    lo, hi = (-1.0, 1.0) if seed % 5 else (-0.5, 0.25)
+    pieces = affine_pieces(net, lo, hi)
+    knots = {Fraction(float(bi)) / Fraction(float(wi)) for bi, wi in zip(b, w) if wi != 0}
+    inside = sorted(t for t in knots if Fraction(lo) < t < Fraction(hi))
+    assert [p for p, _, _, _ in pieces] == [Fraction(lo), *inside]
+    assert [q for _, q, _, _ in pieces] == [*inside, Fraction(hi)]
+    for p, q, A, B in pieces:
+        for x in (p + (q - p) / 3, p + 2 * (q - p) / 3):
+            assert A * x + B == _exact_f(net, x)
+    for r, t, s in network_sign_pieces(net, lo, hi):
+        assert s == (1 if _exact_f(net, (r + t) / 2) > 0 else -1)
+    table = piecewise_affine(net, lo, hi)               # float mode's table: f to rounding
+    xs = np.linspace(lo, hi, 101)
+    scale = float(np.sum(np.abs(v) * (np.abs(w) * max(abs(lo), abs(hi)) + np.abs(b)))) + abs(net.beta)
+    assert np.all(np.abs(table(xs) - np.array([float(_exact_f(net, Fraction(x))) for x in xs])) <= 1e-14 * scale)
+
+
 def test_work_bound_gives_not_certified():
     task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("3*sin(2000*x)"), flip=0.1)
     with pytest.raises(NotCertified, match="ball evaluations"):
@@ -170,6 +210,56 @@ def test_work_bound_gives_not_certified():
     undefined = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("log(x)"))
     with pytest.raises(NotCertified, match="not finite"):
         certified_population(IDENTITY, undefined)
+
+
+# ----------------------------------------------------------------------------------------------
+# float mode: vectorised Gauss–Kronrod on all pieces, within its stated error estimate
+# ----------------------------------------------------------------------------------------------
+def test_gauss_kronrod_pieces_are_exact_on_polynomials_and_honest_on_smooth_functions():
+    """K15 integrates degree ≤ 22 exactly (closed forms by hand: ∫x²² = x²³/23, ∫x¹⁰ = x¹¹/11); on e^x and
+    1/(1 + 400x²) (∫ = atan(20x)/20) the true error is below the estimate, itself below the tolerance's order."""
+    from flatproof.measures.population import integrate_pieces
+    r = integrate_pieces(lambda x: np.stack([x ** 22, x ** 10]), [-1.0, 0.25, 2.0])
+    exact = np.array([(2.0 ** 23 + 1) / 23, (2.0 ** 11 + 1) / 11])
+    assert np.all(np.abs(r.values - exact) <= 4 * np.finfo(float).eps * exact)
+    r = integrate_pieces(lambda x: np.stack([np.exp(x), 1 / (1 + 400 * x * x)]), [-3.0, 0.0, 1.5])
+    exact = np.array([math.exp(1.5) - math.exp(-3), (math.atan(30) + math.atan(60)) / 20])
+    assert np.all(np.abs(r.values - exact) <= r.errors) and np.all(r.errors < 1e-11)
+    assert r.pieces > 2                                # the peak made it bisect
+
+
+MANY_KNOTS = C.sign_fitting_network(*(lambda d: (d.x, d.y))(
+    fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("4*x"), flip=0.3).sample(60, np.random.default_rng(3))))
+
+
+@pytest.mark.parametrize("net", [IDENTITY, SHIFTED, MANY_KNOTS], ids=["identity", "three-neurons", "many-knots"])
+@pytest.mark.parametrize("logit,flip,half", [("4*x", 0.1, 1), (DIP, 0.0, 1), (OSCILLATING, 0.2, 0.25)])
+def test_float_population_errors_agree_with_the_50_digit_reference_within_their_estimate(net, logit, flip, half):
+    from flatproof.measures.population import classification_error_with_error, population_errors
+    task = fp.LogisticTask(fp.uniform(-half, half), fp.parse_expression(logit), flip=flip)
+    err, e_err, bay, e_bay = population_errors(net, task)
+    ref_err, ref_bay = reference(net, logit, flip, -half, half)
+    assert abs(err - float(ref_err)) <= e_err and abs(bay - float(ref_bay)) <= e_bay
+    assert e_err < 1e-12 and e_bay < 1e-12
+    assert classification_error_with_error(net, task) == pytest.approx((err, e_err), abs=1e-15)
+
+
+def test_float_bayes_error_of_a_normal_law_with_a_narrow_dip():
+    """N(0.1, 1.2²), logit 4x − 12 exp(−((x − 0.3)/0.001)²), flip 0.2: E[min(η, 1 − η)] on the whole line by mpmath
+    at 30 digits, split at the logit's three zeros (found here by findroot from a bracket scan)."""
+    from flatproof.measures.population import population_errors
+    task = fp.LogisticTask(fp.normal(0.1, 1.2), fp.parse_expression(DIP), flip=0.2)
+    with mp.workdps(30):
+        g = MP_LOGITS[DIP]
+        zeros = [mp.mpf(0), mp.findroot(g, (mp.mpf("0.297"), mp.mpf("0.2999")), solver="bisect"),
+                 mp.findroot(g, (mp.mpf("0.3001"), mp.mpf("0.303")), solver="bisect")]
+
+        def h(x):
+            eta = mp.mpf("0.2") + mp.mpf("0.6") / (1 + mp.exp(-g(x)))
+            return min(eta, 1 - eta) * mp.npdf(x, mp.mpf("0.1"), mp.mpf("1.2"))
+        ref = mp.quad(h, [-mp.inf, -5, -2, *zeros[:2], mp.mpf("0.3"), zeros[2], 2, 5, mp.inf])
+    _, _, bay, e_bay = population_errors(IDENTITY, task)
+    assert abs(bay - float(ref)) <= e_bay < 1e-12
 
 
 # ----------------------------------------------------------------------------------------------

@@ -4,9 +4,13 @@ Univariate (U.5): the 0-1 error of the classifier x ↦ sign f(x) (+1 where f > 
 
     err(f) = E[ η(X) 1{f(X) ≤ 0} + (1 − η(X)) 1{f(X) > 0} ],   η(x) = P(Y = +1 | X = x),
 
-an integral over finitely many intervals: quadrature with the knots, the zero crossings of f and the
-zeros of the logit as breakpoints. The Bayes error is E[min(η, 1 − η)]. These are float estimates
-(QUADPACK); rigorous mode encloses them in :mod:`flatproof.measures.certified_integral`.
+an integral over finitely many intervals: f is piecewise linear, so between its knots and zeros its sign is
+constant, and with the zeros and turns of the target logit as breakpoints too the integrand is smooth on each
+piece. The Bayes error is E[min(η, 1 − η)]. Float mode integrates on all pieces at once
+(:func:`integrate_pieces`: vectorised Gauss–Kronrod 7-15 with bisection of the pieces whose estimate is not
+yet good enough); its error is an *estimate* (|K15 − G7| per piece, the mass cut off an unbounded support, and
+a rounding floor), not a bound. Rigorous mode encloses the same integrals in
+:mod:`flatproof.measures.certified_integral`.
 
 Multi-index (M.4): the test MSE E[(f(X) − f*(X))²] has no closed form for a general network; it is
 estimated by Monte Carlo with its standard error.
@@ -15,35 +19,179 @@ estimated by Monte Carlo with its standard error.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._budget import quadrature_meter
 from .._validate import integer
-from .uncertain import zero_crossings
+from .certified_integral import PiecewiseAffine, _integer_pieces, network_sign_pieces, piecewise_affine
+
+# Gauss–Kronrod 7-15 (QUADPACK's qk15): Kronrod nodes on [0, 1] (the odd-indexed ones are the Gauss nodes),
+# their Kronrod weights and the 7-point Gauss weights
+_XGK = np.array([0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
+                 0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
+                 0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
+                 0.207784955007898467600689403773245, 0.0])
+_WGK = np.array([0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
+                 0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
+                 0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
+                 0.204432940075298892414161999234649, 0.209482141084727828012999174891714])
+_WG = np.array([0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
+                0.381830050505118944950369775488975, 0.417959183673469387755102040816327])
+NODES = np.concatenate([-_XGK[:-1], [0.0], _XGK[:-1][::-1]])                   # 15 nodes on [−1, 1]
+KRONROD = np.concatenate([_WGK[:-1], [_WGK[-1]], _WGK[:-1][::-1]])
+_G = np.zeros(8)
+_G[1::2] = _WG                                                                 # indices 1, 3, 5 and the centre
+GAUSS = np.concatenate([_G[:-1], [_G[-1]], _G[:-1][::-1]])                     # zero off the Gauss nodes
+TOLERANCE = 1e-13            # absolute error aimed at, shared among the pieces in proportion to their length
+ROUNDING = 64 * np.finfo(float).eps   # relative rounding floor on ∫|integrand|
+MAX_ACTIVE = 200_000         # pieces refined at once; beyond it the remaining estimates are accepted as they are
 
 
-def breakpoints(net, task) -> np.ndarray:
-    """Where the population integrands are not smooth or change fastest: the knots of f, the zeros of f
-    and the zeros and turns of the target logit that sampling finds (float mode; rigorous mode isolates them all,
-    :mod:`flatproof.measures.certified_integral`)."""
+@dataclass(frozen=True)
+class Integrals:
+    """∫ of k integrands over the same pieces: values, estimated absolute errors (an estimate, not a bound),
+    the pieces finally used and the integrand evaluations."""
+
+    values: np.ndarray
+    errors: np.ndarray
+    pieces: int
+    evaluations: int
+
+
+def integrate_pieces(fn: Callable[[np.ndarray], np.ndarray], edges: Sequence[float] | np.ndarray,
+                     tol: float = TOLERANCE, what: str = "population integral") -> Integrals:
+    """∫ over [edges[0], edges[-1]] of the k integrands ``fn(x) -> (k, len(x))``, smooth on each piece between
+    consecutive (sorted) edges, all pieces at once: Gauss–Kronrod 7-15 on every piece in one vectorised call;
+    a piece is accepted when |K15 − G7| ≤ tol · its share of the length for every integrand, otherwise bisected
+    (pieces that cannot be split in float64 are accepted as they are). The error is Σ |K15 − G7| over the
+    accepted pieces plus ``ROUNDING`` · ∫|integrand| — an estimate (|K15 − G7| over-estimates the error of K15
+    on smooth integrands; a feature between two nodes can be missed). Work bound: the first pass costs 15 per
+    piece (linear in the input); refinements are charged to :func:`flatproof._budget.quadrature_meter`."""
+    e = np.asarray(edges, dtype=float)
+    a, b = e[:-1], e[1:]
+    keep = b > a
+    a, b = a[keep], b[keep]
+    span = float(e[-1] - e[0]) if e.size > 1 else 0.0
+    meter = quadrature_meter(what)
+    parts: list[np.ndarray] = []                    # per pass: rows value, error, ∫|integrand| of each integrand
+    pieces = evaluations = 0
+    while a.size:
+        c, h = 0.5 * (a + b), 0.5 * (b - a)
+        x = (c[:, None] + h[:, None] * NODES[None, :]).reshape(-1)
+        if parts:
+            meter.charge(x.size)
+        evaluations += x.size
+        vals = np.asarray(fn(x), dtype=float).reshape(-1, a.size, NODES.size)
+        K = (vals @ KRONROD) * h
+        err = np.abs(K - (vals @ GAUSS) * h)
+        ok = np.all(err <= tol * (b - a) / span, axis=0) | ~((a < c) & (c < b))
+        if a.size > MAX_ACTIVE or not np.all(np.isfinite(K)):
+            ok[:] = True
+        parts.append(np.stack([K[:, ok].sum(axis=1), err[:, ok].sum(axis=1),
+                               ((np.abs(vals) @ KRONROD) * h)[:, ok].sum(axis=1)]))
+        pieces += int(ok.sum())
+        a, c, b = a[~ok], c[~ok], b[~ok]
+        a, b = np.concatenate([a, c]), np.concatenate([c, b])
+    if not parts:
+        k = np.asarray(fn(np.array([0.5 * (e[0] + e[-1])])), dtype=float).reshape(-1, 1).shape[0]
+        return Integrals(np.zeros(k), np.zeros(k), 0, 0)
+    total = np.sum(parts, axis=0)
+    return Integrals(total[0], total[1] + ROUNDING * total[2], pieces, evaluations)
+
+
+def _window_and_cut(task) -> tuple[float, float, float]:
+    """(lo, hi, mass outside [lo, hi]): the support, or the task's window where the support is unbounded."""
+    lo, hi = task.law.support
+    if np.isfinite(lo) and np.isfinite(hi):
+        return float(lo), float(hi), 0.0
+    wlo, whi = task.window()
+    return wlo, whi, float(task.law.cdf(wlo) + (1.0 - task.law.cdf(whi)))
+
+
+def expect_on_pieces(task, fn: Callable[[np.ndarray], np.ndarray], breaks: Sequence[float] | np.ndarray,
+                     what: str = "population integral") -> tuple[np.ndarray, np.ndarray]:
+    """(E[fn_k(X)], estimated errors) for k integrands ``fn(x) -> (k, len(x))`` under the task's law, by
+    :func:`integrate_pieces` split at ``breaks``. Beyond the window of an unbounded support the mass cut off
+    times max(1, |fn| at the window's ends) is added to the error (as float mode always did)."""
+    lo, hi, cut = _window_and_cut(task)
+    inner = np.asarray(breaks, dtype=float)
+    inner = inner[np.isfinite(inner) & (inner > lo) & (inner < hi)]
+    edges = np.unique(np.concatenate([[lo], inner, [hi]]))
+    r = integrate_pieces(lambda x: np.asarray(fn(x), dtype=float).reshape(-1, x.size) * task.law.pdf(x),
+                         edges, what=what)
+    if cut > 0:
+        ends = np.abs(np.asarray(fn(np.array([lo, hi])), dtype=float).reshape(-1, 2)).max(axis=1)
+        return r.values, r.errors + cut * np.maximum(1.0, ends)
+    return r.values, r.errors
+
+
+@dataclass(frozen=True)
+class NetworkPieces:
+    """f on the integration window, for float integrands: its affine table (:class:`PiecewiseAffine`, O(log m)
+    per point), the float roundings of its zeros (from the exact rational ones) and its sign between them."""
+
+    table: PiecewiseAffine
+    zeros: np.ndarray           # increasing: the ends of the sign pieces inside the window
+    signs: np.ndarray           # σ_f on each sign piece (+1 where f > 0, −1 where f ≤ 0): len(zeros) + 1
+
+    def sign(self, x: np.ndarray) -> np.ndarray:
+        """σ_f at points that are not zeros of f (the quadrature nodes, interior to the pieces)."""
+        return self.signs[np.searchsorted(self.zeros, x, side="right")]
+
+
+def network_pieces(net, task) -> NetworkPieces:
+    """:class:`NetworkPieces` of f on the window of the task's law, from f's exact pieces (O(m log m))."""
+    lo, hi, _ = _window_and_cut(task)
+    exact = _integer_pieces(net, lo, hi)
+    sp = network_sign_pieces(net, lo, hi, exact)
+    return NetworkPieces(piecewise_affine(net, lo, hi, exact), np.array([float(q) for _, q, _ in sp[:-1]], dtype=float),
+                         np.array([s for _, _, s in sp], dtype=float))
+
+
+def breakpoints(net, task, pieces: NetworkPieces | None = None) -> np.ndarray:
+    """Where the population integrands are not smooth or change fastest: the knots of f, the zeros of f (both
+    from f's exact pieces) and the zeros and turns of the target logit that sampling finds (float mode; rigorous
+    mode isolates them all, :mod:`flatproof.measures.certified_integral`)."""
+    pieces = pieces or network_pieces(net, task)
     lo, hi = task.window()
-    t = net.knots
-    return np.concatenate([t[np.isfinite(t)], zero_crossings(net, lo, hi), task.logit_breakpoints(lo, hi)])
+    return np.concatenate([pieces.table.cuts, pieces.zeros, task.logit_breakpoints(lo, hi)])
 
 
 def classification_error(net, task) -> float:
-    """Population 0-1 error of sign f under the task's law, by quadrature split at knots and zeros."""
+    """Population 0-1 error of sign f under the task's law (:func:`classification_error_with_error`)."""
     return classification_error_with_error(net, task)[0]
 
 
 def classification_error_with_error(net, task) -> tuple[float, float]:
-    """(population 0-1 error of sign f, QUADPACK's error estimate), split at :func:`breakpoints`."""
-    def err(x):
+    """(population 0-1 error of sign f, estimated error): :func:`population_errors` without the Bayes error."""
+    err, e_err, _, _ = _errors(net, task, bayes=False)
+    return err, e_err
+
+
+def population_errors(net, task) -> tuple[float, float, float, float]:
+    """(population 0-1 error of sign f, its estimated error, Bayes error E[min(η, 1 − η)], its estimated error)
+    in one pass of :func:`expect_on_pieces`, cut at the zeros of f (its sign is taken from its exact pieces, so f
+    is never evaluated) and at the zeros and turns of the logit that sampling finds."""
+    return _errors(net, task, bayes=True)
+
+
+def _errors(net, task, bayes: bool) -> tuple[float, float, float, float]:
+    pieces = network_pieces(net, task)
+    lo, hi = task.window()
+
+    def integrands(x: np.ndarray) -> np.ndarray:
         eta = task.prob_positive(x)
-        return np.where(net(x) > 0, 1.0 - eta, eta)
-    val, e = task.expect_with_error(err, breakpoints=breakpoints(net, task))
-    return float(val), float(e)
+        rows = [np.where(pieces.sign(x) > 0, 1.0 - eta, eta)]
+        if bayes:
+            rows.append(np.minimum(eta, 1.0 - eta))
+        return np.stack(rows)
+    val, e = expect_on_pieces(task, integrands, np.concatenate([pieces.zeros, task.logit_breakpoints(lo, hi)]))
+    if not bayes:
+        return float(val[0]), float(e[0]), math.nan, math.nan
+    return float(val[0]), float(e[0]), float(val[1]), float(e[1])
 
 
 def training_error(net, data) -> float:
@@ -84,36 +232,38 @@ class RegionRisk:
 
 
 def region_risk(net, task, region: tuple[float, float] | None, inside: bool = True) -> RegionRisk:
-    """Conditional population quantities on R = [lo, hi] (``inside``) or on its complement, by quadrature
-    with :func:`breakpoints` and the ends of R as breakpoints. ``region=None`` means the whole line."""
-    breaks = list(breakpoints(net, task))
+    """Conditional population quantities on R = [lo, hi] (``inside``) or on its complement, in one pass of
+    :func:`expect_on_pieces` (mass, error, Bayes error and excess logistic risk together) with
+    :func:`breakpoints` and the ends of R as breakpoints. ``region=None`` means the whole line."""
+    pieces = network_pieces(net, task)
+    breaks = list(breakpoints(net, task, pieces))
     if region is not None:
         breaks += list(region)
 
-    def indicator(x):
+    def quantities(x: np.ndarray) -> np.ndarray:
         if region is None:
-            return np.ones_like(x, dtype=float)
-        ins = (x >= region[0]) & (x <= region[1])
-        return (ins if inside else ~ins).astype(float)
-
-    mass, e_mass = task.expect_with_error(indicator, breakpoints=breaks)
+            ind = np.ones_like(x, dtype=float)
+        else:
+            ins = (x >= region[0]) & (x <= region[1])
+            ind = (ins if inside else ~ins).astype(float)
+        eta, f = task.prob_positive(x), pieces.table(x)
+        return ind * np.stack([np.ones_like(x), np.where(pieces.sign(x) > 0, 1.0 - eta, eta),
+                               np.minimum(eta, 1.0 - eta), _kl_bernoulli(eta, f)])
+    (mass, err, bay, kl), (e_mass, _, _, e_kl) = expect_on_pieces(task, quantities, breaks)
     if mass <= 0:
         return RegionRisk(0.0, float("nan"), float("nan"), float("nan"))
-    eta = task.prob_positive
-    err = task.expect(lambda x: indicator(x) * np.where(net(x) > 0, 1.0 - eta(x), eta(x)), breakpoints=breaks)
-    bay = task.expect(lambda x: indicator(x) * np.minimum(eta(x), 1.0 - eta(x)), breakpoints=breaks)
-    kl, e_kl = task.expect_with_error(lambda x: indicator(x) * _kl_bernoulli(eta(x), net(x)), breakpoints=breaks)
     e_ratio = (e_kl + abs(kl) * e_mass / mass) / max(mass - e_mass, 0.0) if mass > e_mass else math.inf
     return RegionRisk(float(mass), float(err / mass), float(bay / mass), float(kl / mass), float(e_ratio))
 
 
 def logistic_risk_with_error(net, task) -> tuple[float, float]:
-    """(population logistic risk E[ℓ(Y f(X))] = E[η ℓ(f) + (1 − η) ℓ(−f)], QUADPACK's error estimate), split at
+    """(population logistic risk E[ℓ(Y f(X))] = E[η ℓ(f) + (1 − η) ℓ(−f)], estimated error), on the pieces of
     :func:`breakpoints` (stable ℓ: no overflow for large |f|). A float estimate."""
     from ..model.losses import logistic
+    pieces = network_pieces(net, task)
 
-    def risk(x):
-        eta, f = task.prob_positive(x), net(x)
+    def risk(x: np.ndarray) -> np.ndarray:
+        eta, f = task.prob_positive(x), pieces.table(x)
         return eta * logistic(f) + (1.0 - eta) * logistic(-f)
-    val, e = task.expect_with_error(risk, breakpoints=breakpoints(net, task))
-    return float(val), float(e)
+    val, e = expect_on_pieces(task, risk, breakpoints(net, task, pieces))
+    return float(val[0]), float(e[0])
