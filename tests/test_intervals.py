@@ -102,14 +102,16 @@ def test_large_univariate_lambda_max_uses_intervals(monkeypatch):
     f = fp.UnivariateDense(problem, net).f
     assert all(float(balls.f[j].lower()) <= f[j] + 1e-12 and f[j] - 1e-12 <= float(balls.f[j].upper())
                for j in range(300))
-    # the Jacobian on demand, from the certified activation pattern, encloses the float one
+    # the trace by the O(n + m) formula (no Jacobian) encloses the float one from the dense Jacobian
     tr = balls.trace_gn()
+    assert balls.J is None
     dense = fp.UnivariateDense(problem, net)
     J = dense.jacobian()
     assert float(tr.lower()) - 1e-12 <= dense.d @ np.sum(J * J, axis=1) / 300 <= float(tr.upper()) + 1e-12
+    # the ball Jacobian is built from the certified pattern only when a step needs it, and only up to SIZE_LIMIT
     monkeypatch.setattr(rigorous, "SIZE_LIMIT", 1000)
     with pytest.raises(fp.InputError, match="ball Jacobian"):
-        rigorous.univariate_balls(problem, net).trace_gn()
+        rigorous.univariate_balls(problem, net).hessian()
 
 
 def test_interval_pattern_refuses_a_kink():
