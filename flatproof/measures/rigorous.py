@@ -18,7 +18,7 @@ Rayleigh quotient evaluated in interval arithmetic. arb balls are used there onl
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from flint import arb, arb_mat
@@ -97,7 +97,6 @@ class UnivariateBalls:
     f: list
     g: list           # φ'(f_j)
     d: list           # φ''(f_j)
-    J: arb_mat | None  # n × (3m+1), built from the certified activation pattern on first use
     a: list
     c: list
     n: int
@@ -107,6 +106,17 @@ class UnivariateBalls:
     source: tuple | None = None
     #: the U.2 formulas the balls came from (ball or interval context), for quantities not read off J
     formulas: UnivariateFormulas | None = None
+    _J: arb_mat | None = field(default=None, init=False, repr=False)
+
+    @property
+    def J(self) -> arb_mat:
+        """The ball Jacobian n × (3m+1), built from the certified activation pattern on first use (n·p ≤
+        ``SIZE_LIMIT``)."""
+        return self._jacobian()
+
+    @property
+    def jacobian_formed(self) -> bool:
+        return self._J is not None
 
     @property
     def d_mean(self) -> arb:
@@ -136,7 +146,7 @@ class UnivariateBalls:
                         dtype=bool).reshape(self.n, self.m)
 
     def _jacobian(self) -> arb_mat:
-        if self.J is None:
+        if self._J is None:
             if self.source is None or self.n * (3 * self.m + 1) > SIZE_LIMIT:
                 raise InputError(f"this rigorous step needs the ball Jacobian, formed only for n·p <= {SIZE_LIMIT:,}",
                                  field="mode")
@@ -151,9 +161,9 @@ class UnivariateBalls:
                 J[j, 2 * m + i] = -v[i]
             for j in range(self.n):
                 J[j, 3 * m] = arb(1)
-            object.__setattr__(self, "J", J)
+            object.__setattr__(self, "_J", J)
             return J
-        return self.J
+        return self._J
 
     def hessian(self) -> arb_mat:
         n, m, J = self.n, self.m, self._jacobian()
@@ -214,7 +224,7 @@ def univariate_balls(problem, net) -> UnivariateBalls:
         return list(x if perm is None else x[perm])
     a, c = u2.blocks()
     active = u2.active_pattern() if n * m <= SIZE_LIMIT else None
-    return UnivariateBalls(balls(u2.f, inv), balls(u2.g, inv), balls(u2.d, inv), None, balls(a), balls(c), n, m,
+    return UnivariateBalls(balls(u2.f, inv), balls(u2.g, inv), balls(u2.d, inv), balls(a), balls(c), n, m,
                            float(problem.weight_decay), None if active is None else (problem.data.x, net, active),
                            u2)
 
