@@ -109,7 +109,7 @@ class FloatContext:
         return np.sum(x, axis=0)
 
     def cumsum(self, x: np.ndarray, reverse: bool = False) -> np.ndarray:
-        return np.cumsum(x[::-1], axis=0)[::-1] if reverse else np.cumsum(x, axis=0)
+        return x[::-1].cumsum(axis=0)[::-1] if reverse else x.cumsum(axis=0)
 
     def take(self, x: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return x[idx]
@@ -119,8 +119,8 @@ class FloatContext:
 
     def concat(self, parts: Sequence[Any]) -> np.ndarray:
         """Rows stacked; a part of one dimension less (a sum over the rows) is one row."""
-        nd = max(np.ndim(p) for p in parts)
-        return np.concatenate([np.asarray(p) if np.ndim(p) == nd else np.asarray(p)[None] for p in parts])
+        nd = parts[0].ndim
+        return np.concatenate([p if p.ndim == nd else p[None] for p in parts])
 
     def deposit(self, idx: np.ndarray, x: np.ndarray, length: int) -> np.ndarray:
         if x.ndim == 1:

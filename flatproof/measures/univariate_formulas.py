@@ -70,6 +70,8 @@ class UnivariateFormulas:
         idx[neg] = np.searchsorted(xt, tt[neg], side="left")     # active on [0, idx)
         idx[zero] = np.where(b[zero] < 0, 0, n)                 # w = 0: constant pre-activation −b
         self.idx, self.suffix = idx, ~neg
+        self._prefix = neg
+        self._idx_s, self._idx_p = idx[~neg], idx[neg]          # knots of the suffix and of the prefix neurons
         if ctx.rigorous:
             self._certify_pattern(net, pos, zero)
         self.xt = ctx.exact(xt) if not ctx.rigorous else ctx.exact(xs) - c
@@ -123,9 +125,9 @@ class UnivariateFormulas:
 
     def _data_sums(self, alpha: Elt, ctx: Context | None = None) -> Elt:
         """(Σ_{i active at x_j} α_i)_j for α of shape (m,) (or a float block (m, k)), O(n + m)."""
-        ctx, n, idx, suf = ctx or self.ctx, self.n, self.idx, self.suffix
-        dep_s = ctx.deposit(idx[suf], alpha[suf], n + 1)
-        dep_p = ctx.deposit(idx[~suf], alpha[~suf], n + 1)
+        ctx, n, suf = ctx or self.ctx, self.n, self.suffix
+        dep_s = ctx.deposit(self._idx_s, alpha[suf], n + 1)
+        dep_p = ctx.deposit(self._idx_p, alpha[self._prefix], n + 1)
         # suffix neurons count at j when idx <= j; prefix neurons when idx > j
         return ctx.cumsum(dep_s)[:n] + ctx.cumsum(dep_p, reverse=True)[1:]
 
