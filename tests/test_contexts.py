@@ -24,7 +24,9 @@ def run(ctx: Context, problem, net, u: np.ndarray, e: np.ndarray) -> dict:
     q._setup_formulas(ctx, problem, net)
     a, c = q.blocks()
     num, uu = q.quadratic_form(u)
+    abar, cbar = q.activity_blocks()
     return {"f": q.f, "g": q.g, "d": q.d, "a": a, "c": c, "trace": q.trace_gn(), "grad": q.gradient_terms(),
+            "gradsq": q.gradient_norms_sq(), "abar": abar, "cbar": cbar,
             "Ju": q.jvp_sorted(ctx.exact(u)), "JTe": q.vjp_sorted(ctx.exact(e)), "uHu": num, "uu": uu}
 
 
@@ -62,7 +64,10 @@ def reference(problem, net, u: np.ndarray, e_sorted: np.ndarray) -> dict:
         trace = sum(d[j] * sum(t * t for t in J[j]) for j in range(n)) / n
         uHu = (sum(d[j] * Ju[j] ** 2 for j in range(n)) / n
                + 2 * sum(U[i] * (a[i] * U[m + i] + c[i] * U[2 * m + i]) for i in range(m)))
+        abar = [sum(abs(mp.mpf(float(x[j]))) for j in range(n) if A[j][i]) / n for i in range(m)]
+        cbar = [mp.mpf(sum(1 for j in range(n) if A[j][i])) / n for i in range(m)]
         return {"f": f, "g": g, "d": d, "a": a, "c": c, "trace": [trace], "grad": grad, "Ju": Ju, "JTe": JTe,
+                "gradsq": [sum(t * t for t in row) for row in J], "abar": abar, "cbar": cbar,
                 "uHu": [uHu], "uu": [sum(t * t for t in U)]}
 
 

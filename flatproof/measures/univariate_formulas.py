@@ -210,3 +210,17 @@ class UnivariateFormulas:
         gn = ctx.sum(self.d * ctx.square(self.jvp_sorted(U))) / self.n
         hf = ctx.sum(U[:m] * (a * U[m:2 * m] + c * U[2 * m:3 * m])) * 2.0
         return gn + hf, ctx.sum(ctx.square(U))
+
+    def gradient_norms_sq(self) -> Elt:
+        """‖∇f(x_j)‖² = 1 + Σ_{i active at x_j} [(w_i x_j − b_i)² + v_i² (x_j² + 1)] per point (sorted order), read off
+        per-knot deposits in O(n + m): (w x − b)² = w²(x − c)² − 2 w b̃ (x − c) + b̃² (the U.5 input max_j ‖∇f_j‖²)."""
+        v, w, bt, xt, ds = self.v, self.w, self.bt, self.xt, self._data_sums
+        x = xt + self.center
+        return (xt * xt * ds(w * w) - xt * ds(w * bt) * 2.0 + ds(bt * bt) + (x * x + 1.0) * ds(v * v) + 1.0)
+
+    def activity_blocks(self) -> tuple[Elt, Elt]:
+        """(ā_i, c̄_i) = ((1/n) Σ_{j active} |x_j|, (1/n) #{j active}): the label-free bounds |a_i| ≤ ā_i, |c_i| ≤ c̄_i
+        whose norm max_i √(ā_i² + c̄_i²) is the U.5 input ε₀."""
+        ctx = self.ctx
+        A, C = self._neuron_sums(ctx.exact(np.abs(self.xs)), ctx.exact(np.ones(self.n)))
+        return A / self.n, C / self.n
