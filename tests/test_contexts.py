@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flatproof._errors import KinkError
-from flatproof.arith.contexts import BALL, FLOAT, INTERVAL, Context
-from flatproof.measures.univariate_formulas import UnivariateFormulas
+from flatproof.arith.contexts import BALL, FLOAT, INTERVAL, Context, for_mode
+from flatproof.measures.univariate_formulas import UnivariateFormulas, univariate_formulas
 from flatproof.model.univariate import UnivariateNet
 from tests._instances import random_univariate, seeds
 
@@ -122,3 +122,14 @@ def test_float_guard_repairs_only_cancelling_entries():
     assert k == 1 and out.tolist() == [1.0, 42.0] and value.tolist() == [1.0, 1e-20]
     iv = INTERVAL.exact(value)
     assert INTERVAL.guard(iv, lambda: None, lambda i: 42.0) == (iv, 0)
+
+
+def test_a_mode_names_its_context():
+    assert for_mode("float") is FLOAT and for_mode("rigorous") is INTERVAL
+    with pytest.raises(ValueError):
+        for_mode("exact")
+    problem, net = random_univariate(5, 30, 4)
+    fl, rg = univariate_formulas(problem, net, "float"), univariate_formulas(problem, net, "rigorous")
+    lo, hi = rg.gradient_norms_sq().lo, rg.gradient_norms_sq().hi
+    est = fl.gradient_norms_sq()
+    assert np.all((lo <= est) & (est <= hi)) and np.all(hi - lo <= 1e-12 * (1 + np.abs(est)))

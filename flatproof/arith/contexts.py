@@ -30,6 +30,7 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
+from ..vocab import Mode
 from .intervals import Iv, concatenate
 from .logistic import logistic_d1, logistic_d2
 
@@ -300,3 +301,10 @@ class BallContext:
 FLOAT = FloatContext()
 INTERVAL = IntervalContext()
 BALL = BallContext()
+
+
+def for_mode(mode: Mode | str) -> Context:
+    """The context a check in ``mode`` computes in: float64 estimates, or (rigorous) vectorised intervals, whose
+    O(n + m) cost scales; arb balls are for small dense problems and scalar steps and are asked for by name."""
+    contexts: dict[Mode, Context] = {Mode.FLOAT: FLOAT, Mode.RIGOROUS: INTERVAL}
+    return contexts[Mode(mode)]

@@ -31,8 +31,9 @@ from typing import Any
 import numpy as np
 
 from .._errors import KinkError
-from ..arith.contexts import Context
+from ..arith.contexts import Context, for_mode
 from ..model.univariate import UnivariateNet, accurate_preactivation
+from ..vocab import Mode
 
 Elt = Any   # an element (array) of the context in use
 
@@ -224,3 +225,12 @@ class UnivariateFormulas:
         ctx = self.ctx
         A, C = self._neuron_sums(ctx.exact(np.abs(self.xs)), ctx.exact(np.ones(self.n)))
         return A / self.n, C / self.n
+
+
+def univariate_formulas(problem: Any, net: UnivariateNet, mode: Mode | str = Mode.FLOAT) -> UnivariateFormulas:
+    """The U.2 formulas at θ in the arithmetic of ``mode`` (:func:`~flatproof.arith.contexts.for_mode`): a check
+    written against this runs unchanged in float and in rigorous mode. Rigorous mode raises
+    :class:`~flatproof._errors.KinkError` when the activation pattern cannot be certified."""
+    q = UnivariateFormulas()
+    q._setup_formulas(for_mode(mode), problem, net)
+    return q
