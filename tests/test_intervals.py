@@ -98,18 +98,20 @@ def test_large_univariate_lambda_max_uses_intervals(monkeypatch):
     assert "Collatz–Wielandt" in how and lo <= w[-1] <= hi
     assert lo == pytest.approx(w[-1], rel=1e-10)
     balls = rigorous.univariate_balls(problem, net)
-    assert balls.J is None and len(balls.f) == 300
+    assert not balls.jacobian_formed and len(balls.f) == 300
     f = fp.UnivariateDense(problem, net).f
     assert all(float(balls.f[j].lower()) <= f[j] + 1e-12 and f[j] - 1e-12 <= float(balls.f[j].upper())
                for j in range(300))
-    # the Jacobian on demand, from the certified activation pattern, encloses the float one
+    # the trace by the O(n + m) formula (no Jacobian) encloses the float one from the dense Jacobian
     tr = balls.trace_gn()
+    assert not balls.jacobian_formed
     dense = fp.UnivariateDense(problem, net)
     J = dense.jacobian()
     assert float(tr.lower()) - 1e-12 <= dense.d @ np.sum(J * J, axis=1) / 300 <= float(tr.upper()) + 1e-12
+    # the ball Jacobian is built from the certified pattern only when a step needs it, and only up to SIZE_LIMIT
     monkeypatch.setattr(rigorous, "SIZE_LIMIT", 1000)
     with pytest.raises(fp.InputError, match="ball Jacobian"):
-        rigorous.univariate_balls(problem, net).trace_gn()
+        rigorous.univariate_balls(problem, net).hessian()
 
 
 def test_interval_pattern_refuses_a_kink():

@@ -50,7 +50,7 @@ def _gamma(n: int) -> float:
     return float(np.nextafter(n * U / (1 - n * U) * (1 + 4 * U), np.inf))
 
 
-def _as_iv(x) -> "Iv":
+def _as_iv(x) -> Iv:
     return x if isinstance(x, Iv) else Iv(x)
 
 
@@ -58,6 +58,7 @@ class Iv:
     """Arrays of intervals [mid − rad, mid + rad]; float arrays/scalars are exact (radius 0)."""
 
     __slots__ = ("mid", "rad")
+    __array_ufunc__ = None      # numpy defers to Iv's operators: float array ∘ Iv is an Iv, never an object array
 
     def __init__(self, mid, rad=None):
         self.mid = np.asarray(mid, dtype=float)
@@ -66,7 +67,7 @@ class Iv:
 
     @classmethod
     @_quiet
-    def from_bounds(cls, lo, hi) -> "Iv":
+    def from_bounds(cls, lo, hi) -> Iv:
         """The interval hull of [lo, hi] (lo ≤ hi elementwise)."""
         lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
         mid = lo + 0.5 * (hi - lo)
@@ -98,32 +99,32 @@ class Iv:
     def contains_zero(self) -> np.ndarray:
         return (self.lo <= 0) & (self.hi >= 0)
 
-    def __getitem__(self, idx) -> "Iv":
+    def __getitem__(self, idx) -> Iv:
         return Iv(self.mid[idx], self.rad[idx])
 
     def __repr__(self):
         return f"Iv(mid={self.mid!r}, rad={self.rad!r})"
 
     # -- arithmetic -----------------------------------------------------------------------------
-    def __neg__(self) -> "Iv":
+    def __neg__(self) -> Iv:
         return Iv(-self.mid, self.rad)
 
     @_quiet
-    def __add__(self, other) -> "Iv":
+    def __add__(self, other) -> Iv:
         o = _as_iv(other)
         m = self.mid + o.mid
         return Iv(m, _up(self.rad + o.rad + U * np.abs(m), 3))
 
     __radd__ = __add__
 
-    def __sub__(self, other) -> "Iv":
+    def __sub__(self, other) -> Iv:
         return self + (-_as_iv(other))
 
-    def __rsub__(self, other) -> "Iv":
+    def __rsub__(self, other) -> Iv:
         return _as_iv(other) + (-self)
 
     @_quiet
-    def __mul__(self, other) -> "Iv":
+    def __mul__(self, other) -> Iv:
         o = _as_iv(other)
         m = self.mid * o.mid
         r = np.abs(self.mid) * o.rad + self.rad * np.abs(o.mid) + self.rad * o.rad + U * np.abs(m)
@@ -132,7 +133,7 @@ class Iv:
     __rmul__ = __mul__
 
     @_quiet
-    def __truediv__(self, n) -> "Iv":
+    def __truediv__(self, n) -> Iv:
         """Division by a positive exact float scalar (a count, a step size)."""
         n = float(n)
         if not n > 0:
@@ -141,7 +142,7 @@ class Iv:
         return Iv(m, _up(self.rad / n + U * np.abs(m), 3) + ETA)
 
     @_quiet
-    def square(self) -> "Iv":
+    def square(self) -> Iv:
         """x² (tighter than x·x: the result is ≥ 0)."""
         lo, hi = self.lo, self.hi
         mag = np.maximum(np.abs(lo), np.abs(hi))
@@ -150,14 +151,14 @@ class Iv:
 
     # -- reductions ----------------------------------------------------------------------------
     @_quiet
-    def sum(self, axis=None) -> "Iv":
+    def sum(self, axis=None) -> Iv:
         n = self.mid.size if axis is None else self.mid.shape[axis]
         m = np.sum(self.mid, axis=axis)
         r = np.sum(self.rad, axis=axis) + _gamma(n) * np.sum(np.abs(self.mid), axis=axis)
         return Iv(m, _up(r + U * np.abs(m), n + 4))
 
     @_quiet
-    def cumsum(self, reverse: bool = False) -> "Iv":
+    def cumsum(self, reverse: bool = False) -> Iv:
         """Prefix sums along axis 0 (suffix sums if ``reverse``)."""
         mid, rad = (self.mid[::-1], self.rad[::-1]) if reverse else (self.mid, self.rad)
         n = mid.shape[0]
@@ -166,7 +167,7 @@ class Iv:
         return Iv(m[::-1], r[::-1]) if reverse else Iv(m, r)
 
     @_quiet
-    def bincount(self, idx: np.ndarray, length: int) -> "Iv":
+    def bincount(self, idx: np.ndarray, length: int) -> Iv:
         """out[k] = Σ_{i: idx_i = k} self[i] (a 1-D interval array)."""
         m = np.bincount(idx, weights=self.mid, minlength=length)
         s = np.bincount(idx, weights=self.rad, minlength=length)

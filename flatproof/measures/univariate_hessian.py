@@ -29,10 +29,12 @@ from functools import cached_property
 import numpy as np
 
 from .._errors import InputError
+from ..arith.contexts import FLOAT
 from ..model.data import UnivariateData
 from ..model.losses import Loss
-from ..model.univariate import UnivariateNet, accurate_preactivation
+from ..model.univariate import UnivariateNet
 from ._base import DEFAULT_KINK_TOL, CurvatureOracle, KinkReport, Problem
+from .univariate_formulas import UnivariateFormulas, _col
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,11 +69,6 @@ def kink_mask(net: UnivariateNet, x: np.ndarray, tol: float) -> np.ndarray:
     return np.abs(z) <= tol * np.maximum(np.abs(net.w), np.abs(net.b))
 
 
-def _col(a: np.ndarray, ndim: int) -> np.ndarray:
-    """A per-neuron or per-point vector shaped to broadcast against a block of ``ndim`` dimensions."""
-    return a[:, None] if ndim == 2 else a
-
-
 def _functional_bottom(a: np.ndarray, c: np.ndarray, p: int, k: int) -> tuple[float, np.ndarray]:
     """H_F's neuron blocks [[0, a_i, c_i], [a_i, 0, 0], [c_i, 0, 0]] have eigenvalues ±r_i, 0 with r_i = √(a_i² + c_i²);
     the eigenvector of −r_i is (e_{v_i} − (a_i e_{w_i} + c_i e_{b_i})/r_i)/√2. Returns (−max r_i, the eigenvectors of
@@ -104,7 +101,7 @@ class UnivariateDense(CurvatureOracle):
         z = net.preactivations(x)
         mask = kink_mask(net, x, kink_tol)
         js, is_ = np.nonzero(mask)
-        self.kinks = KinkReport(int(mask.sum()), kink_tol, tuple(zip(js[:10].tolist(), is_[:10].tolist())))
+        self.kinks = KinkReport(int(mask.sum()), kink_tol, tuple(zip(js[:10].tolist(), is_[:10].tolist(), strict=True)))
         act = (z > 0).astype(float)
         self._act, self._x = act, x
         self._J = np.hstack([np.maximum(z, 0.0), act * net.v * x[:, None], -act * net.v, np.ones((self.n, 1))])
@@ -165,11 +162,10 @@ class UnivariateDense(CurvatureOracle):
         return (J.T * self.d) @ J / self.n, self._functional_matrix()
 
 
-CANCELLATION = 16.0   # a prefix-sum difference whose terms exceed its value 16-fold is recomputed directly
-
-
-class UnivariateFast(CurvatureOracle):
-    """O(n + m) per operation after an O((n + m) log(n + m)) set-up; no n × m array is formed."""
+class UnivariateFast(UnivariateFormulas, CurvatureOracle):
+    """O(n + m) per operation after an O((n + m) log(n + m)) set-up; no n × m array is formed. The formulas of U.2
+    are those of :mod:`~flatproof.measures.univariate_formulas` in the float64 context (the same code rigorous mode
+    runs in interval and ball arithmetic); this class adds the kink report and the oracle's interface."""
 
     smoothness = 0
 
@@ -178,28 +174,19 @@ class UnivariateFast(CurvatureOracle):
         super().__init__(problem.weight_decay, at_kink)
         if not (np.isfinite(kink_tol) and kink_tol >= 0):
             raise InputError(f"kink tolerance must be >= 0, got {kink_tol!r}", field="kink_tol")
-        self.problem, self.net = problem, net
+        self.problem = problem
         self.num_params = net.num_params
         self.theta = net.to_vector()
-        xs, ys = problem.sorted_x, problem.sorted_y
-        n, m = xs.shape[0], net.m
-        self.n, self.m = n, m
-        c = problem.center
-        self.c = c
-        self.xt = xs - c                        # centred, sorted inputs
-        v, w, b = net.v, net.w, net.b
-        self.bt = b - w * c                     # w x − b = w (x − c) − bt
-        pos, neg = w > 0, w < 0
+        self._setup_formulas(FLOAT, problem, net)
+        self._report_kinks(kink_tol)
+        self._phi = problem.loss.value(self.f, problem.sorted_y)
+
+    def _report_kinks(self, kink_tol: float) -> None:
+        """Data within κ_i = tol·max(1, |t_i|) of the knot t_i (w_i = b_i = 0: every point)."""
+        xs, n, w, b = self.xs, self.n, self.net.w, self.net.b
+        zero = w == 0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            tt = np.where(w != 0, self.bt / np.where(w != 0, w, 1.0), 0.0)
             t = np.where(w != 0, b / np.where(w != 0, w, 1.0), 0.0)
-        idx = np.empty(m, dtype=np.int64)
-        idx[pos] = np.searchsorted(self.xt, tt[pos], side="right")   # active on [idx, n)
-        idx[neg] = np.searchsorted(self.xt, tt[neg], side="left")    # active on [0, idx)
-        zero = ~(pos | neg)
-        idx[zero] = np.where(b[zero] < 0, 0, n)                       # w = 0: constant pre-activation −b
-        self.idx, self.suffix = idx, ~neg
-        # kinks: data within κ_i = tol·max(1, |t_i|) of the knot t_i (w_i = b_i = 0: every point)
         kappa = kink_tol * np.maximum(1.0, np.abs(t))
         with np.errstate(over="ignore", invalid="ignore"):
             hi = np.searchsorted(xs, t + kappa, side="right")
@@ -208,77 +195,18 @@ class UnivariateFast(CurvatureOracle):
         examples = []
         for i in np.flatnonzero(per_neuron)[:10]:
             j0 = 0 if zero[i] else lo[i]
-            examples.append((int(problem.order[j0]), int(i)))
+            examples.append((int(self.order[j0]), int(i)))
         self.kinks = KinkReport(int(per_neuron.sum()), kink_tol, tuple(examples))
-        # forward pass and per-sample derivatives (sorted order)
-        self.f = net.beta + self.xt * self._data_sums(v * w) - self._data_sums(v * self.bt)
-        loss = problem.loss
-        self.g = loss.d1(self.f, ys)
-        self.d = loss.d2(self.f, ys)
-        self._phi = loss.value(self.f, ys)
-        G, GXt = self._neuron_sums(self.g, self.g * self.xt)
-        self.G, self.GXt = G, GXt
-
-    # ---- the two prefix-sum primitives ---------------------------------------------------------
-    def _neuron_sums(self, *es: np.ndarray) -> list[np.ndarray]:
-        """For each data vector e (n,) or block (n, k): (Σ_{j active for neuron i} e_j)_i, O(n + m) per column."""
-        out = []
-        for e in es:
-            zero = np.zeros((1,) + e.shape[1:])
-            prefix = np.concatenate([zero, np.cumsum(e, axis=0)])                   # Σ_{j<k}
-            suffix = np.concatenate([np.cumsum(e[::-1], axis=0)[::-1], zero])       # Σ_{j>=k}
-            out.append(np.where(_col(self.suffix, e.ndim), suffix[self.idx], prefix[self.idx]))
-        return out
-
-    def _data_sums(self, alpha: np.ndarray) -> np.ndarray:
-        """(Σ_{i active at x_j} α_i)_j for α of shape (m,) or (m, k), O(n + m) per column."""
-        n, idx, suf = self.n, self.idx, self.suffix
-        if alpha.ndim == 1:
-            dep_s = np.bincount(idx[suf], weights=alpha[suf], minlength=n + 1)
-            dep_p = np.bincount(idx[~suf], weights=alpha[~suf], minlength=n + 1)
-        else:
-            dep_s, dep_p = np.zeros((n + 1, alpha.shape[1])), np.zeros((n + 1, alpha.shape[1]))
-            np.add.at(dep_s, idx[suf], alpha[suf])
-            np.add.at(dep_p, idx[~suf], alpha[~suf])
-        # suffix neurons count at j when idx <= j; prefix neurons when idx > j
-        return np.cumsum(dep_s, axis=0)[:n] + np.cumsum(dep_p[::-1], axis=0)[::-1][1:]
-
-    # ---- cancellation near a knot --------------------------------------------------------------
-    def _active(self, i: int) -> slice:
-        """The sorted data on which neuron i is active."""
-        return slice(int(self.idx[i]), self.n) if self.suffix[i] else slice(0, int(self.idx[i]))
-
-    def _repaired(self, value: np.ndarray, magnitude: np.ndarray, direct) -> np.ndarray:
-        """Per-neuron sums read off prefix sums as a difference of terms (e.g. w²ΣdX² − 2wbΣdX + b²Σd) lose
-        about log10(magnitude/|value|) digits when a neuron's active data sit close to its knot. Where more than
-        ``CANCELLATION`` is lost, the neuron's sum is recomputed directly on its active data (``direct(i, sl)``),
-        from the pre-activations w_i x_j − b_i themselves (one rounding each, no squared cancellation)."""
-        with np.errstate(invalid="ignore", over="ignore"):
-            bad = np.flatnonzero(~(magnitude <= CANCELLATION * np.abs(value)))
-        if bad.size == 0:
-            return value
-        out = value.copy()
-        for i in bad:
-            out[i] = direct(int(i), self._active(int(i)))
-        self.repaired_neurons = int(bad.size) + getattr(self, "repaired_neurons", 0)
-        return out
-
-    def _preactivation(self, i: int, sl: slice) -> np.ndarray:
-        return accurate_preactivation(self.net.w[i], self.problem.sorted_x[sl], self.net.b[i])
 
     # ---- oracle --------------------------------------------------------------------------------
     def forward(self) -> np.ndarray:
         out = np.empty(self.n)
-        out[self.problem.order] = self.f
+        out[self.order] = self.f
         return out
 
     def functional_blocks(self) -> tuple[np.ndarray, np.ndarray]:
         """(a_i, c_i) of the H_F blocks (Σ_j g_j x_j over the active data, repaired where it cancels)."""
-        if not hasattr(self, "_gx"):
-            xs = self.problem.sorted_x
-            self._gx = self._repaired(self.GXt + self.c * self.G, np.abs(self.GXt) + np.abs(self.c * self.G),
-                                      lambda i, sl: float(np.sum(self.g[sl] * xs[sl])))
-        return self._gx / self.n, -self.G / self.n
+        return self.blocks()
 
     def epsilon_F(self) -> float:
         """ε_F(θ) = ‖H_F‖₂ = max_i √(a_i² + c_i²)."""
@@ -289,32 +217,15 @@ class UnivariateFast(CurvatureOracle):
         return float(np.mean(self._phi))
 
     def _gradient(self) -> np.ndarray:
-        v, w, n = self.net.v, self.net.w, self.n
-        G, GXt = self.G, self.GXt
-        gz = self._repaired(w * GXt - self.bt * G, np.abs(w * GXt) + np.abs(self.bt * G),
-                            lambda i, sl: float(np.sum(self.g[sl] * self._preactivation(i, sl))))
-        gx = self.functional_blocks()[0] * n
-        return np.concatenate([gz / n, v * gx / n, -v * G / n, [np.sum(self.g) / n]])
-
-    def _split(self, u):
-        m = self.m
-        return u[:m], u[m:2 * m], u[2 * m:3 * m], u[3 * m]
+        return self.gradient_terms()
 
     def jvp(self, u) -> np.ndarray:
         """(J u)_j in sorted order; u of shape (p,) or a block (p, k)."""
-        u = self._vector(u) if np.ndim(u) < 2 else self._block(u)
-        uv, uw, ub, ubeta = self._split(u)
-        nd = u.ndim
-        v, w, bt = _col(self.net.v, nd), _col(self.net.w, nd), _col(self.bt, nd)
-        return (ubeta + _col(self.xt, nd) * self._data_sums(uv * w + uw * v)
-                + self._data_sums(-uv * bt + uw * v * self.c - ub * v))
+        return self.jvp_sorted(self._vector(u) if np.ndim(u) < 2 else self._block(u))
 
     def vjp(self, e) -> np.ndarray:
         """Jᵀ e for a data vector e (or block (n, k)) in sorted order."""
-        nd = e.ndim
-        v, w, bt = _col(self.net.v, nd), _col(self.net.w, nd), _col(self.bt, nd)
-        E, EXt = self._neuron_sums(e, e * _col(self.xt, nd))
-        return np.concatenate([w * EXt - bt * E, v * (EXt + self.c * E), -v * E, np.sum(e, axis=0, keepdims=True)])
+        return self.vjp_sorted(e)
 
     def gauss_newton_hvp(self, u) -> np.ndarray:
         Ju = self.jvp(u)
@@ -322,7 +233,8 @@ class UnivariateFast(CurvatureOracle):
 
     def functional_hvp(self, u) -> np.ndarray:
         u = self._vector(u) if np.ndim(u) < 2 else self._block(u)
-        uv, uw, ub, _ = self._split(u)
+        m = self.m
+        uv, uw, ub = u[:m], u[m:2 * m], u[2 * m:3 * m]
         a, c = (_col(t, u.ndim) for t in self.functional_blocks())
         return np.concatenate([a * uw + c * ub, a * uv, c * uv, np.zeros_like(u[:1])])
 
@@ -333,15 +245,7 @@ class UnivariateFast(CurvatureOracle):
         return _functional_bottom(*self.functional_blocks(), self.num_params, k)
 
     def _trace(self) -> float:
-        v, w, bt, xt, d = self.net.v, self.net.w, self.bt, self.xt, self.d
-        x = xt + self.c
-        D, DX, DX2, DXo2 = self._neuron_sums(d, d * xt, d * xt * xt, d * x * x)
-        with np.errstate(over="ignore", invalid="ignore"):
-            zz = self._repaired(w * w * DX2 - 2.0 * w * bt * DX + bt * bt * D,
-                                w * w * DX2 + 2.0 * np.abs(w * bt * DX) + bt * bt * D,
-                                lambda i, sl: float(np.sum(d[sl] * self._preactivation(i, sl) ** 2)))
-        per_neuron = zz + v * v * (DXo2 + D)
-        return float((np.sum(d) + np.sum(per_neuron)) / self.n)
+        return float(self.trace_gn())
 
 
 def univariate_oracle(problem: UnivariateProblem, net: UnivariateNet, *, method: str = "fast",

@@ -15,19 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._errors import InputError
-
-
-def _ez(z: np.ndarray) -> np.ndarray:
-    """e^{−|z|} ∈ (0, 1], underflowing gracefully to 0."""
-    with np.errstate(under="ignore"):
-        return np.exp(-np.abs(z))
-
-
-def sigmoid(z: ArrayLike) -> np.ndarray:
-    """s(z) = 1 / (1 + e^{−z}), stable for all z."""
-    z = np.asarray(z, dtype=float)
-    e = _ez(z)
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+from ..arith.logistic import _ez, logistic_d1, logistic_d2
+from ..arith.logistic import sigmoid as sigmoid  # re-exported: the model's users import it from here
 
 
 def log_sigmoid(z: ArrayLike) -> np.ndarray:
@@ -39,18 +28,6 @@ def logistic(z: ArrayLike) -> np.ndarray:
     """ℓ(z) = log(1 + e^{−z}) = max(−z, 0) + log1p(e^{−|z|})."""
     z = np.asarray(z, dtype=float)
     return np.maximum(-z, 0.0) + np.log1p(_ez(z))
-
-
-def logistic_d1(z: ArrayLike) -> np.ndarray:
-    """ℓ'(z) = −s(−z)."""
-    return -sigmoid(-np.asarray(z, dtype=float))
-
-
-def logistic_d2(z: ArrayLike) -> np.ndarray:
-    """ℓ''(z) = s(z) s(−z) = e^{−|z|} / (1 + e^{−|z|})² ∈ (0, 1/4]."""
-    e = _ez(np.asarray(z, dtype=float))
-    with np.errstate(under="ignore"):
-        return e / (1.0 + e) ** 2
 
 
 def log_logistic_d2(z: ArrayLike) -> np.ndarray:
