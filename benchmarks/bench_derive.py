@@ -14,8 +14,8 @@ def main():
     import sympy  # noqa: F401
     t_import = time.perf_counter() - t0
     from flatproof.derivations import _BUILDERS, get_derivation, names
-    from flatproof.derive import document
     from flatproof.derivations.orbit import orbit_minimum
+    from flatproof.derive import document
     orbit_minimum.cache_clear()
     for b in _BUILDERS.values():
         b.cache_clear()

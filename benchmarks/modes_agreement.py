@@ -56,7 +56,7 @@ def generated(examples: int) -> None:
 
 
 def corners(examples: int) -> None:
-    from tests.test_norm_bound import networks, instance, ref_quantities
+    from tests.test_norm_bound import instance, networks, ref_quantities
     claim = get_claim("logistic.norm-bound")
     counts = {"float": collections.Counter(), "rigorous": collections.Counter()}
     wrong = []

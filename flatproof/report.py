@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 
-from .vocab import Relation
 from ._latex import latex_text, math_text, tt_id  # noqa: F401  (re-exported: the report's typesetting)
+from .vocab import Relation
 
 
 def _num(x, digits: int = 10) -> str:

@@ -11,11 +11,17 @@ from flint import arb
 from scipy import integrate
 
 import flatproof as fp
-from flatproof.model import constructions as C
 from flatproof.claims import get_claim
 from flatproof.instances.instance import Instance
-from flatproof.measures.certified_integral import (NotCertified, WorkBound, certified_population,
-                                                   logit_sign_pieces, network_sign_pieces, _Budget)
+from flatproof.measures.certified_integral import (
+    NotCertified,
+    WorkBound,
+    _Budget,
+    certified_population,
+    logit_sign_pieces,
+    network_sign_pieces,
+)
+from flatproof.model import constructions as C
 from flatproof.model.expr import ball_function
 from flatproof.model.univariate import UnivariateNet
 
@@ -176,6 +182,7 @@ def test_affine_pieces_match_the_definition_exactly(seed):
     ulp apart: every piece's (A, B) reproduces f exactly at two interior rationals, the cuts are the distinct
     knots inside the window, and the merged sign pieces carry the sign of f at their midpoints."""
     from fractions import Fraction
+
     from flatproof.measures.certified_integral import affine_pieces, piecewise_affine
     rng = np.random.default_rng(seed)
     m = int(rng.integers(3, 40))

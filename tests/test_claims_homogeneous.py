@@ -3,14 +3,15 @@
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, reject, strategies as st
+from hypothesis import given, reject
+from hypothesis import strategies as st
 
 import flatproof as fp
-from flatproof.model import constructions as C
 from flatproof.claims import get_claim
 from flatproof.derivations.orbit import orbit_minimum
 from flatproof.instances.instance import Instance
 from flatproof.measures.homogeneous_flattest import flattest_relu_interpolator
+from flatproof.model import constructions as C
 from tests._instances import random_homogeneous, seeds
 
 

@@ -4,15 +4,16 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import flatproof as fp
-from flatproof.model import constructions as C
 from flatproof.claims import get_claim
 from flatproof.instances.instance import Instance
 from flatproof.measures.population import classification_error
 from flatproof.measures.uncertain import level_set, uncertain_set
 from flatproof.measures.weighted_tv import CurvatureWeight
+from flatproof.model import constructions as C
 from tests._instances import random_univariate, seeds
 
 

@@ -10,7 +10,8 @@ import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import flatproof as fp
 from flatproof.casefile import load_case_dict
@@ -308,8 +309,8 @@ def test_hessian_structure_under_weight_decay_evaluates_the_data_gradient_direct
 
 
 def test_a_flatness_threshold_that_float64_cannot_state_is_inconclusive_not_violated():
-    from flatproof.claims._core import Context
     from flatproof.claims._common import flatness_comparison
+    from flatproof.claims._core import Context
     doc = {"case": {"claim": "univariate.eta-flat", "mode": "rigorous"},
            "data": {"generator": "logistic", "n": 10, "seed": 7, "logit": "4*x", "flip": 0.2},
            "model": {"kind": "univariate", "construction": "sign-fitting", "scale": 30.0}}

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from _instances import ACTIVATIONS, central_gradient, central_jacobian, homogeneous_instances, random_homogeneous, rel
 from hypothesis import given
 
 import flatproof as fp
-from _instances import ACTIVATIONS, central_gradient, central_jacobian, homogeneous_instances, random_homogeneous, rel
 
 
 def at(problem, net, theta):
@@ -118,8 +118,9 @@ def test_parse_activation():
 def test_relu_hessian_equals_exact_rational_hessian():
     """Square loss (factor 1), ReLU: with the activation pattern fixed by an exact rational point,
     L̂ is a polynomial and sympy's Hessian is exact."""
-    import sympy as sp
     from fractions import Fraction
+
+    import sympy as sp
 
     rng = np.random.default_rng(21)
     n, d, m = 5, 2, 2

@@ -7,12 +7,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from flint import arb, ctx
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import flatproof as fp
-from flatproof.measures import rigorous
 from flatproof.arith.intervals import Iv
-from tests._instances import random_univariate, seeds
+from flatproof.measures import rigorous
+from tests._instances import random_univariate
 
 floats = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, allow_subnormal=True)
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, reject, settings, strategies as st
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
 
 import flatproof.strategies as fs
 from flatproof._errors import InputError
@@ -177,8 +178,8 @@ def test_a_network_dead_on_the_data_holds_by_the_beta_direction_in_both_modes(si
     """Knots right of every point with w > 0 (and left with w < 0): no neuron is active on the data, so
     Σ|v_i w_i| g = 0, ε_F = 0 and the bound is D̄ + λ = ∂²L/∂β² — a tie with λ_max that both modes used to leave
     inconclusive; the β direction proves it (whatever the constant). λ_max ≥ D̄ is checked with a dense solver."""
-    from flatproof.instances.instance import Instance
     import flatproof as fp
+    from flatproof.instances.instance import Instance
     x = np.array([-0.8, -0.1, 0.3, 0.9])
     y = np.array([1.0, -1.0, -1.0, 1.0])
     net = fp.UnivariateNet(np.array([1.5, -2.0]), np.array([1.0, -1.0]), np.array([1.2, 1.1]), 0.4)  # t = 1.2, −1.1

@@ -5,7 +5,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from flint import arb, arb_mat
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import flatproof as fp
 from flatproof.measures import rigorous

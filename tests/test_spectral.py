@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from _instances import random_univariate
+from hypothesis import given
+from hypothesis import strategies as st
 
 import flatproof as fp
-from _instances import random_univariate
 
 
 @given(st.integers(0, 10_000), st.integers(2, 80))

@@ -5,10 +5,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, strategies as st
+from _instances import central_gradient, central_jacobian, random_univariate, rel, univariate_instances
+from hypothesis import given
+from hypothesis import strategies as st
 
 import flatproof as fp
-from _instances import central_gradient, central_jacobian, random_univariate, rel, univariate_instances
 
 
 def oracle_at(problem, theta, method="fast"):

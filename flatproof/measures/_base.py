@@ -140,7 +140,7 @@ class CurvatureOracle(ABC):
         spectrum, else None. Since H_GN ⪰ 0, λ_min(∇²L) ≥ λ_min(H_F) + λ."""
         return None
 
-    def with_convention(self) -> "CurvatureOracle":
+    def with_convention(self) -> CurvatureOracle:
         """This oracle computing at kinks with the convention σ'(0) = σ''(0) = 0 (ReLU'(0) = 0) instead of raising;
         the kink count stays in ``kinks``."""
         if self.at_kink == "convention":

@@ -9,8 +9,8 @@ rounding). Lanczos does not certify that the eigenvalue it found is the extreme 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh

@@ -38,7 +38,7 @@ class CurvatureWeight:
     d: np.ndarray        # their weights (non-negative)
 
     @classmethod
-    def from_data(cls, x, d) -> "CurvatureWeight":
+    def from_data(cls, x, d) -> CurvatureWeight:
         x = finite_array(x, "x", ndim=1)
         d = finite_array(d, "d", ndim=1, length=x.shape[0])
         if np.any(d < 0):

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model import constructions as C
-from ..measures.homogeneous_orbit import f_sym, trace_blocks
 from ..derivations import get_derivation
 from ..measures.homogeneous_flattest import flattest_relu_interpolator
 from ..measures.homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
+from ..measures.homogeneous_orbit import f_sym, trace_blocks
 from ..measures.population import excess_mse
 from ..measures.spectral import lambda_max
+from ..model import constructions as C
 from ..model.activations import relu, relu_power
 from ..model.data import MultiIndexTask
 from ..model.losses import Loss

@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import mpmath
 from mpmath import mp, mpf
 
 DPS = 60                        # working precision (≥ 50 significant digits in every reported number)

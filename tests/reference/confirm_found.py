@@ -20,9 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mpmath import mp  # noqa: E402
-
 from _mpref import Hom, Logit, Uni, flat_by_rescaling_verdict, flat_implies_bayes_verdict  # noqa: E402
+from mpmath import mp  # noqa: E402
 
 _F = {"sin": mp.sin, "cos": mp.cos, "tan": mp.tan, "tanh": mp.tanh, "sinh": mp.sinh, "cosh": mp.cosh,
       "exp": mp.exp, "log": mp.log, "sqrt": mp.sqrt, "abs": abs}

@@ -23,14 +23,32 @@ import os
 
 import mpmath
 import pytest
+from _counts import record
+from _mpref import (
+    Hom,
+    M,
+    Uni,
+    acceptable,
+    c_star,
+    conservation_step,
+    critical_constant,
+    decide,
+    dip_logit,
+    excess_error,
+    factorisation_verdict,
+    flat_by_rescaling_verdict,
+    flat_implies_bayes_verdict,
+    hessian_structure_verdict,
+    linear_logit,
+    osc_logit,
+    relu_sample_bound_verdict,
+    rescaling_verdict,
+    scaled,
+    u5_bound,
+    weighted_tv_verdict,
+)
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-
-from _counts import record
-from _mpref import (M, Hom, Uni, acceptable, decide, dip_logit, errors, excess_error, flat_by_rescaling_verdict,
-                    flat_implies_bayes_verdict, hessian_structure_verdict, linear_logit, osc_logit, scaled, u5_bound,
-                    weighted_tv_verdict, relu_sample_bound_verdict, critical_constant, rescaling_verdict,
-                    factorisation_verdict, conservation_step, c_star)
 from mpmath import mp, mpf
 
 from flatproof._errors import InputError

@@ -5,9 +5,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mpmath import mp, mpf  # noqa: E402
-
 from _mpref import Hom, Uni, c_star, dip_logit, errors, excess_error, hessian_structure_verdict  # noqa: E402
+from mpmath import mp, mpf  # noqa: E402
 
 
 def test_g_side_by_hand():

@@ -40,7 +40,7 @@ import numpy as np
 from ...derivations.orbit import f_sym_terms
 from ...measures.homogeneous_orbit import f_sym_factorised, scaled_trace_blocks, split_neuron
 from ...vocab import ModelKind, Tag
-from .._common import oracle_if_off_kinks, identity_tol, rounding
+from .._common import identity_tol, oracle_if_off_kinks, rounding
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 from ._shared import square_loss_hypotheses
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...vocab import ModelKind, Tag
-from .._common import oracle_if_off_kinks, identity_tol, rounding
+from .._common import identity_tol, oracle_if_off_kinks, rounding
 from .._core import Claim, Context, Evaluation, Instance, compare, register
 
 

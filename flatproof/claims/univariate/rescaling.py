@@ -53,7 +53,7 @@ from ...derivations.orbit import orbit_infimum, orbit_minimum, search_orbit
 from ...model.constructions import rescale_univariate
 from ...model.univariate import UnivariateNet
 from ...vocab import ModelKind, Tag
-from .._common import oracle_if_off_kinks, identity_tol, rounding, subnormal_relative
+from .._common import identity_tol, oracle_if_off_kinks, rounding, subnormal_relative
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
 SEARCH_TOL = 1e-7     # relative accuracy of the numeric orbit minimum (second order in the Brent tolerance)
