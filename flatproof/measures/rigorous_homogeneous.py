@@ -141,11 +141,11 @@ class HomogeneousIntervals:
         if loss.kind != "logistic":
             k2 = Iv(2.0) * Iv(float(loss.factor))
             return (self.f - Iv(y)) * k2, Iv(np.full(self.n, k2.mid), np.full(self.n, k2.rad))
-        from .rigorous import (
-            UnivariateIntervals,  # φ', φ'' of the logistic loss on arb balls: one home
-        )
-        self.Iv = Iv                                    # what that method reads besides f and n
-        return UnivariateIntervals._loss_derivatives(self, loss, y)
+        from ..arith.contexts import IntervalContext  # φ', φ'' of the logistic loss on arb balls: one home
+        ctx = IntervalContext()
+        yy = ctx.exact(y)
+        d1, d2 = ctx.logistic_derivatives(yy * self.f)
+        return yy * d1, d2
 
     # -- certified quantities ------------------------------------------------------------------------
     @_quiet
