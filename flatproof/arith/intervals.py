@@ -43,6 +43,13 @@ def _up(x, k: int):
     return x * (1.0 + (2 * k + 4) * U) + (k + 1) * ETA
 
 
+@_quiet
+def _down(x, k: int):
+    """A lower bound on the exact value of a non-negative quantity computed as ``x`` by k rounded operations (the
+    mirror of :func:`_up`; never below 0)."""
+    return np.maximum(x * (1.0 - (2 * k + 4) * U) - (k + 1) * ETA, 0.0)
+
+
 def _gamma(n: int) -> float:
     """An upper bound on γ_n = n u / (1 − n u), rounded up (valid for n u < 1/2)."""
     if n * U >= 0.5:

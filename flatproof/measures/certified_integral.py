@@ -37,6 +37,8 @@ from fractions import Fraction
 import numpy as np
 from flint import acb, arb, fmpq
 
+from ..arith.contexts import down as _down
+from ..arith.contexts import up as _up
 from ..model.expr import Expr, ball_function
 
 MIN_REL_WIDTH = 2.0 ** -44       # an undecided piece around a zero of the logit is at most this wide (relative)
@@ -103,16 +105,6 @@ def float_enclosure(r: Fraction) -> tuple[float, float]:
     if q == r:
         return f, f
     return (f, math.nextafter(f, math.inf)) if q < r else (math.nextafter(f, -math.inf), f)
-
-
-def _down(x: arb) -> float:
-    from .rigorous import down
-    return down(x)
-
-
-def _up(x: arb) -> float:
-    from .rigorous import up
-    return up(x)
 
 
 def _ball(a: float, b: float) -> arb:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError, KinkError
-from ..arith.intervals import ETA, Iv, _gamma, _quiet, _up
+from ..arith.intervals import ETA, Iv, _down, _gamma, _quiet, _up
 from ..model.homogeneous import HomogeneousNet
 from .homogeneous_hessian import HomogeneousProblem
 
@@ -58,10 +58,6 @@ def matmul(A: Iv | np.ndarray, B: Iv | np.ndarray) -> Iv:
     out = Iv(mid)
     out.rad = _up(rad, K + 4) + (K + 1) * ETA
     return out
-
-
-def _scalar_hi(x: Iv) -> float:
-    return float(np.max(x.hi))
 
 
 @dataclass(frozen=True)
@@ -290,13 +286,6 @@ def psd_lambda_max_upper(G: Iv) -> float:
     top = max(gershgorin_upper(B), 0.0)
     congruent = float(np.nextafter(top / float(np.nextafter(1.0 - eps, -np.inf)), np.inf))
     return min(direct, congruent)
-
-
-@_quiet
-def _down(x: np.ndarray, k: int) -> np.ndarray:
-    """A lower bound on the exact value of a non-negative quantity computed as ``x`` by k rounded operations (the
-    mirror of :func:`~flatproof.arith.intervals._up`)."""
-    return np.maximum(x * (1.0 - (2 * k + 4) * 2.0 ** -53) - (k + 1) * ETA, 0.0)
 
 
 @_quiet
