@@ -76,8 +76,8 @@ def torch_power_iteration(problem, net, budget: float):
     while True:
         Hu = hvp(u)
         iters += 1
-        lam = float(sum((a * h).sum() for a, h in zip(u, Hu)))
-        rel_res = float(torch.sqrt(sum(((h - lam * a) ** 2).sum() for a, h in zip(u, Hu)))) / abs(lam)
+        lam = float(sum((a * h).sum() for a, h in zip(u, Hu, strict=True)))
+        rel_res = float(torch.sqrt(sum(((h - lam * a) ** 2).sum() for a, h in zip(u, Hu, strict=True)))) / abs(lam)
         if rel_res <= TOL or time.perf_counter() - t0 > budget:
             break
         norm = torch.sqrt(sum((h * h).sum() for h in Hu))

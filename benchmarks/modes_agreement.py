@@ -45,7 +45,7 @@ def generated(examples: int) -> None:
 
         @settings(max_examples=examples, **SETTINGS)
         @given(doc=fs.cases(claim.id))
-        def run(doc):
+        def run(doc, pairs=pairs, claim=claim):
             try:
                 pairs[both(doc, f"<{claim.id}>")] += 1
             except InputError:

@@ -31,6 +31,7 @@ from ._toml import dumps
 from .casefile import load_case, load_case_dict
 from .claims import get_claim
 from .strategies import cases, has_strategy
+from .vocab import Outcome, Tag
 
 
 class _Violation(Exception):
@@ -56,12 +57,12 @@ def run_failed(reports, everything: bool) -> bool:
     [exact] or true [paper] claim was violated, or a FALSE BY DESIGN claim was *not* refuted; [probe]
     claims report what they observed and never fail the run."""
     if not everything:
-        return any(r.counts["violated"] for r in reports)
+        return any(r.counts[Outcome.VIOLATED] for r in reports)
     for r in reports:
         if r.false_by_design:
-            if not r.counts["violated"]:
+            if not r.counts[Outcome.VIOLATED]:
                 return True
-        elif r.tag in ("exact", "paper") and r.counts["violated"]:
+        elif r.tag in (Tag.EXACT, Tag.PAPER) and r.counts[Outcome.VIOLATED]:
             return True
     return False
 
@@ -137,7 +138,7 @@ def reverify(claim, doc: dict) -> tuple[dict, str | None]:
         verdict = load_case_dict(strict, f"<{claim.id} re-verification>").verify()
     except InputError as exc:
         return strict, f"not confirmed: the strict document is not an instance ({exc})"
-    if verdict.outcome == "violated":
+    if verdict.outcome == Outcome.VIOLATED:
         return strict, None
     return strict, f"not confirmed by re-verification ({', '.join(how)}): {verdict.outcome}"
 
@@ -165,7 +166,7 @@ class _ShardResult:
 
 def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, progress=None) -> _ShardResult:
     """One hypothesis run: counts up to the first violation, which is shrunk."""
-    counts, state = Counter(), {"counting": True, "last": None, "rejected": 0, "unconfirmed": 0, "why": None}
+    result, counting = _ShardResult(Counter(), 0, None), [True]     # counting stops at the first violation
     claim = get_claim(claim_id, field="CLAIM")
 
     @hypothesis_seed(seed)
@@ -177,31 +178,32 @@ def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, pro
         try:
             verdict = load_case_dict(doc, f"<{claim_id}>").verify()
         except InputError:
-            if state["counting"]:
-                state["rejected"] += 1
+            if counting[0]:
+                result.rejected += 1
             reject()
-        outcome, strict = verdict.outcome, None
-        if outcome == "violated":
+        outcome: Outcome = verdict.outcome
+        strict = None
+        if outcome == Outcome.VIOLATED:
             strict, why = reverify(claim, doc)
             if why is not None:                  # not a counterexample after all: never shrunk, never written
-                outcome = "inconclusive"
-                if state["counting"]:
-                    state["unconfirmed"] += 1
-                    state["why"] = why
-        if state["counting"]:
-            counts[outcome] += 1
+                outcome = Outcome.INCONCLUSIVE
+                if counting[0]:
+                    result.unconfirmed += 1
+                    result.why = why
+        if counting[0]:
+            result.counts[outcome] += 1
             if progress is not None:
                 progress(1)
-        if outcome == "violated":
-            state["counting"] = False
-            state["last"] = strict
+        if outcome == Outcome.VIOLATED:
+            counting[0] = False
+            result.counterexample = strict
             raise _Violation()
 
     try:
         prop()
     except _Violation:
         pass
-    return _ShardResult(counts, state["rejected"], state["last"], state["unconfirmed"], state["why"])
+    return result
 
 
 def _shard_task(task):
@@ -237,7 +239,7 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
             done[0] += k
             if progress is not None:
                 progress(done[0])
-        for k, task in enumerate(tasks):
+        for task in tasks:
             results.append(_run_shard(*task[:4], progress=tick))
             if results[-1].counterexample is not None:
                 break
@@ -274,5 +276,5 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
                        f"Run: flatproof verify {_import_flag(claim)}{path}      (expected: violated, exit 1)")
             write_text_atomic(path, dumps(doc, comment))
             rep.path = str(path)
-            rep.reproduced = load_case(path).verify().outcome == "violated"
+            rep.reproduced = load_case(path).verify().outcome == Outcome.VIOLATED
     return rep

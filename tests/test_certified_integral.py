@@ -43,14 +43,14 @@ MP_LOGITS = {
 def mp_net(net):
     v, w, b = ([mp.mpf(float(t)) for t in arr] for arr in (net.v, net.w, net.b))
     beta = mp.mpf(float(net.beta))
-    return lambda x: beta + sum(vi * max(wi * x - bi, 0) for vi, wi, bi in zip(v, w, b))
+    return lambda x: beta + sum(vi * max(wi * x - bi, 0) for vi, wi, bi in zip(v, w, b, strict=True))
 
 
 def mp_zeros(fn, lo, hi, grid=6000):
     xs = [lo + (hi - lo) * mp.mpf(k) / grid for k in range(grid + 1)]
     vals = [fn(x) for x in xs]
     out = []
-    for a, b, fa, fb in zip(xs[:-1], xs[1:], vals[:-1], vals[1:]):
+    for a, b, fa, fb in zip(xs[:-1], xs[1:], vals[:-1], vals[1:], strict=True):
         if fa == 0:
             out.append(a)
         elif fa * fb < 0:
@@ -70,14 +70,14 @@ def reference(net, logit, flip, lo=-1, hi=1):
     with mp.workdps(50):
         lo, hi, p = mp.mpf(lo), mp.mpf(hi), mp.mpf(flip)
         f, g = mp_net(net), MP_LOGITS[logit]
-        knots = [mp.mpf(float(b)) / mp.mpf(float(w)) for b, w in zip(net.b, net.w) if w != 0]
+        knots = [mp.mpf(float(b)) / mp.mpf(float(w)) for b, w in zip(net.b, net.w, strict=True) if w != 0]
         cuts = sorted({lo, hi, *[t for t in knots if lo < t < hi], *mp_zeros(f, lo, hi), *mp_zeros(g, lo, hi)})
 
         def eta(x):
             s = 1 / (1 + mp.exp(-g(x)))
             return p + (1 - 2 * p) * s
         err = bay = mp.mpf(0)
-        for a, b in zip(cuts[:-1], cuts[1:]):
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
             if b - a < mp.mpf(10) ** -45:
                 continue
             m = (a + b) / 2
@@ -146,11 +146,11 @@ def test_logit_zeros_are_isolated_on_balls():
     F = ball_function(fp.parse_expression("3*sin(200*x)"), "jet")
     pieces = logit_sign_pieces(F, 0.01, 0.5, _Budget(WorkBound()), 1.0)
     assert pieces[0][0] == 0.01 and pieces[-1][1] == 0.5
-    assert all(b1 == a2 for (_, b1, _), (a2, _, _) in zip(pieces[:-1], pieces[1:]))
+    assert all(b1 == a2 for (_, b1, _), (a2, _, _) in zip(pieces[:-1], pieces[1:], strict=True))
     zeros = [k * math.pi / 200 for k in range(1, 32)]
     undecided = [(a, b) for a, b, s in pieces if s == 0]
     assert len(undecided) == len(zeros)
-    for (a, b), z in zip(undecided, zeros):
+    for (a, b), z in zip(undecided, zeros, strict=True):
         assert a - 1e-15 <= z <= b + 1e-15 and b - a < 1e-12
     for a, b, s in pieces:
         if s and b - a > 1e-9:
@@ -165,7 +165,7 @@ def test_network_sign_pieces_are_exact():
     zero = Fraction(0.1) - Fraction(-0.05)
     assert pieces[0][0] == -1 and pieces[-1][1] == 1
     assert any(q == zero for _, q, _ in pieces)
-    for p, q, s in pieces:
+    for p, _q, s in pieces:
         assert s == (1 if p >= zero else -1)
 
 
@@ -173,7 +173,7 @@ def _exact_f(net, x):
     """f(x) from the definition Σ v_i relu(w_i x − b_i) + β in exact rationals (the floats' binary values)."""
     from fractions import Fraction
     return Fraction(float(net.beta)) + sum(Fraction(float(v)) * max(Fraction(float(w)) * x - Fraction(float(b)), 0)
-                                           for v, w, b in zip(net.v, net.w, net.b))
+                                           for v, w, b in zip(net.v, net.w, net.b, strict=True))
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -195,7 +195,7 @@ def test_affine_pieces_match_the_definition_exactly(seed):
     net = UnivariateNet(v, w, b, float(rng.standard_normal()))
     lo, hi = (-1.0, 1.0) if seed % 5 else (-0.5, 0.25)
     pieces = affine_pieces(net, lo, hi)
-    knots = {Fraction(float(bi)) / Fraction(float(wi)) for bi, wi in zip(b, w) if wi != 0}
+    knots = {Fraction(float(bi)) / Fraction(float(wi)) for bi, wi in zip(b, w, strict=True) if wi != 0}
     inside = sorted(t for t in knots if Fraction(lo) < t < Fraction(hi))
     assert [p for p, _, _, _ in pieces] == [Fraction(lo), *inside]
     assert [q for _, q, _, _ in pieces] == [*inside, Fraction(hi)]
@@ -379,7 +379,7 @@ def test_certified_region_excess_contains_the_50_digit_reference(net):
             eta = mp.mpf(0.1) + mp.mpf(0.8) / (1 + mp.exp(-6 * x))
             s = 1 / (1 + mp.exp(-f(x)))
             return eta * mp.log(eta / s) + (1 - eta) * mp.log((1 - eta) / (1 - s))
-        knots = [mp.mpf(float(b)) / mp.mpf(float(w)) for b, w in zip(net.b, net.w)]
+        knots = [mp.mpf(float(b)) / mp.mpf(float(w)) for b, w in zip(net.b, net.w, strict=True)]
         cuts = sorted({left, right, *[t for t in knots if left < t < right]})
         ref = mp.quad(kl, cuts) / (right - left)
     assert contains(cert.left, left) and contains(cert.right, right)

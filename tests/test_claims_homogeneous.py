@@ -113,8 +113,9 @@ def test_gaussian_constant_against_quadrature():
     np.seterr(under="ignore")                     # the Gaussian tail underflows inside quad, harmlessly
     for k in (1, 2, 3):
         for d in (1, 5, 20):
-            m1 = integrate.quad(lambda t: t ** (2 * k) * stats.norm.pdf(t), 0, np.inf)[0]
-            m2 = integrate.quad(lambda t: k * k * t ** (2 * k - 2) * (t * t + d - 1) * stats.norm.pdf(t), 0, np.inf)[0]
+            m1 = integrate.quad(lambda t, k=k: t ** (2 * k) * stats.norm.pdf(t), 0, np.inf)[0]
+            m2 = integrate.quad(
+                lambda t, k=k, d=d: k * k * t ** (2 * k - 2) * (t * t + d - 1) * stats.norm.pdf(t), 0, np.inf)[0]
             assert gaussian_constant(k, d) == pytest.approx(m1 ** (1 / (k + 1)) * m2 ** (k / (k + 1)), rel=1e-10)
 
 

@@ -23,7 +23,7 @@ def instance(problem, net, task=None, **kw):
 
 def g_by_definition(x, d, t, plus):
     """g^±_μ(t) straight from U.4's definition, with Fractions-free loops (independent of the prefix sums)."""
-    side = [(xj, dj) for xj, dj in zip(x, d) if (xj > t if plus else xj < t)]
+    side = [(xj, dj) for xj, dj in zip(x, d, strict=True) if (xj > t if plus else xj < t)]
     W = sum(dj for _, dj in side)
     if W == 0:
         return 0.0

@@ -48,10 +48,10 @@ def mp_blocks(a, W, X, family="relu", k=1):
     """A_j, B_j of flatproof math M.2 at 50 digits, from the float inputs (exactly converted)."""
     n = len(X)
     A, B = [], []
-    for aj, wj in zip(a, W):
+    for aj, wj in zip(a, W, strict=True):
         S2 = T2 = mp.mpf(0)
         for x in X:
-            z = mp.fsum(mp.mpf(p) * mp.mpf(q) for p, q in zip(wj, x))
+            z = mp.fsum(mp.mpf(p) * mp.mpf(q) for p, q in zip(wj, x, strict=True))
             S2 += mp_sigma(z, family, k) ** 2
             T2 += mp_dsigma(z, family, k) ** 2 * mp.fsum(mp.mpf(q) ** 2 for q in x)
         A.append(2 * S2 / n)
@@ -63,7 +63,7 @@ def mp_f_sym(A, B, k):
     """inf over c > 0 of Σ c^{2k}A_j + c^{−2}B_j: (k+1)k^{−k/(k+1)}A^{1/(k+1)}B^{k/(k+1)} where both are > 0."""
     k = mp.mpf(k)
     return mp.fsum((k + 1) * k ** (-k / (k + 1)) * a ** (1 / (k + 1)) * b ** (k / (k + 1))
-                   for a, b in zip(A, B) if a > 0 and b > 0)
+                   for a, b in zip(A, B, strict=True) if a > 0 and b > 0)
 
 
 def instance(a, W, X, act=None):
@@ -172,8 +172,8 @@ def test_univariate_rescaling_with_a_zero_outer_weight():
     f = [mp.mpf(-0.5) * max(-2 * t - mp.mpf(0.5), 0) + mp.mpf(0.3) for t in x]
     d = [1 / (1 + mp.exp(-t)) / (1 + mp.exp(t)) for t in f]
     z = [-2 * t - mp.mpf(0.5) for t in x]
-    A1 = mp.fsum(dj * max(zj, 0) ** 2 for dj, zj in zip(d, z)) / 4
-    B1 = mp.fsum(dj * mp.mpf(0.25) * (zj > 0) * (t ** 2 + 1) for dj, zj, t in zip(d, z, x)) / 4
+    A1 = mp.fsum(dj * max(zj, 0) ** 2 for dj, zj in zip(d, z, strict=True)) / 4
+    B1 = mp.fsum(dj * mp.mpf(0.25) * (zj > 0) * (t ** 2 + 1) for dj, zj, t in zip(d, z, x, strict=True)) / 4
     ref = 2 * mp.sqrt(A1 * B1) + mp.fsum(d) / 4
     assert abs(mp.mpf(v.certificate["orbit_min_closed_form"]) / ref - 1) < 1e-13
 
@@ -209,7 +209,7 @@ def test_the_flat_by_rescaling_counterexample_is_confirmed_by_mpmath(tmp_path):
     net, X = case.instance.net, case.instance.data.X
     A, B = mp_blocks(net.a.tolist(), net.W.tolist(), X.tolist(), "relu", net.k)
     assert mp_f_sym(A, B, net.k) > doc["params"]["epsilon"]        # no rescaling reaches ε: a true counterexample
-    assert max(abs(mp.mpf(float(fx)) - mp.mpf(float(y))) for fx, y in zip(net(X), case.instance.data.y)) < 1e-12
+    assert max(abs(mp.mpf(float(fx)) - mp.mpf(float(y))) for fx, y in zip(net(X), case.instance.data.y, strict=True)) < 1e-12
 
 
 # ---- interpolation, checked point by point and against what the identities absorb ------------------------
@@ -231,10 +231,10 @@ def mp_trace_E(a, W, X, r, family, k):
     """tr (2/n)Σ_i r_i ∇²f_i at 50 digits: only the (w_j, w_j) blocks a_j σ''(z_ij) x_i x_iᵀ have a diagonal."""
     n = len(X)
     tot = mp.mpf(0)
-    for x, ri in zip(X, r):
+    for x, ri in zip(X, r, strict=True):
         nx2 = mp.fsum(mp.mpf(q) ** 2 for q in x)
-        for aj, wj in zip(a, W):
-            z = mp.fsum(mp.mpf(p) * mp.mpf(q) for p, q in zip(wj, x))
+        for aj, wj in zip(a, W, strict=True):
+            z = mp.fsum(mp.mpf(p) * mp.mpf(q) for p, q in zip(wj, x, strict=True))
             s2 = (k * (k - 1) * z ** (k - 2) if z > 0 else 0) if family == "relu" else k * (k - 1) * abs(z) ** (k - 2)
             tot += mp.mpf(ri) * nx2 * mp.mpf(aj) * s2
     return 2 * tot / n
@@ -264,7 +264,7 @@ def test_a_met_interpolation_hypothesis_is_absorbed_by_the_trace_identity(seed, 
     tau = 1e-9
     if not interpolation_hypothesis(inst, ev, 1e-9, tau):
         return
-    r = [mp.mpf(float(fi)) - mp.mpf(float(yi)) for fi, yi in zip(f, y)]
+    r = [mp.mpf(float(fi)) - mp.mpf(float(yi)) for fi, yi in zip(f, y, strict=True)]
     for c in (1.0, 2.0 ** 20, 2.0 ** -20):
         cn = fp.constructions.rescale_homogeneous(net, np.full(net.m, c))
         A, B = mp_blocks(cn.a.tolist(), cn.W.tolist(), X.tolist(), family, k)
@@ -300,9 +300,9 @@ def test_hessian_structure_under_weight_decay_evaluates_the_data_gradient_direct
     x = [mp.mpf(t) for t in doc["data"]["x"]]
     vv, w = [mp.mpf(1), mp.mpf(-2)], [mp.mpf(1), mp.mpf(-1)]
     b = [mp.mpf(0.1), mp.mpf(0.3)]                                    # the float64 values the case holds
-    f = [mp.fsum(vi * max(wi * t - bi, 0) for vi, wi, bi in zip(vv, w, b)) + 40 for t in x]
+    f = [mp.fsum(vi * max(wi * t - bi, 0) for vi, wi, bi in zip(vv, w, b, strict=True)) + 40 for t in x]
     lp = [-1 / (1 + mp.exp(fj)) for fj in f]                          # ℓ'(y f) y with y = 1
-    dw = [mp.fsum(l * vi * (wi * t - bi > 0) * t for l, t in zip(lp, x)) / 3 for vi, wi, bi in zip(vv, w, b)]
+    dw = [mp.fsum(l * vi * (wi * t - bi > 0) * t for l, t in zip(lp, x, strict=True)) / 3 for vi, wi, bi in zip(vv, w, b, strict=True)]
     a_cert = [mp.mpf(float(t)) for t in v.certificate["a_i"]]
     for i in range(2):                                                # v_i a_i = ∂L/∂w_i (data part)
         assert abs(vv[i] * a_cert[i] - dw[i]) <= 1e-13 * abs(dw[i])

@@ -22,16 +22,16 @@ def reference(x, y, net):
     with mp.workdps(60):
         v, w, b = ([mp.mpf(float(t)) for t in a] for a in (net.v, net.w, net.b))
         tr, gv = mp.mpf(0), [mp.mpf(0)] * len(v)
-        for xj, yj in zip(x, y):
+        for xj, yj in zip(x, y, strict=True):
             xj, yj = mp.mpf(float(xj)), mp.mpf(float(yj))
-            z = [wi * xj - bi for wi, bi in zip(w, b)]
-            f = mp.mpf(float(net.beta)) + sum(vi * max(zi, 0) for vi, zi in zip(v, z))
+            z = [wi * xj - bi for wi, bi in zip(w, b, strict=True)]
+            f = mp.mpf(float(net.beta)) + sum(vi * max(zi, 0) for vi, zi in zip(v, z, strict=True))
             s = 1 / (1 + mp.exp(-f))
             d = s * (1 - s)
             lp = -1 / (1 + mp.exp(yj * f))                  # ℓ'(y f)
-            g2 = 1 + sum((max(zi, 0) ** 2 + (vi * xj) ** 2 + vi ** 2) if zi > 0 else 0 for vi, zi in zip(v, z))
+            g2 = 1 + sum((max(zi, 0) ** 2 + (vi * xj) ** 2 + vi ** 2) if zi > 0 else 0 for vi, zi in zip(v, z, strict=True))
             tr += d * g2
-            gv = [g + lp * yj * max(zi, 0) for g, zi in zip(gv, z)]
+            gv = [g + lp * yj * max(zi, 0) for g, zi in zip(gv, z, strict=True)]
         n = len(x)
         return tr / n, [g / n for g in gv]
 
@@ -49,7 +49,7 @@ def test_trace_and_gradient_near_a_knot_match_the_60_digit_reference(gap, scale,
     tr, gv = reference(x, y, net)
     assert abs(fast.trace() - float(tr)) <= 1e-12 * float(tr)
     g = fast.gradient()[:2]
-    for got, want in zip(g, gv):
+    for got, want in zip(g, gv, strict=True):
         assert abs(got - float(want)) <= 1e-12 * max(abs(float(want)), 1e-300) + 1e-300
 
 

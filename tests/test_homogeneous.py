@@ -130,13 +130,13 @@ def test_relu_hessian_equals_exact_rational_hessian():
     a = sp.symbols(f"a0:{m}")
     W = [sp.symbols(f"w{j}_0:{d}") for j in range(m)]
     L = 0
-    for xi, yi in zip(Xq, yq):
+    for xi, yi in zip(Xq, yq, strict=True):
         f = sum(a[j] * sum(W[j][k] * xi[k] for k in range(d)) for j in range(m)
                 if sum(Wq[j][k] * xi[k] for k in range(d)) > 0)
         L += (f - yi) ** 2
     L = L / n
     params = [*a, *[s for row in W for s in row]]
-    point = dict(zip(params, [*aq, *[t for row in Wq for t in row]]))
+    point = dict(zip(params, [*aq, *[t for row in Wq for t in row]], strict=True))
     H_exact = sp.hessian(L, params).subs(point)
     assert all(e.is_Rational for e in H_exact)
     net = fp.HomogeneousNet(np.array(aq, float), np.array(Wq, float))

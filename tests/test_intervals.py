@@ -28,17 +28,17 @@ def test_arithmetic_contains_the_exact_rational_result(pairs):
     a, b = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
     A, B = Iv(a), Iv(b)
     fa, fb = [Fraction(t) for t in a], [Fraction(t) for t in b]
-    assert _contains(A + B, [x + y for x, y in zip(fa, fb)])
-    assert _contains(A - B, [x - y for x, y in zip(fa, fb)])
-    assert _contains(A * B, [x * y for x, y in zip(fa, fb)])
-    assert _contains((A * B) / 7.0, [x * y / 7 for x, y in zip(fa, fb)])
+    assert _contains(A + B, [x + y for x, y in zip(fa, fb, strict=True)])
+    assert _contains(A - B, [x - y for x, y in zip(fa, fb, strict=True)])
+    assert _contains(A * B, [x * y for x, y in zip(fa, fb, strict=True)])
+    assert _contains((A * B) / 7.0, [x * y / 7 for x, y in zip(fa, fb, strict=True)])
     assert _contains(A.square(), [x * x for x in fa])
-    assert _contains((A * B).sum(), [sum(x * y for x, y in zip(fa, fb))])
+    assert _contains((A * B).sum(), [sum(x * y for x, y in zip(fa, fb, strict=True))])
     pre = [sum(fa[:k + 1]) for k in range(len(fa))]
     assert _contains(A.cumsum(), pre)
     assert _contains(A.cumsum(reverse=True), [sum(fa[k:]) for k in range(len(fa))])
     idx = np.arange(len(fa)) % 3
-    assert _contains(A.bincount(idx, 3), [sum(f for f, i in zip(fa, idx) if i == k) for k in range(3)])
+    assert _contains(A.bincount(idx, 3), [sum(f for f, i in zip(fa, idx, strict=True) if i == k) for k in range(3)])
 
 
 def test_cancellation_is_tracked():

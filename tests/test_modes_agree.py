@@ -140,7 +140,7 @@ def test_weighted_tv_threshold_form_and_corollary_certified_in_rigorous_mode():
     fl, rg = both_modes(doc, "logistic-weighted-tv.toml", CASES)
     assert [c.name for c in fl.comparisons] == [c.name for c in rg.comparisons]
     assert len(rg.comparisons) == 3 and all(c.certified for c in rg.comparisons)
-    for cf, cr in zip(fl.comparisons, rg.comparisons):
+    for cf, cr in zip(fl.comparisons, rg.comparisons, strict=True):
         assert cf.outcome == cr.outcome == "holds"
         lo, hi = cr.bound_interval
         assert hi - lo <= 1e-9 * max(1.0, abs(cr.bound))

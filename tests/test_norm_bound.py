@@ -35,18 +35,18 @@ def ref_quantities(v, w, b, beta, x, y, lam, x_max):
     the max of |f − β| over ±x_max and the knots b_i/w_i inside (f is linear between knots)."""
     V, W, B = ([mp.mpf(float(t)) for t in a] for a in (v, w, b))
     be, X = mp.mpf(float(beta)), mp.mpf(float(x_max))
-    P = sum(abs(vi) * mp.sqrt(wi ** 2 + bi ** 2) for vi, wi, bi in zip(V, W, B))
+    P = sum(abs(vi) * mp.sqrt(wi ** 2 + bi ** 2) for vi, wi, bi in zip(V, W, B, strict=True))
     sq = sum(t ** 2 for t in V + W + B) + be ** 2
 
     def g(t):                              # f − β, summed without β (50 digits cannot hold 0.5 + 1e-312)
-        return sum(vi * max(wi * t - bi, 0) for vi, wi, bi in zip(V, W, B))
+        return sum(vi * max(wi * t - bi, 0) for vi, wi, bi in zip(V, W, B, strict=True))
 
     def f(t):
         return be + g(t)
-    pts = [-X, X] + [bi / wi for wi, bi in zip(W, B) if wi != 0 and abs(bi / wi) < X]
+    pts = [-X, X] + [bi / wi for wi, bi in zip(W, B, strict=True) if wi != 0 and abs(bi / wi) < X]
     sup = max(abs(g(t)) for t in pts)
     # ℓ(z) − log 2 = log((1 + e^{−z})/2) = log1p(expm1(−z)/2): no cancellation at 50 digits when z is tiny
-    z = [mp.mpf(float(yj)) * f(mp.mpf(float(xj))) for xj, yj in zip(x, y)]
+    z = [mp.mpf(float(yj)) * f(mp.mpf(float(xj))) for xj, yj in zip(x, y, strict=True)]
     return P, sq, sup, sum(mp.log1p(mp.expm1(-zj) / 2) for zj in z) / len(x) + mp.mpf(float(lam)) / 2 * sq
 
 
@@ -155,7 +155,7 @@ def test_no_wrong_verdict_and_rigorous_intervals_contain_the_reference(net, x_ma
             assert abs(got - sup) <= mp.mpf(1e-12) * sup + mp.mpf(1e-320), (got, sup)
         if mode == "rigorous" and vd.comparisons:
             refs = dict(zip(CLAIM.NAMES, [(P, sq / 2), (sup, P * mp.sqrt(1 + mp.mpf(float(x_max)) ** 2)),
-                                          (sq, 2 * mp.log(2) / mp.mpf(float(lam)) if lam else None)]))
+                                          (sq, 2 * mp.log(2) / mp.mpf(float(lam)) if lam else None)], strict=True))
             refs[CLAIM.SUBLEVEL] = (excess, 0)        # part 3's hypothesis, when undecided, is a row of its own
             for c in vd.comparisons:
                 val, bnd = refs[c.name]

@@ -77,11 +77,11 @@ def _sympy_loss(xq, yq, vq, wq, bq, betaq, loss):
     v, w, b = sp.symbols(f"v0:{m}"), sp.symbols(f"w0:{m}"), sp.symbols(f"b0:{m}")
     beta = sp.Symbol("beta")
     terms = []
-    for xj, yj in zip(xq, yq):
+    for xj, yj in zip(xq, yq, strict=True):
         f = beta + sum(v[i] * (w[i] * xj - b[i]) for i in range(m) if wq[i] * xj - bq[i] > 0)
         terms.append(sp.Rational(1, 2) * (f - yj) ** 2 if loss == "square" else sp.log(1 + sp.exp(-yj * f)))
     params = [*v, *w, *b, beta]
-    point = dict(zip(params, [*vq, *wq, *bq, betaq]))
+    point = dict(zip(params, [*vq, *wq, *bq, betaq], strict=True))
     return sp.Add(*terms) / len(xq), params, point
 
 
@@ -94,7 +94,7 @@ def test_dense_hessian_equals_exact_rational_hessian(seed):
     xq, yq = q(rng.uniform(-1, 1, n)), q(rng.normal(size=n))
     vq, wq, bq = q(rng.normal(size=m)), q(rng.normal(size=m) + 0.1), q(rng.normal(size=m) * 0.5)
     betaq = Fraction(1, 3)
-    assert not any(w * x - b == 0 for w, b in zip(wq, bq) for x in xq)   # off every kink, exactly
+    assert not any(w * x - b == 0 for w, b in zip(wq, bq, strict=True) for x in xq)   # off every kink, exactly
     L, params, point = _sympy_loss(xq, yq, vq, wq, bq, betaq, "square")
     H_exact = sp.hessian(L, params).subs(point)
     net = fp.UnivariateNet(np.array(vq, float), np.array(wq, float), np.array(bq, float), float(betaq))
@@ -113,7 +113,7 @@ def test_logistic_hessian_equals_30_digit_symbolic_hessian(seed):
     xq = q(rng.uniform(-1, 1, n))
     yq = [1 if t > 0.5 else -1 for t in rng.random(n)]
     vq, wq, bq = q(rng.normal(size=m)), q(rng.normal(size=m) + 0.1), q(rng.normal(size=m) * 0.5)
-    assert not any(w * x - b == 0 for w, b in zip(wq, bq) for x in xq)   # off every kink, exactly
+    assert not any(w * x - b == 0 for w, b in zip(wq, bq, strict=True) for x in xq)   # off every kink, exactly
     L, params, point = _sympy_loss(xq, yq, vq, wq, bq, Fraction(-1, 5), "logistic")
     H_ref = np.array(sp.hessian(L, params).subs(point).evalf(30).tolist(), dtype=float)
     net = fp.UnivariateNet(np.array(vq, float), np.array(wq, float), np.array(bq, float), -0.2)

@@ -54,7 +54,7 @@ def _fd_lambda_max(theta, x, y, m, h=1e-4):
 def _weighted_tv(v, w, b, x, d):
     """Σ_i |v_i w_i| g^{side(i)}(t_i), g⁺(t) = P(X>t)² E[X−t | X>t] √(1 + E[X | X>t]²) under μ ∝ Σ d_j δ_{x_j}."""
     total = 0.0
-    for vi, wi, bi in zip(v, w, b):
+    for vi, wi, bi in zip(v, w, b, strict=True):
         t = bi / wi
         side = x > t if wi > 0 else x < t
         if not side.any():

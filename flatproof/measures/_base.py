@@ -15,14 +15,16 @@ import numpy as np
 
 from .._errors import InputError, KinkError
 from .._validate import finite_scalar
+from ..model.data import MultiIndexData, UnivariateData
+from ..model.losses import Loss
 
 
 @dataclass(frozen=True, eq=False)
 class Problem:
     """Data, per-sample loss and weight decay λ: the objective (1/n) Σ_j φ(f(x_j); y_j) + (λ/2)‖θ‖²."""
 
-    data: object
-    loss: object
+    data: UnivariateData | MultiIndexData
+    loss: Loss
     weight_decay: float = 0.0
 
     def __post_init__(self):

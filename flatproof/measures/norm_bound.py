@@ -64,7 +64,7 @@ def _b(t):
 
 def path_norm_ball(net):
     from flint import arb
-    return sum((abs(_b(v)) * (_b(w) ** 2 + _b(b) ** 2).sqrt() for v, w, b in zip(net.v, net.w, net.b)), arb(0))
+    return sum((abs(_b(v)) * (_b(w) ** 2 + _b(b) ** 2).sqrt() for v, w, b in zip(net.v, net.w, net.b, strict=True)), arb(0))
 
 
 def sq_norm_ball(net):
@@ -75,7 +75,7 @@ def sq_norm_ball(net):
 def _f_ball(net, x, bias: bool = True):
     from flint import arb
     out = _b(net.beta) if bias else arb(0)
-    for v, w, b in zip(net.v, net.w, net.b):
+    for v, w, b in zip(net.v, net.w, net.b, strict=True):
         out += _b(v) * (_b(w) * x - _b(b)).max(arb(0))
     return out
 
@@ -86,7 +86,7 @@ def sup_abs_interval(net, x_max: float, *, bias: bool = True) -> tuple[float, fl
     and the maximiser lies in one of them (so the largest upper end is ≥ the sup)."""
     X = _b(x_max)
     cands = [-X, X]
-    for w, b in zip(net.w, net.b):
+    for w, b in zip(net.w, net.b, strict=True):
         if w == 0:
             continue
         t = _b(b) / _b(w)
@@ -106,7 +106,7 @@ def excess_over_log2_ball(net, x, y, weight_decay: float):
     from flint import arb
     n = len(x)
     s = arb(0)
-    for xj, yj in zip(x, y):
+    for xj, yj in zip(x, y, strict=True):
         z = _b(yj) * _f_ball(net, _b(xj))
         s += ((-z).expm1() / 2).log1p()        # log((1 + e^{−z})/2), tight for tiny z too
     return s / n + _b(weight_decay) / 2 * sq_norm_ball(net)

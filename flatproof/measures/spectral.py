@@ -278,12 +278,12 @@ def _lobpcg(mm, X: np.ndarray, HX: np.ndarray, atol: float, budget: int) -> tupl
         R -= X @ (X.T @ R)
         HR = mm(R)
         spent += k
-        S, HS = [X, R], [HX, HR]
+        blocks, hblocks = [X, R], [HX, HR]
         if P is not None:
             c = X.T @ P
-            S.append(P - X @ c)
-            HS.append(HP - HX @ c)
-        S, HS = np.hstack(S), np.hstack(HS)
+            blocks.append(P - X @ c)
+            hblocks.append(HP - HX @ c)
+        S, HS = np.hstack(blocks), np.hstack(hblocks)
         G = S.T @ S
         dinv = 1.0 / np.sqrt(np.maximum(np.diag(G), np.finfo(float).tiny))
         w, V = np.linalg.eigh(dinv[:, None] * G * dinv[None, :])

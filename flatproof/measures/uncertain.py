@@ -56,7 +56,7 @@ def level_set(net, tau: float, lo: float, hi: float) -> IntervalSet:
     p = _breakpoints(net, lo, hi)
     fp = net(p)
     pieces = []
-    for a, b, fa, fb in zip(p[:-1], p[1:], fp[:-1], fp[1:]):
+    for a, b, fa, fb in zip(p[:-1], p[1:], fp[:-1], fp[1:], strict=True):
         if fa == fb:
             if abs(fa) <= tau:
                 pieces.append((a, b))

@@ -37,11 +37,18 @@ def _problem(data):
     return HomogeneousProblem(data, Loss("square", 1.0))
 
 
+def _relu_power_link(k: int) -> Callable[[np.ndarray], np.ndarray]:
+    """The link t ↦ ReLU(t)^k."""
+    def link(t: np.ndarray) -> np.ndarray:
+        return RELU(t) ** k
+    return link
+
+
 def orbit_study(seed: int, n: int, d: int) -> dict:
     rng = np.random.default_rng(seed)
     out = {}
     for k in (1, 2):
-        task = MultiIndexTask.random(d, 2, (lambda t, k=k: RELU(t) ** k), 0.0, rng)
+        task = MultiIndexTask.random(d, 2, _relu_power_link(k), 0.0, rng)
         data = task.sample(n, rng)
         net = C.teacher_network(task.U, activation=relu_power(k) if k > 1 else relu())
         A, B = trace_blocks(net, data.X)

@@ -190,7 +190,7 @@ class Uni:
 
     def eps_F(self):
         a, c = self.a_c()
-        return max(mp.sqrt(ai ** 2 + ci ** 2) for ai, ci in zip(a, c))
+        return max(mp.sqrt(ai ** 2 + ci ** 2) for ai, ci in zip(a, c, strict=True))
 
     def trace(self):
         n = self.n
@@ -212,7 +212,7 @@ class Uni:
         pts = self.x if pts is None else pts
         wts = self.d() if wts is None else wts
         tot = sum(wts)
-        sel = [(xj, dj) for xj, dj in zip(pts, wts) if (xj > t if side == "+" else xj < t)]
+        sel = [(xj, dj) for xj, dj in zip(pts, wts, strict=True) if (xj > t if side == "+" else xj < t)]
         if not sel or tot == 0:
             return mpf(0)
         P = sum(dj for _, dj in sel) / tot
@@ -309,7 +309,7 @@ def _grid(lo, hi, logit: Logit, extra=()) -> list:
 
 def _zeros(fn, grid) -> list:
     out = []
-    for a, b in zip(grid[:-1], grid[1:]):
+    for a, b in zip(grid[:-1], grid[1:], strict=True):
         fa, fb = fn(a), fn(b)
         if fa == 0:
             out.append(a)
@@ -327,7 +327,7 @@ def excess_error(u: Uni, logit: Logit, flip: float, lo: float = -1.0, hi: float 
     zs = sorted(set(_zeros(u.f_at, grid)) | set(_zeros(logit.fn, grid)) | {M(t) for t in knots if lo < t < hi})
     grid = sorted(set(grid) | set(zs))
     total = mpf(0)
-    for a, b in zip(grid[:-1], grid[1:]):
+    for a, b in zip(grid[:-1], grid[1:], strict=True):
         if b <= a:
             continue
         mid = (a + b) / 2
@@ -347,7 +347,7 @@ def errors(u: Uni, logit: Logit, flip: float, lo: float = -1.0, hi: float = 1.0)
         q = sig(logit.fn(t))
         return (1 - p) * q + p * (1 - q)
     pop = bay = mpf(0)
-    for a, b in zip(grid[:-1], grid[1:]):
+    for a, b in zip(grid[:-1], grid[1:], strict=True):
         mid = (a + b) / 2
         fpos, gpos = u.f_at(mid) > 0, logit.fn(mid) > 0
         pop += mp.quad((lambda t: 1 - eta(t)) if fpos else eta, [a, b])
@@ -428,7 +428,7 @@ class Hom:
         return len(self.X)
 
     def z(self, i, j):
-        return mp.fsum(wk * xk for wk, xk in zip(self.W[j], self.X[i]))
+        return mp.fsum(wk * xk for wk, xk in zip(self.W[j], self.X[i], strict=True))
 
     def sigma(self, t):
         if self.kind in ("relu", "relu_power"):
@@ -485,15 +485,18 @@ class Hom:
         A, B = self.AB()
         k = mpf(self.k)
         return mp.fsum((k + 1) * k ** (-k / (k + 1)) * Aj ** (1 / (k + 1)) * Bj ** (k / (k + 1))
-                       for Aj, Bj in zip(A, B) if Aj * Bj > 0)
+                       for Aj, Bj in zip(A, B, strict=True) if Aj * Bj > 0)
 
     def orbit_attained(self) -> bool:
         """inf_c F(T_cθ) is attained iff no neuron has exactly one of A_j, B_j zero."""
         A, B = self.AB()
-        return all((Aj > 0) == (Bj > 0) for Aj, Bj in zip(A, B))
+        return all((Aj > 0) == (Bj > 0) for Aj, Bj in zip(A, B, strict=True))
 
 
-def flat_by_rescaling_verdict(h: Hom, eps: float, rel_tie=mpf(10) ** -6) -> tuple[str, dict]:
+_REL_TIE = mpf(10) ** -6
+
+
+def flat_by_rescaling_verdict(h: Hom, eps: float, rel_tie=_REL_TIE) -> tuple[str, dict]:
     """(false by design) ∃c: F(T_cθ) ≤ ε, at an interpolator. F(T_cθ) ≥ inf = F_sym, with equality reached
     iff the infimum is attained; the residual's (functional) part of F is O(residual) and is counted as a
     tie band ``rel_tie`` around ε (flatproof accepts interpolators to a tolerance)."""
@@ -515,7 +518,7 @@ def relu_sample_bound_verdict(h: Hom, C: float) -> tuple[str, dict]:
         return "hypotheses-not-met", {}
     A, B = h.AB()
     F = mp.fsum(A) + mp.fsum(B)
-    Fs = mp.fsum(2 * mp.sqrt(Aj * Bj) for Aj, Bj in zip(A, B))
+    Fs = mp.fsum(2 * mp.sqrt(Aj * Bj) for Aj, Bj in zip(A, B, strict=True))
     n = h.n
     bound = M(C) / n * mp.fsum(mp.sqrt(mp.fsum(t * t for t in h.X[i])) *
                                mp.fsum(abs(h.a[j]) * max(h.z(i, j), 0) for j in range(h.m)) for i in range(n))
@@ -537,7 +540,7 @@ def rescaling_verdict(u: Uni) -> tuple[str, dict]:
     n = u.n
     A = [mp.fsum(u.phi2(j) * max(u.z(j, i), 0) ** 2 for j in range(n)) / n for i in range(u.m)]
     B = [mp.fsum(u.phi2(j) * u.v[i] ** 2 * u.act(j, i) * (u.x[j] ** 2 + 1) for j in range(n)) / n for i in range(u.m)]
-    inf = mp.fsum(2 * mp.sqrt(a * b) for a, b in zip(A, B)) + dbar
+    inf = mp.fsum(2 * mp.sqrt(a * b) for a, b in zip(A, B, strict=True)) + dbar
     return ("holds" if inf > 0 else "violated"), {"D_bar": dbar, "orbit_inf": inf}
 
 
@@ -549,7 +552,7 @@ def f_sym_factorised(h: Hom) -> mpf:
         nw = mp.sqrt(mp.fsum(t * t for t in h.W[j]))
         if nw == 0 or h.a[j] == 0:
             continue
-        zh = [mp.fsum(wk * xk for wk, xk in zip(h.W[j], h.X[i])) / nw for i in range(n)]
+        zh = [mp.fsum(wk * xk for wk, xk in zip(h.W[j], h.X[i], strict=True)) / nw for i in range(n)]
         s1 = mp.fsum(h.sigma(t) ** 2 for t in zh)
         s2 = mp.fsum(h.dsigma(t) ** 2 * mp.fsum(x * x for x in h.X[i]) for i, t in enumerate(zh))
         if s1 == 0 or s2 == 0:
@@ -606,13 +609,13 @@ def conservation_step(h: Hom, eta) -> tuple[list, list]:
             return k * abs(t) ** (k - 1) * (1 if t > 0 else -1 if t < 0 else 0)
         return Q(1) if t > 0 else alpha
 
-    Z = [[sum(wc * xc for wc, xc in zip(W[j], X[i])) for j in range(h.m)] for i in range(n)]
+    Z = [[sum(wc * xc for wc, xc in zip(W[j], X[i], strict=True)) for j in range(h.m)] for i in range(n)]
     r = [sum(a[j] * sig(Z[i][j]) for j in range(h.m)) - y[i] for i in range(n)]
     ga = [2 * sum(r[i] * sig(Z[i][j]) for i in range(n)) / n for j in range(h.m)]
     gW = [[2 * sum(r[i] * a[j] * dsig(Z[i][j]) * X[i][c] for i in range(n)) / n for c in range(len(W[j]))]
           for j in range(h.m)]
     qf = lambda aj, w: sum(t * t for t in w) - k * aj * aj
-    drift = [qf(a[j] - eta * ga[j], [w - eta * g for w, g in zip(W[j], gW[j])]) - qf(a[j], W[j]) for j in range(h.m)]
+    drift = [qf(a[j] - eta * ga[j], [w - eta * g for w, g in zip(W[j], gW[j], strict=True)]) - qf(a[j], W[j]) for j in range(h.m)]
     pred = [eta ** 2 * (sum(g * g for g in gW[j]) - k * ga[j] ** 2) for j in range(h.m)]
     return drift, pred
 
@@ -621,4 +624,4 @@ def c_star(h: Hom) -> list:
     """c_j* = (B_j / (k A_j))^{1/(2k+2)} where A_jB_j > 0 (M.3), else None (infimum not attained)."""
     A, B = h.AB()
     k = mpf(h.k)
-    return [(Bj / (k * Aj)) ** (1 / (2 * k + 2)) if Aj * Bj > 0 else None for Aj, Bj in zip(A, B)]
+    return [(Bj / (k * Aj)) ** (1 / (2 * k + 2)) if Aj * Bj > 0 else None for Aj, Bj in zip(A, B, strict=True)]

@@ -454,11 +454,11 @@ def _exact_homogeneous(doc, family, mode="float"):
     if doc["case"]["claim"] == "homogeneous.trace-at-interpolator":
         small = abs(mp.fsum(func)) <= mpf(1e-9) * abs(mp.fsum(A) + mp.fsum(B))
     else:
-        small = all(fj == 0 or abs(fj) <= mpf(1e-9) * Bj for fj, Bj in zip(func, B))
+        small = all(fj == 0 or abs(fj) <= mpf(1e-9) * Bj for fj, Bj in zip(func, B, strict=True))
     check(doc, v, ref, {"max_residual": max(abs(t) for t in h.residuals()), "functional_trace": mp.fsum(func)},
           family, holds_ok_when_not_met=small)
     if doc["case"]["claim"] == "homogeneous.orbit-minimum" and outcome(v) == "holds":
-        for got_c, want in zip(v.certificate["c_star_closed_form"], c_star(h)):       # M.3's c*, 50 digits
+        for got_c, want in zip(v.certificate["c_star_closed_form"], c_star(h), strict=True):       # M.3's c*, 50 digits
             if want is not None and mpf(1e-300) < want < mpf(1e300):
                 assert abs(M(got_c) - want) <= mpf(1e-9) * want, f"c* {got_c!r} vs {mpmath.nstr(want, 30)}\n{dumps(doc)}"
 
