@@ -2,7 +2,9 @@
 
 # the public submodules (imported by name; nothing is re-exported here)
 __all__ = [
+    "certified_affine",
     "certified_integral",
+    "certified_logit",
     "homogeneous_flattest",
     "homogeneous_hessian",
     "homogeneous_orbit",
