@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from .._errors import InputError
@@ -65,7 +66,14 @@ class EigResult:
         return eig_html(self)
 
 
-def _as_matvec(H) -> tuple[Callable[[np.ndarray], np.ndarray], int, Callable[[], np.ndarray] | None]:
+Vector = NDArray[np.float64]
+Matrix = NDArray[np.float64]
+MatVec = Callable[[Vector], Vector]
+#: what the eigensolvers take: a curvature oracle, a dense symmetric matrix, or a pair (matvec, p)
+HessianLike = CurvatureOracle | Matrix | tuple[MatVec, int]
+
+
+def _as_matvec(H: HessianLike) -> tuple[MatVec, int, Callable[[], Matrix] | None]:
     if isinstance(H, CurvatureOracle):
         dense = H.hessian if H.num_params <= min(H.dense_limit, 600) else None
         return H.hvp, H.num_params, dense
@@ -82,8 +90,9 @@ LOBPCG_BUDGET = 400
 _LOBPCG_BLOCK = 8
 
 
-def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, scale: float | None = None,
-                       maxiter: int | None = None, seed: int = 0, budget: int | None = None) -> EigResult:
+def extreme_eigenpairs(H: HessianLike, which: str = "LA", k: int = 1, *, tol: float = 1e-8,
+                       scale: float | None = None, maxiter: int | None = None, seed: int = 0,
+                       budget: int | None = None) -> EigResult:
     """Extreme eigenpairs of H: an oracle, a dense symmetric matrix, or a pair (matvec, p).
 
     Small problems (p <= 600 with a dense Hessian available) use ``numpy.linalg.eigh``. Above that,
@@ -103,7 +112,7 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
         raise InputError(f"k must lie in [1, {p}], got {k}", field="k")
     count = [0]
 
-    def mv(u):
+    def mv(u: Vector) -> Vector:
         count[0] += 1
         return matvec(np.asarray(u, dtype=float).reshape(-1))
 
@@ -113,28 +122,45 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
                                        budget=LOBPCG_BUDGET if budget is None else int(budget))
     if dense is not None or p <= k + 2:
         Hm = dense() if dense is not None else np.column_stack([mv(e) for e in np.eye(p)])
-        vals, vecs = np.linalg.eigh(0.5 * (Hm + Hm.T))
-        order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
-        vals, vecs = vals[order[:k]], vecs[:, order[:k]]
+        vals, vecs = _dense_pairs(Hm, which, k)
         method, ok = "dense eigh", True
     elif which == "LA" and k == 1:
         v0 = np.random.default_rng(seed).standard_normal(p)
         val, vec, ok = _largest_by_lanczos(mv, v0, tol, maxiter)
         vals, vecs, method = np.array([val]), vec[:, None], "Lanczos (thick restart)"
     else:
-        op = LinearOperator((p, p), matvec=mv, dtype=float)
-        v0 = np.random.default_rng(seed).standard_normal(p)
-        try:
-            vals, vecs = eigsh(op, k=k, which=which, tol=tol, maxiter=maxiter, v0=v0,
-                               ncv=min(p, max(2 * k + 1, 20)))
-            ok = True
-        except ArpackNoConvergence as exc:
-            vals, vecs, ok = exc.eigenvalues, exc.eigenvectors, False
-            if len(vals) == 0:
-                vals, vecs = np.array([np.nan]), np.full((p, 1), np.nan)
-        order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
-        vals, vecs = vals[order], vecs[:, order]
+        vals, vecs, ok = _arpack_pairs(mv, p, which, k, tol=tol, maxiter=maxiter, seed=seed)
         method = "Lanczos (ARPACK)"
+    return _checked(which, vals, vecs, ok, mv, tol=tol, scale=scale, method=method, count=count)
+
+
+def _dense_pairs(Hm: Matrix, which: str, k: int) -> tuple[Vector, Matrix]:
+    """The k extreme eigenpairs of the symmetric part of a dense matrix, by ``eigh``."""
+    vals, vecs = np.linalg.eigh(0.5 * (Hm + Hm.T))
+    order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
+    return vals[order[:k]], vecs[:, order[:k]]
+
+
+def _arpack_pairs(mv: MatVec, p: int, which: str, k: int, *, tol: float, maxiter: int | None,
+                  seed: int) -> tuple[Vector, Matrix, bool]:
+    """k extreme eigenpairs by ARPACK's Lanczos, and whether it converged (what it found when it did not)."""
+    op = LinearOperator((p, p), matvec=mv, dtype=float)
+    v0 = np.random.default_rng(seed).standard_normal(p)
+    try:
+        vals, vecs = eigsh(op, k=k, which=which, tol=tol, maxiter=maxiter, v0=v0,
+                           ncv=min(p, max(2 * k + 1, 20)))
+        ok = True
+    except ArpackNoConvergence as exc:
+        vals, vecs, ok = exc.eigenvalues, exc.eigenvectors, False
+        if len(vals) == 0:
+            vals, vecs = np.array([np.nan]), np.full((p, 1), np.nan)
+    order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
+    return vals[order], vecs[:, order], ok
+
+
+def _checked(which: str, vals: Vector, vecs: Matrix, ok: bool, mv: MatVec, *, tol: float, scale: float | None,
+             method: str, count: list[int]) -> EigResult:
+    """The result with residuals recomputed (one product per pair), the converged flag and the Ritz bound."""
     with np.errstate(invalid="ignore"):
         vecs = vecs / np.linalg.norm(vecs, axis=0)
     res = np.array([np.linalg.norm(mv(vecs[:, i]) - vals[i] * vecs[:, i]) if np.isfinite(vals[i]) else np.inf
@@ -313,12 +339,16 @@ def _lobpcg(mm, X: np.ndarray, HX: np.ndarray, atol: float, budget: int) -> tupl
 _REFRESH = 25
 
 
-def lambda_max(H, **kw) -> EigResult:
-    return extreme_eigenpairs(H, "LA", 1, **kw)
+def lambda_max(H: HessianLike, *, tol: float = 1e-8, scale: float | None = None, maxiter: int | None = None,
+               seed: int = 0, budget: int | None = None) -> EigResult:
+    """The largest eigenpair of H (:func:`extreme_eigenpairs` with ``which="LA"``, k = 1)."""
+    return extreme_eigenpairs(H, "LA", 1, tol=tol, scale=scale, maxiter=maxiter, seed=seed, budget=budget)
 
 
-def lambda_min(H, **kw) -> EigResult:
-    return extreme_eigenpairs(H, "SA", 1, **kw)
+def lambda_min(H: HessianLike, *, tol: float = 1e-8, scale: float | None = None, maxiter: int | None = None,
+               seed: int = 0, budget: int | None = None) -> EigResult:
+    """The smallest eigenpair of H (:func:`extreme_eigenpairs` with ``which="SA"``, k = 1)."""
+    return extreme_eigenpairs(H, "SA", 1, tol=tol, scale=scale, maxiter=maxiter, seed=seed, budget=budget)
 
 
 def stability_threshold(eta: float) -> float:
@@ -339,7 +369,7 @@ class FlatnessAnswer:
     reason: str
 
 
-def is_flat(oracle, eta: float, *, tol: float = 1e-8, seed: int = 0) -> FlatnessAnswer:
+def is_flat(oracle: HessianLike, eta: float, *, tol: float = 1e-8, seed: int = 0) -> FlatnessAnswer:
     """η-flatness of θ (U.2): "inconclusive" when λ_max is within its error of 2/η or Lanczos did not converge.
 
     "sharp" rests only on λ_max ≥ Ritz value (a Rayleigh quotient); "flat" also on Lanczos having
