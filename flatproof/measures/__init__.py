@@ -8,6 +8,7 @@ __all__ = [
     "homogeneous_flattest",
     "homogeneous_hessian",
     "homogeneous_orbit",
+    "krylov",
     "norm_bound",
     "population",
     "rigorous",

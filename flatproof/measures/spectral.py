@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from .._errors import InputError
 from .._parallel import blas_threads
 from ._base import CurvatureOracle
+from .krylov import Matrix, MatVec, Vector, largest_by_lanczos, lobpcg_smallest
 
 EPS = np.finfo(float).eps
 
@@ -66,9 +66,6 @@ class EigResult:
         return eig_html(self)
 
 
-Vector = NDArray[np.float64]
-Matrix = NDArray[np.float64]
-MatVec = Callable[[Vector], Vector]
 #: what the eigensolvers take: a curvature oracle, a dense symmetric matrix, or a pair (matvec, p)
 HessianLike = CurvatureOracle | Matrix | tuple[MatVec, int]
 
@@ -126,7 +123,7 @@ def extreme_eigenpairs(H: HessianLike, which: str = "LA", k: int = 1, *, tol: fl
         method, ok = "dense eigh", True
     elif which == "LA" and k == 1:
         v0 = np.random.default_rng(seed).standard_normal(p)
-        val, vec, ok = _largest_by_lanczos(mv, v0, tol, maxiter)
+        val, vec, ok = largest_by_lanczos(mv, v0, tol, maxiter)
         vals, vecs, method = np.array([val]), vec[:, None], "Lanczos (thick restart)"
     else:
         vals, vecs, ok = _arpack_pairs(mv, p, which, k, tol=tol, maxiter=maxiter, seed=seed)
@@ -175,56 +172,6 @@ def _checked(which: str, vals: Vector, vecs: Matrix, ok: bool, mv: MatVec, *, to
     return EigResult(which, vals, vecs, res, converged, tol, sc, method, count[0], bounds)
 
 
-#: Krylov basis size of the thick-restart Lanczos before it restarts, and the Ritz vectors a restart keeps
-_LANCZOS_BASIS, _LANCZOS_KEEP = 24, 6
-
-
-def _largest_by_lanczos(mv: Callable[[np.ndarray], np.ndarray], v0: np.ndarray, tol: float,
-                        maxiter: int | None) -> tuple[float, np.ndarray, bool]:
-    """Largest eigenpair of a symmetric operator by thick-restart Lanczos (Wu & Simon 2000), one product per step.
-
-    The basis Q is kept orthonormal by classical Gram–Schmidt applied twice, and its products HQ are stored,
-    so the Rayleigh–Ritz matrix QᵀHQ and the top Ritz pair's residual ‖HQy − θQy‖ are exact (not Lanczos'
-    recurrence estimates). It stops at the first step where that residual is ≤ tol·|θ| — ARPACK fills its
-    whole ncv-vector basis before it first looks — and when the basis is full it keeps the top
-    ``_LANCZOS_KEEP`` Ritz vectors and continues from the top one's residual (which is orthogonal to them and
-    keeps the Krylov structure). ``maxiter`` (default 100) bounds the restarts. Returns (θ, unit y, converged).
-    """
-    p = v0.size
-    size = min(p, _LANCZOS_BASIS)
-    Q, HQ = np.empty((size, p)), np.empty((size, p))       # rows: basis vectors and their products
-    q = v0 / np.linalg.norm(v0)
-    j, restarts, limit = 0, 0, 100 if maxiter is None else int(maxiter)
-    while True:
-        Q[j] = q
-        HQ[j] = mv(q)
-        j += 1
-        T = Q[:j] @ HQ[:j].T
-        mu, Y = np.linalg.eigh(0.5 * (T + T.T))
-        theta, c = float(mu[-1]), Y[:, -1]
-        y = c @ Q[:j]
-        r = c @ HQ[:j] - theta * y
-        rnorm = float(np.linalg.norm(r))
-        if not np.isfinite(rnorm):
-            return np.nan, y, False
-        if rnorm <= tol * abs(theta) or j == p:
-            return theta, y, True
-        if j == size:                                   # thick restart on the top Ritz vectors
-            if restarts == limit:
-                return theta, y, False
-            restarts += 1
-            keep = min(_LANCZOS_KEEP, j - 1)
-            C = Y[:, ::-1][:, :keep]
-            Q[:keep], HQ[:keep] = C.T @ Q[:j], C.T @ HQ[:j]
-            j = keep
-        for _ in range(2):                              # next basis vector: r off span(Q), twice for orthogonality
-            r -= (Q[:j] @ r) @ Q[:j]
-        nr = float(np.linalg.norm(r))
-        if nr <= 1e-14 * max(rnorm, np.finfo(float).tiny):   # invariant subspace: θ is exact
-            return theta, y, True
-        q = r / nr
-
-
 def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | None, seed: int,
                         budget: int) -> EigResult:
     """λ_min(∇²L) by LOBPCG with a good start and a budget of Hessian-vector products.
@@ -240,7 +187,7 @@ def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | N
     p = oracle.num_params
     count = [0]
 
-    def mm(U):
+    def mm(U: Matrix) -> Matrix:
         U = np.asarray(U, dtype=float).reshape(p, -1)
         count[0] += U.shape[1]
         return oracle.hvp_block(U)
@@ -267,7 +214,7 @@ def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | N
     rnd = 64 * EPS * sc
     method = "structure bounds (λ_min(H_F) + λ ≤ λ_min ≤ Rayleigh quotient)"
     if not (np.isfinite(lower) and ritz - lower <= tol * sc):
-        y, mu_y = _lobpcg(mm, X0, HX, tol * sc, budget)
+        y, mu_y = lobpcg_smallest(mm, X0, HX, tol * sc, budget)
         if mu_y < ritz:
             ritz, x = mu_y, y
         method = "LOBPCG" + (" from H_F's lowest eigenvectors" if structure is not None and structure[1].shape[1]
@@ -280,63 +227,6 @@ def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | N
     converged = bool(res <= tol * sc or (np.isfinite(lower) and hi - lower <= tol * sc))
     return EigResult("SA", np.array([ritz]), x[:, None], np.array([res]), converged, tol, sc, method, count[0],
                      (lo, hi))
-
-
-def _lobpcg(mm, X: np.ndarray, HX: np.ndarray, atol: float, budget: int) -> tuple[np.ndarray, float]:
-    """Block LOBPCG (Knyazev 2001) for the smallest eigenpair of a symmetric operator given by the block
-    product ``mm``; X (p × k) orthonormal with HX = mm(X). Each step is a Rayleigh–Ritz projection on
-    span[X, R, P] (residuals R and previous directions P, both projected off X), the basis orthonormalised
-    through its scaled Gram matrix; when that is ill-conditioned P is dropped (a restart). HX is recomputed
-    exactly every ``_REFRESH`` steps so that the recurrences do not drift. Stops when the first residual is
-    ≤ atol or the next block would exceed ``budget`` products. Returns the best (x, Ritz value) seen."""
-    k = X.shape[1]
-    T = X.T @ HX
-    mu, Y = np.linalg.eigh(0.5 * (T + T.T))
-    X, HX = X @ Y, HX @ Y
-    best = (X[:, 0].copy(), float(mu[0]))
-    P = HP = None
-    spent, step = k, 0
-    while True:
-        R = HX - X * mu
-        if np.linalg.norm(R[:, 0]) <= atol or spent + 2 * k > budget:
-            break
-        step += 1
-        R -= X @ (X.T @ R)
-        HR = mm(R)
-        spent += k
-        blocks, hblocks = [X, R], [HX, HR]
-        if P is not None:
-            c = X.T @ P
-            blocks.append(P - X @ c)
-            hblocks.append(HP - HX @ c)
-        S, HS = np.hstack(blocks), np.hstack(hblocks)
-        G = S.T @ S
-        dinv = 1.0 / np.sqrt(np.maximum(np.diag(G), np.finfo(float).tiny))
-        w, V = np.linalg.eigh(dinv[:, None] * G * dinv[None, :])
-        keep = w > 1e-9 * w[-1]
-        if P is not None and not keep.all():         # ill-conditioned basis: restart without P
-            P = HP = None
-            continue
-        B = dinv[:, None] * V[:, keep] / np.sqrt(w[keep])          # S B has orthonormal columns
-        A = B.T @ (S.T @ HS) @ B
-        theta, Z = np.linalg.eigh(0.5 * (A + A.T))
-        C = B @ Z[:, :k]
-        P, HP = S[:, k:] @ C[k:], HS[:, k:] @ C[k:]
-        X, HX, mu = S @ C, HS @ C, theta[:k]
-        if step % _REFRESH == 0 and spent + k <= budget:
-            X, _ = np.linalg.qr(X)
-            HX = mm(X)
-            spent += k
-            T = X.T @ HX
-            mu, Y = np.linalg.eigh(0.5 * (T + T.T))
-            X, HX = X @ Y, HX @ Y
-            P = HP = None
-        if mu[0] < best[1]:
-            best = (X[:, 0].copy(), float(mu[0]))
-    return best
-
-
-_REFRESH = 25
 
 
 def lambda_max(H: HessianLike, *, tol: float = 1e-8, scale: float | None = None, maxiter: int | None = None,
