@@ -90,7 +90,7 @@ def check(claims: tuple[str, ...], everything: bool, examples: int, seed: int, o
         apply_limits(max_memory, max_work)
     except InputError as exc:
         bad_input(exc)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from ..check import check_claim, keep_hypothesis_out_of_cwd, run_failed
     from ..claims import all_claims, get_claim
@@ -111,9 +111,11 @@ def check(claims: tuple[str, ...], everything: bool, examples: int, seed: int, o
                       console=err_console, transient=True, disable=as_json) as bar:
             for cid in chosen:
                 task = bar.add_task(cid, total=examples)
+
+                def tick(k: int, task: TaskID = task) -> None:
+                    bar.update(task, completed=k)
                 rep = check_claim(cid, examples=examples, seed=seed, out_dir=out, params=params[cid] or None,
-                                  progress=lambda k, task=task: bar.update(task, completed=k), jobs=jobs,
-                                  dask=dask_address, imports=imports)
+                                  progress=tick, jobs=jobs, dask=dask_address, imports=imports)
                 bar.update(task, completed=examples)
                 reports.append(rep)
                 if as_json:

@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import NDArray
 
-Vector = NDArray[np.float64]
-Matrix = NDArray[np.float64]
+from ._base import Matrix, Vector
+
 MatVec = Callable[[Vector], Vector]
 BlockProduct = Callable[[Matrix], Matrix]      # U (p × k) ↦ H U
 

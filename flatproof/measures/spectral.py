@@ -17,8 +17,8 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from .._errors import InputError
 from .._parallel import blas_threads
-from ._base import CurvatureOracle
-from .krylov import Matrix, MatVec, Vector, largest_by_lanczos, lobpcg_smallest
+from ._base import CurvatureOracle, Matrix, Vector
+from .krylov import MatVec, largest_by_lanczos, lobpcg_smallest
 
 EPS = np.finfo(float).eps
 
