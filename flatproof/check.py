@@ -19,7 +19,7 @@ import copy
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +53,7 @@ def keep_hypothesis_out_of_cwd() -> None:
     set_hypothesis_home_dir(str(cache_folder() / "hypothesis"))
 
 
-def run_failed(reports, everything: bool) -> bool:
+def run_failed(reports: Iterable[CheckReport], everything: bool) -> bool:
     """Does a ``check`` run fail (exit 1)? Named claims: if any was violated. ``--all``: only if an
     [exact] or true [paper] claim was violated, or a FALSE BY DESIGN claim was *not* refuted; [probe]
     claims report what they observed and never fail the run."""
@@ -113,13 +113,13 @@ def _size(doc: dict) -> dict:
     return out
 
 
-def _import_flag(claim) -> str:
+def _import_flag(claim: Claim) -> str:
     """``--import MODULE `` for a claim defined outside flatproof (a user's), so the Run line works as written."""
     module = type(claim).__module__
     return "" if module.split(".")[0] == "flatproof" else f"--import {module} "
 
 
-def reverify(claim, doc: dict) -> tuple[dict, str | None]:
+def reverify(claim: Claim, doc: dict) -> tuple[dict, str | None]:
     """Re-verify a document that ``verify`` found violated, as strictly as the claim allows: rigorous mode if the
     claim has it, and every hypothesis tolerance (a parameter named ``*_tol``) at the claim's default. Returns the
     re-verified document and None if it is still violated, else the reason it is not a counterexample."""
@@ -165,7 +165,8 @@ class _ShardResult:
     why: str | None = None         # the reason of one of them
 
 
-def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, progress=None) -> _ShardResult:
+def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None,
+               progress: Callable[[int], None] | None = None) -> _ShardResult:
     """One hypothesis run: counts up to the first violation, which is shrunk."""
     result, counting = _ShardResult(Counter(), 0, None), [True]     # counting stops at the first violation
     claim = get_claim(claim_id, field="CLAIM")
@@ -175,7 +176,7 @@ def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, pro
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
               phases=[Phase.generate, Phase.shrink])
     @given(cases(claim_id, params=params))
-    def prop(doc):
+    def prop(doc: dict) -> None:
         try:
             verdict = load_case_dict(doc, f"<{claim_id}>").verify()
         except InputError:
@@ -207,7 +208,7 @@ def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, pro
     return result
 
 
-def _shard_task(task):
+def _shard_task(task: _ShardTask) -> _ShardResult:
     from ._parallel import blas_threads
     claim_id, examples, seed, params, imports = task
     import importlib

@@ -20,7 +20,7 @@ from pathlib import Path
 from ._errors import InputError
 from ._latex import compile_pdf, latex_text, math_text, tt_id
 from .check import CheckReport
-from .claims import Claim, all_claims
+from .claims import Claim, Verdict, all_claims
 from .derivations import Derivation
 from .vocab import Relation
 
@@ -61,7 +61,7 @@ def paper_claims(paper: str) -> list:
     return [c for c in all_claims() if c.section.startswith(letter + ".") and not c.id.startswith("test.")]
 
 
-def verdict_basis(verdict) -> str:
+def verdict_basis(verdict: Verdict) -> str:
     """How the verdict was decided (its basis: certified, estimated: what, observed), or, for an undecided
     verdict, why not."""
     if verdict.basis is not None:
@@ -127,7 +127,7 @@ def commands(papers: list[str], *, examples: int, seed: int) -> list[str]:
     return cmds
 
 
-def _ders(c):
+def _ders(c: Claim) -> list[Derivation]:
     from .derivations import for_claim
     return for_claim(c.id)
 
@@ -143,7 +143,7 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 """
 
 
-def latex(papers: list[str], parts: dict, *, examples: int, seed: int, date: str, figures: dict) -> str:
+def latex(papers: list[str], parts: dict[str, list[ClaimPart]], *, examples: int, seed: int, date: str, figures: dict) -> str:
     """The report as one LaTeX document (ASCII): front matter, then per paper its claims and its figures."""
     out = [PREAMBLE, *_front_matter(papers, examples=examples, seed=seed, date=date)]
     for paper in papers:
@@ -292,7 +292,7 @@ def build(which: str, *, pdf: str | None, latex_file: str | None, html_dir: str 
     return parts
 
 
-def write_html(papers, parts, out: Path, *, examples: int, seed: int, date: str, figures: dict) -> None:
+def write_html(papers: list[str], parts: dict[str, list[ClaimPart]], out: Path, *, examples: int, seed: int, date: str, figures: dict) -> None:
     """A self-contained HTML version (statements as LaTeX source, figures copied next to it)."""
     from .mathpages import claim_entry
     out.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from ..measures.population import excess_mse
 from ..measures.spectral import lambda_max
 from ..model import constructions as C
 from ..model.activations import relu, relu_power
-from ..model.data import MultiIndexTask
+from ..model.data import MultiIndexData, MultiIndexTask
 from ..model.losses import Loss
 from ._io import save_figure, write_csv
 from ._style import data_ticks, legend, style
@@ -44,7 +44,7 @@ from ._sweep import (
 RELU = lambda t: np.maximum(t, 0.0)  # noqa: E731
 
 
-def _problem(data):
+def _problem(data: MultiIndexData) -> HomogeneousProblem:
     return HomogeneousProblem(data, Loss("square", 1.0))
 
 

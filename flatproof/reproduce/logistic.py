@@ -15,18 +15,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from ..instances.train import gradient_descent, logistic_monitor
+from ..instances.train import TrainResult, gradient_descent, logistic_monitor
 from ..measures.population import classification_error, region_risk, training_error
 from ..measures.spectral import lambda_max
 from ..measures.uncertain import uncertain_set
 from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
 from ..measures.weighted_tv import CurvatureWeight, weighted_tv
 from ..model import constructions as C
-from ..model.data import LogisticTask, uniform
+from ..model.data import LogisticTask, UnivariateData, uniform
 from ..model.expr import parse_expression
 from ..model.losses import Loss, logistic_d2
 from ..model.univariate import UnivariateNet
@@ -52,21 +52,23 @@ def _task(logit: str, flip: float) -> LogisticTask:
     return LogisticTask(uniform(-1, 1), parse_expression(logit), flip)
 
 
-def _train(task, n, width, eta, steps, seed, record_every):
+def _train(task: LogisticTask, n: int, width: int, eta: float, steps: int, seed: int, record_every: int
+           ) -> tuple[UnivariateData, UnivariateProblem, TrainResult, UnivariateNet]:
+    """GD with step ``eta`` from a random network of ``width`` neurons on ``n`` fresh samples of ``task``; the run
+    and its final network."""
     rng = np.random.default_rng(seed)
     data = task.sample(n, rng)
     problem = UnivariateProblem(data, LOSS)
     net0 = C.random_univariate(width, rng)
     run = gradient_descent(problem, net0, eta, steps, record_every=record_every,
                            monitor=logistic_monitor(task if record_every else None, 0.1))
-    return data, problem, run
+    return data, problem, run, cast(UnivariateNet, run.net)      # GD on a univariate problem: a univariate net
 
 
 def eos_shard(eta: float, seed: int, cfg: dict) -> dict:
     """(a)–(c) for one step size and one seed: GD from a random start on fresh data, then its final network."""
     task = _task("3*sin(2*x)", 0.1)
-    data, problem, run = _train(task, cfg["n"], cfg["width"], eta, cfg["steps"], seed, cfg["record"])
-    net = run.net
+    data, problem, run, net = _train(task, cfg["n"], cfg["width"], eta, cfg["steps"], seed, cfg["record"])
     orc = univariate_oracle(problem, net, at_kink="convention")
     d = logistic_d2(orc.forward())
     weight = CurvatureWeight.from_data(data.x, d)
@@ -106,12 +108,12 @@ def rate_shard(setting: tuple[int, int], seed: int, cfg: dict) -> dict | None:
     """(e) for one (n, replicate) and one seed: the excess risk of the GD solution, or None (no uncertain set)."""
     n, replicate = setting
     task = _task("6*x", 0.0)
-    data, problem, run = _train(task, n, cfg["width"], 1.0, cfg["steps"], rate_seed(n, replicate, seed), 0)
-    U = uncertain_set(run.net, 0.1, -1, 1)
+    _, _, _, net = _train(task, n, cfg["width"], 1.0, cfg["steps"], rate_seed(n, replicate, seed), 0)
+    U = uncertain_set(net, 0.1, -1, 1)
     if U.empty or U.hull is None:
         return None
-    inside = region_risk(run.net, task, U.hull, inside=True)
-    whole = region_risk(run.net, task, None)
+    inside = region_risk(net, task, U.hull, inside=True)
+    whole = region_risk(net, task, None)
     return {"n": n, "seed": seed, "replicate": replicate, "excess_inside": inside.excess_logistic,
             "excess_all": whole.excess_logistic, "error_excess": whole.error - whole.bayes_error,
             "region": list(U.hull)}
