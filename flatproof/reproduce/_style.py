@@ -3,8 +3,9 @@ one legend for an axis and its twin, and the PNG + vector PDF pair."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:                    # matplotlib is imported only when a figure is drawn
@@ -34,6 +35,21 @@ def style(name: str) -> Iterator[dict[str, Any]]:
     import matplotlib.pyplot as plt
     with plt.rc_context(STYLES[name]["rc"]):
         yield STYLES[name]
+
+
+FigureMaker = Callable[[dict, Path, dict[str, Any]], list[str]]   # (numbers, folder, style) ↦ the files it wrote
+
+
+def draw(figures: Sequence[FigureMaker], res: dict, out: Path, style_name: str) -> list[str]:
+    """Draw ``figures`` from a study's numbers ``res`` into ``out`` in style ``style_name`` (matplotlib without a
+    display); the files written."""
+    import matplotlib
+    matplotlib.use("Agg")
+    paths: list[str] = []
+    with style(style_name) as st:
+        for figure in figures:
+            paths += figure(res, out, st)
+    return paths
 
 
 def legend(ax: Axes, *twins: Axes, **kw: Any) -> Legend:

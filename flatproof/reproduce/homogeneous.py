@@ -28,18 +28,8 @@ from ..model.activations import relu, relu_power
 from ..model.data import MultiIndexData, MultiIndexTask
 from ..model.losses import Loss
 from ._io import save_figure, write_csv
-from ._style import data_ticks, legend, style
-from ._sweep import (
-    BAND,
-    Shard,
-    aggregate_columns,
-    band,
-    long_rows,
-    run_study,
-    seeds_label,
-    series,
-    summarise,
-)
+from ._style import data_ticks, draw, legend
+from ._sweep import BAND, Shard, aggregate_columns, band, long_rows, run_study, seeds_label, series, summarise
 
 RELU = lambda t: np.maximum(t, 0.0)  # noqa: E731
 
@@ -219,14 +209,7 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
     """The four figures of the study from its numbers ``res`` (and per figure a CSV of every seed's numbers and
     one of their mean and spread); the file paths. With several seeds each curve is the mean over seeds and the
     shaded band its min–max range."""
-    import matplotlib
-    matplotlib.use("Agg")
-
-    figures: list[str] = []
-    with style(style_name) as st:
-        for figure in (_orbit_figure, _dinh_figure, _flattest_figure, _memoriser_figure):
-            figures += figure(res, out, st)
-    return figures
+    return draw((_orbit_figure, _dinh_figure, _flattest_figure, _memoriser_figure), res, out, style_name)
 
 
 def _orbit_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:

@@ -31,19 +31,8 @@ from ..model.expr import parse_expression
 from ..model.losses import Loss, logistic_d2
 from ..model.univariate import UnivariateNet
 from ._io import save_figure, write_csv
-from ._style import data_ticks, legend, style
-from ._sweep import (
-    BAND,
-    Shard,
-    aggregate_columns,
-    band,
-    long_rows,
-    run_study,
-    seeds_label,
-    series,
-    spread,
-    summarise,
-)
+from ._style import data_ticks, draw, legend
+from ._sweep import BAND, Shard, aggregate_columns, band, long_rows, run_study, seeds_label, series, spread, summarise
 
 LOSS = Loss("logistic")
 
@@ -208,14 +197,7 @@ def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
     """The five figures of the study from its numbers ``res`` (and per figure a CSV of every seed's numbers and
     one of their mean and spread); the file paths. With several seeds each curve is the mean over seeds and the
     shaded band its min–max range."""
-    import matplotlib
-    matplotlib.use("Agg")
-
-    figures: list[str] = []
-    with style(style_name) as st:
-        for figure in (_eos_figure, _function_figure, _eta_figure, _infinity_figure, _rate_figure):
-            figures += figure(res, out, st)
-    return figures
+    return draw((_eos_figure, _function_figure, _eta_figure, _infinity_figure, _rate_figure), res, out, style_name)
 
 
 def _eos_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
