@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...derivations.orbit import OrbitInfimum, orbit_minimum, search_orbit
+from ...derivations.orbit import OrbitInfimum, numeric_infimum, orbit_minimum
 from ...measures._base import CurvatureOracle
 from ...measures.homogeneous_hessian import HomogeneousOracle
 from ...measures.homogeneous_orbit import f_sym_net, infimum, scaled_trace_blocks, trace_blocks
@@ -158,13 +158,9 @@ def _infimum_is_f_sym(ev: Evaluation, inst: Instance, ctx: Context, orc: Curvatu
 
     def F_at(cj: np.ndarray) -> float:
         return inst.oracle(rescale_homogeneous(net, cj), kink_tol=kt).trace()
-    cstar = inf.approach(0.25 * inf_tol)        # well inside the comparison's tolerance
+    numeric, cstar = numeric_infimum(inf, F_at, inf_tol)
     if cstar is None:
-        numeric = np.nan
         ev.notes.append("a rescaling that approaches the infimum is not a float64 number (it would overflow)")
-    else:
-        cstar = search_orbit(inf, F_at, cstar)
-        numeric = F_at(cstar)      # F is separable over neurons: one evaluation at all the c_j at once
     if not inf.attained:
         ev.notes.extend(["the orbit infimum is not attained (F(T_cθ) > F_sym for every c):"] + inf.describe())
     ev.comparisons.append(compare("inf_c F(T_cθ) (numeric search; unattained neurons along c_j = 2^∓s) = F_sym "

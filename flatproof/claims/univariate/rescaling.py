@@ -50,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...derivations import get_derivation
-from ...derivations.orbit import OrbitInfimum, orbit_infimum, orbit_minimum, search_orbit
+from ...derivations.orbit import OrbitInfimum, numeric_infimum, orbit_infimum, orbit_minimum
 from ...measures._base import CurvatureOracle
 from ...model.constructions import rescale_univariate
 from ...model.univariate import UnivariateNet
@@ -179,15 +179,11 @@ def _infimum_is_closed_form(ev: Evaluation, inst: Instance, ctx: Context, blocks
                         1, eA=2 * ew.astype(np.int64), eB=2 * ev_.astype(np.int64))
     Fsym = inf.value + blocks.Dbar
     inf_tol = identity_tol(ctx.tolerances.identity + SEARCH_TOL, Fsym, terms=x.size * net.num_params)
-    cstar = inf.approach(0.25 * inf_tol)       # well inside the comparison's tolerance
+    def trace_at(ci: np.ndarray) -> float:
+        return trace_gn(inst, rescale_univariate(net, ci), kt)
+    numeric, cstar = numeric_infimum(inf, trace_at, inf_tol)
     if cstar is None:
-        numeric = np.nan
         ev.notes.append("a rescaling that approaches the infimum is not a float64 number (it would overflow)")
-    else:
-        def trace_at(ci: np.ndarray) -> float:
-            return trace_gn(inst, rescale_univariate(net, ci), kt)
-        cstar = search_orbit(inf, trace_at, cstar)
-        numeric = trace_at(cstar)  # separable over neurons: one evaluation at all the c_i at once
     if not inf.attained:
         ev.notes.extend(["the orbit infimum is not attained (tr H_GN(T_cθ) > Σ2√(A_iB_i) + D̄ for every c):"]
                         + inf.describe())
