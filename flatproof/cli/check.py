@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -26,6 +26,8 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from ..claims._core import Claim
 
 
@@ -90,7 +92,7 @@ def check(claims: tuple[str, ...], everything: bool, examples: int, seed: int, o
         apply_limits(max_memory, max_work)
     except InputError as exc:
         bad_input(exc)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..check import check_claim, keep_hypothesis_out_of_cwd, run_failed
     from ..claims import all_claims, get_claim
@@ -111,11 +113,8 @@ def check(claims: tuple[str, ...], everything: bool, examples: int, seed: int, o
                       console=err_console, transient=True, disable=as_json) as bar:
             for cid in chosen:
                 task = bar.add_task(cid, total=examples)
-
-                def tick(k: int, task: TaskID = task) -> None:
-                    bar.update(task, completed=k)
                 rep = check_claim(cid, examples=examples, seed=seed, out_dir=out, params=params[cid] or None,
-                                  progress=tick, jobs=jobs, dask=dask_address, imports=imports)
+                                  progress=_advance(bar, task), jobs=jobs, dask=dask_address, imports=imports)
                 bar.update(task, completed=examples)
                 reports.append(rep)
                 if as_json:
@@ -136,3 +135,10 @@ def check(claims: tuple[str, ...], everything: bool, examples: int, seed: int, o
         Console(width=180).print(table)
     if run_failed(reports, everything):
         sys.exit(EXIT_VIOLATED)
+
+
+def _advance(bar: Progress, task: TaskID) -> Callable[[int], None]:
+    """A progress callback that moves ``task`` of ``bar`` to the number of examples done."""
+    def tick(done: int) -> None:
+        bar.update(task, completed=done)
+    return tick
