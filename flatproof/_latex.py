@@ -96,87 +96,115 @@ _SECTION_REF = re.compile(r"^\(?(?:[UM]\.\d+(?:[–-]+[UM]?\.?\d+)?|App\.|Append
 
 
 def _math_word(w: str) -> str:
-    """One word of a formula (``e^{−z}``, ``λ_max``, ``‖H_F‖₂``) as math-mode LaTeX."""
+    """One word of a formula (``e^{−z}``, ``λ_max``, ``‖H_F‖₂``) as math-mode LaTeX: read left to right, each
+    step a script, a letter with a combining mark, a square root, a run of letters or of Unicode super- or
+    subscripts, else one symbol."""
     out, i = [], 0
     while i < len(w):
-        ch = w[i]
-        if ch in "_^":
-            mark = ch
-            i += 1
-            if i < len(w) and w[i] == "{":
-                depth, j = 1, i + 1
-                while j < len(w) and depth:
-                    depth += {"{": 1, "}": -1}.get(w[j], 0)
-                    j += 1
-                inner, i = w[i + 1:j - 1], j
-            else:
-                m = re.match(r"[a-z]+|[A-Z]+|[0-9]+", w[i:])    # x_j, λ_max, H_GN; A_iB_i is A_i B_i
-                j = i + (len(m.group(0)) if m else 1)           # or one symbol: c_ε
-                inner, i = w[i:j], j
-            star = i < len(w) and w[i] == "*" and mark == "_"
-            i += star
-            body = _OPERATORS.get(inner) or _math_word(inner)
-            out.append(f"{mark}{{{body}}}" + ("^*" if star else ""))
-            continue
-        nxt = w[i + 1] if i + 1 < len(w) else ""
-        if nxt in _COMBINING:
-            out.append(f"{_COMBINING[nxt]}{{{_MATH.get(ch, ch)}}}")
-            i += 2
-            continue
-        if ch == "√" and nxt == "(":
-            depth, j = 1, i + 2
-            while j < len(w) and depth:
-                depth += {"(": 1, ")": -1}.get(w[j], 0)
-                j += 1
-            if depth == 0:
-                out.append(rf"\sqrt{{{_math_word(w[i + 2:j - 1])}}}")
-                i = j
-                continue
-        if ch.isascii() and ch.isalpha():
-            j = i
-            while j < len(w) and w[j].isascii() and w[j].isalpha() and not (
-                    j + 1 < len(w) and w[j + 1] in _COMBINING and j > i):
-                j += 1
-            word = w[i:j]
-            out.append(_OPERATORS.get(word) or (rf"\mathrm{{{word}}}" if len(word) >= 3 else word))
-            if word in _OPERATORS and j < len(w) and w[j].isalnum():
-                out.append(" ")
-            i = j
-            continue
-        if ch in _SUP or ch in _SUB:
-            table, mark = (_SUP, "^") if ch in _SUP else (_SUB, "_")
-            run = []
-            while i < len(w) and w[i] in table:
-                run.append(table[w[i]])
-                i += 1
-            out.append(f"{mark}{{{' '.join(run)}}}")
-            continue
-        if ch == "Σ":
-            out.append(r"\textstyle\sum ")
-        elif ch in _MATH:
-            out.append(_MATH[ch] + " ")
-        elif ch in "–—":
-            out.append(r"\text{--}")
-        elif ch == "‖":
-            out.append(r"\|")
-        elif ch in "{}":
-            out.append("\\" + ch)                     # a set's braces (grouping braces follow _ or ^)
-        elif ch in "%#&$":
-            out.append("\\" + ch)
-        elif ch == "~":
-            out.append(r"\sim ")
-        elif ch == "/":
-            out.append(r"/\allowbreak ")             # inline math breaks only at relations and operators
-        elif ch.isascii():
-            out.append(ch)
+        for read in (_script, _combined_letter, _square_root, _letters, _unicode_scripts):
+            step = read(w, i)
+            if step is not None:
+                text, i = step
+                out.append(text)
+                break
         else:
-            decomposed = unicodedata.normalize("NFD", ch)
-            if len(decomposed) == 2 and decomposed[0].isascii() and decomposed[1] in _COMBINING:
-                out.append(f"{_COMBINING[decomposed[1]]}{{{decomposed[0]}}}")
-            else:
-                out.append(f"\\text{{[U+{ord(ch):04X}]}}")
-        i += 1
+            out.append(_symbol(w[i]))
+            i += 1
     return "".join(out).strip()
+
+
+_Step = tuple[str, int] | None        # the LaTeX of what was read at i, and where reading goes on; None: not mine
+
+
+def _closing(w: str, j: int, opening: str, closing: str) -> tuple[int, int]:
+    """From just after an ``opening`` bracket: (index after its match, depth left: 0 when it is closed)."""
+    depth = 1
+    while j < len(w) and depth:
+        depth += {opening: 1, closing: -1}.get(w[j], 0)
+        j += 1
+    return j, depth
+
+
+def _script(w: str, i: int) -> _Step:
+    """``_x``, ``^{…}``, ``_max``, ``c_ε``, and ``c_j*`` (a starred subscript)."""
+    mark = w[i]
+    if mark not in "_^":
+        return None
+    i += 1
+    if i < len(w) and w[i] == "{":
+        j, _ = _closing(w, i + 1, "{", "}")
+        inner, i = w[i + 1:j - 1], j
+    else:
+        m = re.match(r"[a-z]+|[A-Z]+|[0-9]+", w[i:])    # x_j, λ_max, H_GN; A_iB_i is A_i B_i
+        j = i + (len(m.group(0)) if m else 1)           # or one symbol: c_ε
+        inner, i = w[i:j], j
+    star = i < len(w) and w[i] == "*" and mark == "_"
+    i += star
+    body = _OPERATORS.get(inner) or _math_word(inner)
+    return f"{mark}{{{body}}}" + ("^*" if star else ""), i
+
+
+def _combined_letter(w: str, i: int) -> _Step:
+    """A character followed by a combining mark (``D̄``)."""
+    if i + 1 < len(w) and w[i + 1] in _COMBINING:
+        return f"{_COMBINING[w[i + 1]]}{{{_MATH.get(w[i], w[i])}}}", i + 2
+    return None
+
+
+def _square_root(w: str, i: int) -> _Step:
+    """``√(…)`` with its bracket closed."""
+    if not (w[i] == "√" and w[i + 1:i + 2] == "("):
+        return None
+    j, depth = _closing(w, i + 2, "(", ")")
+    return (rf"\sqrt{{{_math_word(w[i + 2:j - 1])}}}", j) if depth == 0 else None
+
+
+def _letters(w: str, i: int) -> _Step:
+    """A run of ASCII letters: an operator name (``tr``), an upright word of 3 or more letters, else italic."""
+    if not (w[i].isascii() and w[i].isalpha()):
+        return None
+    j = i
+    while j < len(w) and w[j].isascii() and w[j].isalpha() and not (
+            j + 1 < len(w) and w[j + 1] in _COMBINING and j > i):
+        j += 1
+    word = w[i:j]
+    text = _OPERATORS.get(word) or (rf"\mathrm{{{word}}}" if len(word) >= 3 else word)
+    if word in _OPERATORS and j < len(w) and w[j].isalnum():
+        text += " "
+    return text, j
+
+
+def _unicode_scripts(w: str, i: int) -> _Step:
+    """A run of Unicode superscripts (``²``) or subscripts (``₂``)."""
+    if w[i] not in _SUP and w[i] not in _SUB:
+        return None
+    table, mark = (_SUP, "^") if w[i] in _SUP else (_SUB, "_")
+    run = []
+    while i < len(w) and w[i] in table:
+        run.append(table[w[i]])
+        i += 1
+    return f"{mark}{{{' '.join(run)}}}", i
+
+
+def _symbol(ch: str) -> str:
+    """One symbol: a Greek letter or operator, LaTeX's special characters escaped, an accented letter; an
+    unknown character is shown by its code point."""
+    if ch == "Σ":
+        return r"\textstyle\sum "
+    if ch in _MATH:
+        return _MATH[ch] + " "
+    special = {"–": r"\text{--}", "—": r"\text{--}", "‖": r"\|", "~": r"\sim ",
+               "/": r"/\allowbreak "}                 # inline math breaks only at relations and operators
+    if ch in special:
+        return special[ch]
+    if ch in "{}%#&$":
+        return "\\" + ch                              # a set's braces (grouping braces follow _ or ^)
+    if ch.isascii():
+        return ch
+    decomposed = unicodedata.normalize("NFD", ch)
+    if len(decomposed) == 2 and decomposed[0].isascii() and decomposed[1] in _COMBINING:
+        return f"{_COMBINING[decomposed[1]]}{{{decomposed[0]}}}"
+    return f"\\text{{[U+{ord(ch):04X}]}}"
 
 
 def _is_math_word(w: str) -> bool | None:

@@ -19,6 +19,7 @@ import copy
 import hashlib
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from ._errors import InputError
 from ._files import write_text_atomic
 from ._toml import dumps
 from .casefile import load_case, load_case_dict
-from .claims import get_claim
+from .claims import Claim, get_claim
 from .strategies import cases, has_strategy
 from .vocab import Outcome, Tag
 
@@ -52,7 +53,7 @@ def keep_hypothesis_out_of_cwd() -> None:
     set_hypothesis_home_dir(str(cache_folder() / "hypothesis"))
 
 
-def run_failed(reports, everything: bool) -> bool:
+def run_failed(reports: Iterable[CheckReport], everything: bool) -> bool:
     """Does a ``check`` run fail (exit 1)? Named claims: if any was violated. ``--all``: only if an
     [exact] or true [paper] claim was violated, or a FALSE BY DESIGN claim was *not* refuted; [probe]
     claims report what they observed and never fail the run."""
@@ -112,13 +113,13 @@ def _size(doc: dict) -> dict:
     return out
 
 
-def _import_flag(claim) -> str:
+def _import_flag(claim: Claim) -> str:
     """``--import MODULE `` for a claim defined outside flatproof (a user's), so the Run line works as written."""
     module = type(claim).__module__
     return "" if module.split(".")[0] == "flatproof" else f"--import {module} "
 
 
-def reverify(claim, doc: dict) -> tuple[dict, str | None]:
+def reverify(claim: Claim, doc: dict) -> tuple[dict, str | None]:
     """Re-verify a document that ``verify`` found violated, as strictly as the claim allows: rigorous mode if the
     claim has it, and every hypothesis tolerance (a parameter named ``*_tol``) at the claim's default. Returns the
     re-verified document and None if it is still violated, else the reason it is not a counterexample."""
@@ -164,7 +165,8 @@ class _ShardResult:
     why: str | None = None         # the reason of one of them
 
 
-def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, progress=None) -> _ShardResult:
+def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None,
+               progress: Callable[[int], None] | None = None) -> _ShardResult:
     """One hypothesis run: counts up to the first violation, which is shrunk."""
     result, counting = _ShardResult(Counter(), 0, None), [True]     # counting stops at the first violation
     claim = get_claim(claim_id, field="CLAIM")
@@ -174,7 +176,7 @@ def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, pro
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
               phases=[Phase.generate, Phase.shrink])
     @given(cases(claim_id, params=params))
-    def prop(doc):
+    def prop(doc: dict) -> None:
         try:
             verdict = load_case_dict(doc, f"<{claim_id}>").verify()
         except InputError:
@@ -206,7 +208,7 @@ def _run_shard(claim_id: str, examples: int, seed: int, params: dict | None, pro
     return result
 
 
-def _shard_task(task):
+def _shard_task(task: _ShardTask) -> _ShardResult:
     from ._parallel import blas_threads
     claim_id, examples, seed, params, imports = task
     import importlib
@@ -217,8 +219,8 @@ def _shard_task(task):
 
 
 def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: str | Path = "cases/found",
-                params: dict | None = None, progress=None, write: bool = True, jobs: int = 1,
-                dask: str | None = None, imports: tuple[str, ...] = ()) -> CheckReport:
+                params: dict | None = None, progress: Callable[[int], None] | None = None, write: bool = True,
+                jobs: int = 1, dask: str | None = None, imports: tuple[str, ...] = ()) -> CheckReport:
     """Run ``examples`` generated instances of ``claim_id``; shrink and write the first violation.
 
     The examples are split into shards of :data:`SHARD` with seeds fixed by (``seed``, shard); ``jobs``
@@ -232,49 +234,65 @@ def check_claim(claim_id: str, *, examples: int = 100, seed: int = 0, out_dir: s
     sizes = [min(SHARD, examples - lo) for lo in range(0, examples, SHARD)]
     tasks = [(claim.id, size, _shard_seed(seed, k), params, tuple(imports)) for k, size in enumerate(sizes)]
     t0 = time.perf_counter()
-    if jobs <= 1 and dask is None:
-        results, done = [], [0]
+    results = _run_until_violation(tasks, jobs=jobs, dask=dask, progress=progress)
+    _tally(rep, results)
+    rep.seconds = time.perf_counter() - t0
+    doc = results[-1].counterexample if results else None
+    if doc is not None:
+        rep.counterexample, rep.size = doc, _size(doc)
+        if write:
+            _write_counterexample(rep, claim, doc, Path(out_dir))
+    return rep
 
-        def tick(k):
-            done[0] += k
-            if progress is not None:
-                progress(done[0])
+
+_ShardTask = tuple[str, int, int, dict | None, tuple[str, ...]]   # claim id, examples, seed, params, imports
+
+
+def _run_until_violation(tasks: list[_ShardTask], *, jobs: int, dask: str | None,
+                         progress: Callable[[int], None] | None) -> list[_ShardResult]:
+    """The shards' results in order, up to the first with a counterexample: in this process one after the other,
+    else on ``jobs`` processes or the Dask scheduler at ``dask``. ``progress`` hears the examples done so far."""
+    done = [0]
+
+    def tick(k: int) -> None:
+        done[0] += k
+        if progress is not None:
+            progress(done[0])
+    if jobs <= 1 and dask is None:
+        results: list[_ShardResult] = []
         for task in tasks:
             results.append(_run_shard(*task[:4], progress=tick))
             if results[-1].counterexample is not None:
                 break
-    else:
-        from ._parallel import map_until
-        finished = [0]
+        return results
+    from ._parallel import map_until
+    return map_until(_shard_task, tasks, jobs=jobs, dask=dask, stop=lambda r: r.counterexample is not None,
+                     on_result=lambda res: tick(sum(res.counts.values())))
 
-        def on_done(res):
-            finished[0] += sum(res.counts.values())
-            if progress is not None:
-                progress(finished[0])
-        results = map_until(_shard_task, tasks, jobs=jobs, dask=dask, stop=lambda r: r.counterexample is not None,
-                            on_result=on_done)
+
+def _tally(rep: CheckReport, results: list[_ShardResult]) -> None:
+    """Sum the shards' counts into the report, with a note on the violations re-verification did not confirm."""
     for res in results:
         rep.counts.update(res.counts)
         rep.rejected += res.rejected
-    rep.seconds = time.perf_counter() - t0
     unconfirmed = [r for r in results if r.unconfirmed]
     if unconfirmed:
         rep.unconfirmed = sum(r.unconfirmed for r in unconfirmed)
         rep.note = (f"{rep.unconfirmed} violation(s) counted inconclusive, e.g. {unconfirmed[0].why}"
                     + (f"; {rep.note}" if rep.note else ""))
-    doc = results[-1].counterexample if results else None
-    if doc is not None:
-        rep.counterexample, rep.size = doc, _size(doc)
-        if write:
-            out = Path(out_dir)
-            out.mkdir(parents=True, exist_ok=True)
-            path = out / f"{claim_id}-seed{seed}.toml"
-            comment = (f"Counterexample to {claim_id} [{claim.tag}]"
-                       + (" (FALSE BY DESIGN)" if claim.false_by_design else "") +
-                       f", found by `flatproof check {_import_flag(claim)}{claim_id} --examples {examples} --seed {seed}`\n"
-                       f"and shrunk by hypothesis; size: {rep.size}.\n"
-                       f"Run: flatproof verify {_import_flag(claim)}{path}      (expected: violated, exit 1)")
-            write_text_atomic(path, dumps(doc, comment))
-            rep.path = str(path)
-            rep.reproduced = load_case(path).verify().outcome == Outcome.VIOLATED
-    return rep
+
+
+def _write_counterexample(rep: CheckReport, claim: Claim, doc: dict, out: Path) -> None:
+    """Write the shrunk counterexample as a case file in ``out`` with how it was found and how to run it, and
+    verify the written file again."""
+    claim_id, examples, seed = rep.claim, rep.examples, rep.seed
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{claim_id}-seed{seed}.toml"
+    comment = (f"Counterexample to {claim_id} [{claim.tag}]"
+               + (" (FALSE BY DESIGN)" if claim.false_by_design else "") +
+               f", found by `flatproof check {_import_flag(claim)}{claim_id} --examples {examples} --seed {seed}`\n"
+               f"and shrunk by hypothesis; size: {rep.size}.\n"
+               f"Run: flatproof verify {_import_flag(claim)}{path}      (expected: violated, exit 1)")
+    write_text_atomic(path, dumps(doc, comment))
+    rep.path = str(path)
+    rep.reproduced = load_case(path).verify().outcome == Outcome.VIOLATED

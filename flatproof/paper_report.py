@@ -19,7 +19,9 @@ from pathlib import Path
 
 from ._errors import InputError
 from ._latex import compile_pdf, latex_text, math_text, tt_id
-from .claims import all_claims
+from .check import CheckReport
+from .claims import Claim, Verdict, all_claims
+from .derivations import Derivation
 from .vocab import Relation
 
 PAPERS = {
@@ -47,10 +49,10 @@ class CaseRow:
 
 @dataclass
 class ClaimPart:
-    claim: object
-    derivations: list
+    claim: Claim
+    derivations: list[Derivation]
     cases: list[CaseRow]
-    check: object | None  # CheckReport or None (no strategy)
+    check: CheckReport | None  # None: no strategy, or 0 examples
 
 
 def paper_claims(paper: str) -> list:
@@ -59,7 +61,7 @@ def paper_claims(paper: str) -> list:
     return [c for c in all_claims() if c.section.startswith(letter + ".") and not c.id.startswith("test.")]
 
 
-def verdict_basis(verdict) -> str:
+def verdict_basis(verdict: Verdict) -> str:
     """How the verdict was decided (its basis: certified, estimated: what, observed), or, for an undecided
     verdict, why not."""
     if verdict.basis is not None:
@@ -125,7 +127,7 @@ def commands(papers: list[str], *, examples: int, seed: int) -> list[str]:
     return cmds
 
 
-def _ders(c):
+def _ders(c: Claim) -> list[Derivation]:
     from .derivations import for_claim
     return for_claim(c.id)
 
@@ -141,15 +143,27 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 """
 
 
-def latex(papers: list[str], parts: dict, *, examples: int, seed: int, date: str, figures: dict) -> str:
-    """The report as one LaTeX document (ASCII)."""
-    from .mathpages import claim_entry
+def latex(papers: list[str], parts: dict[str, list[ClaimPart]], *, examples: int, seed: int, date: str, figures: dict) -> str:
+    """The report as one LaTeX document (ASCII): front matter, then per paper its claims and its figures."""
+    out = [PREAMBLE, *_front_matter(papers, examples=examples, seed=seed, date=date)]
+    for paper in papers:
+        info = PAPERS[paper]
+        out.append(f"\\section{{{latex_text(info['title'])}}}")
+        out.append(f"\\noindent {latex_text(info['authors'])}, arXiv {info['arxiv']}. Claims of flatproof math "
+                   f"{info['letter']} ({len(parts[paper])}).")
+        for part in parts[paper]:
+            out += _claim_section(part, examples=examples, seed=seed)
+        out += _figures_section(info["study"], figures.get(paper) or [])
+    out.append("\\end{document}\n")
+    return "\n".join(out)
 
-    out = [PREAMBLE]
+
+def _front_matter(papers: list[str], *, examples: int, seed: int, date: str) -> list[str]:
+    """Title, what the report is, versions, seeds and the commands that regenerate every number."""
     titles = "; ".join(f"{PAPERS[p]['authors']}, \\emph{{{latex_text(PAPERS[p]['title'])}}}, arXiv {PAPERS[p]['arxiv']}"
                        for p in papers)
-    out.append("\\begin{center}{\\LARGE flatproof report}\\\\[1ex]" + titles + f"\\\\[1ex]{latex_text(date)}"
-               "\\end{center}\n")
+    out = ["\\begin{center}{\\LARGE flatproof report}\\\\[1ex]" + titles + f"\\\\[1ex]{latex_text(date)}"
+           "\\end{center}\n"]
     out.append("\\noindent This report states every claim flatproof registers for the paper(s) above, as "
                "flatproof formalises it (the flatproof math pages, \\texttt{flatproof/math/}; "
                "\\texttt{flatproof list ID} prints a section), with the sympy derivation behind it, the verdicts "
@@ -163,56 +177,62 @@ def latex(papers: list[str], parts: dict, *, examples: int, seed: int, date: str
     out.append("\\paragraph{Commands that regenerate every number.}\n\\begin{itemize}\\small\\raggedright")
     out += [f"\\item \\texttt{{{latex_text(c)}}}" for c in commands(papers, examples=examples, seed=seed)]
     out.append("\\end{itemize}\n\\newpage")
-    for paper in papers:
-        info = PAPERS[paper]
-        out.append(f"\\section{{{latex_text(info['title'])}}}")
-        out.append(f"\\noindent {latex_text(info['authors'])}, arXiv {info['arxiv']}. Claims of flatproof math "
-                   f"{info['letter']} ({len(parts[paper])}).")
-        for part in parts[paper]:
-            c = part.claim
-            false = " \\textbf{(false by design: a violation is the expected verdict)}" if c.false_by_design else ""
-            out.append(f"\\subsection{{{tt_id(c.id)} [{c.tag}]}}")
-            out.append(f"\\noindent {math_text(c.title)}.{false}\\\\\n\\textbf{{Reference}}: {math_text(c.reference)}.")
-            out.append("\\begin{gather*}" + c.statement + "\\end{gather*}")
-            entry = claim_entry(c.id)
-            if entry:
-                out.append("\\begin{itemize}\\small")
-                for line in _entry_items(entry):
-                    out.append("\\item " + line)
-                out.append("\\end{itemize}")
-            for d in part.derivations:
-                out.append(f"\\paragraph{{Derivation \\texttt{{{d.name}}}}} {d.setting}")
-                out.append(d.latex_body())
-            out.append("\\paragraph{Shipped cases.}")
-            if part.cases:
-                out.append("\\begin{center}\\small\\begin{tabular}{>{\\raggedright\\arraybackslash}p{3.6cm}l"
-                           ">{\\raggedright\\arraybackslash}p{3.2cm}l>{\\raggedright\\arraybackslash}p{5.4cm}}"
-                           "\\toprule")
-                out.append("case & verdict & basis & mode & main comparison \\\\\\midrule")
-                for r in part.cases:
-                    out.append(f"{tt_id(r.path)} & {r.outcome} & {math_text(r.basis)} & {r.mode} & {math_text(r.primary)} \\\\")
-                out.append("\\bottomrule\\end{tabular}\\end{center}")
-            else:
-                out.append("No shipped case.")
-            if part.check is not None:
-                k = part.check.counts
-                out.append(f"\\paragraph{{Property test}} (\\texttt{{flatproof check {latex_text(c.id)} --examples "
-                           f"{examples} --seed {seed}}}): {part.check.tried} instances: {k['holds']} hold, "
-                           f"{k['violated']} violated, {k['inconclusive']} inconclusive, "
-                           f"{k['hypotheses-not-met']} with hypotheses not met; {part.check.rejected} rejected.")
-            else:
-                out.append("\\paragraph{Property test.} " + ("not run (0 examples)." if examples == 0 else
-                                                               "no instance strategy for this claim."))
-        out.append(f"\\subsection{{Figures of \\texttt{{flatproof reproduce {info['study']}}}}}")
-        figs = figures.get(paper) or []
-        if not figs:
-            out.append(f"No figures were found; run \\texttt{{flatproof reproduce {info['study']}}} and pass "
-                       "\\texttt{--figures DIR}.")
-        for f in figs:
-            out.append("\\begin{center}\\includegraphics[width=0.8\\textwidth,height=0.4\\textheight,"
-                       f"keepaspectratio]{{{f.as_posix()}}}\\\\\\small\\texttt{{{latex_text(f.name)}}}\\end{{center}}")
-    out.append("\\end{document}\n")
-    return "\n".join(out)
+    return out
+
+
+def _claim_section(part: ClaimPart, *, examples: int, seed: int) -> list[str]:
+    """One claim: title, reference, statement, its math-page entry, derivations, shipped cases, property test."""
+    from .mathpages import claim_entry
+    c = part.claim
+    false = " \\textbf{(false by design: a violation is the expected verdict)}" if c.false_by_design else ""
+    out = [f"\\subsection{{{tt_id(c.id)} [{c.tag}]}}",
+           f"\\noindent {math_text(c.title)}.{false}\\\\\n\\textbf{{Reference}}: {math_text(c.reference)}.",
+           "\\begin{gather*}" + c.statement + "\\end{gather*}"]
+    entry = claim_entry(c.id)
+    if entry:
+        out += ["\\begin{itemize}\\small", *("\\item " + line for line in _entry_items(entry)), "\\end{itemize}"]
+    for d in part.derivations:
+        out.append(f"\\paragraph{{Derivation \\texttt{{{d.name}}}}} {d.setting}")
+        out.append(d.latex_body())
+    out.append("\\paragraph{Shipped cases.}")
+    out += _cases_table(part.cases) if part.cases else ["No shipped case."]
+    out.append(_property_test(c.id, part.check, examples=examples, seed=seed))
+    return out
+
+
+def _cases_table(cases: list[CaseRow]) -> list[str]:
+    """The shipped cases' verdicts as a table."""
+    return ["\\begin{center}\\small\\begin{tabular}{>{\\raggedright\\arraybackslash}p{3.6cm}l"
+            ">{\\raggedright\\arraybackslash}p{3.2cm}l>{\\raggedright\\arraybackslash}p{5.4cm}}"
+            "\\toprule",
+            "case & verdict & basis & mode & main comparison \\\\\\midrule",
+            *(f"{tt_id(r.path)} & {r.outcome} & {math_text(r.basis)} & {r.mode} & {math_text(r.primary)} \\\\"
+              for r in cases),
+            "\\bottomrule\\end{tabular}\\end{center}"]
+
+
+def _property_test(claim_id: str, check: CheckReport | None, *, examples: int, seed: int) -> str:
+    """The property test's counts (``check``: its CheckReport, None when it did not run)."""
+    if check is None:
+        return "\\paragraph{Property test.} " + ("not run (0 examples)." if examples == 0 else
+                                                   "no instance strategy for this claim.")
+    k = check.counts
+    return (f"\\paragraph{{Property test}} (\\texttt{{flatproof check {latex_text(claim_id)} --examples "
+            f"{examples} --seed {seed}}}): {check.tried} instances: {k['holds']} hold, "
+            f"{k['violated']} violated, {k['inconclusive']} inconclusive, "
+            f"{k['hypotheses-not-met']} with hypotheses not met; {check.rejected} rejected.")
+
+
+def _figures_section(study: str, figs: list[Path]) -> list[str]:
+    """The study's figures, or how to make them."""
+    out = [f"\\subsection{{Figures of \\texttt{{flatproof reproduce {study}}}}}"]
+    if not figs:
+        out.append(f"No figures were found; run \\texttt{{flatproof reproduce {study}}} and pass "
+                   "\\texttt{--figures DIR}.")
+    for f in figs:
+        out.append("\\begin{center}\\includegraphics[width=0.8\\textwidth,height=0.4\\textheight,"
+                   f"keepaspectratio]{{{f.as_posix()}}}\\\\\\small\\texttt{{{latex_text(f.name)}}}\\end{{center}}")
+    return out
 
 
 def _entry_items(entry: str) -> list[str]:
@@ -272,7 +292,7 @@ def build(which: str, *, pdf: str | None, latex_file: str | None, html_dir: str 
     return parts
 
 
-def write_html(papers, parts, out: Path, *, examples: int, seed: int, date: str, figures: dict) -> None:
+def write_html(papers: list[str], parts: dict[str, list[ClaimPart]], out: Path, *, examples: int, seed: int, date: str, figures: dict) -> None:
     """A self-contained HTML version (statements as LaTeX source, figures copied next to it)."""
     from .mathpages import claim_entry
     out.mkdir(parents=True, exist_ok=True)

@@ -8,12 +8,14 @@ as its code point, never passed through.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from ._latex import latex_text, math_text, tt_id  # noqa: F401  (re-exported: the report's typesetting)
+from .claims import Claim, Verdict
 from .vocab import Relation
 
 
-def _num(x, digits: int = 10) -> str:
+def _num(x: object, digits: int = 10) -> str:
     if x is None:
         return "---"
     if isinstance(x, bool):
@@ -49,7 +51,7 @@ with an error model) or observed (a probe). In rigorous mode only certified comp
 """
 
 
-def verdict_latex(case_name: str, claim, verdict, provenance: dict) -> str:
+def verdict_latex(case_name: str, claim: Claim, verdict: Verdict, provenance: dict) -> str:
     rows = []
     for c in verdict.comparisons:
         rel = f"${Relation(c.relation).latex}$"
@@ -88,7 +90,7 @@ def verdict_latex(case_name: str, claim, verdict, provenance: dict) -> str:
     return "\n".join(parts) + "\n"
 
 
-def report_latex(entries) -> str:
+def report_latex(entries: Iterable[tuple[str, Claim, Verdict, dict]]) -> str:
     """A complete document: ``entries`` are (case name, claim, verdict, provenance)."""
     body = "\n\\bigskip\n".join(verdict_latex(*e) for e in entries)
     return PREAMBLE + body + "\\end{document}\n"

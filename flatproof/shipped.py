@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from importlib import resources
+from os import PathLike
 from pathlib import Path
 
 from ._errors import InputError
@@ -39,7 +40,7 @@ def describe(path: Path) -> tuple[str, str]:
     return (claim.group(1) if claim else "measure", expected.group(1) if expected else "")
 
 
-def copy_cases(dest) -> list[Path]:
+def copy_cases(dest: str | PathLike[str]) -> list[Path]:
     """Copy the shipped cases (and the arrays they load) into ``dest``; never overwrites a file."""
     dest = Path(dest)
     files = sorted(p for p in cases_dir().iterdir() if p.suffix in SUFFIXES)

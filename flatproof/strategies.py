@@ -22,27 +22,36 @@ coordinate, so axis-aligned teachers are kink-free too.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 from hypothesis import strategies as st
+from numpy.typing import ArrayLike
 
-from .claims import get_claim
+from .claims import Claim, get_claim
+
+if TYPE_CHECKING:
+    from .casefile import Case
+
+Doc = dict[str, Any]                      # a case document or one of its tables
 
 LOGITS = ("4*x", "3*sin(2*x)", "2*x", "5*x**3 - 2*x")
 
 
-def _unit(lo: float, hi: float):
+def _unit(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
 
 # ---- univariate -----------------------------------------------------------------------------------
 @st.composite
-def univariate_data(draw, min_n: int = 2, max_n: int = 30, logits=LOGITS, flips=(0.0, 0.1, 0.2, 0.3),
-                    with_law: bool = True) -> dict:
+def univariate_data(draw: st.DrawFn, min_n: int = 2, max_n: int = 30, logits: Sequence[str] = LOGITS,
+                    flips: Sequence[float] = (0.0, 0.1, 0.2, 0.3), with_law: bool = True) -> Doc:
     """A ``[data]`` table: distinct x in [−1, 1], arbitrary ±1 labels, and (``with_law``) the declared law
     x ~ U[−1, 1], P(y = 1 | x) = s(logit(x)) with label flips."""
     xs = draw(st.lists(_unit(-1, 1), min_size=min_n, max_size=max_n, unique_by=lambda t: round(t, 6)))
     ys = draw(st.lists(st.sampled_from([1.0, -1.0]), min_size=len(xs), max_size=len(xs)))
-    table = {"x": [float(t) for t in xs], "y": ys}
+    table: Doc = {"x": [float(t) for t in xs], "y": ys}
     if with_law:
         table.update({"law": "uniform", "law_params": [-1.0, 1.0], "logit": draw(st.sampled_from(logits)),
                       "flip": draw(st.sampled_from(flips))})
@@ -50,8 +59,8 @@ def univariate_data(draw, min_n: int = 2, max_n: int = 30, logits=LOGITS, flips=
 
 
 @st.composite
-def univariate_networks(draw, x, min_width: int = 1, max_width: int = 6, scale: float = 2.0,
-                        knots: str = "any", gap: float = 1e-3, kinks: bool = False) -> dict:
+def univariate_networks(draw: st.DrawFn, x: ArrayLike, min_width: int = 1, max_width: int = 6, scale: float = 2.0,
+                        knots: str = "any", gap: float = 1e-3, kinks: bool = False) -> Doc:
     """A ``[model]`` table with explicit v, w, b, beta; ``knots``: "inside" the data hull, "outside", or "any".
     Unless ``kinks``, every knot is moved at least ``gap`` away from every data point."""
     x = np.asarray(x, dtype=float)
@@ -69,30 +78,30 @@ def univariate_networks(draw, x, min_width: int = 1, max_width: int = 6, scale: 
     return {"kind": "univariate", "v": v, "w": w, "b": [float(wi * ti) for wi, ti in zip(w, t, strict=True)], "beta": beta}
 
 
-def rescalings(min_value: float = 1.0, max_value: float = 10.0):
+def rescalings(min_value: float = 1.0, max_value: float = 10.0) -> st.SearchStrategy[float]:
     """A positive scale c (log-uniform-ish: shrinks towards ``min_value``)."""
     return _unit(0.0, 1.0).map(lambda u: float(min_value * (max_value / min_value) ** u))
 
 
-def step_sizes(min_value: float = 1e-3, max_value: float = 10.0):
+def step_sizes(min_value: float = 1e-3, max_value: float = 10.0) -> st.SearchStrategy[float]:
     """A GD step size η."""
     return rescalings(min_value, max_value)
 
 
-def sign_fitting_networks(min_scale: float = 1.0, max_scale: float = 10.0):
+def sign_fitting_networks(min_scale: float = 1.0, max_scale: float = 10.0) -> st.SearchStrategy[Doc]:
     """A ``[model]`` table: the sign-fitting network of the data (U.5) scaled by c."""
     return rescalings(min_scale, max_scale).map(lambda c: {"kind": "univariate", "construction": "sign-fitting",
                                                            "scale": c})
 
 
 # ---- homogeneous ----------------------------------------------------------------------------------
-def _coord():
+def _coord() -> st.SearchStrategy[float]:
     return st.tuples(st.sampled_from([-1.0, 1.0]), _unit(0.05, 3.0)).map(lambda p: p[0] * p[1])
 
 
 @st.composite
-def multi_index_data(draw, min_n: int = 1, max_n: int = 10, max_d: int = 4, max_r: int = 2, k: int = 1,
-                     noise: float = 0.0) -> dict:
+def multi_index_data(draw: st.DrawFn, min_n: int = 1, max_n: int = 10, max_d: int = 4, max_r: int = 2, k: int = 1,
+                     noise: float = 0.0) -> Doc:
     """A ``[data]`` table: X with coordinates in ±[0.05, 3], U = the first r basis vectors, and
     y = Σ_ℓ σ(u_ℓᵀx) for σ = ReLU^k (noise 0: the teacher interpolates)."""
     d = draw(st.integers(1, max_d))
@@ -108,7 +117,8 @@ def multi_index_data(draw, min_n: int = 1, max_n: int = 10, max_d: int = 4, max_
 
 
 @st.composite
-def homogeneous_networks(draw, d: int, min_width: int = 1, max_width: int = 4, activation: str = "relu") -> dict:
+def homogeneous_networks(draw: st.DrawFn, d: int, min_width: int = 1, max_width: int = 4, activation: str = "relu"
+                         ) -> Doc:
     """A ``[model]`` table with explicit a (entries in [−2, 2]) and W (m × d, coordinates in ±[0.05, 3]),
     width in [min_width, max_width], and the activation named as in a case file."""
     m = draw(st.integers(min_width, max_width))
@@ -117,7 +127,7 @@ def homogeneous_networks(draw, d: int, min_width: int = 1, max_width: int = 4, a
     return {"kind": "homogeneous", "a": a, "W": W, "activation": activation}
 
 
-def interpolators(activation: str = "relu"):
+def interpolators(activation: str = "relu") -> st.SearchStrategy[Doc]:
     """A ``[model]`` table that interpolates the data of :func:`multi_index_data`: the teacher or the memoriser."""
     return st.sampled_from(["teacher", "memoriser"]).map(
         lambda how: {"kind": "homogeneous", "construction": how, "activation": activation})
@@ -142,7 +152,7 @@ def _case(claim_id: str, data: dict, model: dict, params: dict | None = None, lo
 
 
 @st.composite
-def _univariate_case(draw, claim_id: str) -> dict:
+def _univariate_case(draw: st.DrawFn, claim_id: str) -> Doc:
     data = draw(univariate_data(with_law=claim_id == "logistic.uncertain-set" or False))
     model = draw(univariate_networks(data["x"]))
     loss = {"kind": draw(st.sampled_from(["logistic", "square"]))} if claim_id in (
@@ -158,7 +168,7 @@ def _univariate_case(draw, claim_id: str) -> dict:
 
 
 @st.composite
-def _norm_bound_case(draw, claim_id: str) -> dict:
+def _norm_bound_case(draw: st.DrawFn, claim_id: str) -> Doc:
     """Logistic data with its law, a network of any scale (small ones often lie in the weight-decay sublevel set
     J ≤ log 2), weight decay 0 to 10."""
     data = draw(univariate_data(min_n=1, max_n=30))
@@ -171,7 +181,7 @@ def _norm_bound_case(draw, claim_id: str) -> dict:
 
 
 @st.composite
-def _scaled_sign_fitting_case(draw, claim_id: str) -> dict:
+def _scaled_sign_fitting_case(draw: st.DrawFn, claim_id: str) -> Doc:
     data = draw(univariate_data(min_n=2, max_n=30))
     model = draw(sign_fitting_networks(1.0, 8.0))
     params = ({"eta": draw(step_sizes(0.1, 10.0)), "excess": 0.05} if claim_id == "logistic.flat-implies-bayes"
@@ -180,7 +190,7 @@ def _scaled_sign_fitting_case(draw, claim_id: str) -> dict:
 
 
 @st.composite
-def _gd_case(draw, claim_id: str) -> dict:
+def _gd_case(draw: st.DrawFn, claim_id: str) -> Doc:
     if claim_id == "univariate.stability":
         data = draw(univariate_data(min_n=3, max_n=10, with_law=False))
         model = {"kind": "univariate", "construction": "gd", "width": draw(st.integers(4, 10)),
@@ -198,7 +208,7 @@ def _gd_case(draw, claim_id: str) -> dict:
 
 
 @st.composite
-def _homogeneous_case(draw, claim_id: str) -> dict:
+def _homogeneous_case(draw: st.DrawFn, claim_id: str) -> Doc:
     if claim_id == "homogeneous.relu-sample-bound":
         data = draw(multi_index_data(min_n=4, max_n=12))   # with one active sample Cauchy–Schwarz is an equality
         d = len(data["X"][0])
@@ -218,10 +228,11 @@ def _homogeneous_case(draw, claim_id: str) -> dict:
 
 
 @st.composite
-def _homogeneous_any_theta_case(draw, claim_id: str) -> dict:
+def _homogeneous_any_theta_case(draw: st.DrawFn, claim_id: str) -> Doc:
     data = draw(multi_index_data())
     act = draw(st.sampled_from(["relu", "relu^2", "relu^3", "abs^2", "leaky_relu(0.2)"]))
     model = draw(homogeneous_networks(len(data["X"][0]), activation=act))
+    params: dict[str, Any]
     if claim_id == "homogeneous.factorisation":
         params = {"neuron": 0, "copies": draw(st.integers(1, 8))}
     else:
@@ -230,7 +241,7 @@ def _homogeneous_any_theta_case(draw, claim_id: str) -> dict:
 
 
 @st.composite
-def _gaussian_case(draw, claim_id: str) -> dict:
+def _gaussian_case(draw: st.DrawFn, claim_id: str) -> Doc:
     if claim_id == "homogeneous.gaussian-constant":
         d = draw(st.integers(1, 10))
         data = {"generator": "multi-index", "d": d, "r": 1, "n": draw(st.integers(200, 5000)),
@@ -262,7 +273,7 @@ _BUILDERS = {
 }
 
 
-def _builder(claim_id: str):
+def _builder(claim_id: str) -> Callable[[str], st.SearchStrategy[Doc]] | None:
     """The strategy of the claim, or of the nearest shipped claim it subclasses (a user's variant of a
     shipped claim — e.g. a copy with another constant — is tested on the same instances)."""
     claim = get_claim(claim_id, field="CLAIM")
@@ -273,7 +284,7 @@ def _builder(claim_id: str):
     return None
 
 
-def _own_strategy(claim):
+def _own_strategy(claim: Claim) -> st.SearchStrategy[Doc] | None:
     """The strategy a claim gives itself: its ``strategy()`` method, returning case documents."""
     fn = getattr(claim, "strategy", None)
     if fn is None:
@@ -289,15 +300,13 @@ def has_strategy(claim_id: str) -> bool:
     return callable(getattr(get_claim(claim_id, field="CLAIM"), "strategy", None)) or _builder(claim_id) is not None
 
 
-def cases(claim_id: str, *, params: dict | None = None, mode: str = "float"):
+def cases(claim_id: str, *, params: dict | None = None, mode: str = "float") -> st.SearchStrategy[Doc]:
     """Whole case documents (dicts) for ``claim_id``; ``params`` override the drawn claim parameters."""
     claim = get_claim(claim_id, field="CLAIM")
     own = _own_strategy(claim)
     builder = _builder(claim_id)
-    if own is None and builder is None:
-        raise KeyError(f"no strategy for {claim_id}: give the claim a strategy() method (docs/check.md)")
 
-    def finish(doc):
+    def finish(doc: Doc) -> Doc:
         doc["case"]["claim"] = claim_id
         doc["case"]["mode"] = mode
         if params:
@@ -306,17 +315,19 @@ def cases(claim_id: str, *, params: dict | None = None, mode: str = "float"):
         return doc
     if own is not None:
         return own.map(lambda doc: finish(_copy_doc(doc)))
+    if builder is None:
+        raise KeyError(f"no strategy for {claim_id}: give the claim a strategy() method (docs/check.md)")
     base_id = next(cid for c in type(claim).__mro__ if (cid := getattr(c, "id", None)) in _BUILDERS)
     return builder(base_id).map(finish)
 
 
-def _copy_doc(doc) -> dict:
+def _copy_doc(doc: object) -> Doc:
     if not isinstance(doc, dict) or not isinstance(doc.get("case", {}), dict):
         raise TypeError(f"a claim strategy must draw case documents (dicts of tables), got {type(doc).__name__}")
     return {k: dict(v) for k, v in doc.items()} | {"case": dict(doc.get("case", {}))}
 
 
-def instances(claim_id: str, **kw):
+def instances(claim_id: str, *, params: dict | None = None, mode: str = "float") -> st.SearchStrategy[Case]:
     """Built :class:`flatproof.Case` objects (``case.verify()`` returns the verdict)."""
     from .casefile import load_case_dict
-    return cases(claim_id, **kw).map(lambda doc: load_case_dict(doc, f"<{claim_id} instance>"))
+    return cases(claim_id, params=params, mode=mode).map(lambda doc: load_case_dict(doc, f"<{claim_id} instance>"))

@@ -13,14 +13,9 @@ from scipy import integrate
 import flatproof as fp
 from flatproof.claims import get_claim
 from flatproof.instances.instance import Instance
-from flatproof.measures.certified_integral import (
-    NotCertified,
-    WorkBound,
-    _Budget,
-    certified_population,
-    logit_sign_pieces,
-    network_sign_pieces,
-)
+from flatproof.measures.certified_affine import network_sign_pieces
+from flatproof.measures.certified_integral import NotCertified, WorkBound, certified_population
+from flatproof.measures.certified_logit import Budget, logit_sign_pieces
 from flatproof.model import constructions as C
 from flatproof.model.expr import ball_function
 from flatproof.model.univariate import UnivariateNet
@@ -144,7 +139,7 @@ def test_logit_zeros_are_isolated_on_balls():
     """3 sin(200x) on [0.01, 0.5]: every undecided piece contains one of the zeros kπ/200 (k = 1..31), and
     each decided piece has the sign of sin at its midpoint."""
     F = ball_function(fp.parse_expression("3*sin(200*x)"), "jet")
-    pieces = logit_sign_pieces(F, 0.01, 0.5, _Budget(WorkBound()), 1.0)
+    pieces = logit_sign_pieces(F, 0.01, 0.5, Budget(WorkBound()), 1.0)
     assert pieces[0][0] == 0.01 and pieces[-1][1] == 0.5
     assert all(b1 == a2 for (_, b1, _), (a2, _, _) in zip(pieces[:-1], pieces[1:], strict=True))
     zeros = [k * math.pi / 200 for k in range(1, 32)]
@@ -183,7 +178,7 @@ def test_affine_pieces_match_the_definition_exactly(seed):
     knots inside the window, and the merged sign pieces carry the sign of f at their midpoints."""
     from fractions import Fraction
 
-    from flatproof.measures.certified_integral import affine_pieces, piecewise_affine
+    from flatproof.measures.certified_affine import affine_pieces, piecewise_affine
     rng = np.random.default_rng(seed)
     m = int(rng.integers(3, 40))
     w = rng.choice([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0], m) if seed % 2 else rng.standard_normal(m)

@@ -4,7 +4,7 @@ Layers, lowest first: base (vocabularies, errors, validation, files, LaTeX types
 model → derivations → measures → claims → instances (builders, the Instance, network formats) → front ends
 (case files, check, report, reproduce, derive, cli, plugin). A module may import
 its own layer and the layers below it; a claim module imports no other claim module (shared pieces live
-in ``claims/_core.py``, ``claims/_common.py`` or the measures). Imports are read from the source (AST),
+in ``claims/_core.py``, ``claims/_verdict.py``, ``claims/_common.py`` or the measures). Imports are read from the source (AST),
 including those inside functions, so a lazy import cannot hide an upward dependency.
 """
 

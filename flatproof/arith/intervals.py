@@ -20,31 +20,38 @@ infinite endpoint is still a valid (useless) bound.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 U = 2.0 ** -53
 ETA = 2.0 ** -1074
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_X = TypeVar("_X", np.ndarray, float)      # an array of values, or one
 
 
-def _quiet(fn):
+
+def _quiet(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     """Underflow is part of the model (the η terms), never an error; overflow gives infinite, still valid, bounds."""
     @functools.wraps(fn)
-    def wrapper(*args, **kw):
+    def wrapper(*args: _P.args, **kw: _P.kwargs) -> _R:
         with np.errstate(under="ignore", over="ignore"):
             return fn(*args, **kw)
     return wrapper
 
 
 @_quiet
-def _up(x, k: int):
+def _up(x: _X, k: int) -> _X:
     """An upper bound on the exact value of a non-negative quantity computed as ``x`` by k rounded operations."""
     return x * (1.0 + (2 * k + 4) * U) + (k + 1) * ETA
 
 
 @_quiet
-def _down(x, k: int):
+def _down(x: _X, k: int) -> _X:
     """A lower bound on the exact value of a non-negative quantity computed as ``x`` by k rounded operations (the
     mirror of :func:`_up`; never below 0)."""
     return np.maximum(x * (1.0 - (2 * k + 4) * U) - (k + 1) * ETA, 0.0)
@@ -57,7 +64,7 @@ def _gamma(n: int) -> float:
     return float(np.nextafter(n * U / (1 - n * U) * (1 + 4 * U), np.inf))
 
 
-def _as_iv(x) -> Iv:
+def _as_iv(x: Iv | ArrayLike) -> Iv:
     return x if isinstance(x, Iv) else Iv(x)
 
 
@@ -67,14 +74,14 @@ class Iv:
     __slots__ = ("mid", "rad")
     __array_ufunc__ = None      # numpy defers to Iv's operators: float array ∘ Iv is an Iv, never an object array
 
-    def __init__(self, mid, rad=None):
+    def __init__(self, mid: ArrayLike, rad: ArrayLike | None = None) -> None:
         self.mid = np.asarray(mid, dtype=float)
         self.rad = np.zeros_like(self.mid) if rad is None else np.broadcast_to(np.asarray(rad, dtype=float),
                                                                                 self.mid.shape).copy()
 
     @classmethod
     @_quiet
-    def from_bounds(cls, lo, hi) -> Iv:
+    def from_bounds(cls, lo: ArrayLike, hi: ArrayLike) -> Iv:
         """The interval hull of [lo, hi] (lo ≤ hi elementwise)."""
         lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
         mid = lo + 0.5 * (hi - lo)
@@ -99,17 +106,17 @@ class Iv:
         return np.nextafter(np.abs(self.mid) + self.rad, np.inf)
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
         return self.mid.shape
 
     @_quiet
     def contains_zero(self) -> np.ndarray:
         return (self.lo <= 0) & (self.hi >= 0)
 
-    def __getitem__(self, idx) -> Iv:
+    def __getitem__(self, idx: Any) -> Iv:      # any numpy index
         return Iv(self.mid[idx], self.rad[idx])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Iv(mid={self.mid!r}, rad={self.rad!r})"
 
     # -- arithmetic -----------------------------------------------------------------------------
@@ -117,21 +124,21 @@ class Iv:
         return Iv(-self.mid, self.rad)
 
     @_quiet
-    def __add__(self, other) -> Iv:
+    def __add__(self, other: Iv | ArrayLike) -> Iv:
         o = _as_iv(other)
         m = self.mid + o.mid
         return Iv(m, _up(self.rad + o.rad + U * np.abs(m), 3))
 
     __radd__ = __add__
 
-    def __sub__(self, other) -> Iv:
+    def __sub__(self, other: Iv | ArrayLike) -> Iv:
         return self + (-_as_iv(other))
 
-    def __rsub__(self, other) -> Iv:
+    def __rsub__(self, other: Iv | ArrayLike) -> Iv:
         return _as_iv(other) + (-self)
 
     @_quiet
-    def __mul__(self, other) -> Iv:
+    def __mul__(self, other: Iv | ArrayLike) -> Iv:
         o = _as_iv(other)
         m = self.mid * o.mid
         r = np.abs(self.mid) * o.rad + self.rad * np.abs(o.mid) + self.rad * o.rad + U * np.abs(m)
@@ -140,7 +147,7 @@ class Iv:
     __rmul__ = __mul__
 
     @_quiet
-    def __truediv__(self, n) -> Iv:
+    def __truediv__(self, n: float) -> Iv:
         """Division by a positive exact float scalar (a count, a step size)."""
         n = float(n)
         if not n > 0:
@@ -158,7 +165,7 @@ class Iv:
 
     # -- reductions ----------------------------------------------------------------------------
     @_quiet
-    def sum(self, axis=None) -> Iv:
+    def sum(self, axis: int | None = None) -> Iv:
         n = self.mid.size if axis is None else self.mid.shape[axis]
         m = np.sum(self.mid, axis=axis)
         r = np.sum(self.rad, axis=axis) + _gamma(n) * np.sum(np.abs(self.mid), axis=axis)
@@ -183,9 +190,9 @@ class Iv:
         return Iv(m, _up(s + _gamma(terms) * a + U * np.abs(m), terms + 4))
 
 
-def concatenate(parts) -> Iv:
-    parts = [_as_iv(p) for p in parts]
-    return Iv(np.concatenate([p.mid for p in parts]), np.concatenate([p.rad for p in parts]))
+def concatenate(parts: Iterable[Iv | ArrayLike]) -> Iv:
+    ivs = [_as_iv(p) for p in parts]
+    return Iv(np.concatenate([p.mid for p in ivs]), np.concatenate([p.rad for p in ivs]))
 
 
 def max_upper(x: Iv) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -26,6 +26,8 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from ..claims._core import Claim
 
 
@@ -112,8 +114,7 @@ def check(claims: tuple[str, ...], everything: bool, examples: int, seed: int, o
             for cid in chosen:
                 task = bar.add_task(cid, total=examples)
                 rep = check_claim(cid, examples=examples, seed=seed, out_dir=out, params=params[cid] or None,
-                                  progress=lambda k, task=task: bar.update(task, completed=k), jobs=jobs,
-                                  dask=dask_address, imports=imports)
+                                  progress=_advance(bar, task), jobs=jobs, dask=dask_address, imports=imports)
                 bar.update(task, completed=examples)
                 reports.append(rep)
                 if as_json:
@@ -134,3 +135,10 @@ def check(claims: tuple[str, ...], everything: bool, examples: int, seed: int, o
         Console(width=180).print(table)
     if run_failed(reports, everything):
         sys.exit(EXIT_VIOLATED)
+
+
+def _advance(bar: Progress, task: TaskID) -> Callable[[int], None]:
+    """A progress callback that moves ``task`` of ``bar`` to the number of examples done."""
+    def tick(done: int) -> None:
+        bar.update(task, completed=done)
+    return tick

@@ -116,6 +116,19 @@ def search_orbit(inf: OrbitInfimum, trace_at: Callable[[np.ndarray], float], c0:
     return c
 
 
+def numeric_infimum(inf: OrbitInfimum, trace_at: Callable[[np.ndarray], float], tol: float
+                    ) -> tuple[float, np.ndarray | None]:
+    """The orbit's infimum found numerically, to be compared with the closed form within ``tol``: from factors
+    where the closed form comes within tol/4 of it (well inside the comparison's tolerance), :func:`search_orbit`;
+    returns the trace there (one evaluation at all the c_j at once: it is separable over neurons) and the factors,
+    or (nan, None) when such factors are not float64 numbers (they would overflow)."""
+    start = inf.approach(0.25 * tol)
+    if start is None:
+        return float("nan"), None
+    c = search_orbit(inf, trace_at, start)
+    return trace_at(c), c
+
+
 @dataclass(frozen=True)
 class OrbitInfimum:
     """inf over c ∈ (0, ∞)^m of Σ_j (c_j^{2k} A_j + c_j^{−2} B_j) (flatproof math M.3, U.6 with k = 1).

@@ -2,10 +2,13 @@
 
 # the public submodules (imported by name; nothing is re-exported here)
 __all__ = [
+    "certified_affine",
     "certified_integral",
+    "certified_logit",
     "homogeneous_flattest",
     "homogeneous_hessian",
     "homogeneous_orbit",
+    "krylov",
     "norm_bound",
     "population",
     "rigorous",

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from .._errors import InputError, KinkError
 from .._validate import finite_scalar
 from ..model.data import MultiIndexData, UnivariateData
 from ..model.losses import Loss
+
+Vector = NDArray[np.float64]        # a parameter vector (length p) or a vector over the data (length n)
+Matrix = NDArray[np.float64]        # a Hessian (p × p), a Jacobian (n × p) or a block of vectors (p × k)
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,7 +32,7 @@ class Problem:
     loss: Loss
     weight_decay: float = 0.0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "weight_decay", finite_scalar(self.weight_decay, "weight_decay", nonnegative=True))
         self.loss.check_labels(self.data.y)
 
@@ -73,11 +78,11 @@ class CurvatureOracle(ABC):
 
     # -- to be provided -------------------------------------------------------------------------
     num_params: int
-    theta: np.ndarray
+    theta: Vector
     kinks: KinkReport
 
     @abstractmethod
-    def forward(self) -> np.ndarray:  # f(x_j) in the data's order
+    def forward(self) -> Vector:  # f(x_j) in the data's order
         ...
 
     @abstractmethod
@@ -85,16 +90,16 @@ class CurvatureOracle(ABC):
         ...
 
     @abstractmethod
-    def _gradient(self) -> np.ndarray:
+    def _gradient(self) -> Vector:
         ...
 
     @abstractmethod
-    def gauss_newton_hvp(self, u: np.ndarray) -> np.ndarray:
+    def gauss_newton_hvp(self, u: Vector) -> Vector:
         """H_GN u = (1/n) Jᵀ (d ⊙ J u)."""
         ...
 
     @abstractmethod
-    def functional_hvp(self, u: np.ndarray) -> np.ndarray:
+    def functional_hvp(self, u: Vector) -> Vector:
         """H_F u = (1/n) Σ_j φ'_j ∇²f_j u."""
         ...
 
@@ -111,33 +116,33 @@ class CurvatureOracle(ABC):
         """L(θ) + (λ/2)‖θ‖²."""
         return float(self._loss() + 0.5 * self.weight_decay * np.dot(self.theta, self.theta))
 
-    def gradient(self) -> np.ndarray:
+    def gradient(self) -> Vector:
         self._require(1, "gradient")
         return self._gradient() + self.weight_decay * self.theta
 
-    def hvp(self, u) -> np.ndarray:
+    def hvp(self, u: ArrayLike) -> Vector:
         """∇²L(θ) u = H_GN u + H_F u + λ u."""
         self._require(2, "Hessian")
         u = self._vector(u)
         return self._hvp(u) + self.weight_decay * u
 
-    def _hvp(self, u: np.ndarray) -> np.ndarray:
+    def _hvp(self, u: Vector) -> Vector:
         """(H_GN + H_F) u; oracles may fuse the two."""
         return self.gauss_newton_hvp(u) + self.functional_hvp(u)
 
-    def hvp_block(self, U) -> np.ndarray:
+    def hvp_block(self, U: ArrayLike) -> Matrix:
         """∇²L(θ) U for a block U of shape (p, k), one product per column (oracles may batch them)."""
         self._require(2, "Hessian")
         U = self._block(U)
         return self._hvp_block(U) + self.weight_decay * U
 
-    def _hvp_block(self, U: np.ndarray) -> np.ndarray:
+    def _hvp_block(self, U: Matrix) -> Matrix:
         out = np.empty_like(U)
         for j in range(U.shape[1]):
             out[:, j] = self._hvp(U[:, j])
         return out
 
-    def functional_bottom(self, k: int) -> tuple[float, np.ndarray] | None:
+    def functional_bottom(self, k: int) -> tuple[float, Matrix] | None:
         """(λ_min(H_F), a p × k' orthonormal block of H_F's lowest eigenvectors) when H_F has a closed-form
         spectrum, else None. Since H_GN ⪰ 0, λ_min(∇²L) ≥ λ_min(H_F) + λ."""
         return None
@@ -156,7 +161,7 @@ class CurvatureOracle(ABC):
         self._require(2, "Hessian")
         return float(self._trace() + self.weight_decay * self.num_params)
 
-    def hessian(self) -> np.ndarray:
+    def hessian(self) -> Matrix:
         """Dense ∇²L(θ) (p × p, read-only), for p <= dense_limit; built once per oracle."""
         self._require(2, "Hessian")
         self._dense_ok()
@@ -167,10 +172,10 @@ class CurvatureOracle(ABC):
             self.__dict__["_hessian_cache"] = H
         return H
 
-    def _build_hessian(self) -> np.ndarray:
+    def _build_hessian(self) -> Matrix:
         return self._dense_from(self.hvp)
 
-    def hessian_parts(self) -> tuple[np.ndarray, np.ndarray]:
+    def hessian_parts(self) -> tuple[Matrix, Matrix]:
         """(H_GN, H_F) as dense matrices; ∇²L = H_GN + H_F + λ I."""
         self._require(2, "Hessian")
         self._dense_ok()
@@ -181,13 +186,13 @@ class CurvatureOracle(ABC):
         return float(np.linalg.norm(self.hessian(), "fro"))
 
     # -- helpers --------------------------------------------------------------------------------
-    def _vector(self, u) -> np.ndarray:
+    def _vector(self, u: ArrayLike) -> Vector:
         u = np.asarray(u, dtype=float)
         if u.shape != (self.num_params,):
             raise InputError(f"expected a vector of length {self.num_params}, got shape {u.shape}", field="u")
         return u
 
-    def _block(self, U) -> np.ndarray:
+    def _block(self, U: ArrayLike) -> Matrix:
         U = np.asarray(U, dtype=float)
         if U.ndim != 2 or U.shape[0] != self.num_params:
             raise InputError(f"expected a block of shape ({self.num_params}, k), got shape {U.shape}", field="U")
@@ -199,7 +204,7 @@ class CurvatureOracle(ABC):
                 f"p = {self.num_params} parameters exceeds the dense limit {self.dense_limit}; "
                 "use hvp/Lanczos instead", field="dense_limit")
 
-    def _dense_from(self, matvec) -> np.ndarray:
+    def _dense_from(self, matvec: Callable[[Vector], Vector]) -> Matrix:
         p = self.num_params
         eye = np.eye(p)
         H = np.empty((p, p))

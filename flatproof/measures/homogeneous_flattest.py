@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 
 from .._errors import InputError
@@ -37,7 +38,7 @@ class FlattestResult:
     status: str
 
 
-def flattest_relu_interpolator(X, y, directions, *, active_tol: float = 1e-9) -> FlattestResult:
+def flattest_relu_interpolator(X: ArrayLike, y: ArrayLike, directions: ArrayLike, *, active_tol: float = 1e-9) -> FlattestResult:
     X = finite_array(X, "X", ndim=2)
     y = finite_array(y, "y", ndim=1, length=X.shape[0])
     D = finite_array(directions, "directions", ndim=2, cols=X.shape[1])

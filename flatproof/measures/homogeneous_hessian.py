@@ -23,7 +23,7 @@ from .._errors import InputError
 from ..model.data import MultiIndexData
 from ..model.homogeneous import HomogeneousNet
 from ..model.losses import Loss
-from ._base import DEFAULT_KINK_TOL, CurvatureOracle, KinkReport, Problem, dot_rounding
+from ._base import DEFAULT_KINK_TOL, CurvatureOracle, KinkReport, Matrix, Problem, Vector, dot_rounding
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,23 +84,23 @@ class HomogeneousOracle(CurvatureOracle):
         self.d = problem.loss.d2(self.f, y)
         self._phi = problem.loss.value(self.f, y)
 
-    def forward(self) -> np.ndarray:
+    def forward(self) -> Vector:
         return self.f.copy()
 
-    def _split(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _split(self, u: Vector) -> tuple[np.ndarray, np.ndarray]:
         u = self._vector(u)
         return u[:self.m], u[self.m:].reshape(self.m, self.dim)
 
-    def jacobian(self) -> np.ndarray:
+    def jacobian(self) -> Matrix:
         """J (n × m(d+1)), columns in the flat layout [a, W row-major]."""
         Jw = (self.S1 * self.net.a)[:, :, None] * self.X[:, None, :]
         return np.hstack([self.S, Jw.reshape(self.n, -1)])
 
-    def jvp(self, u: np.ndarray) -> np.ndarray:
+    def jvp(self, u: Vector) -> Vector:
         ua, UW = self._split(u)
         return self.S @ ua + (self.S1 * (self.X @ UW.T)) @ self.net.a
 
-    def vjp(self, e: np.ndarray) -> np.ndarray:
+    def vjp(self, e: Vector) -> Vector:
         ga = self.S.T @ e
         gW = self.net.a[:, None] * ((self.S1 * e[:, None]).T @ self.X)
         return np.concatenate([ga, gW.reshape(-1)])
@@ -108,13 +108,13 @@ class HomogeneousOracle(CurvatureOracle):
     def _loss(self) -> float:
         return float(np.mean(self._phi))
 
-    def _gradient(self) -> np.ndarray:
+    def _gradient(self) -> Vector:
         return self.vjp(self.g) / self.n
 
-    def gauss_newton_hvp(self, u: np.ndarray) -> np.ndarray:
+    def gauss_newton_hvp(self, u: Vector) -> Vector:
         return self.vjp(self.d * self.jvp(u)) / self.n
 
-    def functional_hvp(self, u: np.ndarray) -> np.ndarray:
+    def functional_hvp(self, u: Vector) -> Vector:
         ua, UW = self._split(u)
         XU = self.X @ UW.T                               # (n, m): x_iᵀ u_wj
         gS1 = self.g[:, None] * self.S1
@@ -122,7 +122,7 @@ class HomogeneousOracle(CurvatureOracle):
         hW = ua[:, None] * (gS1.T @ self.X) + self.net.a[:, None] * ((self.g[:, None] * self.S2 * XU).T @ self.X)
         return np.concatenate([ha, hW.reshape(-1)]) / self.n
 
-    def _hvp(self, u: np.ndarray) -> np.ndarray:
+    def _hvp(self, u: Vector) -> Vector:
         """(H_GN + H_F) u in two n × m × d products against S' and O((n + m) d) further work (flatproof math M.1).
 
         Euler's identity z σ'(z) = k σ(z) (σ(0) = 0, so it holds at kinks too) gives σ(z_ij) = σ'(z_ij) x_iᵀ w_j / k,
@@ -157,7 +157,7 @@ class HomogeneousOracle(CurvatureOracle):
             hW += a[:, None] * (XU.T @ self.X)
         return out
 
-    def _hvp_block(self, U: np.ndarray) -> np.ndarray:
+    def _hvp_block(self, U: Matrix) -> Matrix:
         """(H_GN + H_F) U for a p × b block: the products of :meth:`_hvp` with b right-hand sides at once."""
         m, d, b = self.m, self.dim, U.shape[1]
         Ua, UW = U[:m], U[m:].reshape(m, d, b)
@@ -177,7 +177,7 @@ class HomogeneousOracle(CurvatureOracle):
         out[m:] = hW.reshape(m * d, b)
         return out
 
-    def functional_bottom(self, k: int) -> tuple[float, np.ndarray] | None:
+    def functional_bottom(self, k: int) -> tuple[float, Matrix] | None:
         """At an interpolator of the square loss (g ≡ 0) H_F = 0 exactly, so λ_min(∇²L) ≥ λ (M.2: H = (2/n)JᵀJ + λI);
         otherwise H_F has no closed-form spectrum here (None)."""
         if np.any(self.g):

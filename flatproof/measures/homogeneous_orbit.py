@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 
 from .._errors import InputError
 from .._validate import finite_array, integer
+from ..model.activations import Activation
 from ..model.data import MultiIndexData
 from ..model.homogeneous import HomogeneousNet
 from ..model.losses import Loss
@@ -97,7 +99,7 @@ def relative_residual(net: HomogeneousNet, X: np.ndarray, y: np.ndarray) -> floa
     return float(q.max())
 
 
-def G_hat(X, directions, activation) -> np.ndarray:
+def G_hat(X: ArrayLike, directions: ArrayLike, activation: Activation) -> np.ndarray:
     """G(ŵ) for each row of ``directions`` (normalised here)."""
     X = finite_array(X, "X", ndim=2)
     D = finite_array(directions, "directions", ndim=2, cols=X.shape[1])
@@ -114,7 +116,7 @@ def G_hat(X, directions, activation) -> np.ndarray:
     return S2 ** (1.0 / (k + 1)) * T2 ** (k / (k + 1.0))
 
 
-def f_sym_factorised(net: HomogeneousNet, X) -> float:
+def f_sym_factorised(net: HomogeneousNet, X: ArrayLike) -> float:
     """F_sym through the invariant factorisation (M.3); equals Σ_j F_sym,j from A_j, B_j.
 
     The invariant |a_j|‖w_j‖^k is raised to 2k/(k+1) as mantissa and exponent — |a_j| = m_a 2^{e_a},
@@ -167,7 +169,7 @@ class FixedWidthResult:
     iterations: int
 
 
-def flattest_fixed_width(X, y, width: int, activation, *, seed: int = 0, init: HomogeneousNet | None = None,
+def flattest_fixed_width(X: ArrayLike, y: ArrayLike, width: int, activation: Activation, *, seed: int = 0, init: HomogeneousNet | None = None,
                          maxiter: int = 500) -> FixedWidthResult:
     """Minimise F_sym(θ) subject to f_θ(x_i) = y_i at fixed width (M.4, k ≥ 2) with SLSQP.
 
@@ -192,10 +194,10 @@ def flattest_fixed_width(X, y, width: int, activation, *, seed: int = 0, init: H
     coef = 2.0 / n * (k + 1) * k ** (-k / (k + 1.0))
     sq = np.einsum("ij,ij->i", X, X)
 
-    def unpack(t):
+    def unpack(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return t[:m], t[m:].reshape(m, d)
 
-    def objective(t):
+    def objective(t: np.ndarray) -> float:
         a, W = unpack(t)
         Z = X @ W.T
         A = np.sum(activation.sigma(Z) ** 2, axis=0)

@@ -19,37 +19,45 @@ quantities as python-flint balls (rigorous mode).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+from ..model.univariate import UnivariateNet
+
+if TYPE_CHECKING:                 # python-flint is imported where a ball is made (rigorous mode only)
+    from flint import arb
 
 
-def path_norm(net) -> float:
+def path_norm(net: UnivariateNet) -> float:
     """P = Σ_i |v_i| √(w_i² + b_i²) (``hypot``: no overflow or underflow in the square)."""
     return float(np.sum(np.abs(net.v) * np.hypot(net.w, net.b)))
 
 
-def sq_norm(net) -> float:
+def sq_norm(net: UnivariateNet) -> float:
     """‖θ‖² = ‖v‖² + ‖w‖² + ‖b‖² + β²."""
     th = net.to_vector()
     return float(th @ th)
 
 
-def _candidates(net, x_max: float) -> np.ndarray:
+def _candidates(net: UnivariateNet, x_max: float) -> np.ndarray:
     """±x_max and the knots strictly inside (−x_max, x_max): where |f| attains its sup on the interval."""
     t = net.knots
     t = t[np.isfinite(t) & (np.abs(t) < x_max)]
     return np.concatenate([[-x_max, x_max], t])
 
 
-def sup_abs(net, x_max: float, *, bias: bool = True) -> float:
+def sup_abs(net: UnivariateNet, x_max: float, *, bias: bool = True) -> float:
     """sup_{|x| ≤ x_max} |f(x)| (or |f(x) − β| without ``bias``), exact up to rounding (f is linear between knots)."""
     if not bias:                           # evaluate f − β without β: 0.5 + 1e-312 − 0.5 would be 0
         net = type(net)(net.v, net.w, net.b, 0.0)
     return float(np.max(np.abs(net(_candidates(net, x_max)))))
 
 
-def logistic_excess_over_log2(z) -> np.ndarray:
+def logistic_excess_over_log2(z: ArrayLike) -> np.ndarray:
     """ℓ(z) − log 2 = log((1 + e^{−z})/2) = max(−z, 0) + log1p(expm1(−|z|)/2): exactly 0 at z = 0, no overflow
     (θ = 0 is a minimiser candidate whose J equals log 2 exactly; this form decides J(0) ≤ log 2 without rounding)."""
     z = np.asarray(z, dtype=float)
@@ -57,22 +65,22 @@ def logistic_excess_over_log2(z) -> np.ndarray:
 
 
 # ---- balls (rigorous mode) -------------------------------------------------------------------------
-def _b(t):
+def _b(t: float) -> arb:
     from flint import arb
     return arb(float(t))
 
 
-def path_norm_ball(net):
+def path_norm_ball(net: UnivariateNet) -> arb:
     from flint import arb
     return sum((abs(_b(v)) * (_b(w) ** 2 + _b(b) ** 2).sqrt() for v, w, b in zip(net.v, net.w, net.b, strict=True)), arb(0))
 
 
-def sq_norm_ball(net):
+def sq_norm_ball(net: UnivariateNet) -> arb:
     from flint import arb
     return sum((_b(t) ** 2 for t in net.to_vector()), arb(0))
 
 
-def _f_ball(net, x, bias: bool = True):
+def _f_ball(net: UnivariateNet, x: arb, bias: bool = True) -> arb:
     from flint import arb
     out = _b(net.beta) if bias else arb(0)
     for v, w, b in zip(net.v, net.w, net.b, strict=True):
@@ -80,7 +88,7 @@ def _f_ball(net, x, bias: bool = True):
     return out
 
 
-def sup_abs_interval(net, x_max: float, *, bias: bool = True) -> tuple[float, float]:
+def sup_abs_interval(net: UnivariateNet, x_max: float, *, bias: bool = True) -> tuple[float, float]:
     """Floats [lo, hi] enclosing sup_{|x| ≤ x_max} |f(x)| (|f(x) − β| without ``bias``), by ball arithmetic. Candidates are ±x_max and every knot ball t_i = b_i/w_i met by
     [−x_max, x_max], clipped to it: each candidate ball lies inside the interval (so its lower end is ≤ the sup)
     and the maximiser lies in one of them (so the largest upper end is ≥ the sup)."""
@@ -101,7 +109,8 @@ def sup_abs_interval(net, x_max: float, *, bias: bool = True) -> tuple[float, fl
     return max(down(v) for v in vals), max(up(v) for v in vals)
 
 
-def excess_over_log2_ball(net, x, y, weight_decay: float):
+def excess_over_log2_ball(net: UnivariateNet, x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
+                          weight_decay: float) -> arb:
     """J(θ) − log 2 = (1/n) Σ_j log((1 + e^{−y_j f(x_j)})/2) + (λ/2)‖θ‖² as a ball (exactly 0 at θ = 0)."""
     from flint import arb
     n = len(x)

@@ -113,13 +113,13 @@ class HomogeneousIntervals:
                                     "pattern is not certified)")
         if k == 1:                                           # σ' ∈ {0, 1, α, ±1} is exact and σ(z) = σ'(z) z
             if act.family == "relu":
-                S1 = pos.astype(float)
-                return Iv(Z.mid * S1, Z.rad * S1), Iv(S1), None
+                d1 = pos.astype(float)
+                return Iv(Z.mid * d1, Z.rad * d1), Iv(d1), None
             if act.family == "abs_power":
-                S1 = np.where(pos, 1.0, -1.0)
-                return Iv(np.abs(Z.mid), Z.rad), Iv(S1), None
-            S1 = np.where(pos, 1.0, act.alpha)
-            return Z * Iv(S1), Iv(S1), None
+                d1 = np.where(pos, 1.0, -1.0)
+                return Iv(np.abs(Z.mid), Z.rad), Iv(d1), None
+            d1 = np.where(pos, 1.0, act.alpha)
+            return Z * Iv(d1), Iv(d1), None
         sign = np.where(pos, 1.0, -1.0)
         T = Iv(Z.mid * sign, Z.rad)                          # |z|, certified > 0
         one = np.ones(Z.shape)

@@ -17,7 +17,8 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from .._errors import InputError
 from .._parallel import blas_threads
-from ._base import CurvatureOracle
+from ._base import CurvatureOracle, Matrix, Vector
+from .krylov import MatVec, largest_by_lanczos, lobpcg_smallest
 
 EPS = np.finfo(float).eps
 
@@ -65,7 +66,11 @@ class EigResult:
         return eig_html(self)
 
 
-def _as_matvec(H) -> tuple[Callable[[np.ndarray], np.ndarray], int, Callable[[], np.ndarray] | None]:
+#: what the eigensolvers take: a curvature oracle, a dense symmetric matrix, or a pair (matvec, p)
+HessianLike = CurvatureOracle | Matrix | tuple[MatVec, int]
+
+
+def _as_matvec(H: HessianLike) -> tuple[MatVec, int, Callable[[], Matrix] | None]:
     if isinstance(H, CurvatureOracle):
         dense = H.hessian if H.num_params <= min(H.dense_limit, 600) else None
         return H.hvp, H.num_params, dense
@@ -82,8 +87,9 @@ LOBPCG_BUDGET = 400
 _LOBPCG_BLOCK = 8
 
 
-def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, scale: float | None = None,
-                       maxiter: int | None = None, seed: int = 0, budget: int | None = None) -> EigResult:
+def extreme_eigenpairs(H: HessianLike, which: str = "LA", k: int = 1, *, tol: float = 1e-8,
+                       scale: float | None = None, maxiter: int | None = None, seed: int = 0,
+                       budget: int | None = None) -> EigResult:
     """Extreme eigenpairs of H: an oracle, a dense symmetric matrix, or a pair (matvec, p).
 
     Small problems (p <= 600 with a dense Hessian available) use ``numpy.linalg.eigh``. Above that,
@@ -103,7 +109,7 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
         raise InputError(f"k must lie in [1, {p}], got {k}", field="k")
     count = [0]
 
-    def mv(u):
+    def mv(u: Vector) -> Vector:
         count[0] += 1
         return matvec(np.asarray(u, dtype=float).reshape(-1))
 
@@ -113,28 +119,45 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
                                        budget=LOBPCG_BUDGET if budget is None else int(budget))
     if dense is not None or p <= k + 2:
         Hm = dense() if dense is not None else np.column_stack([mv(e) for e in np.eye(p)])
-        vals, vecs = np.linalg.eigh(0.5 * (Hm + Hm.T))
-        order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
-        vals, vecs = vals[order[:k]], vecs[:, order[:k]]
+        vals, vecs = _dense_pairs(Hm, which, k)
         method, ok = "dense eigh", True
     elif which == "LA" and k == 1:
         v0 = np.random.default_rng(seed).standard_normal(p)
-        val, vec, ok = _largest_by_lanczos(mv, v0, tol, maxiter)
+        val, vec, ok = largest_by_lanczos(mv, v0, tol, maxiter)
         vals, vecs, method = np.array([val]), vec[:, None], "Lanczos (thick restart)"
     else:
-        op = LinearOperator((p, p), matvec=mv, dtype=float)
-        v0 = np.random.default_rng(seed).standard_normal(p)
-        try:
-            vals, vecs = eigsh(op, k=k, which=which, tol=tol, maxiter=maxiter, v0=v0,
-                               ncv=min(p, max(2 * k + 1, 20)))
-            ok = True
-        except ArpackNoConvergence as exc:
-            vals, vecs, ok = exc.eigenvalues, exc.eigenvectors, False
-            if len(vals) == 0:
-                vals, vecs = np.array([np.nan]), np.full((p, 1), np.nan)
-        order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
-        vals, vecs = vals[order], vecs[:, order]
+        vals, vecs, ok = _arpack_pairs(mv, p, which, k, tol=tol, maxiter=maxiter, seed=seed)
         method = "Lanczos (ARPACK)"
+    return _checked(which, vals, vecs, ok, mv, tol=tol, scale=scale, method=method, count=count)
+
+
+def _dense_pairs(Hm: Matrix, which: str, k: int) -> tuple[Vector, Matrix]:
+    """The k extreme eigenpairs of the symmetric part of a dense matrix, by ``eigh``."""
+    vals, vecs = np.linalg.eigh(0.5 * (Hm + Hm.T))
+    order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
+    return vals[order[:k]], vecs[:, order[:k]]
+
+
+def _arpack_pairs(mv: MatVec, p: int, which: str, k: int, *, tol: float, maxiter: int | None,
+                  seed: int) -> tuple[Vector, Matrix, bool]:
+    """k extreme eigenpairs by ARPACK's Lanczos, and whether it converged (what it found when it did not)."""
+    op = LinearOperator((p, p), matvec=mv, dtype=float)
+    v0 = np.random.default_rng(seed).standard_normal(p)
+    try:
+        vals, vecs = eigsh(op, k=k, which=which, tol=tol, maxiter=maxiter, v0=v0,
+                           ncv=min(p, max(2 * k + 1, 20)))
+        ok = True
+    except ArpackNoConvergence as exc:
+        vals, vecs, ok = exc.eigenvalues, exc.eigenvectors, False
+        if len(vals) == 0:
+            vals, vecs = np.array([np.nan]), np.full((p, 1), np.nan)
+    order = np.argsort(vals)[::-1] if which == "LA" else np.argsort(vals)
+    return vals[order], vecs[:, order], ok
+
+
+def _checked(which: str, vals: Vector, vecs: Matrix, ok: bool, mv: MatVec, *, tol: float, scale: float | None,
+             method: str, count: list[int]) -> EigResult:
+    """The result with residuals recomputed (one product per pair), the converged flag and the Ritz bound."""
     with np.errstate(invalid="ignore"):
         vecs = vecs / np.linalg.norm(vecs, axis=0)
     res = np.array([np.linalg.norm(mv(vecs[:, i]) - vals[i] * vecs[:, i]) if np.isfinite(vals[i]) else np.inf
@@ -147,56 +170,6 @@ def extreme_eigenpairs(H, which: str = "LA", k: int = 1, *, tol: float = 1e-8, s
     rnd = 64 * EPS * sc
     bounds = (ritz - rnd, np.inf) if which == "LA" else (-np.inf, ritz + rnd)
     return EigResult(which, vals, vecs, res, converged, tol, sc, method, count[0], bounds)
-
-
-#: Krylov basis size of the thick-restart Lanczos before it restarts, and the Ritz vectors a restart keeps
-_LANCZOS_BASIS, _LANCZOS_KEEP = 24, 6
-
-
-def _largest_by_lanczos(mv: Callable[[np.ndarray], np.ndarray], v0: np.ndarray, tol: float,
-                        maxiter: int | None) -> tuple[float, np.ndarray, bool]:
-    """Largest eigenpair of a symmetric operator by thick-restart Lanczos (Wu & Simon 2000), one product per step.
-
-    The basis Q is kept orthonormal by classical Gram–Schmidt applied twice, and its products HQ are stored,
-    so the Rayleigh–Ritz matrix QᵀHQ and the top Ritz pair's residual ‖HQy − θQy‖ are exact (not Lanczos'
-    recurrence estimates). It stops at the first step where that residual is ≤ tol·|θ| — ARPACK fills its
-    whole ncv-vector basis before it first looks — and when the basis is full it keeps the top
-    ``_LANCZOS_KEEP`` Ritz vectors and continues from the top one's residual (which is orthogonal to them and
-    keeps the Krylov structure). ``maxiter`` (default 100) bounds the restarts. Returns (θ, unit y, converged).
-    """
-    p = v0.size
-    size = min(p, _LANCZOS_BASIS)
-    Q, HQ = np.empty((size, p)), np.empty((size, p))       # rows: basis vectors and their products
-    q = v0 / np.linalg.norm(v0)
-    j, restarts, limit = 0, 0, 100 if maxiter is None else int(maxiter)
-    while True:
-        Q[j] = q
-        HQ[j] = mv(q)
-        j += 1
-        T = Q[:j] @ HQ[:j].T
-        mu, Y = np.linalg.eigh(0.5 * (T + T.T))
-        theta, c = float(mu[-1]), Y[:, -1]
-        y = c @ Q[:j]
-        r = c @ HQ[:j] - theta * y
-        rnorm = float(np.linalg.norm(r))
-        if not np.isfinite(rnorm):
-            return np.nan, y, False
-        if rnorm <= tol * abs(theta) or j == p:
-            return theta, y, True
-        if j == size:                                   # thick restart on the top Ritz vectors
-            if restarts == limit:
-                return theta, y, False
-            restarts += 1
-            keep = min(_LANCZOS_KEEP, j - 1)
-            C = Y[:, ::-1][:, :keep]
-            Q[:keep], HQ[:keep] = C.T @ Q[:j], C.T @ HQ[:j]
-            j = keep
-        for _ in range(2):                              # next basis vector: r off span(Q), twice for orthogonality
-            r -= (Q[:j] @ r) @ Q[:j]
-        nr = float(np.linalg.norm(r))
-        if nr <= 1e-14 * max(rnorm, np.finfo(float).tiny):   # invariant subspace: θ is exact
-            return theta, y, True
-        q = r / nr
 
 
 def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | None, seed: int,
@@ -214,7 +187,7 @@ def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | N
     p = oracle.num_params
     count = [0]
 
-    def mm(U):
+    def mm(U: Matrix) -> Matrix:
         U = np.asarray(U, dtype=float).reshape(p, -1)
         count[0] += U.shape[1]
         return oracle.hvp_block(U)
@@ -241,7 +214,7 @@ def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | N
     rnd = 64 * EPS * sc
     method = "structure bounds (λ_min(H_F) + λ ≤ λ_min ≤ Rayleigh quotient)"
     if not (np.isfinite(lower) and ritz - lower <= tol * sc):
-        y, mu_y = _lobpcg(mm, X0, HX, tol * sc, budget)
+        y, mu_y = lobpcg_smallest(mm, X0, HX, tol * sc, budget)
         if mu_y < ritz:
             ritz, x = mu_y, y
         method = "LOBPCG" + (" from H_F's lowest eigenvectors" if structure is not None and structure[1].shape[1]
@@ -256,69 +229,16 @@ def _smallest_by_lobpcg(oracle: CurvatureOracle, *, tol: float, scale: float | N
                      (lo, hi))
 
 
-def _lobpcg(mm, X: np.ndarray, HX: np.ndarray, atol: float, budget: int) -> tuple[np.ndarray, float]:
-    """Block LOBPCG (Knyazev 2001) for the smallest eigenpair of a symmetric operator given by the block
-    product ``mm``; X (p × k) orthonormal with HX = mm(X). Each step is a Rayleigh–Ritz projection on
-    span[X, R, P] (residuals R and previous directions P, both projected off X), the basis orthonormalised
-    through its scaled Gram matrix; when that is ill-conditioned P is dropped (a restart). HX is recomputed
-    exactly every ``_REFRESH`` steps so that the recurrences do not drift. Stops when the first residual is
-    ≤ atol or the next block would exceed ``budget`` products. Returns the best (x, Ritz value) seen."""
-    k = X.shape[1]
-    T = X.T @ HX
-    mu, Y = np.linalg.eigh(0.5 * (T + T.T))
-    X, HX = X @ Y, HX @ Y
-    best = (X[:, 0].copy(), float(mu[0]))
-    P = HP = None
-    spent, step = k, 0
-    while True:
-        R = HX - X * mu
-        if np.linalg.norm(R[:, 0]) <= atol or spent + 2 * k > budget:
-            break
-        step += 1
-        R -= X @ (X.T @ R)
-        HR = mm(R)
-        spent += k
-        blocks, hblocks = [X, R], [HX, HR]
-        if P is not None:
-            c = X.T @ P
-            blocks.append(P - X @ c)
-            hblocks.append(HP - HX @ c)
-        S, HS = np.hstack(blocks), np.hstack(hblocks)
-        G = S.T @ S
-        dinv = 1.0 / np.sqrt(np.maximum(np.diag(G), np.finfo(float).tiny))
-        w, V = np.linalg.eigh(dinv[:, None] * G * dinv[None, :])
-        keep = w > 1e-9 * w[-1]
-        if P is not None and not keep.all():         # ill-conditioned basis: restart without P
-            P = HP = None
-            continue
-        B = dinv[:, None] * V[:, keep] / np.sqrt(w[keep])          # S B has orthonormal columns
-        A = B.T @ (S.T @ HS) @ B
-        theta, Z = np.linalg.eigh(0.5 * (A + A.T))
-        C = B @ Z[:, :k]
-        P, HP = S[:, k:] @ C[k:], HS[:, k:] @ C[k:]
-        X, HX, mu = S @ C, HS @ C, theta[:k]
-        if step % _REFRESH == 0 and spent + k <= budget:
-            X, _ = np.linalg.qr(X)
-            HX = mm(X)
-            spent += k
-            T = X.T @ HX
-            mu, Y = np.linalg.eigh(0.5 * (T + T.T))
-            X, HX = X @ Y, HX @ Y
-            P = HP = None
-        if mu[0] < best[1]:
-            best = (X[:, 0].copy(), float(mu[0]))
-    return best
+def lambda_max(H: HessianLike, *, tol: float = 1e-8, scale: float | None = None, maxiter: int | None = None,
+               seed: int = 0, budget: int | None = None) -> EigResult:
+    """The largest eigenpair of H (:func:`extreme_eigenpairs` with ``which="LA"``, k = 1)."""
+    return extreme_eigenpairs(H, "LA", 1, tol=tol, scale=scale, maxiter=maxiter, seed=seed, budget=budget)
 
 
-_REFRESH = 25
-
-
-def lambda_max(H, **kw) -> EigResult:
-    return extreme_eigenpairs(H, "LA", 1, **kw)
-
-
-def lambda_min(H, **kw) -> EigResult:
-    return extreme_eigenpairs(H, "SA", 1, **kw)
+def lambda_min(H: HessianLike, *, tol: float = 1e-8, scale: float | None = None, maxiter: int | None = None,
+               seed: int = 0, budget: int | None = None) -> EigResult:
+    """The smallest eigenpair of H (:func:`extreme_eigenpairs` with ``which="SA"``, k = 1)."""
+    return extreme_eigenpairs(H, "SA", 1, tol=tol, scale=scale, maxiter=maxiter, seed=seed, budget=budget)
 
 
 def stability_threshold(eta: float) -> float:
@@ -339,7 +259,7 @@ class FlatnessAnswer:
     reason: str
 
 
-def is_flat(oracle, eta: float, *, tol: float = 1e-8, seed: int = 0) -> FlatnessAnswer:
+def is_flat(oracle: HessianLike, eta: float, *, tol: float = 1e-8, seed: int = 0) -> FlatnessAnswer:
     """η-flatness of θ (U.2): "inconclusive" when λ_max is within its error of 2/η or Lanczos did not converge.
 
     "sharp" rests only on λ_max ≥ Ritz value (a Rayleigh quotient); "flat" also on Lanczos having

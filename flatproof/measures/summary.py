@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -26,8 +28,8 @@ class Measurements:
     flatness: FlatnessAnswer | None
     notes: tuple[str, ...]
 
-    def as_dict(self) -> dict:
-        def eig(r):
+    def as_dict(self) -> dict[str, Any]:
+        def eig(r: EigResult | None) -> dict[str, Any] | None:
             return None if r is None else {"value": r.value, "residual": float(r.residuals[0]),
                                            "converged": r.converged, "method": r.method, "n_matvec": r.n_matvec,
                                            "bounds": [float(t) for t in r.bounds]}
@@ -69,7 +71,8 @@ def parse_what(text: str | None) -> frozenset[str]:
 
 
 def measure(oracle: CurvatureOracle, *, eta: float | None = None, tol: float = 1e-8, seed: int = 0,
-            what=None, budget: int | None = None, at_kink: str = "convention") -> Measurements:
+            what: str | Iterable[str] | None = None, budget: int | None = None,
+            at_kink: str = "convention") -> Measurements:
     """Loss, ‖∇L‖, λ_max, λ_min, tr H, ‖H‖_F, kinks and (given η) the stability threshold 2/η.
 
     ``what``: the quantities to compute (names of :data:`QUANTITIES`, a comma-separated string or an

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._errors import InputError
 from ..model.losses import logistic_d2, logit_width
+from ..model.univariate import UnivariateNet
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class IntervalSet:
         """[inf, sup]: the region R_δ; None when empty."""
         return None if self.empty else (self.intervals[0][0], self.intervals[-1][1])
 
-    def contains(self, x) -> np.ndarray:
+    def contains(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, dtype=float)
         out = np.zeros(x.shape, dtype=bool)
         for a, b in self.intervals:
@@ -43,13 +45,13 @@ class IntervalSet:
         return out
 
 
-def _breakpoints(net, lo: float, hi: float) -> np.ndarray:
+def _breakpoints(net: UnivariateNet, lo: float, hi: float) -> np.ndarray:
     t = net.knots
     t = t[np.isfinite(t) & (t > lo) & (t < hi)]
     return np.unique(np.concatenate([[lo], t, [hi]]))
 
 
-def level_set(net, tau: float, lo: float, hi: float) -> IntervalSet:
+def level_set(net: UnivariateNet, tau: float, lo: float, hi: float) -> IntervalSet:
     """{x ∈ [lo, hi] : |f(x)| ≤ τ} exactly (up to rounding in the endpoints), for τ ≥ 0."""
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise InputError(f"need a finite domain lo < hi, got [{lo}, {hi}]", field="domain")
@@ -76,18 +78,18 @@ def level_set(net, tau: float, lo: float, hi: float) -> IntervalSet:
     return IntervalSet(tuple((a, b) for a, b in merged))
 
 
-def uncertain_set(net, delta: float, lo: float, hi: float) -> IntervalSet:
+def uncertain_set(net: UnivariateNet, delta: float, lo: float, hi: float) -> IntervalSet:
     """U_δ(θ) ∩ [lo, hi] = {x : |f(x)| ≤ logit-width(δ)} (U.3)."""
     return level_set(net, logit_width(delta), lo, hi)
 
 
-def uncertain_points(net, x, delta: float) -> np.ndarray:
+def uncertain_points(net: UnivariateNet, x: ArrayLike, delta: float) -> np.ndarray:
     """Mask of the data points with d_j = s(f_j)s(−f_j) ≥ δ (U.3 on the data)."""
     logit_width(delta)  # validates δ
     return logistic_d2(net(np.asarray(x, dtype=float))) >= delta
 
 
-def zero_crossings(net, lo: float, hi: float) -> np.ndarray:
+def zero_crossings(net: UnivariateNet, lo: float, hi: float) -> np.ndarray:
     """The points of (lo, hi) where f changes sign or starts/stops vanishing (breakpoints for quadrature)."""
     zs = level_set(net, 0.0, lo, hi)
     pts = sorted({p for ab in zs.intervals for p in ab if lo < p < hi})

@@ -33,7 +33,7 @@ from ..arith.contexts import FLOAT
 from ..model.data import UnivariateData
 from ..model.losses import Loss
 from ..model.univariate import UnivariateNet
-from ._base import DEFAULT_KINK_TOL, CurvatureOracle, KinkReport, Problem
+from ._base import DEFAULT_KINK_TOL, CurvatureOracle, KinkReport, Matrix, Problem, Vector
 from .univariate_formulas import UnivariateFormulas, _col
 
 
@@ -110,10 +110,10 @@ class UnivariateDense(CurvatureOracle):
         self.d = problem.loss.d2(self.f, y)
         self._phi = problem.loss.value(self.f, y)
 
-    def forward(self) -> np.ndarray:
+    def forward(self) -> Vector:
         return self.f.copy()
 
-    def jacobian(self) -> np.ndarray:
+    def jacobian(self) -> Matrix:
         """J_jk = ∂f(x_j)/∂θ_k, shape (n, 3m+1): columns (w_i x − b_i)_+, v_i 1_i x, −v_i 1_i, 1 (U.2)."""
         return self._J.copy()
 
@@ -126,17 +126,17 @@ class UnivariateDense(CurvatureOracle):
     def _loss(self) -> float:
         return float(np.mean(self._phi))
 
-    def _gradient(self) -> np.ndarray:
+    def _gradient(self) -> Vector:
         return self._J.T @ self.g / self.n
 
-    def gauss_newton_hvp(self, u) -> np.ndarray:
+    def gauss_newton_hvp(self, u: Vector) -> Vector:
         J = self._J
         return J.T @ (self.d * (J @ self._vector(u))) / self.n
 
-    def functional_hvp(self, u) -> np.ndarray:
+    def functional_hvp(self, u: Vector) -> Vector:
         return self._functional_matrix() @ self._vector(u)
 
-    def _functional_matrix(self) -> np.ndarray:
+    def _functional_matrix(self) -> Matrix:
         m, p = self.net.m, self.num_params
         a, c = self.functional_blocks()
         HF = np.zeros((p, p))
@@ -148,14 +148,14 @@ class UnivariateDense(CurvatureOracle):
     def _trace(self) -> float:
         return float(self.d @ np.sum(self._J * self._J, axis=1) / self.n)
 
-    def functional_bottom(self, k: int):
+    def functional_bottom(self, k: int) -> tuple[float, Matrix] | None:
         return _functional_bottom(*self.functional_blocks(), self.num_params, k)
 
-    def _build_hessian(self) -> np.ndarray:
+    def _build_hessian(self) -> Matrix:
         GN, HF = self.hessian_parts()
         return GN + HF + self.weight_decay * np.eye(self.num_params)
 
-    def hessian_parts(self) -> tuple[np.ndarray, np.ndarray]:
+    def hessian_parts(self) -> tuple[Matrix, Matrix]:
         self._require(2, "Hessian")
         self._dense_ok()
         J = self._J
@@ -199,7 +199,7 @@ class UnivariateFast(UnivariateFormulas, CurvatureOracle):
         self.kinks = KinkReport(int(per_neuron.sum()), kink_tol, tuple(examples))
 
     # ---- oracle --------------------------------------------------------------------------------
-    def forward(self) -> np.ndarray:
+    def forward(self) -> Vector:
         out = np.empty(self.n)
         out[self.order] = self.f
         return out
@@ -216,32 +216,32 @@ class UnivariateFast(UnivariateFormulas, CurvatureOracle):
     def _loss(self) -> float:
         return float(np.mean(self._phi))
 
-    def _gradient(self) -> np.ndarray:
+    def _gradient(self) -> Vector:
         return self.gradient_terms()
 
-    def jvp(self, u) -> np.ndarray:
+    def jvp(self, u: Vector) -> Vector:
         """(J u)_j in sorted order; u of shape (p,) or a block (p, k)."""
         return self.jvp_sorted(self._vector(u) if np.ndim(u) < 2 else self._block(u))
 
-    def vjp(self, e) -> np.ndarray:
+    def vjp(self, e: Vector) -> Vector:
         """Jᵀ e for a data vector e (or block (n, k)) in sorted order."""
         return self.vjp_sorted(e)
 
-    def gauss_newton_hvp(self, u) -> np.ndarray:
+    def gauss_newton_hvp(self, u: Vector) -> Vector:
         Ju = self.jvp(u)
         return self.vjp(_col(self.d, Ju.ndim) * Ju) / self.n
 
-    def functional_hvp(self, u) -> np.ndarray:
+    def functional_hvp(self, u: Vector) -> Vector:
         u = self._vector(u) if np.ndim(u) < 2 else self._block(u)
         m = self.m
         uv, uw, ub = u[:m], u[m:2 * m], u[2 * m:3 * m]
         a, c = (_col(t, u.ndim) for t in self.functional_blocks())
         return np.concatenate([a * uw + c * ub, a * uv, c * uv, np.zeros_like(u[:1])])
 
-    def _hvp_block(self, U: np.ndarray) -> np.ndarray:
+    def _hvp_block(self, U: Matrix) -> Matrix:
         return self.gauss_newton_hvp(U) + self.functional_hvp(U)
 
-    def functional_bottom(self, k: int):
+    def functional_bottom(self, k: int) -> tuple[float, Matrix] | None:
         return _functional_bottom(*self.functional_blocks(), self.num_params, k)
 
     def _trace(self) -> float:

@@ -15,15 +15,22 @@ evaluates the same sum, sided or with g_μ = min(g⁺, g⁻), so that both modes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._errors import InputError
 from .._validate import finite_array
+from ..model.univariate import UnivariateNet
+
+if TYPE_CHECKING:                 # python-flint is imported where a ball is made (rigorous mode only)
+    from flint import arb
 
 
-def _g_side(ball: bool = False):
+def _g_side(ball: bool = False) -> Callable[..., Any]:
     """g^side = P² Δ √(1 + E²) as lambdified from the sympy derivation ``weighted-tv`` (on floats, or on
     python-flint balls with ``ball``)."""
     from ..derivations import get_derivation
@@ -38,7 +45,7 @@ class CurvatureWeight:
     d: np.ndarray        # their weights (non-negative)
 
     @classmethod
-    def from_data(cls, x, d) -> CurvatureWeight:
+    def from_data(cls, x: ArrayLike, d: ArrayLike) -> CurvatureWeight:
         x = finite_array(x, "x", ndim=1)
         d = finite_array(d, "d", ndim=1, length=x.shape[0])
         if np.any(d < 0):
@@ -46,7 +53,7 @@ class CurvatureWeight:
         order = np.argsort(x, kind="stable")
         return cls(x[order], d[order])
 
-    def _side(self, t, plus: bool) -> np.ndarray:
+    def _side(self, t: ArrayLike, plus: bool) -> np.ndarray:
         t = np.atleast_1d(np.asarray(t, dtype=float))
         x, d = self.x, self.d
         total = d.sum()
@@ -68,17 +75,17 @@ class CurvatureWeight:
         out[ok] = _g_side()(P, np.maximum(gap, 0.0), Ex)      # P²Δ√(1 + E²), derived by sympy
         return out
 
-    def plus(self, t) -> np.ndarray:
+    def plus(self, t: ArrayLike) -> np.ndarray:
         return self._side(t, True)
 
-    def minus(self, t) -> np.ndarray:
+    def minus(self, t: ArrayLike) -> np.ndarray:
         return self._side(t, False)
 
-    def __call__(self, t) -> np.ndarray:
+    def __call__(self, t: ArrayLike) -> np.ndarray:
         """g_μ(t) = min(g⁺_μ(t), g⁻_μ(t))."""
         return np.minimum(self.plus(t), self.minus(t))
 
-    def vanishes_on(self, net, *, sided: bool = True) -> bool:
+    def vanishes_on(self, net: UnivariateNet, *, sided: bool = True) -> bool:
         """True when Σ_i |v_i w_i| g(t_i) = 0 by counting points, without arithmetic: see :func:`tv_vanishes`."""
         mask = (net.v != 0) & (net.w != 0)
         t = net.b[mask] / net.w[mask]
@@ -88,7 +95,7 @@ class CurvatureWeight:
         return tv_vanishes(own, other, sided=sided)
 
 
-def weighted_tv(net, weight: CurvatureWeight, *, sided: bool = True) -> float:
+def weighted_tv(net: UnivariateNet, weight: CurvatureWeight, *, sided: bool = True) -> float:
     """Σ_i |v_i w_i| g^{side(i)}_μ(t_i) (``sided``) or Σ_i |v_i w_i| g_μ(t_i); neurons with w_i = 0 add 0."""
     mask = net.w != 0
     if not np.any(mask):
@@ -102,7 +109,7 @@ def weighted_tv(net, weight: CurvatureWeight, *, sided: bool = True) -> float:
     return float(jump @ g)
 
 
-def tv_vanishes(own, other, *, sided: bool = True) -> bool:
+def tv_vanishes(own: ArrayLike, other: ArrayLike, *, sided: bool = True) -> bool:
     """Σ_i |v_i w_i| g(t_i) = 0 exactly when every neuron with v_i w_i ≠ 0 has no data point on its own (active)
     side — or, for g_μ = min(g⁺, g⁻), on one of its two sides (``own``, ``other``: the point counts per neuron).
     Then U.4's right side is D̄ − ε_F + λ ≤ ∂²L/∂β² = D̄ + λ ≤ λ_max: the β direction proves the bound with no
@@ -118,7 +125,8 @@ def tv_bound_rhs(d_mean: float, wtv: float, eps_f: float, factor: float = 2.0) -
     return float(d_mean * (1.0 + factor * wtv) - eps_f)
 
 
-def weighted_tv_ball(x, net, weights, active, *, sided: bool = True):
+def weighted_tv_ball(x: Iterable[float], net: UnivariateNet, weights: Sequence[arb], active: ArrayLike, *,
+                     sided: bool = True) -> arb:
     """Σ_i |v_i w_i| g^{side(i)}_μ(t_i) (``sided``) or Σ_i |v_i w_i| min(g⁺_μ, g⁻_μ)(t_i) as a python-flint ball.
 
     μ ∝ Σ_j weights_j δ_{x_j} (``weights``: balls; a point of weight exactly 0 is not in μ's support);

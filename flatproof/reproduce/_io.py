@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._json import dumps_strict
+
+if TYPE_CHECKING:                    # matplotlib is imported only when a figure is drawn
+    from matplotlib.figure import Figure
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -24,7 +28,7 @@ def write_csv(path: Path, columns: dict) -> None:
         w.writerows(rows)
 
 
-def save_figure(fig, out: Path, name: str) -> list[str]:
+def save_figure(fig: Figure, out: Path, name: str) -> list[str]:
     """``name.png`` (raster, at the style's dpi) and ``name.pdf`` (vector), cropped to the drawing."""
     paths = []
     for ext in ("png", "pdf"):

@@ -3,9 +3,15 @@ one legend for an axis and its twin, and the PNG + vector PDF pair."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:                    # matplotlib is imported only when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+    from matplotlib.legend import Legend
 
 STYLES: dict[str, dict[str, Any]] = {
     # a journal column: small type, thin lines, figures that fit 3.4 in (one column) or 7 in (two)
@@ -31,7 +37,22 @@ def style(name: str) -> Iterator[dict[str, Any]]:
         yield STYLES[name]
 
 
-def legend(ax, *twins, **kw):
+FigureMaker = Callable[[dict, Path, dict[str, Any]], list[str]]   # (numbers, folder, style) ↦ the files it wrote
+
+
+def draw(figures: Sequence[FigureMaker], res: dict, out: Path, style_name: str) -> list[str]:
+    """Draw ``figures`` from a study's numbers ``res`` into ``out`` in style ``style_name`` (matplotlib without a
+    display); the files written."""
+    import matplotlib
+    matplotlib.use("Agg")
+    paths: list[str] = []
+    with style(style_name) as st:
+        for figure in figures:
+            paths += figure(res, out, st)
+    return paths
+
+
+def legend(ax: Axes, *twins: Axes, **kw: Any) -> Legend:
     """One legend for ``ax`` and its twin axes, below the axes (so that it hides no data and no curve of
     a twin is drawn across it); constrained layout makes room for it."""
     handles, labels = ax.get_legend_handles_labels()
@@ -43,7 +64,7 @@ def legend(ax, *twins, **kw):
     return ax.legend(handles, labels, **kw)
 
 
-def data_ticks(axis, values) -> None:
+def data_ticks(axis: Axis, values: Iterable[float]) -> None:
     """Major ticks at the sampled values, labelled plainly (1, 2, 50, 100), and no minor labels: a log axis
     over less than a decade otherwise crowds its minor tick labels into each other."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter

@@ -15,11 +15,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .._errors import InputError
+from ._io import write_json
 
 #: the most seeds one sweep runs (``--seeds A:B`` with B − A above it is refused)
 MAX_SEEDS = 1000
@@ -81,6 +83,20 @@ def run_shards(shards: Sequence[Shard], *, jobs: int = 1, dask: str | None = Non
     return {s.key: r for s, r in zip(unique, done, strict=True)}
 
 
+def run_study(study: str, cfg: dict, seeds: list[int], out_dir: str | Path, *, jobs: int = 1,
+              dask: str | None = None, progress: Callable[[], None] | None = None, style: str = "paper") -> dict:
+    """Run study module ``study``'s sweep for ``cfg`` and ``seeds`` (its ``shards``, ``assemble`` and ``plot``);
+    write its figures and ``<study>.json`` to ``out_dir``; return the numbers (independent of ``jobs``/``dask``)."""
+    module = importlib.import_module(f"flatproof.reproduce.{study}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    results = run_shards(module.shards(cfg, seeds), jobs=jobs, dask=dask, tick=progress)
+    res: dict = module.assemble(cfg, seeds, results)
+    res["figures"] = module.plot(res, out, style)
+    write_json(out / f"{study}.json", res)
+    return res
+
+
 def _stack(values: Iterable[Any]) -> np.ndarray:
     """Seeds × quantity; 1-d series of different lengths (a GD run that stopped early) are cut to the shortest."""
     arrays = [np.asarray(v, dtype=float) for v in values]
@@ -130,6 +146,14 @@ def aggregate_columns(x_key: str, x: Sequence, summary: dict, keys: Sequence[str
         for stat in ("std", "min", "max"):
             cols[f"{k}_{stat}"] = np.atleast_1d(summary["spread"][k][stat])[:n]
     return cols
+
+
+def series(rows: Sequence[dict], *keys: str) -> dict[str, Any]:
+    """Quantities of a list of summarised settings (one per point of an x axis; :func:`summarise`) as series
+    over the points: each key's means, and under ``"spread"`` its std, min and max."""
+    return {**{k: [r[k] for r in rows] for k in keys},
+            "spread": {k: {stat: [r["spread"][k][stat] for r in rows] for stat in ("std", "min", "max")}
+                       for k in keys}}
 
 
 def band(ax: Any, x: Sequence, summary: dict, key: str, seeds: Sequence[int], **kw: Any) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,16 +25,16 @@ from ..measures.population import excess_mse
 from ..measures.spectral import lambda_max
 from ..model import constructions as C
 from ..model.activations import relu, relu_power
-from ..model.data import MultiIndexTask
+from ..model.data import MultiIndexData, MultiIndexTask
 from ..model.losses import Loss
-from ._io import save_figure, write_csv, write_json
-from ._style import data_ticks, legend, style
-from ._sweep import BAND, Shard, aggregate_columns, band, long_rows, run_shards, seeds_label, summarise
+from ._io import save_figure, write_csv
+from ._style import data_ticks, draw, legend
+from ._sweep import BAND, Shard, aggregate_columns, band, long_rows, run_study, seeds_label, series, summarise
 
 RELU = lambda t: np.maximum(t, 0.0)  # noqa: E731
 
 
-def _problem(data):
+def _problem(data: MultiIndexData) -> HomogeneousProblem:
     return HomogeneousProblem(data, Loss("square", 1.0))
 
 
@@ -190,16 +191,10 @@ def run(out_dir: str | Path, *, quick: bool = False, seed: int = 0, seeds: Seque
         style: str = "paper", settings: dict | None = None) -> dict:
     """Run the study for ``seeds`` (default: ``seed`` alone) on ``jobs`` processes or the Dask cluster at
     ``dask``; write figures and numbers to ``out_dir``; return the numbers (independent of ``jobs``/``dask``)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(seed, seed + 1) if seeds is None else seeds)
     cfg = dict(config(quick) if settings is None else settings)     # settings: a smaller sweep (tests)
     cfg.update(quick=quick, seed=seeds[0], seed_range=[seeds[0], seeds[-1] + 1])
-    results = run_shards(shards(cfg, seeds), jobs=jobs, dask=dask, tick=progress)
-    res = assemble(cfg, seeds, results)
-    res["figures"] = plot(res, out, style)
-    write_json(out / "homogeneous.json", res)
-    return res
+    return run_study("homogeneous", cfg, seeds, out_dir, jobs=jobs, dask=dask, progress=progress, style=style)
 
 
 def replot(out_dir: str | Path, style: str = "paper") -> dict:
@@ -210,125 +205,128 @@ def replot(out_dir: str | Path, style: str = "paper") -> dict:
     return res
 
 
-def _series(rows: list[dict], key: str) -> dict:
-    """One quantity of a list of summarised settings as a series: its mean and its spread over seeds."""
-    return {key: [r[key] for r in rows],
-            "spread": {key: {k: [r["spread"][key][k] for r in rows] for k in ("std", "min", "max")}}}
-
-
 def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
     """The four figures of the study from its numbers ``res`` (and per figure a CSV of every seed's numbers and
     one of their mean and spread); the file paths. With several seeds each curve is the mean over seeds and the
     shaded band its min–max range."""
-    import matplotlib
-    matplotlib.use("Agg")
+    return draw((_orbit_figure, _dinh_figure, _flattest_figure, _memoriser_figure), res, out, style_name)
+
+
+def _orbit_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
+    """(a) The trace along the rescaling orbit of one neuron, k = 1 and 2, with sympy's minimiser."""
     import matplotlib.pyplot as plt
-
     seeds, per_seed = res["seeds"], res["per_seed"]
-    which = seeds_label(seeds)
-    figures = []
-    with style(style_name) as st:
-        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        for i, (key, ls) in enumerate((("k1", "-"), ("k2", "--"))):
-            o = res["orbit"][key]
-            ax.plot(o["log10_c"], o["F"], ls, color=f"C{i}", label=rf"$F(T_c\theta)$, $k = {key[1]}$ (oracle)")
-            band(ax, o["log10_c"], o, "F", seeds, color=f"C{i}")
-        ax.plot([np.log10(p["orbit"][k]["c_star"]) for p in per_seed for k in ("k1", "k2")],
-                [p["orbit"][k]["F_at_c_star"] for p in per_seed for k in ("k1", "k2")], "o", color="k",
-                label=r"sympy's minimiser $c^*$ and minimum" + ("" if len(seeds) == 1 else " (each seed)"))
-        ax.set_xlabel(r"$\log_{10} c$ (neuron 1 rescaled by $c$)")
-        ax.set_ylabel(r"$F = \mathrm{tr}\,\nabla^2 \hat L$")
-        ax.set_yscale("log")
-        ax.set_title(f"Trace of the Hessian along the rescaling orbit ({which})")
-        ax.legend()
-        figures += save_figure(fig, out, "homogeneous_orbit")
-        plt.close(fig)
-        orbit_rows = [(p["seed"], {"log10_c": p["orbit"]["k1"]["log10_c"], "F_k1": p["orbit"]["k1"]["F"],
-                                   "F_k1_closed_form": p["orbit"]["k1"]["F_closed_form"],
-                                   "F_k2": p["orbit"]["k2"]["F"]}) for p in per_seed]
-        write_csv(out / "homogeneous_orbit.csv", long_rows(orbit_rows, ["log10_c", "F_k1", "F_k1_closed_form", "F_k2"]))
-        o1, o2 = res["orbit"]["k1"], res["orbit"]["k2"]
-        write_csv(out / "homogeneous_orbit_aggregate.csv", {
-            **aggregate_columns("log10_c", o1["log10_c"], {"F_k1": o1["F"], "spread": {"F_k1": o1["spread"]["F"]}},
-                                ["F_k1"]),
-            **{c: v for c, v in aggregate_columns("log10_c", o2["log10_c"], {"F_k2": o2["F"], "spread": {
-                "F_k2": o2["spread"]["F"]}}, ["F_k2"]).items() if c != "log10_c"}})
+    fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+    for i, (key, ls) in enumerate((("k1", "-"), ("k2", "--"))):
+        o = res["orbit"][key]
+        ax.plot(o["log10_c"], o["F"], ls, color=f"C{i}", label=rf"$F(T_c\theta)$, $k = {key[1]}$ (oracle)")
+        band(ax, o["log10_c"], o, "F", seeds, color=f"C{i}")
+    ax.plot([np.log10(p["orbit"][k]["c_star"]) for p in per_seed for k in ("k1", "k2")],
+            [p["orbit"][k]["F_at_c_star"] for p in per_seed for k in ("k1", "k2")], "o", color="k",
+            label=r"sympy's minimiser $c^*$ and minimum" + ("" if len(seeds) == 1 else " (each seed)"))
+    ax.set_xlabel(r"$\log_{10} c$ (neuron 1 rescaled by $c$)")
+    ax.set_ylabel(r"$F = \mathrm{tr}\,\nabla^2 \hat L$")
+    ax.set_yscale("log")
+    ax.set_title(f"Trace of the Hessian along the rescaling orbit ({seeds_label(seeds)})")
+    ax.legend()
+    paths = save_figure(fig, out, "homogeneous_orbit")
+    plt.close(fig)
+    orbit_rows = [(p["seed"], {"log10_c": p["orbit"]["k1"]["log10_c"], "F_k1": p["orbit"]["k1"]["F"],
+                               "F_k1_closed_form": p["orbit"]["k1"]["F_closed_form"],
+                               "F_k2": p["orbit"]["k2"]["F"]}) for p in per_seed]
+    write_csv(out / "homogeneous_orbit.csv", long_rows(orbit_rows, ["log10_c", "F_k1", "F_k1_closed_form", "F_k2"]))
+    o1, o2 = res["orbit"]["k1"], res["orbit"]["k2"]
+    both = {"F_k1": o1["F"], "F_k2": o2["F"], "spread": {"F_k1": o1["spread"]["F"], "F_k2": o2["spread"]["F"]}}
+    write_csv(out / "homogeneous_orbit_aggregate.csv", aggregate_columns("log10_c", o1["log10_c"], both,
+                                                                         ["F_k1", "F_k2"]))
+    return paths
 
-        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        dn = res["dinh"]
-        ax.loglog(dn["c"], dn["lambda_max"], color="C0", label=r"$\lambda_{\max}(\nabla^2 \hat L)$")
-        band(ax, dn["c"], dn, "lambda_max", seeds, color="C0")
-        ax.loglog(dn["c"], dn["trace"], "--", color="C1", label=r"$\mathrm{tr}\,\nabla^2 \hat L$")
-        band(ax, dn["c"], dn, "trace", seeds, color="C1")
-        ax.set_xlabel(r"$c$ (every neuron rescaled by $c$)")
-        ax.set_ylabel("curvature (log scale)")
-        ax.set_title(rf"Curvature of one interpolator along the orbit $T_c\theta$ ({which})")
-        ax.legend()
-        figures += save_figure(fig, out, "homogeneous_dinh")
-        plt.close(fig)
-        write_csv(out / "homogeneous_dinh.csv", long_rows([(p["seed"], p["dinh"]) for p in per_seed],
-                                                          ["c", "lambda_max", "trace"]))
-        write_csv(out / "homogeneous_dinh_aggregate.csv", aggregate_columns("c", dn["c"], dn, ["lambda_max", "trace"]))
 
-        fl = res["flattest"]
-        mse_noise, fmin_noise = _series(fl["by_noise"], "test_mse"), _series(fl["by_noise"], "F_min")
-        mse_n = _series(fl["by_n"], "test_mse")
-        fig, axes = plt.subplots(1, 2, figsize=st["double"], layout="constrained")
-        axes[0].plot(fl["noise"], mse_noise["test_mse"], "o-", color="C0", label="test MSE (left axis)")
-        band(axes[0], fl["noise"], mse_noise, "test_mse", seeds, color="C0")
-        axes[0].set_xlabel(r"label noise $\sigma$")
-        axes[0].set_ylabel(r"test MSE $\mathbb{E}\,(f - f^*)^2$")
-        ax2 = axes[0].twinx()
-        ax2.grid(False)
-        ax2.plot(fl["noise"], fmin_noise["F_min"], "s--", color="C1", label=r"$F_{\min}$ (right axis)")
-        band(ax2, fl["noise"], fmin_noise, "F_min", seeds, color="C1")
-        ax2.set_ylabel(r"$F_{\min}$ of the flattest interpolator (LP)")
-        axes[0].set_title(rf"Flattest interpolator against noise ($n = {fl['n_fixed']}$, $d = {fl['d']}$)")
-        legend(axes[0], ax2)
-        axes[1].loglog(fl["n"], [max(v, 1e-16) for v in mse_n["test_mse"]], "o-", color="C0",
-                       label=rf"test MSE, $\sigma = {fl['noise_fixed']:g}$")
-        band(axes[1], fl["n"], mse_n, "test_mse", seeds, color="C0")
-        data_ticks(axes[1].xaxis, fl["n"])
-        axes[1].set_xlabel("sample size $n$")
-        axes[1].set_ylabel("test MSE")
-        axes[1].set_title(rf"Flattest interpolator against $n$ ($\sigma = {fl['noise_fixed']:g}$; {which})")
-        axes[1].legend()
-        figures += save_figure(fig, out, "homogeneous_flattest")
-        plt.close(fig)
-        keys = ["F_min", "test_mse", "test_mse_se", "atoms", "duality_gap"]
-        for part, x_key in (("by_noise", "noise"), ("by_n", "n")):
-            name = "homogeneous_flattest_" + x_key
-            write_csv(out / f"{name}.csv", long_rows(
-                [(p["seed"], {x_key: fl[x_key], **{k: [r[k] for r in p["flattest"][part]] for k in keys}})
-                 for p in per_seed], [x_key, *keys]))
-            agg = {x_key: fl[x_key]}
-            for k in keys:
-                agg.update({c: v for c, v in aggregate_columns(x_key, fl[x_key], _series(fl[part], k), [k]).items()
-                            if c != x_key})
-            write_csv(out / f"{name}_aggregate.csv", agg)
+def _dinh_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
+    """(b) Dinh's blow-up: λ_max and the trace along the orbit c·(1, …, 1)."""
+    import matplotlib.pyplot as plt
+    seeds, per_seed = res["seeds"], res["per_seed"]
+    fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+    dn = res["dinh"]
+    ax.loglog(dn["c"], dn["lambda_max"], color="C0", label=r"$\lambda_{\max}(\nabla^2 \hat L)$")
+    band(ax, dn["c"], dn, "lambda_max", seeds, color="C0")
+    ax.loglog(dn["c"], dn["trace"], "--", color="C1", label=r"$\mathrm{tr}\,\nabla^2 \hat L$")
+    band(ax, dn["c"], dn, "trace", seeds, color="C1")
+    ax.set_xlabel(r"$c$ (every neuron rescaled by $c$)")
+    ax.set_ylabel("curvature (log scale)")
+    ax.set_title(rf"Curvature of one interpolator along the orbit $T_c\theta$ ({seeds_label(seeds)})")
+    ax.legend()
+    paths = save_figure(fig, out, "homogeneous_dinh")
+    plt.close(fig)
+    write_csv(out / "homogeneous_dinh.csv", long_rows([(p["seed"], p["dinh"]) for p in per_seed],
+                                                      ["c", "lambda_max", "trace"]))
+    write_csv(out / "homogeneous_dinh_aggregate.csv", aggregate_columns("c", dn["c"], dn, ["lambda_max", "trace"]))
+    return paths
 
-        mm = res["memoriser"]
-        ds = [r["d"] for r in mm["relu"]]
-        ratio = _series(mm["relu"], "ratio")
-        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        ax.plot(ds, ratio["ratio"], "o-", color="C0", label=r"ReLU, $n = d$")
-        band(ax, ds, ratio, "ratio", seeds, color="C0")
-        ax.axhline(mm["k2"]["ratio"], ls="--", color="C1", label=rf"ReLU$^2$, $n = d = {mm['k2']['d']}$")
-        if len(seeds) > 1:
-            ax.axhspan(mm["k2"]["spread"]["ratio"]["min"], mm["k2"]["spread"]["ratio"]["max"], color="C1", alpha=0.2,
-                       lw=0)
-        ax.axhline(1.0, ls=":", color="k", lw=1, label="ratio 1")
-        ax.set_xlabel("input dimension $d$")
-        ax.set_ylabel(r"$F_{\mathrm{sym}}$(memoriser) / $F_{\mathrm{sym}}$(teacher)")
-        ax.set_title(rf"$F_{{\mathrm{{sym}}}}$ of the memoriser relative to the teacher ({which})")
-        ax.legend()
-        figures += save_figure(fig, out, "homogeneous_memoriser")
-        plt.close(fig)
-        write_csv(out / "homogeneous_memoriser.csv", long_rows(
-            [(p["seed"], {"d": ds, **{k: [r[k] for r in p["memoriser"]["relu"]] for k in MEMORISER_KEYS}})
-             for p in per_seed], ["d", *MEMORISER_KEYS]))
-        agg = {"d": ds}
-        for k in MEMORISER_KEYS:
-            agg.update({c: v for c, v in aggregate_columns("d", ds, _series(mm["relu"], k), [k]).items() if c != "d"})
-        write_csv(out / "homogeneous_memoriser_aggregate.csv", agg)
-    return figures
+
+def _flattest_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
+    """(c) The flattest interpolator: F_min and test MSE against the label noise, and test MSE against n."""
+    import matplotlib.pyplot as plt
+    seeds, per_seed = res["seeds"], res["per_seed"]
+    fl = res["flattest"]
+    mse_noise, fmin_noise = series(fl["by_noise"], "test_mse"), series(fl["by_noise"], "F_min")
+    mse_n = series(fl["by_n"], "test_mse")
+    fig, axes = plt.subplots(1, 2, figsize=st["double"], layout="constrained")
+    axes[0].plot(fl["noise"], mse_noise["test_mse"], "o-", color="C0", label="test MSE (left axis)")
+    band(axes[0], fl["noise"], mse_noise, "test_mse", seeds, color="C0")
+    axes[0].set_xlabel(r"label noise $\sigma$")
+    axes[0].set_ylabel(r"test MSE $\mathbb{E}\,(f - f^*)^2$")
+    ax2 = axes[0].twinx()
+    ax2.grid(False)
+    ax2.plot(fl["noise"], fmin_noise["F_min"], "s--", color="C1", label=r"$F_{\min}$ (right axis)")
+    band(ax2, fl["noise"], fmin_noise, "F_min", seeds, color="C1")
+    ax2.set_ylabel(r"$F_{\min}$ of the flattest interpolator (LP)")
+    axes[0].set_title(rf"Flattest interpolator against noise ($n = {fl['n_fixed']}$, $d = {fl['d']}$)")
+    legend(axes[0], ax2)
+    axes[1].loglog(fl["n"], [max(v, 1e-16) for v in mse_n["test_mse"]], "o-", color="C0",
+                   label=rf"test MSE, $\sigma = {fl['noise_fixed']:g}$")
+    band(axes[1], fl["n"], mse_n, "test_mse", seeds, color="C0")
+    data_ticks(axes[1].xaxis, fl["n"])
+    axes[1].set_xlabel("sample size $n$")
+    axes[1].set_ylabel("test MSE")
+    axes[1].set_title(rf"Flattest interpolator against $n$ ($\sigma = {fl['noise_fixed']:g}$; {seeds_label(seeds)})")
+    axes[1].legend()
+    paths = save_figure(fig, out, "homogeneous_flattest")
+    plt.close(fig)
+    keys = ["F_min", "test_mse", "test_mse_se", "atoms", "duality_gap"]
+    for part, x_key in (("by_noise", "noise"), ("by_n", "n")):
+        name = "homogeneous_flattest_" + x_key
+        write_csv(out / f"{name}.csv", long_rows(
+            [(p["seed"], {x_key: fl[x_key], **{k: [r[k] for r in p["flattest"][part]] for k in keys}})
+             for p in per_seed], [x_key, *keys]))
+        write_csv(out / f"{name}_aggregate.csv", aggregate_columns(x_key, fl[x_key], series(fl[part], *keys), keys))
+    return paths
+
+
+def _memoriser_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
+    """(d) The memoriser's F_sym over the teacher's against d (n = d), ReLU, and the ReLU² ratio."""
+    import matplotlib.pyplot as plt
+    seeds, per_seed = res["seeds"], res["per_seed"]
+    mm = res["memoriser"]
+    ds = [r["d"] for r in mm["relu"]]
+    ratio = series(mm["relu"], "ratio")
+    fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+    ax.plot(ds, ratio["ratio"], "o-", color="C0", label=r"ReLU, $n = d$")
+    band(ax, ds, ratio, "ratio", seeds, color="C0")
+    ax.axhline(mm["k2"]["ratio"], ls="--", color="C1", label=rf"ReLU$^2$, $n = d = {mm['k2']['d']}$")
+    if len(seeds) > 1:
+        ax.axhspan(mm["k2"]["spread"]["ratio"]["min"], mm["k2"]["spread"]["ratio"]["max"], color="C1", alpha=0.2,
+                   lw=0)
+    ax.axhline(1.0, ls=":", color="k", lw=1, label="ratio 1")
+    ax.set_xlabel("input dimension $d$")
+    ax.set_ylabel(r"$F_{\mathrm{sym}}$(memoriser) / $F_{\mathrm{sym}}$(teacher)")
+    ax.set_title(rf"$F_{{\mathrm{{sym}}}}$ of the memoriser relative to the teacher ({seeds_label(seeds)})")
+    ax.legend()
+    paths = save_figure(fig, out, "homogeneous_memoriser")
+    plt.close(fig)
+    write_csv(out / "homogeneous_memoriser.csv", long_rows(
+        [(p["seed"], {"d": ds, **{k: [r[k] for r in p["memoriser"]["relu"]] for k in MEMORISER_KEYS}})
+         for p in per_seed], ["d", *MEMORISER_KEYS]))
+    write_csv(out / "homogeneous_memoriser_aggregate.csv",
+              aggregate_columns("d", ds, series(mm["relu"], *MEMORISER_KEYS), list(MEMORISER_KEYS)))
+    return paths

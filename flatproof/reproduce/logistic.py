@@ -15,23 +15,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
-from ..instances.train import gradient_descent, logistic_monitor
+from ..instances.train import TrainResult, gradient_descent, logistic_monitor
 from ..measures.population import classification_error, region_risk, training_error
 from ..measures.spectral import lambda_max
 from ..measures.uncertain import uncertain_set
 from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
 from ..measures.weighted_tv import CurvatureWeight, weighted_tv
 from ..model import constructions as C
-from ..model.data import LogisticTask, uniform
+from ..model.data import LogisticTask, UnivariateData, uniform
 from ..model.expr import parse_expression
 from ..model.losses import Loss, logistic_d2
 from ..model.univariate import UnivariateNet
-from ._io import save_figure, write_csv, write_json
-from ._style import data_ticks, legend, style
-from ._sweep import BAND, Shard, aggregate_columns, band, long_rows, run_shards, seeds_label, spread, summarise
+from ._io import save_figure, write_csv
+from ._style import data_ticks, draw, legend
+from ._sweep import BAND, Shard, aggregate_columns, band, long_rows, run_study, seeds_label, series, spread, summarise
 
 LOSS = Loss("logistic")
 
@@ -40,21 +41,23 @@ def _task(logit: str, flip: float) -> LogisticTask:
     return LogisticTask(uniform(-1, 1), parse_expression(logit), flip)
 
 
-def _train(task, n, width, eta, steps, seed, record_every):
+def _train(task: LogisticTask, n: int, width: int, eta: float, steps: int, seed: int, record_every: int
+           ) -> tuple[UnivariateData, UnivariateProblem, TrainResult, UnivariateNet]:
+    """GD with step ``eta`` from a random network of ``width`` neurons on ``n`` fresh samples of ``task``; the run
+    and its final network."""
     rng = np.random.default_rng(seed)
     data = task.sample(n, rng)
     problem = UnivariateProblem(data, LOSS)
     net0 = C.random_univariate(width, rng)
     run = gradient_descent(problem, net0, eta, steps, record_every=record_every,
                            monitor=logistic_monitor(task if record_every else None, 0.1))
-    return data, problem, run
+    return data, problem, run, cast(UnivariateNet, run.net)      # GD on a univariate problem: a univariate net
 
 
 def eos_shard(eta: float, seed: int, cfg: dict) -> dict:
     """(a)–(c) for one step size and one seed: GD from a random start on fresh data, then its final network."""
     task = _task("3*sin(2*x)", 0.1)
-    data, problem, run = _train(task, cfg["n"], cfg["width"], eta, cfg["steps"], seed, cfg["record"])
-    net = run.net
+    data, problem, run, net = _train(task, cfg["n"], cfg["width"], eta, cfg["steps"], seed, cfg["record"])
     orc = univariate_oracle(problem, net, at_kink="convention")
     d = logistic_d2(orc.forward())
     weight = CurvatureWeight.from_data(data.x, d)
@@ -94,12 +97,12 @@ def rate_shard(setting: tuple[int, int], seed: int, cfg: dict) -> dict | None:
     """(e) for one (n, replicate) and one seed: the excess risk of the GD solution, or None (no uncertain set)."""
     n, replicate = setting
     task = _task("6*x", 0.0)
-    data, problem, run = _train(task, n, cfg["width"], 1.0, cfg["steps"], rate_seed(n, replicate, seed), 0)
-    U = uncertain_set(run.net, 0.1, -1, 1)
+    _, _, _, net = _train(task, n, cfg["width"], 1.0, cfg["steps"], rate_seed(n, replicate, seed), 0)
+    U = uncertain_set(net, 0.1, -1, 1)
     if U.empty or U.hull is None:
         return None
-    inside = region_risk(run.net, task, U.hull, inside=True)
-    whole = region_risk(run.net, task, None)
+    inside = region_risk(net, task, U.hull, inside=True)
+    whole = region_risk(net, task, None)
     return {"n": n, "seed": seed, "replicate": replicate, "excess_inside": inside.excess_logistic,
             "excess_all": whole.excess_logistic, "error_excess": whole.error - whole.bayes_error,
             "region": list(U.hull)}
@@ -173,16 +176,10 @@ def run(out_dir: str | Path, *, quick: bool = False, seed: int = 0, seeds: Seque
     """Run the study for ``seeds`` (default: ``seed`` alone) on ``jobs`` processes or the Dask cluster at
     ``dask``; write its figures (in ``style``) and numbers to ``out_dir``; return the numbers. The numbers do
     not depend on ``jobs`` or ``dask``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     seeds = list(range(seed, seed + 1) if seeds is None else seeds)
     cfg = dict(config(quick) if settings is None else settings)     # settings: a smaller sweep (tests)
     cfg.update(seed=seeds[0], seed_range=[seeds[0], seeds[-1] + 1], quick=quick)
-    results = run_shards(shards(cfg, seeds), jobs=jobs, dask=dask, tick=progress)
-    res = assemble(cfg, seeds, results)
-    res["figures"] = plot(res, out, style)
-    write_json(out / "logistic.json", res)
-    return res
+    return run_study("logistic", cfg, seeds, out_dir, jobs=jobs, dask=dask, progress=progress, style=style)
 
 
 def replot(out_dir: str | Path, style: str = "paper") -> dict:
@@ -196,171 +193,185 @@ def replot(out_dir: str | Path, style: str = "paper") -> dict:
     return res
 
 
-def _over_etas(runs: dict, etas: list, key: str) -> dict:
-    """One quantity of the final networks against η: its mean and its spread over seeds, as series over η."""
-    return {key: [runs[e][key] for e in etas],
-            "spread": {key: {k: [runs[e]["spread"][key][k] for e in etas] for k in ("std", "min", "max")}}}
-
-
 def plot(res: dict, out: Path, style_name: str = "paper") -> list[str]:
     """The five figures of the study from its numbers ``res`` (and per figure a CSV of every seed's numbers and
     one of their mean and spread); the file paths. With several seeds each curve is the mean over seeds and the
     shaded band its min–max range."""
-    import matplotlib
-    matplotlib.use("Agg")
+    return draw((_eos_figure, _function_figure, _eta_figure, _infinity_figure, _rate_figure), res, out, style_name)
+
+
+def _eos_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
+    """(a) λ_max along GD for each step size η, with the 2/η thresholds."""
+    import matplotlib.pyplot as plt
+    seeds, per_seed = res["seeds"], res["per_seed"]
+    eos = res["eos"]
+    fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+    for i, (eta, r) in enumerate(eos["runs"].items()):
+        h = r["history"]
+        ax.plot(h["step"], h["lambda_max"], color=f"C{i}", label=rf"$\eta = {eta:g}$")
+        band(ax, h["step"], h, "lambda_max", seeds, color=f"C{i}")
+        ax.axhline(2 / eta, color=f"C{i}", ls=":", lw=1)
+    ax.plot([], [], color="0.3", ls=":", lw=1, label=r"$2/\eta$ (same colour)")
+    ax.set_yscale("log")
+    data_ticks(ax.yaxis, [2 / eta for eta in eos["runs"]])      # ticks at the thresholds 2/η
+    ax.set_xlabel("GD step")
+    ax.set_ylabel(r"$\lambda_{\max}(\nabla^2 L(\theta_t))$")
+    ax.set_title(r"$\lambda_{\max}$ along GD for each step size $\eta$" + f" ({seeds_label(seeds)})")
+    legend(ax, ncols=3)
+    paths = save_figure(fig, out, "logistic_eos")
+    plt.close(fig)
+    cols: dict = {"seed": [], "eta": [], "step": [], "lambda_max": []}
+    for p in per_seed:
+        for eta, r in p["eos"]["runs"].items():
+            h = r["history"]
+            cols["seed"] += [p["seed"]] * len(h["step"])
+            cols["eta"] += [eta] * len(h["step"])
+            cols["step"] += list(h["step"])
+            cols["lambda_max"] += list(h["lambda_max"])
+    write_csv(out / "logistic_eos.csv", cols)
+    agg: dict = {}
+    for eta, r in eos["runs"].items():
+        part = aggregate_columns("step", r["history"]["step"], r["history"], ["lambda_max"])
+        part = {"eta": [eta] * len(part["step"]), **part}
+        for k, v in part.items():
+            agg.setdefault(k, []).extend(list(v))
+    write_csv(out / "logistic_eos_aggregate.csv", agg)
+    return paths
+
+
+def _function_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
+    """(b) The function GD learned at the middle step size, its uncertain set U_δ, the data and g_μ."""
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MultipleLocator
-
     cfg, seeds, per_seed = res["config"], res["seeds"], res["per_seed"]
-    which = seeds_label(seeds)
-    figures = []
-    with style(style_name) as st:
-        eos = res["eos"]
-        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        for i, (eta, r) in enumerate(eos["runs"].items()):
-            h = r["history"]
-            ax.plot(h["step"], h["lambda_max"], color=f"C{i}", label=rf"$\eta = {eta:g}$")
-            band(ax, h["step"], h, "lambda_max", seeds, color=f"C{i}")
-            ax.axhline(2 / eta, color=f"C{i}", ls=":", lw=1)
-        ax.plot([], [], color="0.3", ls=":", lw=1, label=r"$2/\eta$ (same colour)")
-        ax.set_yscale("log")
-        data_ticks(ax.yaxis, [2 / eta for eta in eos["runs"]])      # ticks at the thresholds 2/η
-        ax.set_xlabel("GD step")
-        ax.set_ylabel(r"$\lambda_{\max}(\nabla^2 L(\theta_t))$")
-        ax.set_title(r"$\lambda_{\max}$ along GD for each step size $\eta$" + f" ({which})")
-        legend(ax, ncols=3)
-        figures += save_figure(fig, out, "logistic_eos")
-        plt.close(fig)
-        cols: dict = {"seed": [], "eta": [], "step": [], "lambda_max": []}
-        for p in per_seed:
-            for eta, r in p["eos"]["runs"].items():
-                h = r["history"]
-                cols["seed"] += [p["seed"]] * len(h["step"])
-                cols["eta"] += [eta] * len(h["step"])
-                cols["step"] += list(h["step"])
-                cols["lambda_max"] += list(h["lambda_max"])
-        write_csv(out / "logistic_eos.csv", cols)
-        agg: dict = {}
-        for eta, r in eos["runs"].items():
-            part = aggregate_columns("step", r["history"]["step"], r["history"], ["lambda_max"])
-            part = {"eta": [eta] * len(part["step"]), **part}
-            for k, v in part.items():
-                agg.setdefault(k, []).extend(list(v))
-        write_csv(out / "logistic_eos_aggregate.csv", agg)
+    eta_b = cfg["etas"][len(cfg["etas"]) // 2]
+    rb = per_seed[0]["eos"]["runs"][eta_b]
+    net = UnivariateNet(rb["net"]["v"], rb["net"]["w"], rb["net"]["b"], rb["net"]["beta"])
+    grid = np.linspace(-1, 1, 801)
+    U = uncertain_set(net, 0.1, -1, 1)
+    g = CurvatureWeight.from_data(rb["x"], logistic_d2(net(rb["x"])))(grid)
+    fs = spread([UnivariateNet(q["v"], q["w"], q["b"], q["beta"])(grid)
+                 for q in (p["eos"]["runs"][eta_b]["net"] for p in per_seed)])
+    fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+    for i, (a, b) in enumerate(U.intervals):
+        ax.axvspan(a, b, color="0.88", lw=0, label=r"$U_\delta$, $\delta = 0.1$ (shaded)" if i == 0 else None)
+    if len(seeds) > 1:
+        ax.fill_between(grid, fs["min"], fs["max"], color="C0", alpha=0.15, lw=0,
+                        label=rf"$f_\theta$ over seeds {seeds[0]}–{seeds[-1]} (min–max)")
+    ax.plot(grid, net(grid), color="C0", label=rf"$f_\theta(x)$ after GD (seed {seeds[0]})")
+    ax.scatter(rb["x"], rb["y"], s=6, color="k", label=r"data $(x_j, y_j)$", zorder=3)
+    ax.xaxis.set_major_locator(MultipleLocator(0.5))
+    ax.set_xlabel("$x$")
+    ax.set_ylabel(r"$f_\theta(x)$")
+    ax2 = ax.twinx()
+    ax2.grid(False)
+    ax2.plot(grid, g, color="C3", ls="--", label=r"$g_\mu(x)$ (right axis)")
+    ax2.set_ylabel(r"curvature weight $g_\mu(x)$")
+    legend(ax, ax2)
+    ax.set_title(rf"Learned function ($\eta = {eta_b:g}$), uncertain set $U_\delta$ and weight $g_\mu$")
+    paths = save_figure(fig, out, "logistic_function")
+    plt.close(fig)
+    write_csv(out / "logistic_function.csv", {"x": grid, "f": net(grid), "g_mu": g, "f_mean": fs["mean"],
+                                              "f_min": fs["min"], "f_max": fs["max"]})
+    return paths
 
-        eta_b = cfg["etas"][len(cfg["etas"]) // 2]
-        rb = per_seed[0]["eos"]["runs"][eta_b]
-        net = UnivariateNet(rb["net"]["v"], rb["net"]["w"], rb["net"]["b"], rb["net"]["beta"])
-        grid = np.linspace(-1, 1, 801)
-        U = uncertain_set(net, 0.1, -1, 1)
-        g = CurvatureWeight.from_data(rb["x"], logistic_d2(net(rb["x"])))(grid)
-        fs = spread([UnivariateNet(q["v"], q["w"], q["b"], q["beta"])(grid)
-                     for q in (p["eos"]["runs"][eta_b]["net"] for p in per_seed)])
-        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        for i, (a, b) in enumerate(U.intervals):
-            ax.axvspan(a, b, color="0.88", lw=0, label=r"$U_\delta$, $\delta = 0.1$ (shaded)" if i == 0 else None)
-        if len(seeds) > 1:
-            ax.fill_between(grid, fs["min"], fs["max"], color="C0", alpha=0.15, lw=0,
-                            label=rf"$f_\theta$ over seeds {seeds[0]}–{seeds[-1]} (min–max)")
-        ax.plot(grid, net(grid), color="C0", label=rf"$f_\theta(x)$ after GD (seed {seeds[0]})")
-        ax.scatter(rb["x"], rb["y"], s=6, color="k", label=r"data $(x_j, y_j)$", zorder=3)
-        ax.xaxis.set_major_locator(MultipleLocator(0.5))
-        ax.set_xlabel("$x$")
-        ax.set_ylabel(r"$f_\theta(x)$")
-        ax2 = ax.twinx()
-        ax2.grid(False)
-        ax2.plot(grid, g, color="C3", ls="--", label=r"$g_\mu(x)$ (right axis)")
-        ax2.set_ylabel(r"curvature weight $g_\mu(x)$")
-        legend(ax, ax2)
-        ax.set_title(rf"Learned function ($\eta = {eta_b:g}$), uncertain set $U_\delta$ and weight $g_\mu$")
-        figures += save_figure(fig, out, "logistic_function")
-        plt.close(fig)
-        write_csv(out / "logistic_function.csv", {"x": grid, "f": net(grid), "g_mu": g, "f_mean": fs["mean"],
-                                                  "f_min": fs["min"], "f_max": fs["max"]})
 
-        etas = list(eos["runs"])
-        pop = _over_etas(eos["runs"], etas, "population_error")
-        wtv = _over_etas(eos["runs"], etas, "weighted_tv")
-        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        ax.plot(etas, pop["population_error"], "o-", label="population 0-1 error")
-        band(ax, etas, pop, "population_error", seeds, color="C0")
-        ax.axhline(eos["bayes_error"], ls=":", color="k", label="Bayes error")
-        ax.set_xscale("log")
-        data_ticks(ax.xaxis, etas)
-        ax.set_xlabel(r"step size $\eta$")
-        ax.set_ylabel("0-1 error")
-        ax2 = ax.twinx()
-        ax2.grid(False)
-        ax2.plot(etas, wtv["weighted_tv"], "s--", color="C1", label="weighted TV (right axis)")
-        band(ax2, etas, wtv, "weighted_tv", seeds, color="C1")
-        ax2.set_ylabel(r"$\sum_i |v_i w_i|\, g_\mu(t_i)$")
-        ax.set_title(r"Error and weighted TV of the GD solution against $\eta$" + f" ({which})")
-        legend(ax, ax2)
-        figures += save_figure(fig, out, "logistic_eta")
-        plt.close(fig)
-        eta_keys = ["population_error", "weighted_tv", "lambda_max"]
-        cols = {"seed": [], "eta": [], **{k: [] for k in eta_keys}}
-        for p in per_seed:
-            for eta, r in p["eos"]["runs"].items():
-                cols["seed"].append(p["seed"])
-                cols["eta"].append(eta)
-                for k in eta_keys:
-                    cols[k].append(r[k])
-        write_csv(out / "logistic_eta.csv", cols)
-        agg = {"eta": etas}
-        for k in eta_keys:
-            agg.update({c: v for c, v in aggregate_columns("eta", etas, _over_etas(eos["runs"], etas, k), [k]).items()
-                        if c != "eta"})
-        write_csv(out / "logistic_eta_aggregate.csv", agg)
+def _eta_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
+    """(c) The population error of sign f and the weighted TV of the final networks against η."""
+    import matplotlib.pyplot as plt
+    seeds, per_seed = res["seeds"], res["per_seed"]
+    eos = res["eos"]
+    etas = list(eos["runs"])
+    finals = [eos["runs"][e] for e in etas]
+    pop, wtv = series(finals, "population_error"), series(finals, "weighted_tv")
+    fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+    ax.plot(etas, pop["population_error"], "o-", label="population 0-1 error")
+    band(ax, etas, pop, "population_error", seeds, color="C0")
+    ax.axhline(eos["bayes_error"], ls=":", color="k", label="Bayes error")
+    ax.set_xscale("log")
+    data_ticks(ax.xaxis, etas)
+    ax.set_xlabel(r"step size $\eta$")
+    ax.set_ylabel("0-1 error")
+    ax2 = ax.twinx()
+    ax2.grid(False)
+    ax2.plot(etas, wtv["weighted_tv"], "s--", color="C1", label="weighted TV (right axis)")
+    band(ax2, etas, wtv, "weighted_tv", seeds, color="C1")
+    ax2.set_ylabel(r"$\sum_i |v_i w_i|\, g_\mu(t_i)$")
+    ax.set_title(r"Error and weighted TV of the GD solution against $\eta$" + f" ({seeds_label(seeds)})")
+    legend(ax, ax2)
+    paths = save_figure(fig, out, "logistic_eta")
+    plt.close(fig)
+    eta_keys = ["population_error", "weighted_tv", "lambda_max"]
+    cols: dict = {"seed": [], "eta": [], **{k: [] for k in eta_keys}}
+    for p in per_seed:
+        for eta, r in p["eos"]["runs"].items():
+            cols["seed"].append(p["seed"])
+            cols["eta"].append(eta)
+            for k in eta_keys:
+                cols[k].append(r[k])
+    write_csv(out / "logistic_eta.csv", cols)
+    write_csv(out / "logistic_eta_aggregate.csv", aggregate_columns("eta", etas, series(finals, *eta_keys), eta_keys))
+    return paths
 
-        inf = res["infinity"]
-        fig, axes = plt.subplots(1, 2, figsize=st["double"], layout="constrained")
-        axes[0].semilogy(inf["c"], np.maximum(inf["lambda_max"], 1e-300), "o-", label=r"$\lambda_{\max}(\theta_c)$")
-        band(axes[0], inf["c"], inf, "lambda_max", seeds, color="C0")
-        axes[0].semilogy(inf["c"], np.maximum(inf["uncertain_length"], 1e-300), "s--",
-                         label=r"$|U_\delta(\theta_c)|$, $\delta = 0.01$")
-        band(axes[0], inf["c"], inf, "uncertain_length", seeds, color="C1")
-        axes[0].set_xlabel("scale $c$")
-        axes[0].set_ylabel("value (log scale)")
-        axes[0].legend()
-        axes[0].set_title(r"Curvature and uncertain length of $\theta_c$")
-        axes[1].plot(inf["c"], inf["population_error"], "o-", label="population error")
-        band(axes[1], inf["c"], inf, "population_error", seeds, color="C0")
-        axes[1].plot(inf["c"], inf["training_error"], "s-", label="training error")
-        axes[1].axhline(inf["bayes_error"], ls=":", color="k", label="Bayes error")
-        axes[1].set_xlabel("scale $c$")
-        axes[1].set_ylabel("0-1 error")
-        axes[1].legend()
-        axes[1].set_title(rf"Errors of $\theta_c$ ($n = {inf['n']}$, 20 % flipped labels; {which})")
-        figures += save_figure(fig, out, "logistic_infinity")
-        plt.close(fig)
-        inf_keys = ["lambda_max", "training_error", "population_error", "uncertain_length"]
-        write_csv(out / "logistic_infinity.csv", long_rows(
-            [(p["seed"], p["infinity"]) for p in per_seed], ["c", *inf_keys]))
-        write_csv(out / "logistic_infinity_aggregate.csv", aggregate_columns("c", inf["c"], inf, inf_keys))
 
-        rate = res["rate"]
-        fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
-        ns = np.array([r["n"] for r in rate["rows"]])
-        ax.loglog(ns, [r["excess_inside"] for r in rate["rows"]], "o", label=r"inside $R_\delta$")
-        ax.loglog(ns, [r["excess_all"] for r in rate["rows"]], "x", label="whole line")
-        nn = np.array(sorted(set(ns)), dtype=float)
-        lo, hi = rate["slope_ci95"]
-        ax.loglog(nn, np.exp(rate["intercept"]) * nn ** rate["slope"], "-",
-                  label=rf"fit $\propto n^{{{rate['slope']:.2f}}}$, 95 % CI [{lo:.2f}, {hi:.2f}]")
-        data_ticks(ax.xaxis, ns)
-        ax.set_xlabel("sample size $n$")
-        ax.set_ylabel("excess logistic risk")
-        ax.set_title(r"Excess risk of the GD solution against $n$ ($\eta = 1$)"
-                     + ("" if len(seeds) == 1 else f", every run of seeds {seeds[0]}–{seeds[-1]}"))
-        ax.legend()
-        figures += save_figure(fig, out, "logistic_rate")
-        plt.close(fig)
-        write_csv(out / "logistic_rate.csv", {k: [r[k] for r in rate["rows"]] for k in (
-            "seed", "replicate", "n", "excess_inside", "excess_all", "error_excess")})
-        rate_keys = ["excess_inside", "excess_all"]
-        by_n = [summarise([r for r in rate["rows"] if r["n"] == n], rate_keys) for n in nn]
-        write_csv(out / "logistic_rate_aggregate.csv", {"n": nn, **{
-            f"{k}_{stat}": [b[k] if stat == "mean" else b["spread"][k][stat] for b in by_n]
-            for k in rate_keys for stat in ("mean", "std", "min", "max")}})
-    return figures
+def _infinity_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
+    """(d) The family θ_c: λ_max and |U_δ|, and the training, population and Bayes errors, against c."""
+    import matplotlib.pyplot as plt
+    seeds, per_seed = res["seeds"], res["per_seed"]
+    inf = res["infinity"]
+    fig, axes = plt.subplots(1, 2, figsize=st["double"], layout="constrained")
+    axes[0].semilogy(inf["c"], np.maximum(inf["lambda_max"], 1e-300), "o-", label=r"$\lambda_{\max}(\theta_c)$")
+    band(axes[0], inf["c"], inf, "lambda_max", seeds, color="C0")
+    axes[0].semilogy(inf["c"], np.maximum(inf["uncertain_length"], 1e-300), "s--",
+                     label=r"$|U_\delta(\theta_c)|$, $\delta = 0.01$")
+    band(axes[0], inf["c"], inf, "uncertain_length", seeds, color="C1")
+    axes[0].set_xlabel("scale $c$")
+    axes[0].set_ylabel("value (log scale)")
+    axes[0].legend()
+    axes[0].set_title(r"Curvature and uncertain length of $\theta_c$")
+    axes[1].plot(inf["c"], inf["population_error"], "o-", label="population error")
+    band(axes[1], inf["c"], inf, "population_error", seeds, color="C0")
+    axes[1].plot(inf["c"], inf["training_error"], "s-", label="training error")
+    axes[1].axhline(inf["bayes_error"], ls=":", color="k", label="Bayes error")
+    axes[1].set_xlabel("scale $c$")
+    axes[1].set_ylabel("0-1 error")
+    axes[1].legend()
+    axes[1].set_title(rf"Errors of $\theta_c$ ($n = {inf['n']}$, 20 % flipped labels; {seeds_label(seeds)})")
+    paths = save_figure(fig, out, "logistic_infinity")
+    plt.close(fig)
+    inf_keys = ["lambda_max", "training_error", "population_error", "uncertain_length"]
+    write_csv(out / "logistic_infinity.csv", long_rows(
+        [(p["seed"], p["infinity"]) for p in per_seed], ["c", *inf_keys]))
+    write_csv(out / "logistic_infinity_aggregate.csv", aggregate_columns("c", inf["c"], inf, inf_keys))
+    return paths
+
+
+def _rate_figure(res: dict, out: Path, st: dict[str, Any]) -> list[str]:
+    """(e) The excess logistic risk inside R_δ and on the whole line against n, with the fitted rate."""
+    import matplotlib.pyplot as plt
+    seeds = res["seeds"]
+    rate = res["rate"]
+    fig, ax = plt.subplots(figsize=st["single"], layout="constrained")
+    ns = np.array([r["n"] for r in rate["rows"]])
+    ax.loglog(ns, [r["excess_inside"] for r in rate["rows"]], "o", label=r"inside $R_\delta$")
+    ax.loglog(ns, [r["excess_all"] for r in rate["rows"]], "x", label="whole line")
+    nn = np.array(sorted(set(ns)), dtype=float)
+    lo, hi = rate["slope_ci95"]
+    ax.loglog(nn, np.exp(rate["intercept"]) * nn ** rate["slope"], "-",
+              label=rf"fit $\propto n^{{{rate['slope']:.2f}}}$, 95 % CI [{lo:.2f}, {hi:.2f}]")
+    data_ticks(ax.xaxis, ns)
+    ax.set_xlabel("sample size $n$")
+    ax.set_ylabel("excess logistic risk")
+    ax.set_title(r"Excess risk of the GD solution against $n$ ($\eta = 1$)"
+                 + ("" if len(seeds) == 1 else f", every run of seeds {seeds[0]}–{seeds[-1]}"))
+    ax.legend()
+    paths = save_figure(fig, out, "logistic_rate")
+    plt.close(fig)
+    write_csv(out / "logistic_rate.csv", {k: [r[k] for r in rate["rows"]] for k in (
+        "seed", "replicate", "n", "excess_inside", "excess_all", "error_excess")})
+    rate_keys = ["excess_inside", "excess_all"]
+    by_n = [summarise([r for r in rate["rows"] if r["n"] == n], rate_keys) for n in nn]
+    write_csv(out / "logistic_rate_aggregate.csv", {"n": nn, **{
+        f"{k}_{stat}": [b[k] if stat == "mean" else b["spread"][k][stat] for b in by_n]
+        for k in rate_keys for stat in ("mean", "std", "min", "max")}})
+    return paths

@@ -45,11 +45,13 @@ Example:
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from ...derivations import get_derivation
-from ...derivations.orbit import orbit_infimum, orbit_minimum, search_orbit
+from ...derivations.orbit import OrbitInfimum, numeric_infimum, orbit_infimum, orbit_minimum
+from ...measures._base import CurvatureOracle
 from ...model.constructions import rescale_univariate
 from ...model.univariate import UnivariateNet
 from ...vocab import ModelKind, Tag
@@ -88,78 +90,116 @@ class Rescaling(Claim):
         if orc is None or not ok:
             return ev
         net, tol, kt = inst.net, ctx.tolerances.identity, ctx.tolerances.kink
-        m = net.m
         rng = np.random.default_rng(ctx.params["seed"])
-        c = np.exp(rng.uniform(-1, 1, m) * np.log(ctx.params["c_max"]))
+        c = np.exp(rng.uniform(-1, 1, net.m) * np.log(ctx.params["c_max"]))
         rnet = rescale_univariate(net, c)
-        x = inst.data.x
-        f0, f1 = net(x), rnet(x)
-        # rounding scale: the largest sum of absolute terms Σ_i |v_i (w_i x_j − b_i)_+| + |β|
-        fs = float(np.max(np.maximum(net.preactivations(x), 0.0) @ np.abs(net.v)) + abs(net.beta)) or 1.0
-        # plus what v_i/c_i, c_i w_i, c_i b_i lose when they land among the subnormals (v = 5e-324 has 1 bit)
-        rho = subnormal_relative(rnet.v) + np.maximum(subnormal_relative(rnet.w), subnormal_relative(rnet.b))
-        sub = float(np.max(np.abs(np.maximum(net.preactivations(x), 0.0) * net.v) @ rho))
-        ev.comparisons.append(compare("max_j |f_{T_cθ}(x_j) − f_θ(x_j)| = 0", float(np.abs(f1 - f0).max()), "=", 0.0,
-                                      value_error=rounding(fs) + sub, tol=identity_tol(tol, fs) + 2 * sub))
+        _function_is_invariant(ev, net, rnet, inst.data.x, tol)
         if net.num_params <= 600:
-            H0 = orc.hessian()
-            H1 = inst.oracle(rnet, kink_tol=kt).hessian()
-            s = np.concatenate([1.0 / c, c, c, [1.0]])
-            pred = H0 / np.outer(s, s)
-            hs = max(float(np.abs(pred).max()), float(np.abs(H1).max())) or 1.0
-            ev.comparisons.append(compare("max |∇²L(T_cθ) − S⁻¹∇²L(θ)S⁻¹| = 0", float(np.abs(H1 - pred).max()), "=",
-                                          0.0, value_error=rounding(hs), tol=identity_tol(tol, hs)))
+            _hessian_is_conjugated(ev, orc, inst.oracle(rnet, kink_tol=kt), c, tol)
         else:
             ev.notes.append("Hessian covariance skipped: p > 600 (dense Hessians)")
-        # A_i, B_i at θ (U.6)
-        f = orc.forward()
-        d = inst.loss.d2(f, inst.data.y)
+        blocks = _OrbitBlocks.at(inst, orc)
+        der = get_derivation("univariate-rescaling").numeric           # sympy's closed forms, lambdified
+        orbit_pred = float(np.sum(der["orbit_trace"](c, blocks.A, blocks.B)) + blocks.Dbar)
+        tr1 = trace_gn(inst, rnet, kt)
+        ev.comparisons.append(compare("tr H_GN(T_cθ) = Σ(c_i²A_i + c_i⁻²B_i) + D̄", tr1, "=", orbit_pred,
+                                      value_error=rounding(tr1), tol=identity_tol(tol, orbit_pred, terms=net.m)))
+        base = trace_gn(inst, net, kt)
+        inf, Fsym, numeric, cstar = _infimum_is_closed_form(ev, inst, ctx, blocks)
+        ev.comparisons.append(compare("inf over the orbit > 0 (not arbitrarily flat)", Fsym, ">=",
+                                      math.ulp(0.0), value_error=rounding(Fsym)))
+        if np.any(blocks.A > 0):                      # ... but arbitrarily sharp: c_i² A_i grows without bound
+            _arbitrarily_sharp(ev, inst, ctx, blocks.A)
+        ev.certificate.update({"c": c, "A_i": blocks.A, "B_i": blocks.B, "D_bar": blocks.Dbar,
+                               "trace_gn_at_theta": base, "trace_gn_at_T_c_theta": tr1,
+                               "orbit_min_closed_form": Fsym, "orbit_min_numeric": numeric,
+                               "c_star_numeric": cstar, "c_star_closed_form": inf.c_star, "orbit": inf.certificate(),
+                               "sympy_F_sym": str(orbit_minimum().F_sym), "sympy_c_star": str(orbit_minimum().c_star)})
+        return ev
+
+
+def _function_is_invariant(ev: Evaluation, net: UnivariateNet, rnet: UnivariateNet, x: np.ndarray,
+                           tol: float) -> None:
+    """f_{T_cθ} = f_θ on the data, up to rounding and what rescaling into the subnormals loses."""
+    f0, f1 = net(x), rnet(x)
+    # rounding scale: the largest sum of absolute terms Σ_i |v_i (w_i x_j − b_i)_+| + |β|
+    fs = float(np.max(np.maximum(net.preactivations(x), 0.0) @ np.abs(net.v)) + abs(net.beta)) or 1.0
+    # plus what v_i/c_i, c_i w_i, c_i b_i lose when they land among the subnormals (v = 5e-324 has 1 bit)
+    rho = subnormal_relative(rnet.v) + np.maximum(subnormal_relative(rnet.w), subnormal_relative(rnet.b))
+    sub = float(np.max(np.abs(np.maximum(net.preactivations(x), 0.0) * net.v) @ rho))
+    ev.comparisons.append(compare("max_j |f_{T_cθ}(x_j) − f_θ(x_j)| = 0", float(np.abs(f1 - f0).max()), "=", 0.0,
+                                  value_error=rounding(fs) + sub, tol=identity_tol(tol, fs) + 2 * sub))
+
+
+def _hessian_is_conjugated(ev: Evaluation, orc: CurvatureOracle, rorc: CurvatureOracle, c: np.ndarray,
+                           tol: float) -> None:
+    """∇²L(T_cθ) = S⁻¹∇²L(θ)S⁻¹ with S = diag(1/c, c, c, 1), dense."""
+    H0 = orc.hessian()
+    H1 = rorc.hessian()
+    s = np.concatenate([1.0 / c, c, c, [1.0]])
+    pred = H0 / np.outer(s, s)
+    hs = max(float(np.abs(pred).max()), float(np.abs(H1).max())) or 1.0
+    ev.comparisons.append(compare("max |∇²L(T_cθ) − S⁻¹∇²L(θ)S⁻¹| = 0", float(np.abs(H1 - pred).max()), "=",
+                                  0.0, value_error=rounding(hs), tol=identity_tol(tol, hs)))
+
+
+@dataclass(frozen=True)
+class _OrbitBlocks:
+    """U.6's per-neuron blocks at θ: tr H_GN(T_cθ) = Σ(c_i²A_i + c_i⁻²B_i) + D̄, with the loss's second
+    derivatives d_j and the activation pattern they are built from."""
+
+    A: np.ndarray
+    B: np.ndarray
+    Dbar: float
+    d: np.ndarray
+    act: np.ndarray
+
+    @classmethod
+    def at(cls, inst: Instance, orc: CurvatureOracle) -> _OrbitBlocks:
+        net, x = inst.net, inst.data.x
+        d = inst.loss.d2(orc.forward(), inst.data.y)
         z = net.preactivations(x)
         act = (z > 0).astype(float)
         A = (d @ np.maximum(z, 0.0) ** 2) / x.size
         B = net.v ** 2 * ((d * (x ** 2 + 1)) @ act) / x.size
-        Dbar = float(d.mean())
-        der = get_derivation("univariate-rescaling").numeric           # sympy's closed forms, lambdified
-        orbit_pred = float(np.sum(der["orbit_trace"](c, A, B)) + Dbar)
-        tr1 = trace_gn(inst, rnet, kt)
-        ev.comparisons.append(compare("tr H_GN(T_cθ) = Σ(c_i²A_i + c_i⁻²B_i) + D̄", tr1, "=", orbit_pred,
-                                      value_error=rounding(tr1), tol=identity_tol(tol, orbit_pred, terms=m)))
-        # the orbit infimum from A_i, B_i as mantissas and power-of-two exponents (v_i = 1e-190 has v_i² = 0)
-        _, ew = np.frexp(np.maximum(np.abs(net.w), np.abs(net.b)))
-        mv, ev_ = np.frexp(net.v)
-        zs = np.multiply.outer(x, np.ldexp(net.w, -ew)) - np.ldexp(net.b, -ew)
-        inf = orbit_infimum((d @ np.maximum(zs, 0.0) ** 2) / x.size, mv ** 2 * ((d * (x ** 2 + 1)) @ act) / x.size, 1,
-                            eA=2 * ew.astype(np.int64), eB=2 * ev_.astype(np.int64))
-        Fsym = inf.value + Dbar
-        inf_tol = identity_tol(tol + SEARCH_TOL, Fsym, terms=x.size * net.num_params)
-        base = trace_gn(inst, net, kt)
-        cstar = inf.approach(0.25 * inf_tol)       # well inside the comparison's tolerance
-        if cstar is None:
-            numeric = np.nan
-            ev.notes.append("a rescaling that approaches the infimum is not a float64 number (it would overflow)")
-        else:
-            def trace_at(ci: np.ndarray) -> float:
-                return trace_gn(inst, rescale_univariate(net, ci), kt)
-            cstar = search_orbit(inf, trace_at, cstar)
-            numeric = trace_at(cstar)  # separable over neurons: one evaluation at all the c_i at once
-        if not inf.attained:
-            ev.notes.extend(["the orbit infimum is not attained (tr H_GN(T_cθ) > Σ2√(A_iB_i) + D̄ for every c):"]
-                            + inf.describe())
-        ev.comparisons.append(compare("inf_c tr H_GN(T_cθ) (numeric; unattained neurons along c_i = 2^∓s) = "
-                                      "Σ 2√(A_iB_i) + D̄ (sympy)", numeric, "=", Fsym,
-                                      value_error=rounding(numeric, terms=x.size * net.num_params),
-                                      tol=inf_tol))
-        ev.comparisons.append(compare("inf over the orbit > 0 (not arbitrarily flat)", Fsym, ">=",
-                                      math.ulp(0.0), value_error=rounding(Fsym)))
-        if np.any(A > 0):                      # ... but arbitrarily sharp: c_i² A_i grows without bound
-            ib = int(np.argmax(A))
-            cb = np.ones(m)
-            cb[ib] = np.sqrt(2 * ctx.params["sharp"] / A[ib])
-            sharp = trace_gn(inst, rescale_univariate(net, cb), kt)
-            ev.comparisons.append(compare("tr H_GN(T_cθ) ≥ M for c_i = √(2M/A_i) (arbitrarily sharp)", sharp, ">=",
-                                          ctx.params["sharp"], value_error=rounding(sharp)))
-        ev.certificate.update({"c": c, "A_i": A, "B_i": B, "D_bar": Dbar, "trace_gn_at_theta": base,
-                               "trace_gn_at_T_c_theta": tr1, "orbit_min_closed_form": Fsym, "orbit_min_numeric": numeric,
-                               "c_star_numeric": cstar, "c_star_closed_form": inf.c_star, "orbit": inf.certificate(),
-                               "sympy_F_sym": str(orbit_minimum().F_sym), "sympy_c_star": str(orbit_minimum().c_star)})
-        return ev
+        return cls(A, B, float(d.mean()), d, act)
+
+
+def _infimum_is_closed_form(ev: Evaluation, inst: Instance, ctx: Context, blocks: _OrbitBlocks
+                            ) -> tuple[OrbitInfimum, float, float, np.ndarray | None]:
+    """The orbit's infimum Σ 2√(A_iB_i) + D̄ (sympy) against a numeric search; returns the infimum's record,
+    the closed form, the searched value and the factors the search ends at (None when they would overflow)."""
+    net, x, kt = inst.net, inst.data.x, ctx.tolerances.kink
+    # the orbit infimum from A_i, B_i as mantissas and power-of-two exponents (v_i = 1e-190 has v_i² = 0)
+    _, ew = np.frexp(np.maximum(np.abs(net.w), np.abs(net.b)))
+    mv, ev_ = np.frexp(net.v)
+    zs = np.multiply.outer(x, np.ldexp(net.w, -ew)) - np.ldexp(net.b, -ew)
+    d = blocks.d
+    inf = orbit_infimum((d @ np.maximum(zs, 0.0) ** 2) / x.size, mv ** 2 * ((d * (x ** 2 + 1)) @ blocks.act) / x.size,
+                        1, eA=2 * ew.astype(np.int64), eB=2 * ev_.astype(np.int64))
+    Fsym = inf.value + blocks.Dbar
+    inf_tol = identity_tol(ctx.tolerances.identity + SEARCH_TOL, Fsym, terms=x.size * net.num_params)
+    def trace_at(ci: np.ndarray) -> float:
+        return trace_gn(inst, rescale_univariate(net, ci), kt)
+    numeric, cstar = numeric_infimum(inf, trace_at, inf_tol)
+    if cstar is None:
+        ev.notes.append("a rescaling that approaches the infimum is not a float64 number (it would overflow)")
+    if not inf.attained:
+        ev.notes.extend(["the orbit infimum is not attained (tr H_GN(T_cθ) > Σ2√(A_iB_i) + D̄ for every c):"]
+                        + inf.describe())
+    ev.comparisons.append(compare("inf_c tr H_GN(T_cθ) (numeric; unattained neurons along c_i = 2^∓s) = "
+                                  "Σ 2√(A_iB_i) + D̄ (sympy)", numeric, "=", Fsym,
+                                  value_error=rounding(numeric, terms=x.size * net.num_params),
+                                  tol=inf_tol))
+    return inf, Fsym, numeric, cstar
+
+
+def _arbitrarily_sharp(ev: Evaluation, inst: Instance, ctx: Context, A: np.ndarray) -> None:
+    """Rescaling the neuron of largest A_i by c_i = √(2M/A_i) makes tr H_GN ≥ M."""
+    net, M = inst.net, ctx.params["sharp"]
+    ib = int(np.argmax(A))
+    cb = np.ones(net.m)
+    cb[ib] = np.sqrt(2 * M / A[ib])
+    sharp = trace_gn(inst, rescale_univariate(net, cb), ctx.tolerances.kink)
+    ev.comparisons.append(compare("tr H_GN(T_cθ) ≥ M for c_i = √(2M/A_i) (arbitrarily sharp)", sharp, ">=", M,
+                                  value_error=rounding(sharp)))
