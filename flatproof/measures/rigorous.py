@@ -269,18 +269,21 @@ class UnivariateIntervals(UnivariateFormulas):
     the formulas of :mod:`~flatproof.measures.univariate_formulas` (those the float oracle runs) in the vectorised
     interval context, with the activation pattern certified (a sign left undecided is a :class:`KinkError`) and
     φ', φ'' of the logistic loss evaluated on arb balls, one point at a time. Adds the λ_max bounds of rigorous
-    mode at scale: Collatz–Wielandt on λ_max(H_GN), ε_F, and the Rayleigh quotient."""
+    mode at scale: Collatz–Wielandt on λ_max(H_GN), ε_F, and the Rayleigh quotient. Built on the float context
+    (``ctx=FLOAT``), :meth:`gauss_newton_upper`, :meth:`eps_f_upper` and :meth:`lambda_max_upper` give the same
+    bounds as float64 estimates (float mode), with no pattern certified and no arb step."""
 
     @_quiet
-    def __init__(self, problem, net):
-        self._setup_formulas(INTERVAL, problem, net)
+    def __init__(self, problem, net, ctx: Context = INTERVAL):
+        self._setup_formulas(ctx, problem, net)
         self.weight_decay = float(problem.weight_decay)
         self.a, self.c = self.blocks()
 
     @_quiet
     def eps_f_upper(self) -> float:
         """An upper bound on ε_F = ‖H_F‖₂ = max_i √(a_i² + c_i²)."""
-        s = _up(self.a.mag ** 2 + self.c.mag ** 2, 3)
+        a, c = ((t.mag if isinstance(t, Iv) else np.abs(t)) for t in (self.a, self.c))
+        s = _up(a ** 2 + c ** 2, 3)
         return float(np.nextafter(np.max(np.sqrt(s), initial=0.0), np.inf))
 
     @property
@@ -316,7 +319,7 @@ class UnivariateIntervals(UnivariateFormulas):
         power-iteration estimate of the Perron vector (stopped when the float ratios agree to ``rtol``);
         only the final ratio is evaluated rigorously. When min x · max x ≥ −1, K = J Jᵀ and the bound
         tends to λ_max(H_GN)."""
-        d_hi = self.d.hi
+        d_hi = self.ctx.upper(self.d)
         x = np.ones(self.n)
         for _ in range(iterations):
             y = d_hi * self._kernel_products(x, FLOAT)
@@ -329,7 +332,8 @@ class UnivariateIntervals(UnivariateFormulas):
             if r.max() - r.min() <= rtol * r.max():
                 break
         x = np.maximum(x, 1e-12)
-        ratio = np.nextafter(np.nextafter(d_hi * self._kernel_products(x).hi, np.inf) / x, np.inf)
+        ratio = np.nextafter(np.nextafter(d_hi * self.ctx.upper(self._kernel_products(x, self.ctx)), np.inf) / x,
+                             np.inf)
         return float(np.nextafter(np.max(ratio) / self.n, np.inf))
 
     @_quiet
