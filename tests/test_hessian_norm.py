@@ -14,6 +14,7 @@ from hypothesis import given, settings
 import flatproof as fp
 from flatproof._errors import KinkError
 from flatproof.measures.hessian_norm import hessian_norm, u5_inputs, univariate_bounds
+from flatproof.measures.univariate_formulas import values_at
 from flatproof.model import constructions as C
 from tests._instances import random_univariate, seeds, univariate_instances
 
@@ -98,3 +99,14 @@ def test_a_point_on_a_knot_is_a_kink_in_rigorous_mode_only():
     with pytest.raises(KinkError):
         univariate_bounds(problem, net, "rigorous")
     assert u5_inputs(problem, net, "float").gamma == (0.0, 0.0)        # f(0.25) = 0: the estimate, no refusal
+
+
+@settings(max_examples=30, deadline=None)
+@given(univariate_instances(max_n=40, max_m=12, losses=("logistic",)), seeds)
+def test_values_at_many_points_match_the_network(inst, seed):
+    """values_at (prefix sums, no k × m array; the uncertain set of a wide θ_c) against f evaluated directly."""
+    _, net = inst
+    x = np.random.default_rng(seed).uniform(-4, 4, 57)
+    direct = net(x)
+    scale = float(np.sum(np.abs(net.v) * (4 * np.abs(net.w) + np.abs(net.b)))) + abs(net.beta)
+    assert np.allclose(values_at(net, x), direct, rtol=0, atol=1e-12 * scale)

@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -76,7 +77,9 @@ from ...measures import rigorous
 from ...measures.hessian_norm import U5Inputs, hessian_norm, u5_inputs, univariate_bounds
 from ...measures.rigorous import UnivariateIntervals
 from ...measures.uncertain import domain, uncertain_set
+from ...measures.univariate_formulas import values_at
 from ...model import constructions as C
+from ...model.univariate import UnivariateNet
 from ...vocab import Mode, ModelKind, Tag
 from .._common import flatness_comparison, population_comparisons
 from .._core import Claim, Comparison, Context, Evaluation, Instance, Param, compare, register
@@ -175,6 +178,21 @@ def norm_comparison(b: UnivariateIntervals, u5: U5Inputs, c: float, bound: float
                    certified=norm.certified and u5.certified)
 
 
+@dataclass(frozen=True)
+class ByPrefixSums:
+    """θ_c as :func:`~flatproof.measures.uncertain.level_set` reads it: its knots, and its values at many points by
+    the O(n + m) prefix sums (evaluating the network directly costs O(nm): 6.5·10⁹ at n = 10⁵)."""
+
+    net: UnivariateNet
+
+    @property
+    def knots(self) -> np.ndarray:
+        return self.net.knots
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return values_at(self.net, x)
+
+
 def margins(b: UnivariateIntervals, inst: Instance) -> tuple[float, np.ndarray]:
     """(a lower bound on min_j y_j f_{θ_c}(x_j) (certified in rigorous mode), the margins' estimates)."""
     z = b.ctx.exact(inst.problem.sorted_y) * b.f
@@ -233,7 +251,7 @@ class FlatAtInfinity(Claim):
         # (iv) population error
         population_comparisons(inst, ctx, ev, ctx.params["excess"], "err(sign f) − Bayes error ≥ Δ")
         lo, hi = domain(inst.data.x, inst.task)
-        U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
+        U = uncertain_set(ByPrefixSums(inst.net), ctx.params["delta"], lo, hi)
         ev.certificate.update({"c": c, "gamma": gamma, "c2_gamma": c * c * gamma, "max_grad_f_sq": gmax,
                                "epsilon_0": eps0, "hessian_norm_bound": bound,
                                "training_error": float(np.mean(est <= 0)), "min_margin": float(est.min()),
