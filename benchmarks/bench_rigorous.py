@@ -2,6 +2,14 @@
 end to end on explicit instances of growing size, timed, with the certified λ_max interval and its width.
 
 Usage:  python benchmarks/bench_rigorous.py [--sizes 1000,3000,10000,100000] [--claims eta-flat,flat-at-infinity]
+        [--max-memory 64GiB] [--kink 1e-15]
+
+``--max-memory`` raises the casefile's resource limit (flatproof._budget), whose estimate for a network of width m
+on n points is the dense n × m evaluation: it refuses the sign-fitting network at n = 10⁵ (m ≈ 8·10⁴) although the
+rigorous flat-at-infinity path is O(n + m) in memory. ``--kink`` sets the cases' ``[tolerances] kink``: at n = 10⁵
+the sign-fitting knots (midway between neighbouring points, whose smallest gap is ~1/n²) come within the default
+1e-9 of a data point, and the float kink test of the λ_max step reports θ as at a kink although rigorous mode
+certifies the activation pattern. Each line gives the peak resident memory so far.
 
 Each line also gives the widths of the certified population error, Bayes error and excess (flat-at-infinity),
 how the integrals were obtained, and the comparisons that are not certified (they keep a verdict inconclusive).
@@ -15,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -23,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_univariate import instance  # noqa: E402
 
 import flatproof as fp  # noqa: E402
+from flatproof._budget import limits_scope, parse_bytes  # noqa: E402
 from flatproof.casefile import load_case_dict  # noqa: E402
 
 
@@ -47,11 +57,21 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,3000,10000,100000")
     ap.add_argument("--claims", default="eta-flat,flat-at-infinity")
+    ap.add_argument("--max-memory", default=None, help="raise the casefile's memory limit (e.g. 1TiB)")
+    ap.add_argument("--kink", type=float, default=None, help="the cases' [tolerances] kink (default: the casefile's)")
     args = ap.parse_args()
+    max_memory = parse_bytes(args.max_memory) if args.max_memory else None
+    with limits_scope(max_memory=max_memory, max_work=1e30 if max_memory else None):
+        run(args)
+
+
+def run(args):
     makers = {"eta-flat": eta_flat_doc, "flat-at-infinity": flat_at_infinity_doc}
     for claim in args.claims.split(","):
         for n in map(int, args.sizes.split(",")):
             doc = makers[claim](n)
+            if args.kink is not None:
+                doc["tolerances"] = {"kink": args.kink}
             t0 = time.perf_counter()
             case = load_case_dict(doc, f"<{claim} n={n}>")
             t1 = time.perf_counter()
@@ -68,7 +88,8 @@ def main():
                               "width_of_enclosure": None if not lo_hi else lo_hi[1] - lo_hi[0],
                               "population_widths": pop or None, "integration": cert.get("integration"),
                               "undecided": [c.name for c in verdict.comparisons if c.basis != "certified"],
-                              "hypotheses_not_met": [h.name for h in verdict.hypotheses if not h.met]}),
+                              "hypotheses_not_met": [h.name for h in verdict.hypotheses if not h.met],
+                              "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}),
                   flush=True)
 
 

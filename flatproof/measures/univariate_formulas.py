@@ -234,3 +234,16 @@ def univariate_formulas(problem: Any, net: UnivariateNet, mode: Mode | str = Mod
     q = UnivariateFormulas()
     q._setup_formulas(for_mode(mode), problem, net)
     return q
+
+
+def values_at(net: UnivariateNet, x: np.ndarray) -> np.ndarray:
+    """f_θ at the points ``x`` (any order, returned in that order) in O((k + m) log(k + m)) float64 by the prefix sums
+    of this module: no k × m array, for a wide network at many points (its knots, for level sets)."""
+    from ..model.data import UnivariateData
+    from ..model.losses import logistic_loss
+    from .univariate_hessian import UnivariateProblem
+    pts = np.asarray(x, dtype=float)
+    problem = UnivariateProblem(UnivariateData(pts, np.ones_like(pts)), logistic_loss())
+    out = np.empty_like(pts)
+    out[problem.order] = univariate_formulas(problem, net, Mode.FLOAT).f
+    return out
