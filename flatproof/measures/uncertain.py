@@ -8,7 +8,7 @@ linear inequality; adjacent pieces are merged. The region R_δ(θ) = [inf U_δ, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -45,13 +45,23 @@ class IntervalSet:
         return out
 
 
-def _breakpoints(net: UnivariateNet, lo: float, hi: float) -> np.ndarray:
+class PiecewiseLinear(Protocol):
+    """What the level sets read of a network: its knots and its values (a :class:`UnivariateNet`, or a wrapper
+    that evaluates it faster, e.g. by prefix sums)."""
+
+    @property
+    def knots(self) -> np.ndarray: ...
+
+    def __call__(self, x: np.ndarray) -> np.ndarray: ...
+
+
+def _breakpoints(net: PiecewiseLinear, lo: float, hi: float) -> np.ndarray:
     t = net.knots
     t = t[np.isfinite(t) & (t > lo) & (t < hi)]
     return np.unique(np.concatenate([[lo], t, [hi]]))
 
 
-def level_set(net: UnivariateNet, tau: float, lo: float, hi: float) -> IntervalSet:
+def level_set(net: PiecewiseLinear, tau: float, lo: float, hi: float) -> IntervalSet:
     """{x ∈ [lo, hi] : |f(x)| ≤ τ} exactly (up to rounding in the endpoints), for τ ≥ 0."""
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise InputError(f"need a finite domain lo < hi, got [{lo}, {hi}]", field="domain")
@@ -78,7 +88,7 @@ def level_set(net: UnivariateNet, tau: float, lo: float, hi: float) -> IntervalS
     return IntervalSet(tuple((a, b) for a, b in merged))
 
 
-def uncertain_set(net: UnivariateNet, delta: float, lo: float, hi: float) -> IntervalSet:
+def uncertain_set(net: PiecewiseLinear, delta: float, lo: float, hi: float) -> IntervalSet:
     """U_δ(θ) ∩ [lo, hi] = {x : |f(x)| ≤ logit-width(δ)} (U.3)."""
     return level_set(net, logit_width(delta), lo, hi)
 
@@ -89,7 +99,7 @@ def uncertain_points(net: UnivariateNet, x: ArrayLike, delta: float) -> np.ndarr
     return logistic_d2(net(np.asarray(x, dtype=float))) >= delta
 
 
-def zero_crossings(net: UnivariateNet, lo: float, hi: float) -> np.ndarray:
+def zero_crossings(net: PiecewiseLinear, lo: float, hi: float) -> np.ndarray:
     """The points of (lo, hi) where f changes sign or starts/stops vanishing (breakpoints for quadrature)."""
     zs = level_set(net, 0.0, lo, hi)
     pts = sorted({p for ab in zs.intervals for p in ab if lo < p < hi})
