@@ -33,3 +33,27 @@ def test_certified_above_the_dense_limit():
     lo, hi = v.certificate["u5_inputs_certified"]["gamma"]
     assert 0 < lo <= float(np.min(data.y * base(data.x))) * (1 + 1e-9) and hi >= lo
     assert v.certificate["training_error"] == 0.0
+
+
+def test_gamma_not_certified_positive_is_inconclusive(monkeypatch):
+    """When γ's enclosure straddles 0 the hypothesis γ > 0 is undecided: the verdict is inconclusive, neither
+    hypotheses-not-met nor holds, whatever the midpoint says (both signs of the midpoint are tried)."""
+    import dataclasses
+
+    from flatproof.claims.logistic import flat_at_infinity as mod
+
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("4*x"), flip=0.2)
+    data = task.sample(40, np.random.default_rng(3))
+    base = C.sign_fitting_network(data.x, data.y)
+    inst = Instance("univariate", data, C.scale_to_infinity(base, 3.0), fp.logistic_loss(), 0.0, task, base, 3.0)
+    real = mod.u5_inputs
+    for gamma in ((-1e-3, 2e-3), (-2e-3, 1e-3)):
+        def straddling(problem, net, mode, gamma=gamma):
+            return dataclasses.replace(real(problem, net, mode), gamma=gamma)
+        monkeypatch.setattr(mod, "u5_inputs", straddling)
+        v = get_claim("logistic.flat-at-infinity").check(inst, params={"epsilon": 1e-3}, mode="rigorous")
+        assert v.outcome == "inconclusive", v
+        assert all(h.met for h in v.hypotheses)
+    monkeypatch.setattr(mod, "u5_inputs", real)
+    assert get_claim("logistic.flat-at-infinity").check(inst, params={"epsilon": 1e-3}, mode="rigorous").outcome \
+        == "holds"

@@ -135,15 +135,23 @@ def u5_hypotheses(inst: Instance, ctx: Context, ev: Evaluation) -> U5Inputs | No
     hypotheses that need them; None when one is not met."""
     c = inst.scale
     assert c is not None                    # base_hypotheses checked it (for the type checker)
+    if not (ev.hypothesis("c ≥ 1", c >= 1.0, f"c = {c:g}")
+            & ev.hypothesis("the data law is known (data from a generator)", inst.task is not None)):
+        return None
     try:
         u5 = u5_inputs(inst.problem, inst.base_net, ctx.mode)
     except KinkError as exc:
         ev.hypothesis("θ is certifiably off every kink", False, str(exc))
         return None
-    gamma = u5.estimates()[0]
-    ev.hypothesis("θ fits the signs of the labels: γ = min_j y_j f_θ(x_j) > 0", gamma > 0, f"γ = {gamma:.6g}")
-    ev.hypothesis("c ≥ 1", c >= 1.0, f"c = {c:g}")
-    ev.hypothesis("the data law is known (data from a generator)", inst.task is not None)
+    gamma, (g_lo, g_hi) = u5.estimates()[0], u5.gamma
+    name = "θ fits the signs of the labels: γ = min_j y_j f_θ(x_j) > 0"
+    if u5.certified and g_lo <= 0 < g_hi:
+        # the enclosure of γ straddles 0: the hypothesis is neither certified nor refuted, so the verdict is
+        # inconclusive (an undecided comparison), never hypotheses-not-met on the strength of a midpoint
+        ev.comparisons.append(compare(name, gamma, ">=", math.ulp(0.0), value_interval=(g_lo, g_hi), certified=True))
+        ev.notes.append(f"γ ∈ [{g_lo:.6g}, {g_hi:.6g}] is not certified positive: the hypothesis is undecided")
+        return None
+    ev.hypothesis(name, g_lo > 0 if u5.certified else gamma > 0, f"γ = {gamma:.6g}")
     return u5 if ev.hypotheses_met else None
 
 
