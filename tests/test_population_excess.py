@@ -99,3 +99,32 @@ def test_graded_mesh_halves_towards_each_point_and_stops_at_half_the_gap() -> No
     assert np.allclose(right, [0.01, 0.02, 0.04, 0.08, 0.16])                  # < 0.25 = half the gap to 0.5
     assert np.allclose(left, [-0.32, -0.16, -0.08, -0.04, -0.02, -0.01])       # < 0.5 = half the gap to −1
     assert graded(np.array([]), np.array([0.0, 1.0]), 0.01).size == 0
+
+
+def test_region_risks_of_both_sides_in_one_pass_against_scipy() -> None:
+    """Inside and outside R = [−0.3, 0.6] of f = 4x + 1 under P(y=1|x) = s(4x), x ~ U[−1, 1]: masses, errors and
+    excess logistic risks against scipy.quad of the KL written out with logs and the errors written by hand."""
+    from scipy import integrate
+
+    from flatproof.measures.population import region_risks
+
+    def s(z: float) -> float:
+        return 1 / (1 + np.exp(-z))
+
+    def kl(x: float) -> float:
+        p, q = s(4 * x), s(4 * x + 1)
+        return p * np.log(p / q) + (1 - p) * np.log((1 - p) / (1 - q))
+
+    def err(x: float) -> float:                     # sign f = +1 right of −1/4: wrong with probability 1 − η
+        return 1 - s(4 * x) if x > -0.25 else s(4 * x)
+    task = fp.LogisticTask(fp.uniform(-1, 1), fp.parse_expression("4*x"))
+    net = fp.UnivariateNet([4.0, -4.0], [1.0, -1.0], [0.0, 0.0], 1.0)          # 4x + 1
+    inside, outside = region_risks(net, task, (-0.3, 0.6))
+    assert inside.mass == pytest.approx(0.45, rel=1e-13) and outside.mass == pytest.approx(0.55, rel=1e-13)
+    k_in = integrate.quad(kl, -0.3, 0.6, epsabs=1e-14)[0]
+    k_out = integrate.quad(kl, -1, -0.3, epsabs=1e-14)[0] + integrate.quad(kl, 0.6, 1, epsabs=1e-14)[0]
+    assert inside.excess_logistic == pytest.approx(k_in / 0.9, rel=1e-9)
+    assert outside.excess_logistic == pytest.approx(k_out / 1.1, rel=1e-9)
+    e_in = integrate.quad(err, -0.3, 0.6, points=[-0.25], epsabs=1e-14)[0]
+    e_out = integrate.quad(err, -1, -0.3, epsabs=1e-14)[0] + integrate.quad(err, 0.6, 1, epsabs=1e-14)[0]
+    assert inside.error == pytest.approx(e_in / 0.9, rel=1e-9) and outside.error == pytest.approx(e_out / 1.1, rel=1e-9)

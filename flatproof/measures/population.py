@@ -33,6 +33,7 @@ from .certified_integral import (
     PiecewiseAffine,
     _integer_pieces,
     certified_population,
+    certified_region_excess,
     network_sign_pieces,
     piecewise_affine,
 )
@@ -315,28 +316,66 @@ class RegionRisk:
 
 
 def region_risk(net, task, region: tuple[float, float] | None, inside: bool = True) -> RegionRisk:
-    """Conditional population quantities on R = [lo, hi] (``inside``) or on its complement, in one pass of
-    :func:`expect_on_pieces` (mass, error, Bayes error and excess logistic risk together) with
-    :func:`breakpoints` and the ends of R as breakpoints. ``region=None`` means the whole line."""
+    """Conditional population quantities on R = [lo, hi] (``inside``) or on its complement
+    (:func:`region_risks`). ``region=None`` means the whole line."""
+    return region_risks(net, task, region)[0 if inside else 1]
+
+
+def region_risks(net, task, region: tuple[float, float] | None) -> tuple[RegionRisk, RegionRisk]:
+    """(:class:`RegionRisk` on R = [lo, hi], on its complement) in one pass of :func:`expect_on_pieces` (mass,
+    error, Bayes error and excess logistic risk on both sides: eight integrands on the same pieces) with
+    :func:`breakpoints` and the ends of R as breakpoints. ``region=None`` means the whole line (the complement
+    is then empty)."""
+    lo, hi = region if region is not None else (-math.inf, math.inf)
     pieces = network_pieces(net, task)
-    breaks = list(breakpoints(net, task, pieces))
-    if region is not None:
-        breaks += list(region)
+    breaks = np.concatenate([breakpoints(net, task, pieces), [lo, hi]])
 
     def quantities(x: np.ndarray) -> np.ndarray:
-        if region is None:
-            ind = np.ones_like(x, dtype=float)
-        else:
-            ins = (x >= region[0]) & (x <= region[1])
-            ind = (ins if inside else ~ins).astype(float)
+        ins = ((x >= lo) & (x <= hi)).astype(float)
         eta, f = task.prob_positive(x), pieces.table(x)
-        return ind * np.stack([np.ones_like(x), np.where(pieces.sign(x) > 0, 1.0 - eta, eta),
-                               np.minimum(eta, 1.0 - eta), _kl_bernoulli(eta, f)])
-    (mass, err, bay, kl), (e_mass, _, _, e_kl) = expect_on_pieces(task, quantities, breaks)
+        q = np.stack([np.ones_like(x), np.where(pieces.sign(x) > 0, 1.0 - eta, eta), np.minimum(eta, 1.0 - eta),
+                      _kl_bernoulli(eta, f)])
+        return np.concatenate([ins * q, (1.0 - ins) * q])
+    val, e = expect_on_pieces(task, quantities, breaks)
+    return _conditional(val[:4], e[:4]), _conditional(val[4:], e[4:])
+
+
+def _conditional(val: np.ndarray, e: np.ndarray) -> RegionRisk:
+    """The :class:`RegionRisk` of (mass, error, Bayes, KL) integrals and their estimated errors."""
+    (mass, err, bay, kl), (e_mass, _, _, e_kl) = val, e
     if mass <= 0:
         return RegionRisk(0.0, float("nan"), float("nan"), float("nan"))
     e_ratio = (e_kl + abs(kl) * e_mass / mass) / max(mass - e_mass, 0.0) if mass > e_mass else math.inf
     return RegionRisk(float(mass), float(err / mass), float(bay / mass), float(kl / mass), float(e_ratio))
+
+
+@dataclass(frozen=True)
+class RegionExcess:
+    """The excess logistic risk inside R_δ with an interval: an enclosure (``certified``: R_δ's ends as balls,
+    validated integrals) or the float value ± the quadrature's estimated error (an estimate, not a bound);
+    ``certificate`` holds what a check reports of it."""
+
+    excess: float
+    interval: tuple[float, float]
+    certified: bool
+    certificate: dict[str, object]
+
+
+def region_excess(net, task, delta: float, lo: float, hi: float, inside: RegionRisk,
+                  mode: Mode | str = Mode.FLOAT) -> RegionExcess:
+    """:class:`RegionExcess` of the network's R_δ on [lo, hi] (U.3–U.4). Float mode: ``inside``, the
+    :class:`RegionRisk` on R_δ (:func:`region_risks`). Rigorous mode:
+    :func:`~flatproof.measures.certified_integral.certified_region_excess`, which raises
+    :class:`~flatproof.measures.certified_integral.NotCertified` when it cannot enclose the integral."""
+    if Mode(mode) == Mode.RIGOROUS:
+        cert = certified_region_excess(net, task, delta, lo, hi)
+        iv = (down(cert.excess), up(cert.excess))
+        return RegionExcess(float(cert.excess.mid()), iv, True, {
+            "excess_inside_certified": list(iv),
+            "region_certified": [[down(cert.left), up(cert.left)], [down(cert.right), up(cert.right)]],
+            "mass_inside_certified": [down(cert.mass), up(cert.mass)]})
+    v, e = inside.excess_logistic, inside.excess_logistic_error
+    return RegionExcess(v, (v - e, v + e), False, {})
 
 
 def logistic_risk_with_error(net, task) -> tuple[float, float]:
