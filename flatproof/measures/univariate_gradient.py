@@ -29,21 +29,19 @@ def loss_and_gradient(problem: UnivariateProblem, theta: np.ndarray) -> tuple[fl
     m = (theta.shape[0] - 1) // 3
     v, w, b, beta = theta[:m], theta[m:2 * m], theta[2 * m:3 * m], float(theta[3 * m])
     x, y, n = problem.data.x, problem.data.y, problem.data.n
-    loss = 0.0
-    gv, gw, gb, gbeta = np.zeros(m), np.zeros(m), np.zeros(m), 0.0
+    loss, gbeta, gv, gxg = 0.0, 0.0, np.zeros(m), np.zeros((2, m))
     for lo in range(0, n, BLOCK):
         xs, ys = x[lo:lo + BLOCK], y[lo:lo + BLOCK]
         z = np.multiply.outer(xs, w) - b
-        act = z > 0
-        h = np.where(act, z, 0.0)
-        f = beta + h @ v
+        act = (z > 0).astype(float)           # ReLU'(0) = 0
+        h = np.maximum(z, 0.0)
+        f = h @ v + beta
         loss += float(np.sum(problem.loss.value(f, ys)))
         g = problem.loss.d1(f, ys)
         gv += g @ h
-        gw += (g * xs) @ act
-        gb += g @ act
+        gxg += np.stack([g * xs, g]) @ act    # Σ_j g_j 1_ij x_j and Σ_j g_j 1_ij
         gbeta += float(np.sum(g))
-    grad = np.concatenate([gv / n, v * gw / n, -v * gb / n, [gbeta / n]])
+    grad = np.concatenate([gv / n, v * gxg[0] / n, -v * gxg[1] / n, [gbeta / n]])
     lam = problem.weight_decay
     return loss / n + 0.5 * lam * float(np.dot(theta, theta)), grad + lam * theta
 
