@@ -6,10 +6,10 @@ Univariate (U.5): the 0-1 error of the classifier x ↦ sign f(x) (+1 where f > 
 
 an integral over finitely many intervals: f is piecewise linear, so between its knots and zeros its sign is
 constant, and with the zeros and turns of the target logit as breakpoints too (and a mesh graded towards them,
-:func:`graded`) the integrand is smooth on each piece. The Bayes error is E[min(η, 1 − η)]. Float mode integrates on all pieces at once
-(:func:`integrate_pieces`: vectorised Gauss–Kronrod 7-15 with bisection of the pieces whose estimate is not
-yet good enough); its error is an *estimate* (|K15 − G7| per piece, the mass cut off an unbounded support, and
-a rounding floor), not a bound. Rigorous mode encloses the same integrals in
+:func:`graded`) the integrand is smooth on each piece. The Bayes error is E[min(η, 1 − η)]. Float mode
+integrates on all pieces at once (:func:`integrate_pieces`: vectorised Gauss–Kronrod 7-15 with bisection of
+the pieces whose estimate is not yet good enough); its error is an *estimate* (|K15 − G7| per piece, the mass
+cut off an unbounded support, and a rounding floor), not a bound. Rigorous mode encloses the same integrals in
 :mod:`flatproof.measures.certified_integral`.
 
 Multi-index (M.4): the test MSE E[(f(X) − f*(X))²] has no closed form for a general network; it is
@@ -272,7 +272,8 @@ def _errors(net, task, bayes: bool) -> tuple[float, float, float, float]:
         if bayes:
             rows.append(np.minimum(eta, 1.0 - eta))
         return np.stack(rows)
-    val, e = expect_on_pieces(task, integrands, np.concatenate([pieces.zeros, logit_breaks(task, lo, hi, pieces.zeros)]))
+    breaks = np.concatenate([pieces.zeros, logit_breaks(task, lo, hi, pieces.zeros)])
+    val, e = expect_on_pieces(task, integrands, breaks)
     if not bayes:
         return float(val[0]), float(e[0]), math.nan, math.nan
     return float(val[0]), float(e[0]), float(val[1]), float(e[1])
