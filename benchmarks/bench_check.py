@@ -4,8 +4,9 @@ Usage:  python benchmarks/bench_check.py [--examples 50] [--seed 0] [--jobs 1,2]
 
 Each (claim, jobs) run is a fresh `python -m flatproof check CLAIM --json` subprocess with DIR (default: this
 checkout) first on PYTHONPATH, so `--root /path/to/an/older/checkout` measures the same table before a change
-(an older checkout without --jobs is run without it). Prints one JSON line per run and the ratio
-(seconds at jobs 1) / (seconds at jobs 2) per claim and in total; "seconds" is check's own timer (no start-up).
+(an older checkout without --jobs is run without it). Prints one JSON line per run (with the 1-minute load
+average when it started: the machine may be shared) and the ratio (seconds at jobs 1) / (seconds at jobs 2) per
+claim and in total; "seconds" is check's own timer (no start-up), shrinking a counterexample included.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ def run(root: str, claim: str, examples: int, seed: int, jobs: int | None) -> di
            "--json", "--out", os.path.join(tempfile.gettempdir(), "flatproof-bench-found")]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
+    load = os.getloadavg()[0]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
     rec = json.loads(out.stdout.strip().splitlines()[-1])
     found = rec["counterexample"]
-    return {"root": root, "claim": claim, "jobs": jobs, "tried": rec["tried"], "seconds": rec["seconds"],
+    return {"root": root, "claim": claim, "jobs": jobs, "load": load, "tried": rec["tried"], "seconds": rec["seconds"],
             "examples_per_second": rec["tried"] / rec["seconds"] if rec["seconds"] else None,
             "counts": rec["counts"], "counterexample": found,
             "document": Path(found).read_text().split("\n[", 1)[-1] if found else None}

@@ -12,8 +12,8 @@ from numpy.typing import ArrayLike
 from .._errors import KinkError
 from ..measures import rigorous
 from ..measures._base import CurvatureOracle
-from ..measures.certified_integral import NotCertified, certified_population
-from ..measures.population import classification_error_with_error
+from ..measures.certified_integral import NotCertified
+from ..measures.population import population_excess
 from ..measures.spectral import EPS, EigResult, lambda_max, lambda_min
 from ..vocab import Basis, Mode
 from ._core import Comparison, Context, Evaluation, Instance, compare
@@ -134,38 +134,21 @@ def flatness_comparison(inst: Instance, ctx: Context, ev: Evaluation, eta: float
     return cmp
 
 
-QUAD_FLOOR = 1e-12  # added to QUADPACK's own error estimates (rounding in the integrand)
-
-
 def population_comparisons(inst: Instance, ctx: Context, ev: Evaluation, excess: float, name: str,
                            relation: str = ">=") -> None:
-    """err(sign f) − Bayes error REL Δ, appended to ``ev``: certified (validated integrals, the logit's zeros
-    isolated on balls) in rigorous mode, a QUADPACK estimate split at every zero it finds in float mode."""
-    if ctx.mode == Mode.RIGOROUS:
-        try:
-            pop = certified_population(inst.net, inst.task)
-        except NotCertified as exc:
-            ev.notes.append(f"integral not certified: {exc}")
-            ev.comparisons.append(compare(name + " (integral not certified)", math.nan, relation, excess,
-                                          basis=Basis.ESTIMATED, basis_note="integral not certified"))
-            return
-        e_lo, e_hi = rigorous.interval(pop.excess)
-        ev.certificate.update({"population_error": float(pop.error.mid()), "bayes_error": float(pop.bayes.mid()),
-                               "excess_error": float(pop.excess.mid()),
-                               "population_error_certified": list(rigorous.interval(pop.error)),
-                               "bayes_error_certified": list(rigorous.interval(pop.bayes)),
-                               "excess_error_certified": [e_lo, e_hi],
-                               "integration": f"validated (acb.integral) on {pop.pieces} pieces, "
-                                              f"{pop.logit_zeros} zeros of the logit isolated, {pop.seconds:.2f} s"})
-        ev.comparisons.append(compare(name, float(pop.excess.mid()), relation, excess, value_interval=(e_lo, e_hi),
-                                      certified=True))
+    """err(sign f) − Bayes error REL Δ, appended to ``ev``, by :func:`~flatproof.measures.population.population_excess`
+    in the context's mode: certified (validated integrals, the logit's zeros isolated on balls) in rigorous mode,
+    a vectorised Gauss–Kronrod estimate split at every zero it finds in float mode."""
+    try:
+        pop = population_excess(inst.net, inst.task, ctx.mode)
+    except NotCertified as exc:
+        ev.notes.append(f"integral not certified: {exc}")
+        ev.comparisons.append(compare(name + " (integral not certified)", math.nan, relation, excess,
+                                      basis=Basis.ESTIMATED, basis_note="integral not certified"))
         return
-    p_err, e_pop = classification_error_with_error(inst.net, inst.task)
-    bayes, e_bayes = inst.task.bayes_error_with_error()
-    err = e_pop + e_bayes + 2 * QUAD_FLOOR
-    ev.certificate.update({"population_error": p_err, "bayes_error": bayes, "excess_error": p_err - bayes,
-                           "quadrature_error_estimate": err})
-    ev.comparisons.append(compare(name, p_err - bayes, relation, excess, value_error=err, basis=Basis.ESTIMATED,
-                                  basis_note="population and Bayes errors by quadrature"))
-    ev.notes.append("population and Bayes errors by QUADPACK split at the knots and at the zeros of f and of the "
-                    "logit found on a grid; its error estimate is the interval (an estimate, not a bound)")
+    ev.certificate.update(pop.certificate)
+    ev.comparisons.append(compare(name, pop.excess, relation, excess, value_interval=pop.interval,
+                                  basis=Basis.CERTIFIED if pop.certified else Basis.ESTIMATED,
+                                  basis_note="" if pop.certified else "population and Bayes errors by quadrature"))
+    if not pop.certified:
+        ev.notes.append(pop.note)

@@ -18,6 +18,7 @@ from .._errors import InputError
 from .._validate import finite_scalar, integer
 from ..measures.homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
 from ..measures.spectral import lambda_max
+from ..measures.univariate_gradient import loss_and_gradient
 from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
 from ..model.data import LogisticTask
 from ..model.homogeneous import HomogeneousNet
@@ -70,17 +71,33 @@ def gradient_descent(problem: Any, net: Any, eta: float, steps: int, *, record_e
         return _run(problem, net, step_size, steps, record_every, loss_tol, max_norm, progress, monitor)
 
 
+def _loss_and_gradient(problem: Any, theta: np.ndarray, net: Any) -> tuple[float, Callable[[], np.ndarray]]:
+    """(L(θ), a thunk for ∇L(θ)): the direct O(n m) formulas for the univariate model (no oracle set-up per
+    step; ``net`` may lag behind θ), the homogeneous oracle at ``net`` = θ otherwise (its gradient is taken
+    only if the step is taken)."""
+    if isinstance(problem, UnivariateProblem):
+        loss, g = loss_and_gradient(problem, theta)
+        return loss, lambda: g
+    orc = _oracle(problem, net)
+    return orc.loss(), orc.gradient
+
+
 def _run(problem: Any, net: Any, step_size: Callable[[int], float], steps: int, record_every: int, loss_tol: float,
          max_norm: float, progress: Callable[[int], object] | None,
          monitor: Callable[[Any, Any], dict[str, float]] | None) -> TrainResult:
     hist: dict[str, list[float]] = {"step": [], "loss": [], "lambda_max": [], "norm": [], "eta": []}
     theta = net.to_vector()
+    direct = isinstance(problem, UnivariateProblem)     # the univariate step needs θ only, not the network
+    stale = False                                       # net lags behind θ (rebuilt only where it is read)
     reason = "steps"
     k = 0
     for k in range(steps + 1):
-        orc = _oracle(problem, net)
-        loss = orc.loss()
-        if record_every and (k % record_every == 0 or k == steps):
+        recording = bool(record_every) and (k % record_every == 0 or k == steps)
+        if stale and (recording or not direct):
+            net, stale = _from_vector(net, theta), False
+        loss, gradient = _loss_and_gradient(problem, theta, net)
+        if recording:
+            orc = _oracle(problem, net)
             hist["step"].append(k)
             hist["loss"].append(loss)
             hist["lambda_max"].append(lambda_max(orc, tol=1e-8).value if np.isfinite(loss) else float("nan"))
@@ -94,20 +111,19 @@ def _run(problem: Any, net: Any, step_size: Callable[[int], float], steps: int, 
         if loss <= loss_tol:
             reason = "loss"
             break
-        g = orc.gradient()
-        new = theta - step_size(k) * g
+        new = theta - step_size(k) * gradient()
         if not (np.all(np.isfinite(new)) and np.isfinite(loss)):
             reason = "diverged"              # keep the last finite iterate
             break
-        theta = new
+        theta, stale = new, True
         if np.linalg.norm(theta) > max_norm:
             reason = "norm"
-            net = _from_vector(net, theta)
             k += 1
             break
-        net = _from_vector(net, theta)
         if progress is not None and k % 100 == 0:
             progress(k)
+    if stale:
+        net = _from_vector(net, theta)
     return TrainResult(net, k, reason, hist)
 
 

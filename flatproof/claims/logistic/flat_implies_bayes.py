@@ -27,7 +27,7 @@ Certificate:
     - ``population_error`` (when θ is η-flat and the integral is decided): the population 0-1 error of sign f
     - ``bayes_error`` (when θ is η-flat and the integral is decided): the Bayes error of the data law
     - ``excess_error`` (when θ is η-flat and the integral is decided): their difference
-    - ``quadrature_error_estimate`` (float mode, θ η-flat): QUADPACK's error estimate of that difference
+    - ``quadrature_error_estimate`` (float mode, θ η-flat): the Gauss–Kronrod error estimate of that difference
     - ``population_error_certified`` (rigorous mode, integral certified): its enclosure
     - ``bayes_error_certified`` (rigorous mode, integral certified): its enclosure
     - ``excess_error_certified`` (rigorous mode, integral certified): its enclosure

@@ -13,10 +13,10 @@ Claim:
     rate statement is about.) Our formalisation of the paper's positive side: "near-optimal excess risk
     inside the convex hull of the uncertain regions"; the paper's rate is not available to us.
 
-    Float mode: conditional risks by QUADPACK split at the knots and the zeros of f and of the logit (an
-    estimate: QUADPACK's error estimate is the interval). Rigorous mode: R_δ's endpoints as balls from f's
-    exact affine pieces, and the conditional excess by validated integration
-    (:func:`flatproof.measures.certified_integral.certified_region_excess`).
+    Float mode: conditional risks inside and outside R_δ in one vectorised Gauss–Kronrod pass split at the
+    knots and the zeros of f and at the zeros and turns of the logit (an estimate: the quadrature's error
+    estimate is the interval). Rigorous mode: R_δ's endpoints as balls from f's exact affine pieces, and the
+    conditional excess by validated integration (:func:`flatproof.measures.population.region_excess`).
 
 Reference:
     flatproof math U.3–U.4 (our formalisation); Qiao & Wang, arXiv 2512.01473 (Theorems 3.5–3.7 in the
@@ -50,9 +50,8 @@ from __future__ import annotations
 
 import math
 
-from ...measures import rigorous
-from ...measures.certified_integral import NotCertified, certified_region_excess
-from ...measures.population import region_risk
+from ...measures.certified_integral import NotCertified
+from ...measures.population import region_excess, region_risks
 from ...measures.uncertain import domain, uncertain_set
 from ...vocab import Basis, Mode, ModelKind, Tag
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
@@ -83,30 +82,22 @@ class RegionGeneralisation(Claim):
         lo, hi = domain(inst.data.x, inst.task)
         U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
         R = U.hull
-        inside = region_risk(inst.net, inst.task, R, inside=True) if R else None
-        outside = region_risk(inst.net, inst.task, R, inside=False) if R else None
+        inside, outside = region_risks(inst.net, inst.task, R) if R else (None, None)
         if not ev.hypothesis("R_δ non-empty", R is not None and inside is not None and inside.mass > 0, f"R_δ = {R}"):
             return ev
         assert R is not None and inside is not None and outside is not None     # for the type checker
         name = "excess logistic risk inside R_δ ≤ ε"
-        if ctx.mode == Mode.RIGOROUS:
-            try:
-                cert = certified_region_excess(inst.net, inst.task, ctx.params["delta"], lo, hi)
-            except NotCertified as exc:
-                ev.notes.append(f"integral not certified: {exc}")
-                ev.comparisons.append(compare(name + " (integral not certified)", math.nan, "<=", ctx.params["excess"],
-                                              basis=Basis.ESTIMATED, basis_note="integral not certified"))
-            else:
-                ev.comparisons.append(compare(name, float(cert.excess.mid()), "<=", ctx.params["excess"],
-                                              value_interval=rigorous.interval(cert.excess), certified=True))
-                ev.certificate.update({"excess_inside_certified": list(rigorous.interval(cert.excess)),
-                                       "region_certified": [list(rigorous.interval(cert.left)),
-                                                            list(rigorous.interval(cert.right))],
-                                       "mass_inside_certified": list(rigorous.interval(cert.mass))})
+        try:
+            exc = region_excess(inst.net, inst.task, ctx.params["delta"], lo, hi, inside, ctx.mode)
+        except NotCertified as why:
+            ev.notes.append(f"integral not certified: {why}")
+            ev.comparisons.append(compare(name + " (integral not certified)", math.nan, "<=", ctx.params["excess"],
+                                          basis=Basis.ESTIMATED, basis_note="integral not certified"))
         else:
-            ev.comparisons.append(compare(name, inside.excess_logistic, "<=", ctx.params["excess"],
-                                          value_error=inside.excess_logistic_error, basis=Basis.ESTIMATED,
-                                          basis_note="excess logistic risk by quadrature"))
+            ev.comparisons.append(compare(name, exc.excess, "<=", ctx.params["excess"], value_interval=exc.interval,
+                                          basis=Basis.CERTIFIED if exc.certified else Basis.ESTIMATED,
+                                          basis_note="" if exc.certified else "excess logistic risk by quadrature"))
+            ev.certificate.update(exc.certificate)
         ev.certificate.update({"region": list(R), "mass_inside": inside.mass, "mass_outside": outside.mass,
                                "excess_inside": inside.excess_logistic,
                                "excess_outside": outside.excess_logistic if outside.mass > 0 else None,

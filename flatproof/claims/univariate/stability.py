@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...model.univariate import UnivariateNet
+from ...measures.univariate_gradient import loss_and_gradient
 from ...vocab import ModelKind, Tag
 from .._common import eig_certificate, oracle_if_off_kinks, top_eigen
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
@@ -73,9 +73,8 @@ class Stability(Claim):
             # GD from θ and from θ + εu with the same step: their difference follows (I − ηH_t)δ_t
             a, b = theta0.copy(), theta0 + eps * u
             for _ in range(T):
-                ga = inst.oracle(UnivariateNet.from_vector(a), at_kink="convention").gradient()
-                gb = inst.oracle(UnivariateNet.from_vector(b), at_kink="convention").gradient()
-                a, b = a - eta * ga, b - eta * gb
+                a = a - eta * loss_and_gradient(inst.problem, a)[1]
+                b = b - eta * loss_and_gradient(inst.problem, b)[1]
                 if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))) or np.linalg.norm(b - a) > 1e6 * eps:
                     break
             dist[label] = float(np.linalg.norm(b - a))
