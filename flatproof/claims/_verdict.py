@@ -44,7 +44,7 @@ class Comparison:
     outcome: Outcome
     margin: float                   # > 0 means "on the right side": bound − value (<=), value − bound (>=),
                                     # tol − |value − bound| (=)
-    basis_note: str = ""            # what the estimate is, e.g. "population error by QUADPACK"
+    basis_note: str = ""            # what the estimate is, e.g. "population error by quadrature"
 
     @property
     def certified(self) -> bool:
@@ -161,7 +161,7 @@ class Verdict:
     @property
     def label(self) -> str:
         """The outcome with its basis, as printed: ``holds (certified)``,
-        ``holds (estimated: population error by QUADPACK)``, ``inconclusive (…reason…)``."""
+        ``holds (estimated: population error by quadrature)``, ``inconclusive (…reason…)``."""
         if self.basis is not None:
             how = f"{self.basis.value}: {self.basis_note}" if self.basis_note else self.basis.value
         else:

@@ -20,8 +20,8 @@ Claim:
     training error (min_j y_j f_{θ_c}(x_j) > 0), (iv) population error − Bayes error ≥
     ``excess``: in rigorous mode by validated integration (:mod:`flatproof.measures.certified_integral`: the
     zeros of f exact, those of the logit isolated on balls, ``acb.integral`` on each piece; not resolved within
-    its work bound → ``inconclusive``), in float mode by QUADPACK split at the knots and at the zeros of f and
-    of the logit it finds (an estimate: its error estimate is the interval). (ii) and (iii) are one computation
+    its work bound → ``inconclusive``), in float mode by vectorised Gauss–Kronrod split at the knots, at the
+    zeros of f and at the zeros and turns of the logit it finds (an estimate: its error estimate is the interval). (ii) and (iii) are one computation
     in the mode's arithmetic context: interval enclosures in rigorous mode (the bound then evaluated in ball
     arithmetic on the inputs' enclosures), float64 estimates of the same quantities in float mode.
 
@@ -42,7 +42,7 @@ Certificate:
     - ``population_error`` (when the integral is decided): the population 0-1 error of sign f
     - ``bayes_error`` (when the integral is decided): the Bayes error of the data law
     - ``excess_error`` (when the integral is decided): their difference
-    - ``quadrature_error_estimate`` (float mode): QUADPACK's error estimate of that difference
+    - ``quadrature_error_estimate`` (float mode): the Gauss–Kronrod error estimate of that difference
     - ``population_error_certified`` (rigorous mode, integral certified): its enclosure
     - ``bayes_error_certified`` (rigorous mode, integral certified): its enclosure
     - ``excess_error_certified`` (rigorous mode, integral certified): its enclosure
