@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .. import _budget as budget
 from .._errors import KinkError
 from ..measures import rigorous
 from ..measures._base import CurvatureOracle
@@ -91,6 +92,23 @@ def subnormal_relative(x: ArrayLike) -> np.ndarray:
     a_j c^{−k} = 1.2e-319·c⁻² keeps ~14 significant bits."""
     a = np.abs(np.asarray(x, dtype=float))
     return np.where((a != 0) & (a < np.finfo(float).tiny), SUBNORMAL_ULP / np.where(a == 0, 1.0, a), 0.0)
+
+
+def flatness_cost(n: int, m: int, mode: str) -> budget.Cost:
+    """What :func:`flatness_comparison` allocates on a univariate network of width m on n points: the fast oracle
+    and Lanczos on the O(n + m) sorted path (no n × m array); in rigorous mode also the dense verified
+    eigendecomposition of the ball Hessian up to ``rigorous.DENSE_LIMIT`` parameters (the n × p ball Jacobian,
+    n·p ≤ ``rigorous.SIZE_LIMIT``, its scaled copy and the p × p Hessian), above it the O(n + m) interval
+    enclosures with φ', φ'' on arb balls one point at a time."""
+    cost = budget.sorted_verification(n, m)
+    if mode != Mode.RIGOROUS:
+        return cost
+    p = 3 * int(m) + 1
+    if p <= rigorous.DENSE_LIMIT and int(n) * p <= rigorous.SIZE_LIMIT:
+        mem, ops = budget.arb_balls(2 * int(n) * p + p * p)
+        return cost + budget.Cost(mem, ops + budget.ARB_MATMUL_OP * float(n) * p * p)
+    mem, ops = budget.arb_balls(3 * int(n) + 2 * int(m))
+    return cost + budget.Cost(mem, ops)
 
 
 def flatness_comparison(inst: Instance, ctx: Context, ev: Evaluation, eta: float, name: str = "λ_max(∇²L) ≤ 2/η",
