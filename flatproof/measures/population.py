@@ -26,6 +26,7 @@ import numpy as np
 
 from .._budget import quadrature_meter
 from .._validate import integer
+from ..model.data import x_domain
 from .certified_integral import PiecewiseAffine, _integer_pieces, network_sign_pieces, piecewise_affine
 
 # Gauss–Kronrod 7-15 (QUADPACK's qk15): Kronrod nodes on [0, 1] (the odd-indexed ones are the Gauss nodes),
@@ -107,7 +108,7 @@ def _window_and_cut(task) -> tuple[float, float, float]:
     lo, hi = task.law.support
     if np.isfinite(lo) and np.isfinite(hi):
         return float(lo), float(hi), 0.0
-    wlo, whi = task.window()
+    wlo, whi = x_domain(task)
     return wlo, whi, float(task.law.cdf(wlo) + (1.0 - task.law.cdf(whi)))
 
 
@@ -156,7 +157,7 @@ def breakpoints(net, task, pieces: NetworkPieces | None = None) -> np.ndarray:
     from f's exact pieces) and the zeros and turns of the target logit that sampling finds (float mode; rigorous
     mode isolates them all, :mod:`flatproof.measures.certified_integral`)."""
     pieces = pieces or network_pieces(net, task)
-    lo, hi = task.window()
+    lo, hi = x_domain(task)
     return np.concatenate([pieces.table.cuts, pieces.zeros, task.logit_breakpoints(lo, hi)])
 
 
@@ -180,7 +181,7 @@ def population_errors(net, task) -> tuple[float, float, float, float]:
 
 def _errors(net, task, bayes: bool) -> tuple[float, float, float, float]:
     pieces = network_pieces(net, task)
-    lo, hi = task.window()
+    lo, hi = x_domain(task)
 
     def integrands(x: np.ndarray) -> np.ndarray:
         eta = task.prob_positive(x)
