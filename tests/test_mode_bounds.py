@@ -1,0 +1,44 @@
+"""measures.mode_bounds: the quantities flatness comparisons use, one call in both modes. The expected λ_max is
+the dense eigensolver's on the dense Hessian (not Lanczos, not arb); the quotient's is exact rational arithmetic."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flatproof.casefile import load_case
+from flatproof.measures.mode_bounds import lambda_max_bounds, quotient_bounds
+from flatproof.measures.spectral import lambda_max
+from flatproof.vocab import Basis, Mode
+
+CASE = Path(__file__).resolve().parent.parent / "cases" / "univariate-eta-flat-rigorous.toml"
+
+
+@pytest.fixture(scope="module")
+def setting():
+    inst = load_case(CASE).instance
+    dense = float(np.linalg.eigvalsh(inst.oracle(method="dense").hessian())[-1])
+    return inst, lambda_max(inst.oracle(), tol=1e-10), dense
+
+
+@pytest.mark.parametrize("mode, basis", [(Mode.FLOAT, Basis.ESTIMATED), (Mode.RIGOROUS, Basis.CERTIFIED)])
+def test_lambda_max_bounds_contain_the_dense_eigenvalue_in_both_modes(setting, mode, basis):
+    inst, res, dense = setting
+    b = lambda_max_bounds(inst.problem, inst.net, res, mode)
+    assert b.basis == basis and b.certified == (mode == Mode.RIGOROUS) and b.how
+    lo, hi = b.interval
+    assert lo <= dense * (1 + 1e-12) and dense * (1 - 1e-12) <= hi
+    assert hi - lo < 1e-6 * dense                          # tight, not an interval that says nothing
+    assert b.value == res.value                            # the table prints the same Ritz value in both modes
+
+
+def test_quotient_bounds_enclose_the_exact_quotient():
+    exact = Fraction(2) / Fraction(0.3)
+    r = quotient_bounds(2.0, 0.3, Mode.RIGOROUS)
+    assert Fraction(r.interval[0]) < exact < Fraction(r.interval[1]) and r.certified
+    f = quotient_bounds(2.0, 0.3, Mode.FLOAT)
+    assert f.interval == (2.0 / 0.3, 2.0 / 0.3) and not f.certified
+    assert quotient_bounds(2.0, 0.5, Mode.RIGOROUS).interval == (4.0, 4.0)   # exact quotients stay points
