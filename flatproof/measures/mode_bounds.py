@@ -48,12 +48,13 @@ def eig_interval(res: EigResult) -> tuple[float, float]:
     return (res.value - res.error) if res.converged else -math.inf, res.value + r
 
 
-def lambda_max_bounds(problem: Any, net: Any, res: EigResult, mode: str) -> Bounds:
+def lambda_max_bounds(problem: Any, net: Any, res: EigResult, mode: str, balls: Any = None) -> Bounds:
     """λ_max(∇²L(θ)) of the univariate network ``net`` on ``problem`` from the Lanczos run ``res`` (which = LA):
     float mode, the Ritz value with :func:`eig_interval`; rigorous mode, the certified enclosure (a
-    :class:`~flatproof._errors.KinkError` when θ is not certifiably off every kink)."""
+    :class:`~flatproof._errors.KinkError` when θ is not certifiably off every kink; ``balls``: the caller's
+    :func:`~flatproof.measures.rigorous.univariate_balls`, if it has them)."""
     if mode == Mode.RIGOROUS:
-        (lo, hi), how = rigorous.univariate_lambda_max(problem, net, res.eigenvectors[:, 0])
+        (lo, hi), how = rigorous.univariate_lambda_max(problem, net, res.eigenvectors[:, 0], balls=balls)
         return Bounds(res.value, (lo, hi), Basis.CERTIFIED, how)
     return Bounds(res.value, eig_interval(res), Basis.ESTIMATED, LANCZOS_HOW)
 

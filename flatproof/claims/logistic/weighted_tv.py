@@ -58,10 +58,11 @@ import numpy as np
 
 from ..._errors import KinkError
 from ...measures import rigorous
+from ...measures.mode_bounds import Bounds, lambda_max_bounds
 from ...measures.spectral import EigResult
 from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
 from ...vocab import Basis, Mode, ModelKind, Tag
-from .._common import eig_certificate, eig_interval, oracle_if_off_kinks, rounding, top_eigen
+from .._common import eig_certificate, oracle_if_off_kinks, rounding, top_eigen
 from .._core import Claim, Comparison, Context, Evaluation, Instance, Param, compare, register
 
 LANCZOS = "λ_max by Lanczos (Ritz value ≤ λ_max; upper end from the residual), right side with a rounding estimate"
@@ -106,24 +107,23 @@ class WeightedTV(Claim):
         ev.certificate.update({"lambda_max": eig_certificate(res), "D_bar": d_mean, "weighted_tv": wtv,
                                "g_side": "side(i)" if sided else "min(g+, g-)", "epsilon_F": eps_f,
                                "factor": factor, "tv1": inst.net.tv1(), "rhs": rhs})
-        if ctx.mode == Mode.RIGOROUS:
-            try:
-                balls = rigorous.univariate_balls(inst.problem, inst.net)
-                (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0],
-                                                               balls=balls)
-            except KinkError as exc:
-                ev.hypothesis("θ is certifiably off every kink", False, str(exc))
-                return ev
-            self._rigorous(inst, ctx, ev, balls, res, (lo, hi), how, name, d)
+        try:       # λ_max in both modes by one call; rigorous mode's right side needs the ball enclosures
+            balls = rigorous.univariate_balls(inst.problem, inst.net) if ctx.mode == Mode.RIGOROUS else None
+            lam = lambda_max_bounds(inst.problem, inst.net, res, ctx.mode, balls=balls)
+        except KinkError as exc:
+            ev.hypothesis("θ is certifiably off every kink", False, str(exc))
+            return ev
+        if balls is not None:
+            self._rigorous(inst, ctx, ev, balls, res, lam.interval, lam.how, name, d)
             return ev
         if weight.vanishes_on(inst.net, sided=sided):
             ev.comparisons.append(self._beta_route(eps_f, (0.0, eps_f), basis=Basis.ESTIMATED,
                                                    basis_note="ε_F ≥ 0 in float64 (a square root)"))
         else:
-            ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=eig_interval(res),
+            ev.comparisons.append(compare(name, lam.value, ">=", rhs, value_interval=lam.interval,
                                           bound_error=rounding(d_mean * (1 + factor * wtv), eps_f),
                                           basis=Basis.ESTIMATED, basis_note=LANCZOS))
-        self._corollaries(inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided)
+        self._corollaries(inst, ctx, ev, lam, d, d_mean, wtv, eps_f, factor, sided)
         return ev
 
     def _rigorous(self, inst: Instance, ctx: Context, ev: Evaluation, balls: Any, res: EigResult,
@@ -192,11 +192,11 @@ class WeightedTV(Claim):
     COROLLARY = "η-flat ⇒ Σ|v_i w_i| g(t_i) ≤ ((2/η + ε_F)/D̄ − 1)/2"
     THRESHOLD = "λ_max ≥ Γ(δ)(1 + 2 Σ|v_i w_i| h_δ(t_i)) − ε_F (μ uniform on d_j ≥ δ)"
 
-    def _corollaries(self, inst: Instance, ctx: Context, ev: Evaluation, res: EigResult, d: np.ndarray,
+    def _corollaries(self, inst: Instance, ctx: Context, ev: Evaluation, lam: Bounds, d: np.ndarray,
                      d_mean: float, wtv: float, eps_f: float, factor: float, sided: bool) -> None:
         eta, delta = ctx.params["eta"], ctx.params["delta"]
         if eta > 0:
-            lam_hi = eig_interval(res)[1]
+            lam_hi = lam.interval[1]
             flat = lam_hi <= 2.0 / eta
             ev.notes.append(f"corollary: θ is {'η-flat' if flat else 'not certifiably η-flat'} (λ_max ≤ {lam_hi:.6g}, "
                             f"2/η = {2.0 / eta:.6g})")
@@ -213,7 +213,7 @@ class WeightedTV(Claim):
                 h = CurvatureWeight.from_data(inst.data.x[A], np.ones(int(A.sum())))
                 tv_h = weighted_tv(inst.net, h, sided=sided)
                 rhs_h = gamma * (1 + factor * tv_h) - eps_f + inst.weight_decay
-                ev.comparisons.append(compare(self.THRESHOLD, res.value, ">=", rhs_h, value_interval=eig_interval(res),
+                ev.comparisons.append(compare(self.THRESHOLD, lam.value, ">=", rhs_h, value_interval=lam.interval,
                                               bound_error=rounding(gamma * (1 + factor * tv_h), eps_f),
                                               basis=Basis.ESTIMATED, basis_note=LANCZOS))
                 ev.certificate.update({"Gamma_delta": gamma, "uncertain_points": int(A.sum()), "tv_h_delta": tv_h})
