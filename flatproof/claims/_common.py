@@ -14,15 +14,14 @@ from .._errors import KinkError
 from ..measures import rigorous
 from ..measures._base import CurvatureOracle
 from ..measures.certified_integral import NotCertified, certified_population
+from ..measures.mode_bounds import ROUNDING as ROUNDING  # the rounding model's names the claims use
+from ..measures.mode_bounds import SUBNORMAL_ULP, lambda_max_bounds, quotient_bounds, underflow_floor
 from ..measures.mode_bounds import eig_interval as eig_interval  # the claims' name for it (one home: measures)
-from ..measures.mode_bounds import lambda_max_bounds, quotient_bounds
+from ..measures.mode_bounds import rounding as rounding
 from ..measures.population import classification_error_with_error
-from ..measures.spectral import EPS, EigResult, lambda_max, lambda_min
+from ..measures.spectral import EigResult, lambda_max, lambda_min
 from ..vocab import Basis, Mode
 from ._core import Comparison, Context, Evaluation, Instance, compare
-
-#: relative rounding error assumed for a float quantity built from O(n p) operations (float mode only)
-ROUNDING = 1024 * EPS
 
 
 def off_kinks(ev: Evaluation, oracle: CurvatureOracle) -> bool:
@@ -52,24 +51,6 @@ def top_eigen(oracle: CurvatureOracle, ctx: Context) -> EigResult:
 
 def bottom_eigen(oracle: CurvatureOracle, ctx: Context, scale: float) -> EigResult:
     return lambda_min(oracle, tol=ctx.tolerances.lanczos, seed=ctx.seed, scale=max(scale, np.finfo(float).tiny))
-
-
-#: the spacing of float64's subnormal numbers: the absolute error of one underflowing operation is ≤ half of it
-SUBNORMAL_ULP = math.ldexp(1.0, -1074)
-
-
-def rounding(*values: float, terms: int = 1) -> float:
-    """A float-mode error estimate for a quantity of the size of ``values`` built from about ``terms`` terms:
-    the relative part ROUNDING · max|value| and an absolute part for underflow, which the relative one misses
-    (each operation whose result is subnormal or flushed to 0 errs by up to 2^-1075 absolutely, whatever the
-    size of the result: a sum of ``terms`` such terms by up to ``terms`` · 2^-1074)."""
-    rel = ROUNDING * max([abs(v) for v in values] + [0.0])
-    return rel + underflow_floor(terms)
-
-
-def underflow_floor(terms: int = 1) -> float:
-    """The absolute part of :func:`rounding`: what underflow can lose in a sum of ``terms`` terms."""
-    return max(ROUNDING * float(np.finfo(float).tiny), 4 * max(int(terms), 1) * SUBNORMAL_ULP)
 
 
 def identity_tol(tol: float, *scales: float, terms: int = 1) -> float:

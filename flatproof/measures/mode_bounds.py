@@ -6,7 +6,10 @@ obtained, so float and rigorous mode cannot drift apart in what they compute or 
   rigorous mode encloses it by :func:`flatproof.measures.rigorous.univariate_lambda_max`.
 - :func:`quotient_bounds`: a / b of two float64 numbers (e.g. the flatness threshold 2/η), rounded outward in
   rigorous mode.
-- :func:`eig_interval`: the float-mode interval of an extreme eigenvalue from its Lanczos residual.
+- :func:`tv_bound_terms`: the right side of U.4's bound, the weighted TV and ε_F (float64 with a rounding
+  estimate, or ball arithmetic), and whether the weighted TV vanishes by counting.
+- :func:`eig_interval`: the float-mode interval of an extreme eigenvalue from its Lanczos residual;
+  :func:`rounding`: float mode's rounding-error model.
 """
 
 from __future__ import annotations
@@ -15,11 +18,36 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..vocab import Basis, Mode
 from . import rigorous
 from .spectral import EPS, EigResult
+from .weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
 
-__all__ = ["Bounds", "eig_interval", "lambda_max_bounds", "quotient_bounds"]
+__all__ = ["ROUNDING", "SUBNORMAL_ULP", "Bounds", "TVBoundTerms", "eig_interval", "lambda_max_bounds",
+           "quotient_bounds", "rounding", "tv_bound_terms", "underflow_floor"]
+
+#: relative rounding error assumed for a float quantity built from O(n p) operations (float mode only)
+ROUNDING = 1024 * EPS
+
+
+#: the spacing of float64's subnormal numbers: the absolute error of one underflowing operation is ≤ half of it
+SUBNORMAL_ULP = math.ldexp(1.0, -1074)
+
+
+def rounding(*values: float, terms: int = 1) -> float:
+    """A float-mode error estimate for a quantity of the size of ``values`` built from about ``terms`` terms:
+    the relative part ROUNDING · max|value| and an absolute part for underflow, which the relative one misses
+    (each operation whose result is subnormal or flushed to 0 errs by up to 2^-1075 absolutely, whatever the
+    size of the result: a sum of ``terms`` such terms by up to ``terms`` · 2^-1074)."""
+    rel = ROUNDING * max([abs(v) for v in values] + [0.0])
+    return rel + underflow_floor(terms)
+
+
+def underflow_floor(terms: int = 1) -> float:
+    """The absolute part of :func:`rounding`: what underflow can lose in a sum of ``terms`` terms."""
+    return max(ROUNDING * float(np.finfo(float).tiny), 4 * max(int(terms), 1) * SUBNORMAL_ULP)
 
 LANCZOS_HOW = "Lanczos: Ritz value ≤ λ_max (a Rayleigh quotient); upper end from the residual if converged"
 
@@ -68,3 +96,51 @@ def quotient_bounds(a: float, b: float, mode: str) -> Bounds:
         return Bounds(q, (rigorous.down(exact), rigorous.up(exact)), Basis.CERTIFIED,
                       "exact quotient of the float64 inputs, rounded outward")
     return Bounds(q, (q, q), Basis.ESTIMATED, "float64 quotient")
+
+
+@dataclass(frozen=True)
+class TVBoundTerms:
+    """U.4's main bound λ_max ≥ D̄(1 + factor · Σ|v_i w_i| g(t_i)) − ε_F + λ in one mode: the float64 values
+    (``d_mean``, ``wtv``, ``rhs``: what the certificate prints in both modes), the right side, the weighted TV
+    and ε_F as :class:`Bounds`, and whether the weighted TV vanishes by counting points (``tv_vanishes``: the
+    β direction then proves the bound)."""
+
+    d_mean: float
+    wtv: float
+    rhs: float
+    rhs_bounds: Bounds
+    wtv_bounds: Bounds
+    eps_f_bounds: Bounds
+    vanishes: bool
+
+
+def tv_bound_terms(x: np.ndarray, net: Any, d: np.ndarray, eps_f: float, weight_decay: float, factor: float,
+                   sided: bool, mode: str, balls: Any = None) -> TVBoundTerms:
+    """The terms of U.4's bound at ``net`` on the points ``x`` with curvatures ``d`` (float64) and ε_F =
+    ``eps_f`` (the float oracle's). Float mode: float64 with :func:`rounding` as the error; rigorous mode: D̄,
+    g, ε_F and the right side in ball arithmetic from ``balls`` (:func:`~flatproof.measures.rigorous.
+    univariate_balls`), the vanishing test on the certified activation pattern."""
+    d_mean = float(d.mean())
+    weight = CurvatureWeight.from_data(x, d)
+    wtv = weighted_tv(net, weight, sided=sided)
+    rhs = tv_bound_rhs(d_mean, wtv, eps_f, factor) + weight_decay
+    if mode == Mode.RIGOROUS:
+        arb, how = rigorous.arb, "D̄, g, ε_F in ball arithmetic"
+        wtv_b = balls.weighted_tv(x, net, sided=sided)
+        eps_b = balls.eps_f
+        rhs_b = balls.d_mean * (1 + arb(factor) * wtv_b) - eps_b + arb(weight_decay)
+        active = balls.active[:, (net.v != 0) & (net.w != 0)]
+        return TVBoundTerms(d_mean, wtv, rhs, _ball(rhs_b, how), _ball(wtv_b, how),
+                            Bounds(float(eps_b.mid()), (max(0.0, rigorous.down(eps_b)), rigorous.up(eps_b)),
+                                   Basis.CERTIFIED, how),
+                            tv_vanishes(active.sum(axis=0), (~active).sum(axis=0), sided=sided))
+    err, how = rounding(d_mean * (1 + factor * wtv), eps_f), "float64 with a rounding estimate"
+    return TVBoundTerms(d_mean, wtv, rhs, Bounds(rhs, (rhs - err, rhs + err), Basis.ESTIMATED, how),
+                        Bounds(wtv, (wtv - rounding(wtv), wtv + rounding(wtv)), Basis.ESTIMATED, how),
+                        Bounds(eps_f, (0.0, eps_f), Basis.ESTIMATED, "ε_F ≥ 0 in float64 (a square root)"),
+                        weight.vanishes_on(net, sided=sided))
+
+
+def _ball(b: Any, how: str) -> Bounds:
+    """A python-flint ball as certified :class:`Bounds` (value: its midpoint)."""
+    return Bounds(float(b.mid()), rigorous.interval(b), Basis.CERTIFIED, how)
