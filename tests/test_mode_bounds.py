@@ -42,3 +42,20 @@ def test_quotient_bounds_enclose_the_exact_quotient():
     f = quotient_bounds(2.0, 0.3, Mode.FLOAT)
     assert f.interval == (2.0 / 0.3, 2.0 / 0.3) and not f.certified
     assert quotient_bounds(2.0, 0.5, Mode.RIGOROUS).interval == (4.0, 4.0)   # exact quotients stay points
+
+
+@pytest.mark.parametrize("mode", [Mode.FLOAT, Mode.RIGOROUS])
+def test_tv_bound_terms_give_a_right_side_below_the_dense_lambda_max(setting, mode):
+    from flatproof.measures import rigorous
+    from flatproof.measures.mode_bounds import tv_bound_terms
+    inst, _, dense = setting
+    orc = inst.oracle()
+    d = inst.loss.d2(orc.forward(), inst.data.y)
+    balls = rigorous.univariate_balls(inst.problem, inst.net) if mode == Mode.RIGOROUS else None
+    t = tv_bound_terms(inst.data.x, inst.net, d, orc.epsilon_F(), inst.weight_decay, 2.0, True, mode, balls)
+    assert t.rhs_bounds.certified == (mode == Mode.RIGOROUS) == t.wtv_bounds.certified
+    assert t.rhs_bounds.interval[0] <= t.rhs <= t.rhs_bounds.interval[1]      # the float value in the interval
+    assert t.wtv_bounds.interval[0] <= t.wtv <= t.wtv_bounds.interval[1]
+    assert t.d_mean == pytest.approx(float(np.mean(d)), rel=1e-15) and t.wtv > 0 and not t.vanishes
+    assert t.rhs_bounds.interval[1] <= dense * (1 + 1e-12)                    # U.4: the bound is below λ_max
+    assert t.eps_f_bounds.interval[0] >= 0.0
