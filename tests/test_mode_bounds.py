@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -59,3 +60,22 @@ def test_tv_bound_terms_give_a_right_side_below_the_dense_lambda_max(setting, mo
     assert t.d_mean == pytest.approx(float(np.mean(d)), rel=1e-15) and t.wtv > 0 and not t.vanishes
     assert t.rhs_bounds.interval[1] <= dense * (1 + 1e-12)                    # U.4: the bound is below λ_max
     assert t.eps_f_bounds.interval[0] >= 0.0
+
+
+@pytest.mark.parametrize("mode", [Mode.FLOAT, Mode.RIGOROUS])
+def test_norm_bound_terms_by_hand(mode):
+    # f(x) = (3x + 4)_+ (v = 1, w = 3, b = −4): P = 1·√(9 + 16) = 5, ‖θ‖² = 1 + 9 + 16 = 26,
+    # sup_{|x| ≤ 1} |f − β| = 7 (at x = 1), P√(1 + 1) = 5√2, 2 log 2/λ at λ = 0.1 = 20 log 2
+    from flatproof.measures.mode_bounds import norm_bound_terms
+    from flatproof.model.univariate import UnivariateNet
+    net = UnivariateNet(np.array([1.0]), np.array([3.0]), np.array([-4.0]), 0.0)
+    x, y = np.array([-0.5, 0.5]), np.array([-1.0, 1.0])
+    t = norm_bound_terms(net, x, y, 1.0, 0.1, mode)
+    expect = ((t.path_norm, 5.0), (t.half_sq, 13.0), (t.sq, 26.0), (t.sup, 7.0),
+              (t.sup_bound, float(5 * mpmath.sqrt(2))), (t.cap, float(20 * mpmath.log(2))))
+    for b, value in expect:
+        assert b.interval[0] <= value <= b.interval[1] and b.interval[1] - b.interval[0] < 1e-12 * max(value, 1)
+        assert b.certified == (mode == Mode.RIGOROUS)
+    # J(θ) − log 2 = mean log(1 + e^{−y f}) − log 2 + λ‖θ‖²/2 with f(−0.5) = 2.5, f(0.5) = 5.5
+    j = (mpmath.log(1 + mpmath.e ** 2.5) + mpmath.log(1 + mpmath.e ** -5.5)) / 2 - mpmath.log(2) + 0.05 * 26
+    assert t.excess is not None and t.excess.interval[0] <= float(j) <= t.excess.interval[1]

@@ -8,6 +8,8 @@ obtained, so float and rigorous mode cannot drift apart in what they compute or 
   rigorous mode.
 - :func:`tv_bound_terms`: the right side of U.4's bound, the weighted TV and ε_F (float64 with a rounding
   estimate, or ball arithmetic), and whether the weighted TV vanishes by counting.
+- :func:`norm_bound_terms`: the path norm, ‖θ‖², sup|f − β| and J(θ) − log 2 of U.4's norm bound (float64 with
+  a rounding allowance valid for subnormals, or balls).
 - :func:`eig_interval`: the float-mode interval of an extreme eigenvalue from its Lanczos residual;
   :func:`rounding`: float mode's rounding-error model.
 """
@@ -21,12 +23,13 @@ from typing import Any
 import numpy as np
 
 from ..vocab import Basis, Mode
+from . import norm_bound as nb
 from . import rigorous
 from .spectral import EPS, EigResult
 from .weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
 
 __all__ = ["ROUNDING", "SUBNORMAL_ULP", "Bounds", "TVBoundTerms", "eig_interval", "lambda_max_bounds",
-           "quotient_bounds", "rounding", "tv_bound_terms", "underflow_floor"]
+           "NormBoundTerms", "norm_bound_terms", "quotient_bounds", "rounding", "tv_bound_terms", "underflow_floor"]
 
 #: relative rounding error assumed for a float quantity built from O(n p) operations (float mode only)
 ROUNDING = 1024 * EPS
@@ -144,3 +147,84 @@ def tv_bound_terms(x: np.ndarray, net: Any, d: np.ndarray, eps_f: float, weight_
 def _ball(b: Any, how: str) -> Bounds:
     """A python-flint ball as certified :class:`Bounds` (value: its midpoint)."""
     return Bounds(float(b.mid()), rigorous.interval(b), Basis.CERTIFIED, how)
+
+
+#: the absolute error a float64 operation can make below the normal range (half the smallest subnormal,
+#: rounded up to one); the allowance is ROUNDING · scale + ops · SUBNORMAL, valid for subnormal results too
+SUBNORMAL = float(np.finfo(float).smallest_subnormal)
+NORM_ROUND = "float64 with a rounding allowance valid for subnormals"
+NORM_BALLS = "python-flint balls from the float64 parameters; sup|f| at ±x_max and at the knot balls clipped to the interval"
+
+
+def _allow(scale: float, ops: int) -> float:
+    """Rounding allowance for a float computed in ``ops`` operations from terms of total size ``scale``; 0 when
+    every term is exactly 0 (nothing was rounded: θ = 0 decides 0 ≤ 0 as holds, which is true)."""
+    return ROUNDING * abs(scale) + ops * SUBNORMAL if scale else 0.0
+
+
+@dataclass(frozen=True)
+class NormBoundTerms:
+    """The quantities of ``logistic.norm-bound`` in one mode: P(θ) and ‖θ‖²/2, sup_{|x|≤x_max}|f − β| and
+    P√(1 + x_max²), ‖θ‖² and 2 log 2/λ, and J(θ) − log 2 (None when λ = 0); ``float_values``: what float mode
+    prints in the certificate."""
+
+    path_norm: Bounds
+    half_sq: Bounds
+    sup: Bounds
+    sup_bound: Bounds
+    sq: Bounds
+    cap: Bounds
+    excess: Bounds | None
+    float_values: dict[str, float]
+
+
+def norm_bound_terms(net: Any, x: np.ndarray, y: np.ndarray, x_max: float, weight_decay: float,
+                     mode: str) -> NormBoundTerms:
+    """The terms of U.4's norm bound for ``net`` on the sample (x, y) with weight decay λ = ``weight_decay``:
+    float mode, float64 with :func:`_allow` as the error; rigorous mode, python-flint balls from the float64
+    parameters (sup|f − β| from the knot balls clipped to [−x_max, x_max])."""
+    lam, m = float(weight_decay), net.m
+    if mode == Mode.RIGOROUS:
+        arb = rigorous.arb
+        P, sq = nb.path_norm_ball(net), nb.sq_norm_ball(net)
+        sup_lo, sup_hi = nb.sup_abs_interval(net, x_max, bias=False)
+        fbound = P * (1 + arb(x_max) ** 2).sqrt()
+        excess = nb.excess_over_log2_ball(net, x, y, lam) if lam > 0 else None
+        cap = 2 * arb(2).log() / arb(lam) if lam > 0 else None
+        return NormBoundTerms(_ball(P, NORM_BALLS), _ball(sq / 2, NORM_BALLS),
+                              Bounds(0.5 * (sup_lo + sup_hi), (sup_lo, sup_hi), Basis.CERTIFIED, NORM_BALLS),
+                              _ball(fbound, NORM_BALLS), _ball(sq, NORM_BALLS),
+                              _ball(cap, NORM_BALLS) if cap is not None else _point(math.inf),
+                              _ball(excess, "ball arithmetic") if excess is not None else None, {})
+    Pf, sqf = nb.path_norm(net), nb.sq_norm(net)
+    root = math.hypot(1.0, x_max)          # √(1 + x_max²) without overflow
+    sup, fb = nb.sup_abs(net, x_max, bias=False), Pf * root
+    values = {"path_norm": Pf, "theta_sq": sqf, "sup_abs_f_minus_beta": sup, "sup_bound": fb,
+              "sup_abs_f": nb.sup_abs(net, x_max), "sup_abs_f_bound": fb + abs(net.beta)}
+    ex: Bounds | None = None
+    if lam > 0:
+        h = nb.logistic_excess_over_log2(y * net(x))
+        e = float(np.mean(h)) + 0.5 * lam * sqf
+        # θ = 0 is computed without rounding (J(0) − log 2 = 0 exactly); any other θ may have underflowed
+        allow = (ROUNDING * (float(np.mean(np.abs(h))) + 0.5 * lam * sqf)
+                 + (4 * x.size + 4 * m) * SUBNORMAL) if np.any(net.to_vector()) else 0.0
+        ex = Bounds(e, (e - allow, e + allow), Basis.ESTIMATED, f"rounding allowance {allow:.2g}")
+    return NormBoundTerms(_err(Pf, _allow(Pf, 4 * m)), _err(sqf / 2, _allow(sqf, 3 * m + 2)),
+                          _err(sup, _allow(fb, 4 * m + 4)), _err(fb, _allow(fb, 4 * m + 4)),
+                          _err(sqf, _allow(sqf, 3 * m + 2)), _cap(lam), ex, values)
+
+
+def _cap(lam: float) -> Bounds:
+    """2 log 2/λ in float64 with its allowance (unused when λ = 0: then ∞)."""
+    if lam <= 0:
+        return _point(math.inf)
+    cap = 2.0 * math.log(2.0) / lam
+    return _err(cap, _allow(cap, 2))
+
+
+def _err(value: float, error: float) -> Bounds:
+    return Bounds(value, (value - error, value + error), Basis.ESTIMATED, NORM_ROUND)
+
+
+def _point(value: float) -> Bounds:
+    return Bounds(value, (value, value), Basis.ESTIMATED, "")
