@@ -79,3 +79,30 @@ def test_norm_bound_terms_by_hand(mode):
     # J(θ) − log 2 = mean log(1 + e^{−y f}) − log 2 + λ‖θ‖²/2 with f(−0.5) = 2.5, f(0.5) = 5.5
     j = (mpmath.log(1 + mpmath.e ** 2.5) + mpmath.log(1 + mpmath.e ** -5.5)) / 2 - mpmath.log(2) + 0.05 * 26
     assert t.excess is not None and t.excess.interval[0] <= float(j) <= t.excess.interval[1]
+
+
+@pytest.mark.parametrize("mode", [Mode.FLOAT, Mode.RIGOROUS])
+def test_relu_sample_terms_enclose_the_mpmath_values(mode):
+    # A_j = (2/n) Σ_i (w_jᵀx_i)_+², B_j = (2/n) a_j² Σ_i 1[w_jᵀx_i > 0] ‖x_i‖², F_sym = Σ_j 2√(A_j B_j),
+    # bound = (4/n) Σ_i ‖x_i‖ Σ_j |a_j| (w_jᵀx_i)_+, all at 50 digits from the float64 inputs
+    from flatproof.measures.mode_bounds import relu_sample_terms
+    inst = load_case(CASE.parent / "homogeneous-relu-sample-bound.toml").instance
+    X, net = inst.data.X, inst.net
+    mpmath.mp.dps = 50
+    n = X.shape[0]
+    Xm = [[mpmath.mpf(float(t)) for t in row] for row in X]
+    nx = [mpmath.sqrt(sum(t * t for t in row)) for row in Xm]
+    fsym, bound = mpmath.mpf(0), mpmath.mpf(0)
+    for j in range(net.m):
+        w, a = [mpmath.mpf(float(t)) for t in net.W[j]], mpmath.mpf(float(net.a[j]))
+        z = [sum(wq * xq for wq, xq in zip(w, row, strict=True)) for row in Xm]
+        A = 2 * sum(max(zi, 0) ** 2 for zi in z) / n
+        B = 2 * a * a * sum(nx[i] ** 2 for i in range(n) if z[i] > 0) / n
+        fsym += 2 * mpmath.sqrt(A * B)
+        bound += 4 * abs(a) * sum(nx[i] * max(z[i], 0) for i in range(n)) / n
+    t = relu_sample_terms(inst.problem, net, inst.oracle().trace(), 4.0, mode)
+    for b, value in ((t.f_sym, fsym), (t.bound, bound)):
+        lo, hi = b.interval
+        assert mpmath.mpf(lo) <= value <= mpmath.mpf(hi) and hi - lo < 1e-9 * float(value)
+        assert b.certified == (mode == Mode.RIGOROUS)
+    assert t.trace.interval[0] <= t.trace.value <= t.trace.interval[1]

@@ -10,6 +10,8 @@ obtained, so float and rigorous mode cannot drift apart in what they compute or 
   estimate, or ball arithmetic), and whether the weighted TV vanishes by counting.
 - :func:`norm_bound_terms`: the path norm, ‖θ‖², sup|f − β| and J(θ) − log 2 of U.4's norm bound (float64 with
   a rounding allowance valid for subnormals, or balls).
+- :func:`relu_sample_terms`: F = tr ∇²L, F_sym and M.3's ReLU sample bound (float64 with a rounding estimate, or
+  interval arithmetic, :class:`~flatproof.measures.rigorous_homogeneous.HomogeneousIntervals`).
 - :func:`eig_interval`: the float-mode interval of an extreme eigenvalue from its Lanczos residual;
   :func:`rounding`: float mode's rounding-error model.
 """
@@ -25,11 +27,13 @@ import numpy as np
 from ..vocab import Basis, Mode
 from . import norm_bound as nb
 from . import rigorous
+from .homogeneous_orbit import f_sym_net
+from .rigorous_homogeneous import HomogeneousIntervals
 from .spectral import EPS, EigResult
 from .weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
 
 __all__ = ["ROUNDING", "SUBNORMAL_ULP", "Bounds", "TVBoundTerms", "eig_interval", "lambda_max_bounds",
-           "NormBoundTerms", "norm_bound_terms", "quotient_bounds", "rounding", "tv_bound_terms", "underflow_floor"]
+           "NormBoundTerms", "ReluSampleTerms", "norm_bound_terms", "relu_sample_terms", "quotient_bounds", "rounding", "tv_bound_terms", "underflow_floor"]
 
 #: relative rounding error assumed for a float quantity built from O(n p) operations (float mode only)
 ROUNDING = 1024 * EPS
@@ -228,3 +232,36 @@ def _err(value: float, error: float) -> Bounds:
 
 def _point(value: float) -> Bounds:
     return Bounds(value, (value, value), Basis.ESTIMATED, "")
+
+
+@dataclass(frozen=True)
+class ReluSampleTerms:
+    """M.3's chain F ≥ F_sym ≥ (C/n) Σ_i ‖x_i‖ Σ_j |a_j|(w_jᵀx_i)_+ in one mode (values: float64)."""
+
+    trace: Bounds
+    f_sym: Bounds
+    bound: Bounds
+
+
+def relu_sample_terms(problem: Any, net: Any, trace: float, constant: float, mode: str) -> ReluSampleTerms:
+    """F (``trace``: the float oracle's exact-formula trace), F_sym and the sample bound of the homogeneous network:
+    float mode, float64 with :func:`rounding`; rigorous mode, their enclosures in interval arithmetic (a
+    :class:`~flatproof._errors.KinkError` when the activation pattern is not certified)."""
+    X = problem.data.X
+    # F_sym from A_j, B_j as mantissas and power-of-two exponents: a_j = 1e-170 (a_j² = 0) or w_j = 1e-170
+    # (σ(w_jᵀx)² = 0) would otherwise give F_sym = 0 against a bound, linear in both, of 1e-170
+    fs = f_sym_net(net, X)
+    norms = np.linalg.norm(X, axis=1)
+    bound = float(constant / X.shape[0] * norms @ (np.maximum(X @ net.W.T, 0.0) @ np.abs(net.a)))
+    if mode == Mode.RIGOROUS:
+        hi = HomogeneousIntervals(problem, net)
+        how = "A_j, B_j, F, F_sym and the bound in interval arithmetic (outward-rounded float64, arb for φ', φ'')"
+
+        def enc(value: float, x: Any) -> Bounds:
+            return Bounds(value, (float(x.lo), float(x.hi)), Basis.CERTIFIED, how)
+        return ReluSampleTerms(enc(trace, hi.trace()), enc(fs, hi.f_sym()), enc(bound, hi.sample_bound(constant)))
+
+    def est(value: float) -> Bounds:
+        return Bounds(value, (value - rounding(value), value + rounding(value)), Basis.ESTIMATED,
+                      "float64 with a rounding estimate")
+    return ReluSampleTerms(est(trace), est(fs), est(bound))
