@@ -72,13 +72,15 @@ class ReluSampleBound(Claim):
             return ev
         C = ctx.params["constant"]
         A, B = trace_blocks(net, X)
+        F = orc.trace()
+        t = relu_sample_terms(inst.problem, net, F, C, Mode.FLOAT)
+        ev.certificate.update({"F": t.trace.value, "F_sym": t.f_sym.value, "bound": t.bound.value, "constant": C,
+                               "A_j": A, "B_j": B})
         try:
-            t = relu_sample_terms(inst.problem, net, orc.trace(), C, ctx.mode)
+            t = relu_sample_terms(inst.problem, net, F, C, ctx.mode) if ctx.mode != Mode.FLOAT else t
         except KinkError:
             ev.hypothesis("activation pattern certified", False, "a pre-activation interval contains 0")
             return ev
-        ev.certificate.update({"F": t.trace.value, "F_sym": t.f_sym.value, "bound": t.bound.value, "constant": C,
-                               "A_j": A, "B_j": B})
         if t.trace.certified:
             ev.certificate["how_certified"] = t.trace.how
         basis: dict[str, Any] = {"certified": True} if t.trace.certified else {}
