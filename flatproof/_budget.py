@@ -31,6 +31,11 @@ DEFAULT_MAX_WORK = 1e12          # elementary operations: about ten minutes of o
 MEMORY_SHARE = 0.5               # of the memory the system reports as available
 FALLBACK_MEMORY = 4 * 2**30      # when the system does not say
 PASSES = 400                     # evaluations of the network a verification makes (Lanczos, trace, checks)
+SORTED_ARRAYS = 128              # float64 arrays of length n + m an O(n + m) path holds (data, knots, Krylov basis)
+SORTED_OPS = 16                  # operations per element and per level of a sort / prefix sum on the O(n + m) path
+ARB_BALL = 96                    # bytes of one python-flint arb ball (struct and Python object)
+ARB_OP = 2000                    # one arb operation driven from Python (a ball product, a logistic step)
+ARB_MATMUL_OP = 100              # one ball multiply-add inside python-flint's arb_mat product (in C)
 STEP_OVERHEAD = 2e6              # a step of an iterative method in Python (≈ 1 ms) in operations
 QUAD_EVALUATIONS = 200_000       # integrand evaluations one population integral may use
 
@@ -166,10 +171,49 @@ def evaluation(n: int, m: int, d: int = 1) -> tuple[float, float]:
     return 8.0 * (6 * n * m + n * d + 2 * m * d), float(n) * m * d * 4
 
 
-def network(field: str, n: int, m: int, d: int = 1, *, what: str) -> None:
-    """Refuse a network of width m on n points in dimension d whose verification does not fit."""
+def sorted_evaluation(n: int, m: int) -> tuple[float, float]:
+    """(bytes, operations) of one evaluation on the O(n + m) path of the univariate network: data and knots
+    sorted once, every sum over (point, neuron) pairs a prefix sum — no n × m array. Memory counts
+    :data:`SORTED_ARRAYS` arrays of length n + m (among them a Krylov basis of vectors of length 3m + 1)."""
+    k = int(n) + int(m)
+    return 8.0 * SORTED_ARRAYS * k, float(SORTED_OPS) * k * max(math.log2(max(k, 2)), 1.0)
+
+
+def arb_balls(count: int, operations: float = 1.0) -> tuple[float, float]:
+    """(bytes, operations) of ``count`` arb balls held at once, each touched ``operations`` times."""
+    return float(ARB_BALL) * int(count), float(ARB_OP) * int(count) * float(operations)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a verification allocates (bytes held at once) and its work (operations in total); the sum of two
+    costs holds both at once."""
+
+    memory: float
+    work: float
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.memory + other.memory, self.work + other.work)
+
+
+def dense_verification(n: int, m: int, d: int = 1) -> Cost:
+    """The default: a verification that evaluates n × m arrays :data:`PASSES` times (what a claim that does not
+    declare its own path is assumed to do)."""
     mem, ops = evaluation(n, m, d)
-    require(field, memory=mem, work=ops * PASSES, what=what)
+    return Cost(mem, ops * PASSES)
+
+
+def sorted_verification(n: int, m: int) -> Cost:
+    """A verification on the O(n + m) path: :data:`PASSES` sorted evaluations, never an n × m array."""
+    mem, ops = sorted_evaluation(n, m)
+    return Cost(mem, ops * PASSES)
+
+
+def network(field: str, n: int, m: int, d: int = 1, *, what: str, cost: Cost | None = None) -> None:
+    """Refuse a network of width m on n points in dimension d whose verification does not fit: ``cost`` is what
+    the verification's path allocates (default: the dense path, :func:`dense_verification`)."""
+    c = dense_verification(n, m, d) if cost is None else cost
+    require(field, memory=c.memory, work=c.work, what=what)
 
 
 def array(field: str | None, shape: tuple[int, ...], itemsize: int = 8, *, what: str | None = None) -> None:

@@ -270,13 +270,19 @@ def build_loss(spec: LossSpec) -> Loss:
         raise exc.located(prefix="loss") from None
 
 
-def explicit_budget(fam: ModelFamily, data: Any, net: Any, explicit_data: bool) -> None:
-    """Refuse an instance whose evaluation does not fit: n points, width m, dimension d."""
+def explicit_budget(fam: ModelFamily, data: Any, net: Any, explicit_data: bool, claim: Claim | None = None,
+                    mode: str = Mode.FLOAT) -> None:
+    """Refuse an instance whose verification does not fit: n points, width m, dimension d. The estimate is the
+    one the claim declares for its path in this mode (a ``cost(n, m, d, mode)`` class method: e.g. O(n + m) for
+    η-flatness); a claim that declares none, or no claim, is assumed to evaluate n × m arrays."""
     d = fam.dimension(data)
     data_key, net_key = fam.data_fields[0].name, fam.net_fields[0].name
-    blame = f"data.{data_key}" if explicit_data and data.n >= net.m else f"model.{net_key}"
+    blame = (f"model.{net_key}" if data.n < net.m else f"data.{data_key}" if explicit_data else "data.n")
+    declared = getattr(claim, "cost", None)
+    cost = declared(data.n, net.m, d, mode) if declared is not None else None
     budget.network(blame, data.n, net.m, d, what=f"a network of width {net.m:,} on {data.n:,} points"
-                   + (f" in dimension {d:,}" if fam.has_activation else ""))
+                   + (f" in dimension {d:,}" if fam.has_activation else "")
+                   + (f" ({claim.id}, {mode} mode)" if cost is not None and claim is not None else ""), cost=cost)
 
 
 def _params_budget(params: dict, m: int, d: int) -> None:
@@ -303,7 +309,7 @@ def build_instance(spec: CaseSpec) -> Instance:
     ctx = BuildContext(fam, sample.data, sample.task, loss, spec.loss.weight_decay, spec.model.activation)
     built = get_construction(spec.model.construction, fam.kind).build(ctx, spec.model.values)
     fam.check_shapes(built.net, sample.data)
-    explicit_budget(fam, sample.data, built.net, spec.data.source == "explicit")
+    explicit_budget(fam, sample.data, built.net, spec.data.source == "explicit", spec.claim, spec.mode)
     _params_budget(spec.params, built.net.m, fam.dimension(sample.data))
     prov = {"data": sample.provenance, "construction": spec.model.construction, **spec.model.file,
             **built.provenance}

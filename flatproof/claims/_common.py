@@ -9,17 +9,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .. import _budget as budget
 from .._errors import KinkError
 from ..measures import rigorous
 from ..measures._base import CurvatureOracle
 from ..measures.certified_integral import NotCertified
+from ..measures.mode_bounds import ROUNDING as ROUNDING  # the rounding model's names the claims use
+from ..measures.mode_bounds import SUBNORMAL_ULP, lambda_max_bounds, quotient_bounds, underflow_floor
+from ..measures.mode_bounds import eig_interval as eig_interval  # the claims' name for it (one home: measures)
+from ..measures.mode_bounds import rounding as rounding
 from ..measures.population import population_excess
-from ..measures.spectral import EPS, EigResult, lambda_max, lambda_min
+from ..measures.spectral import EigResult, lambda_max, lambda_min
 from ..vocab import Basis, Mode
 from ._core import Comparison, Context, Evaluation, Instance, compare
-
-#: relative rounding error assumed for a float quantity built from O(n p) operations (float mode only)
-ROUNDING = 1024 * EPS
 
 
 def off_kinks(ev: Evaluation, oracle: CurvatureOracle) -> bool:
@@ -38,15 +40,6 @@ def oracle_if_off_kinks(inst: Instance, ctx: Context, ev: Evaluation, net: Any =
     return orc if off_kinks(ev, orc) else None
 
 
-def eig_interval(res: EigResult) -> tuple[float, float]:
-    """An interval for the extreme eigenvalue. The Ritz value is a Rayleigh quotient, so it is ≤ λ_max
-    (≥ λ_min) up to rounding whatever Lanczos did; the other end rests on convergence (∞ if not)."""
-    r = 64 * EPS * res.scale
-    if res.which == "LA":
-        return res.value - r, (res.value + res.error) if res.converged else math.inf
-    return (res.value - res.error) if res.converged else -math.inf, res.value + r
-
-
 def eig_certificate(res: EigResult) -> dict[str, Any]:
     return {"value": res.value, "residual": float(res.residuals[0]), "converged": res.converged,
             "method": res.method, "n_matvec": res.n_matvec, "tol": res.tol}
@@ -58,24 +51,6 @@ def top_eigen(oracle: CurvatureOracle, ctx: Context) -> EigResult:
 
 def bottom_eigen(oracle: CurvatureOracle, ctx: Context, scale: float) -> EigResult:
     return lambda_min(oracle, tol=ctx.tolerances.lanczos, seed=ctx.seed, scale=max(scale, np.finfo(float).tiny))
-
-
-#: the spacing of float64's subnormal numbers: the absolute error of one underflowing operation is ≤ half of it
-SUBNORMAL_ULP = math.ldexp(1.0, -1074)
-
-
-def rounding(*values: float, terms: int = 1) -> float:
-    """A float-mode error estimate for a quantity of the size of ``values`` built from about ``terms`` terms:
-    the relative part ROUNDING · max|value| and an absolute part for underflow, which the relative one misses
-    (each operation whose result is subnormal or flushed to 0 errs by up to 2^-1075 absolutely, whatever the
-    size of the result: a sum of ``terms`` such terms by up to ``terms`` · 2^-1074)."""
-    rel = ROUNDING * max([abs(v) for v in values] + [0.0])
-    return rel + underflow_floor(terms)
-
-
-def underflow_floor(terms: int = 1) -> float:
-    """The absolute part of :func:`rounding`: what underflow can lose in a sum of ``terms`` terms."""
-    return max(ROUNDING * float(np.finfo(float).tiny), 4 * max(int(terms), 1) * SUBNORMAL_ULP)
 
 
 def identity_tol(tol: float, *scales: float, terms: int = 1) -> float:
@@ -91,6 +66,23 @@ def subnormal_relative(x: ArrayLike) -> np.ndarray:
     a_j c^{−k} = 1.2e-319·c⁻² keeps ~14 significant bits."""
     a = np.abs(np.asarray(x, dtype=float))
     return np.where((a != 0) & (a < np.finfo(float).tiny), SUBNORMAL_ULP / np.where(a == 0, 1.0, a), 0.0)
+
+
+def flatness_cost(n: int, m: int, mode: str) -> budget.Cost:
+    """What :func:`flatness_comparison` allocates on a univariate network of width m on n points: the fast oracle
+    and Lanczos on the O(n + m) sorted path (no n × m array); in rigorous mode also the dense verified
+    eigendecomposition of the ball Hessian up to ``rigorous.DENSE_LIMIT`` parameters (the n × p ball Jacobian,
+    n·p ≤ ``rigorous.SIZE_LIMIT``, its scaled copy and the p × p Hessian), above it the O(n + m) interval
+    enclosures with φ', φ'' on arb balls one point at a time."""
+    cost = budget.sorted_verification(n, m)
+    if mode != Mode.RIGOROUS:
+        return cost
+    p = 3 * int(m) + 1
+    if p <= rigorous.DENSE_LIMIT and int(n) * p <= rigorous.SIZE_LIMIT:
+        mem, ops = budget.arb_balls(2 * int(n) * p + p * p)
+        return cost + budget.Cost(mem, ops + budget.ARB_MATMUL_OP * float(n) * p * p)
+    mem, ops = budget.arb_balls(3 * int(n) + 2 * int(m))
+    return cost + budget.Cost(mem, ops)
 
 
 def flatness_comparison(inst: Instance, ctx: Context, ev: Evaluation, eta: float, name: str = "λ_max(∇²L) ≤ 2/η",
@@ -117,19 +109,17 @@ def flatness_comparison(inst: Instance, ctx: Context, ev: Evaluation, eta: float
     res = top_eigen(orc, ctx)
     ev.certificate["lambda_max"] = eig_certificate(res)
     ev.certificate["threshold"] = thr
-    if ctx.mode == Mode.RIGOROUS:
-        try:
-            (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, net, res.eigenvectors[:, 0])
-        except KinkError as exc:
-            ev.hypothesis("θ is certifiably off every kink", False, str(exc))
-            return None
-        ev.certificate["lambda_max_certified"] = [lo, hi]
-        ev.certificate["how_certified"] = how
-        bound = (thr, thr) if exact else (rigorous.down(rigorous.arb(2) / rigorous.arb(eta)),
-                                          rigorous.up(rigorous.arb(2) / rigorous.arb(eta)))
-        cmp = compare(name, res.value, "<=", thr, value_interval=(lo, hi), bound_interval=bound, certified=True)
-    else:
-        cmp = compare(name, res.value, "<=", thr, value_interval=eig_interval(res))
+    try:
+        lam = lambda_max_bounds(inst.problem, net, res, ctx.mode)
+    except KinkError as exc:
+        ev.hypothesis("θ is certifiably off every kink", False, str(exc))
+        return None
+    if lam.certified:
+        ev.certificate["lambda_max_certified"] = list(lam.interval)
+        ev.certificate["how_certified"] = lam.how
+    bound = (thr, thr) if exact else quotient_bounds(2.0, eta, ctx.mode).interval
+    cmp = compare(name, lam.value, "<=", thr, value_interval=lam.interval, bound_interval=bound,
+                  certified=lam.certified)
     ev.comparisons.append(cmp)
     return cmp
 

@@ -27,7 +27,7 @@ import numpy as np
 from .._budget import quadrature_meter
 from .._validate import integer
 from ..arith.contexts import down, up
-from ..model.data import LOGIT_SAMPLES
+from ..model.data import LOGIT_SAMPLES, x_domain
 from ..vocab import Mode
 from .certified_integral import (
     PiecewiseAffine,
@@ -117,7 +117,7 @@ def _window_and_cut(task) -> tuple[float, float, float]:
     lo, hi = task.law.support
     if np.isfinite(lo) and np.isfinite(hi):
         return float(lo), float(hi), 0.0
-    wlo, whi = task.window()
+    wlo, whi = x_domain(task)
     return wlo, whi, float(task.law.cdf(wlo) + (1.0 - task.law.cdf(whi)))
 
 
@@ -198,7 +198,7 @@ def breakpoints(net, task, pieces: NetworkPieces | None = None) -> np.ndarray:
     (:func:`logit_breaks`; float mode; rigorous mode isolates them all,
     :mod:`flatproof.measures.certified_integral`)."""
     pieces = pieces or network_pieces(net, task)
-    lo, hi = task.window()
+    lo, hi = x_domain(task)
     fixed = np.concatenate([pieces.table.cuts, pieces.zeros])
     return np.concatenate([fixed, logit_breaks(task, lo, hi, fixed)])
 
@@ -264,7 +264,7 @@ def population_excess(net, task, mode: Mode | str = Mode.FLOAT) -> PopulationExc
 
 def _errors(net, task, bayes: bool) -> tuple[float, float, float, float]:
     pieces = network_pieces(net, task)
-    lo, hi = task.window()
+    lo, hi = x_domain(task)
 
     def integrands(x: np.ndarray) -> np.ndarray:
         eta = task.prob_positive(x)

@@ -175,6 +175,18 @@ class HomogeneousIntervals:
         return A, B
 
     @_quiet
+    def f_sym(self) -> Iv:
+        """An enclosure of F_sym = Σ_j 2√(A_j B_j) (M.3) from :meth:`trace_blocks` (a 0-d :class:`Iv`)."""
+        A, B = self.trace_blocks()
+        return (_sqrt(A * B) * Iv(2.0)).sum()
+
+    @_quiet
+    def sample_bound(self, constant: float) -> Iv:
+        """An enclosure of (C/n) Σ_i ‖x_i‖ Σ_j |a_j| σ(w_jᵀx_i) (M.3's ReLU sample bound, C = ``constant``)."""
+        inner = matmul(self.S, np.abs(self.net.a)[:, None])[:, 0]
+        return (_sqrt(self.sqnorm) * inner).sum() * Iv(float(constant)) / self.n
+
+    @_quiet
     def cross(self) -> Iv:
         """c_j = (1/n) Σ_i φ'_i σ'(z_ij) x_i, an m × d enclosure (H_F's (a_j, w_j) block)."""
         return matmul(Iv(self.S1.mid.T, self.S1.rad.T), Iv(self.X) * Iv(self.g_n.mid[:, None], self.g_n.rad[:, None]))
@@ -289,6 +301,12 @@ def psd_lambda_max_upper(G: Iv) -> float:
 
 
 @_quiet
+def _sqrt(x: Iv) -> Iv:
+    """√x enclosed (negative parts clipped to 0): numpy's sqrt is correctly rounded, one step outward suffices."""
+    lo, hi = np.maximum(x.lo, 0.0), np.maximum(x.hi, 0.0)
+    return Iv.from_bounds(np.maximum(np.nextafter(np.sqrt(lo), -np.inf), 0.0), np.nextafter(np.sqrt(hi), np.inf))
+
+
 def _square_bounds(A: Iv) -> tuple[np.ndarray, np.ndarray]:
     """Elementwise lo ≤ a² ≤ hi over A's intervals, as two arrays (fewer temporaries than ``A.square()``)."""
     mag = np.abs(A.mid)

@@ -8,7 +8,7 @@ linear inequality; adjacent pieces are merged. The region R_δ(θ) = [inf U_δ, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -104,17 +104,3 @@ def zero_crossings(net: PiecewiseLinear, lo: float, hi: float) -> np.ndarray:
     zs = level_set(net, 0.0, lo, hi)
     pts = sorted({p for ab in zs.intervals for p in ab if lo < p < hi})
     return np.array(pts, dtype=float)
-
-
-def domain(x: np.ndarray, task: Any = None) -> tuple[float, float]:
-    """The window on which an uncertain set is computed: the range of the data points ``x``, widened to the
-    finite ends of the data law's support when the law (``task``) is known, and to [x − 1, x + 1] when all
-    the points coincide."""
-    x = np.asarray(x, dtype=float)
-    lo, hi = float(x.min()), float(x.max())
-    if task is not None:
-        slo, shi = task.law.support
-        lo, hi = (min(lo, slo) if np.isfinite(slo) else lo), (max(hi, shi) if np.isfinite(shi) else hi)
-    if lo == hi:
-        lo, hi = lo - 1.0, hi + 1.0
-    return lo, hi

@@ -23,6 +23,7 @@ from .._errors import InputError
 from .._validate import finite_array, finite_scalar, integer
 from .losses import sigmoid
 
+TAIL = 1e-15            # mass an unbounded law's window leaves out on each side (float mode)
 LOGIT_SAMPLES = 20_001   # grid on which float mode looks for the logit's zeros
 MAX_PIECES = 5_000       # float-mode work bound: pieces of one quadrature
 
@@ -173,16 +174,6 @@ class LogisticTask:
         y = np.where(rng.random(n) < self.prob_positive(x), 1.0, -1.0)
         return UnivariateData(x, y)
 
-    def window(self) -> tuple[float, float]:
-        """The integration window of float mode: the support, cut at the 1e-15 and 1 − 1e-15 quantiles
-        where it is unbounded."""
-        lo, hi = self.law.support
-        if not np.isfinite(lo):
-            lo = float(self.law._dist.ppf(1e-15))
-        if not np.isfinite(hi):
-            hi = float(self.law._dist.ppf(1 - 1e-15))
-        return float(lo), float(hi)
-
     def logit_breakpoints(self, lo: float, hi: float, samples: int = LOGIT_SAMPLES) -> np.ndarray:
         """Where the label law η changes sign of η − 1/2 or turns: the zeros of the target logit in (lo, hi)
         that a uniform grid of ``samples`` points brackets (sign changes refined by Brent's method, grid
@@ -214,7 +205,7 @@ class LogisticTask:
         lo, hi = self.law.support
         cut = 0.0
         if not np.isfinite(lo) or not np.isfinite(hi):
-            lo, hi = self.window()
+            lo, hi = x_domain(self)
             cut = 2e-15 * max(1.0, float(np.max(np.abs(fn(np.array([lo, hi]))))))
         inner = sorted({float(b) for b in np.asarray(breakpoints, dtype=float).ravel() if lo < b < hi})
         edges = [lo, *inner, hi]
@@ -246,7 +237,32 @@ class LogisticTask:
         """(Bayes error, QUADPACK's error estimate), split at the zeros and turns of the logit that sampling
         finds."""
         return self.expect_with_error(lambda x: np.minimum(self.prob_positive(x), 1.0 - self.prob_positive(x)),
-                                      breakpoints=self.logit_breakpoints(*self.window()))
+                                      breakpoints=self.logit_breakpoints(*x_domain(self)))
+
+
+def x_domain(task: LogisticTask | None = None, x: ArrayLike | None = None) -> tuple[float, float]:
+    """The interval of x where the data law lives and the data lie — the one x-domain of the univariate model:
+    the uncertain set and its region (flatproof math U.3), the curvature-weighted TV (U.4) and the float-mode
+    population integrals are all taken over it.
+
+    The law's support (``task``), cut where it is unbounded so that each side leaves out mass ``TAIL``, hulled
+    with the data points ``x`` (a sample declared with a law may hold points outside its support); without a
+    law, the range of the data; [x − 1, x + 1] when that range is the single point x."""
+    lo, hi = math.inf, -math.inf
+    if task is not None:
+        lo, hi = (float(t) for t in task.law.support)
+        if not math.isfinite(lo):
+            lo = float(task.law._dist.ppf(TAIL))
+        if not math.isfinite(hi):
+            hi = float(task.law._dist.isf(TAIL))     # not ppf(1 − TAIL): 1 − 1e-15 rounds by 11 % of the tail
+    pts = np.asarray([] if x is None else x, dtype=float)
+    if pts.size:
+        lo, hi = min(lo, float(pts.min())), max(hi, float(pts.max()))
+    if not lo <= hi:
+        raise InputError("the x-domain needs a data law or data points", field="data")
+    if lo == hi:
+        lo, hi = lo - 1.0, hi + 1.0
+    return lo, hi
 
 
 # ----------------------------------------------------------------------------------------------

@@ -36,42 +36,15 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
-from flint import arb
+from typing import Any
 
-from ...measures import rigorous
-from ...measures.homogeneous_orbit import f_sym_net, trace_blocks
-from ...model.homogeneous import HomogeneousNet
+from ..._errors import KinkError
+from ...measures.homogeneous_orbit import trace_blocks
+from ...measures.mode_bounds import relu_sample_terms
 from ...vocab import Mode, ModelKind, Tag
-from .._common import oracle_if_off_kinks, rounding
+from .._common import oracle_if_off_kinks
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 from ._shared import square_loss_hypotheses
-
-
-def _balls(net: HomogeneousNet, X: np.ndarray, C: float) -> tuple[arb, arb, arb] | None:
-    """(F, F_sym, bound) as balls; None if an activation is not certified."""
-    n, d = X.shape
-    Xb = [[arb(float(t)) for t in row] for row in X]
-    nx2 = [sum((t * t for t in row), arb(0)) for row in Xb]
-    F, Fs, bound = arb(0), arb(0), arb(0)
-    for j in range(net.m):
-        w = [arb(float(t)) for t in net.W[j]]
-        aj = arb(float(net.a[j]))
-        S2, A1, P = arb(0), arb(0), arb(0)
-        for i in range(n):
-            z = sum((w[q] * Xb[i][q] for q in range(d)), arb(0))
-            if z > 0:
-                S2 += z * z
-                A1 += nx2[i]
-                P += nx2[i].sqrt() * z
-            elif not (z < 0):
-                return None
-        A = 2 * S2 / n
-        B = 2 * aj * aj * A1 / n
-        F += A + B
-        Fs += 2 * (A * B).sqrt()
-        bound += abs(aj) * P
-    return F, Fs, arb(C) * bound / n
 
 
 @register
@@ -100,26 +73,20 @@ class ReluSampleBound(Claim):
         C = ctx.params["constant"]
         A, B = trace_blocks(net, X)
         F = orc.trace()
-        # F_sym from A_j, B_j as mantissas and power-of-two exponents: a_j = 1e-170 (a_j² = 0) or w_j = 1e-170
-        # (σ(w_jᵀx)² = 0) would otherwise give F_sym = 0 against a bound, linear in both, of 1e-170
-        Fs = f_sym_net(net, X)
-        norms = np.linalg.norm(X, axis=1)
-        bound = float(C / X.shape[0] * norms @ (np.maximum(X @ net.W.T, 0.0) @ np.abs(net.a)))
-        ev.certificate.update({"F": F, "F_sym": Fs, "bound": bound, "constant": C, "A_j": A, "B_j": B})
-        if ctx.mode == Mode.RIGOROUS:
-            balls = _balls(net, X, C)
-            if balls is None:
-                ev.hypothesis("activation pattern certified", False, "a pre-activation ball contains 0")
-                return ev
-            Fb, Fsb, bb = balls
-            ev.comparisons.append(compare(f"F_sym ≥ ({C:g}/n) Σ_i ‖x_i‖ Σ_j |a_j|(w_jᵀx_i)_+", Fs, ">=", bound,
-                                          value_interval=rigorous.interval(Fsb),
-                                          bound_interval=rigorous.interval(bb), certified=True))
-            ev.comparisons.append(compare("F ≥ F_sym", F, ">=", Fs, value_interval=rigorous.interval(Fb),
-                                          bound_interval=rigorous.interval(Fsb), certified=True))
-            ev.certificate["how_certified"] = "A_j, B_j, F, F_sym and the bound in ball arithmetic (python-flint)"
-        else:
-            ev.comparisons.append(compare(f"F_sym ≥ ({C:g}/n) Σ_i ‖x_i‖ Σ_j |a_j|(w_jᵀx_i)_+", Fs, ">=", bound,
-                                          value_error=rounding(Fs), bound_error=rounding(bound)))
-            ev.comparisons.append(compare("F ≥ F_sym", F, ">=", Fs, value_error=rounding(F), bound_error=rounding(Fs)))
+        t = relu_sample_terms(inst.problem, net, F, C, Mode.FLOAT)
+        ev.certificate.update({"F": t.trace.value, "F_sym": t.f_sym.value, "bound": t.bound.value, "constant": C,
+                               "A_j": A, "B_j": B})
+        try:
+            t = relu_sample_terms(inst.problem, net, F, C, ctx.mode) if ctx.mode != Mode.FLOAT else t
+        except KinkError:
+            ev.hypothesis("activation pattern certified", False, "a pre-activation interval contains 0")
+            return ev
+        if t.trace.certified:
+            ev.certificate["how_certified"] = t.trace.how
+        basis: dict[str, Any] = {"certified": True} if t.trace.certified else {}
+        ev.comparisons.append(compare(f"F_sym ≥ ({C:g}/n) Σ_i ‖x_i‖ Σ_j |a_j|(w_jᵀx_i)_+", t.f_sym.value, ">=",
+                                      t.bound.value, value_interval=t.f_sym.interval,
+                                      bound_interval=t.bound.interval, **basis))
+        ev.comparisons.append(compare("F ≥ F_sym", t.trace.value, ">=", t.f_sym.value, value_interval=t.trace.interval,
+                                      bound_interval=t.f_sym.interval, **basis))
         return ev

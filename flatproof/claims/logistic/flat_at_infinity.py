@@ -76,9 +76,10 @@ from ..._errors import KinkError
 from ...measures import rigorous
 from ...measures.hessian_norm import U5Inputs, hessian_norm, u5_inputs, univariate_bounds
 from ...measures.rigorous import UnivariateIntervals
-from ...measures.uncertain import domain, uncertain_set
+from ...measures.uncertain import uncertain_set
 from ...measures.univariate_formulas import values_at
 from ...model import constructions as C
+from ...model.data import x_domain
 from ...model.univariate import UnivariateNet
 from ...vocab import Mode, ModelKind, Tag
 from .._common import flatness_comparison, population_comparisons
@@ -258,7 +259,7 @@ class FlatAtInfinity(Claim):
                                       math.ulp(0.0), value_interval=(low, low), certified=b.ctx.rigorous))
         # (iv) population error
         population_comparisons(inst, ctx, ev, ctx.params["excess"], "err(sign f) − Bayes error ≥ Δ")
-        lo, hi = domain(inst.data.x, inst.task)
+        lo, hi = x_domain(inst.task, inst.data.x)
         U = uncertain_set(ByPrefixSums(inst.net), ctx.params["delta"], lo, hi)
         ev.certificate.update({"c": c, "gamma": gamma, "c2_gamma": c * c * gamma, "max_grad_f_sq": gmax,
                                "epsilon_0": eps0, "hessian_norm_bound": bound,

@@ -62,28 +62,14 @@ Example:
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from ...measures import norm_bound as nb
-from ...measures import rigorous
+from ...measures.mode_bounds import norm_bound_terms
 from ...vocab import Basis, Mode, ModelKind, Tag
-from .._common import ROUNDING
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
-
-EST, ROUND = Basis.ESTIMATED, "float64 with a rounding allowance valid for subnormals"
-
-#: the absolute error a float64 operation can make below the normal range (half the smallest subnormal,
-#: rounded up to one); the allowance is ROUNDING · scale + ops · SUBNORMAL, valid for subnormal results too
-SUBNORMAL = float(np.finfo(float).smallest_subnormal)
-
-
-def _allow(scale: float, ops: int) -> float:
-    """Rounding allowance for a float computed in ``ops`` operations from terms of total size ``scale``; 0 when
-    every term is exactly 0 (nothing was rounded: θ = 0 decides 0 ≤ 0 as holds, which is true)."""
-    return ROUNDING * abs(scale) + ops * SUBNORMAL if scale else 0.0
 
 
 @register
@@ -114,10 +100,7 @@ class NormBound(Claim):
         net, lam = inst.net, float(inst.weight_decay)
         x_max = self._x_max(inst, ctx)
         ev.certificate.update({"x_max": x_max, "weight_decay": lam, "width": net.m})
-        if ctx.mode == Mode.RIGOROUS:
-            self._rigorous(inst, ev, x_max, lam)
-        else:
-            self._float(inst, ev, x_max, lam)
+        self._bounds(inst, ctx, ev, x_max, lam)
         if lam > 0 and ev.hypotheses_met:
             self._gap(inst, ctx, ev, x_max, lam)
         return ev
@@ -150,57 +133,29 @@ class NormBound(Claim):
                 x_max = max(x_max, abs(float(lo)), abs(float(hi)))
         return x_max
 
-    def _float(self, inst: Instance, ev: Evaluation, x_max: float, lam: float) -> None:
-        net, m = inst.net, inst.net.m
-        P, sq = nb.path_norm(net), nb.sq_norm(net)
-        root = math.hypot(1.0, x_max)          # √(1 + x_max²) without overflow
-        sup, fbound = nb.sup_abs(net, x_max, bias=False), P * root
-        ev.certificate.update({"path_norm": P, "theta_sq": sq, "sup_abs_f_minus_beta": sup, "sup_bound": fbound,
-                               "sup_abs_f": nb.sup_abs(net, x_max), "sup_abs_f_bound": fbound + abs(net.beta)})
-        ev.comparisons.append(compare(self.NAMES[0], P, "<=", sq / 2, value_error=_allow(P, 4 * m),
-                                      bound_error=_allow(sq, 3 * m + 2), basis=EST, basis_note=ROUND))
-        ev.comparisons.append(compare(self.NAMES[1], sup, "<=", fbound, value_error=_allow(fbound, 4 * m + 4),
-                                      bound_error=_allow(fbound, 4 * m + 4), basis=EST, basis_note=ROUND))
-        if lam > 0:
-            h = nb.logistic_excess_over_log2(inst.data.y * net(inst.data.x))
-            excess = float(np.mean(h)) + 0.5 * lam * sq
-            # θ = 0 is computed without rounding (J(0) − log 2 = 0 exactly); any other θ may have underflowed
-            allow = (ROUNDING * (float(np.mean(np.abs(h))) + 0.5 * lam * sq)
-                     + (4 * inst.data.n + 4 * m) * SUBNORMAL) if np.any(net.to_vector()) else 0.0
-            ev.certificate["J_minus_log2"] = excess
-            if not self._sublevel(ev, excess, (excess - allow, excess + allow), f"rounding allowance {allow:.2g}",
-                                  basis=EST, basis_note=ROUND):
-                return
-            cap = 2.0 * math.log(2.0) / lam
-            ev.comparisons.append(compare(self.NAMES[2], sq, "<=", cap, value_error=_allow(sq, 3 * m + 2),
-                                          bound_error=_allow(cap, 2), basis=EST, basis_note=ROUND))
-
-    def _rigorous(self, inst: Instance, ev: Evaluation, x_max: float, lam: float) -> None:
-        arb, net = rigorous.arb, inst.net
-        iv = rigorous.interval
-
-        def mid(ball: Any) -> float:
-            return float(ball.mid())
-        P, sq = nb.path_norm_ball(net), nb.sq_norm_ball(net)
-        sup_lo, sup_hi = nb.sup_abs_interval(net, x_max, bias=False)
-        fbound = P * (1 + arb(x_max) ** 2).sqrt()
-        ev.certificate.update({"path_norm_certified": list(iv(P)), "theta_sq_certified": list(iv(sq)),
-                               "sup_abs_f_minus_beta_certified": [sup_lo, sup_hi],
-                               "sup_bound_certified": list(iv(fbound)),
-                               "how_certified": "python-flint balls from the float64 parameters; sup|f| at ±x_max "
-                                                "and at the knot balls clipped to the interval"})
-        ev.comparisons.append(compare(self.NAMES[0], mid(P), "<=", mid(sq / 2), value_interval=iv(P),
-                                      bound_interval=iv(sq / 2), certified=True))
-        ev.comparisons.append(compare(self.NAMES[1], 0.5 * (sup_lo + sup_hi), "<=", mid(fbound),
-                                      value_interval=(sup_lo, sup_hi), bound_interval=iv(fbound), certified=True))
-        if lam > 0:
-            excess = nb.excess_over_log2_ball(net, inst.data.x, inst.data.y, lam)
-            ev.certificate["J_minus_log2_certified"] = list(iv(excess))
-            if not self._sublevel(ev, mid(excess), iv(excess), "ball arithmetic", certified=True):
-                return
-            cap = 2 * arb(2).log() / arb(lam)
-            ev.comparisons.append(compare(self.NAMES[2], mid(sq), "<=", mid(cap), value_interval=iv(sq),
-                                          bound_interval=iv(cap), certified=True))
+    def _bounds(self, inst: Instance, ctx: Context, ev: Evaluation, x_max: float, lam: float) -> None:
+        """Parts 1–3 from :func:`~flatproof.measures.mode_bounds.norm_bound_terms`, one call in both modes."""
+        t = norm_bound_terms(inst.net, inst.data.x, inst.data.y, x_max, lam, ctx.mode)
+        basis: dict[str, Any] = ({"certified": True} if t.path_norm.certified
+                                 else {"basis": Basis.ESTIMATED, "basis_note": t.path_norm.how})
+        if t.path_norm.certified:
+            ev.certificate.update({"path_norm_certified": list(t.path_norm.interval),
+                                   "theta_sq_certified": list(t.sq.interval),
+                                   "sup_abs_f_minus_beta_certified": list(t.sup.interval),
+                                   "sup_bound_certified": list(t.sup_bound.interval), "how_certified": t.sup.how})
+        else:
+            ev.certificate.update(t.float_values)
+        for name, value, bound in ((self.NAMES[0], t.path_norm, t.half_sq), (self.NAMES[1], t.sup, t.sup_bound)):
+            ev.comparisons.append(compare(name, value.value, "<=", bound.value, value_interval=value.interval,
+                                          bound_interval=bound.interval, **basis))
+        if t.excess is None:
+            return
+        ev.certificate["J_minus_log2_certified" if t.excess.certified else "J_minus_log2"] = (
+            list(t.excess.interval) if t.excess.certified else t.excess.value)
+        if not self._sublevel(ev, t.excess.value, t.excess.interval, t.excess.how, **basis):
+            return
+        ev.comparisons.append(compare(self.NAMES[2], t.sq.value, "<=", t.cap.value, value_interval=t.sq.interval,
+                                      bound_interval=t.cap.interval, **basis))
 
     @staticmethod
     def _gap(inst: Instance, ctx: Context, ev: Evaluation, x_max: float, lam: float) -> None:

@@ -52,7 +52,8 @@ import math
 
 from ...measures.certified_integral import NotCertified
 from ...measures.population import region_excess, region_risks
-from ...measures.uncertain import domain, uncertain_set
+from ...measures.uncertain import uncertain_set
+from ...model.data import x_domain
 from ...vocab import Basis, Mode, ModelKind, Tag
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
@@ -79,7 +80,7 @@ class RegionGeneralisation(Claim):
         ok &= ev.hypothesis("the data law is known", inst.task is not None)
         if not ok:
             return ev
-        lo, hi = domain(inst.data.x, inst.task)
+        lo, hi = x_domain(inst.task, inst.data.x)
         U = uncertain_set(inst.net, ctx.params["delta"], lo, hi)
         R = U.hull
         inside, outside = region_risks(inst.net, inst.task, R) if R else (None, None)

@@ -22,7 +22,7 @@ Hypotheses:
 Certificate:
     - ``delta``: the level δ
     - ``tau``: τ = logit-width(δ)
-    - ``domain``: the window [lo, hi] the set is computed on (data range, widened to the law's support)
+    - ``domain``: the window [lo, hi] the set is computed on (the x-domain: the law's support, cut where unbounded, hulled with the data)
     - ``intervals``: the intervals of U_δ
     - ``region_R_delta``: R_δ = [inf U_δ, sup U_δ] (None when U_δ is empty)
     - ``length``: the total length of U_δ
@@ -40,7 +40,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...measures.uncertain import domain, uncertain_set
+from ...measures.uncertain import uncertain_set
+from ...model.data import x_domain
 from ...model.losses import logistic_d2, logit_width
 from ...vocab import ModelKind, Tag
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
@@ -63,7 +64,7 @@ class UncertainSet(Claim):
         ev = Evaluation()
         delta, net = ctx.params["delta"], inst.net
         tau = logit_width(delta)
-        lo, hi = domain(inst.data.x, inst.task)
+        lo, hi = x_domain(inst.task, inst.data.x)
         U = uncertain_set(net, delta, lo, hi)
         band = ctx.tolerances.kink * (1.0 + tau)
         grid = np.linspace(lo, hi, ctx.params["grid"])

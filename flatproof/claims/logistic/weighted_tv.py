@@ -58,11 +58,17 @@ import numpy as np
 
 from ..._errors import KinkError
 from ...measures import rigorous
-from ...measures.spectral import EigResult
-from ...measures.weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
+from ...measures.mode_bounds import Bounds, lambda_max_bounds, tv_bound_terms
+from ...measures.weighted_tv import CurvatureWeight, weighted_tv
 from ...vocab import Basis, Mode, ModelKind, Tag
-from .._common import eig_certificate, eig_interval, oracle_if_off_kinks, rounding, top_eigen
+from .._common import eig_certificate, oracle_if_off_kinks, rounding, top_eigen
 from .._core import Claim, Comparison, Context, Evaluation, Instance, Param, compare, register
+
+
+def _basis(b: Bounds, note: str) -> dict[str, Any]:
+    """How a comparison on ``b`` is decided: certified, or estimated with ``note`` saying by what."""
+    return {"certified": True} if b.certified else {"basis": Basis.ESTIMATED, "basis_note": note}
+
 
 LANCZOS = "λ_max by Lanczos (Ritz value ≤ λ_max; upper end from the residual), right side with a rounding estimate"
 
@@ -97,59 +103,48 @@ class WeightedTV(Claim):
         res = top_eigen(orc, ctx)
         f = orc.forward()
         d = inst.loss.d2(f, inst.data.y)
-        d_mean = float(d.mean())
-        weight = CurvatureWeight.from_data(inst.data.x, d)
-        wtv = weighted_tv(inst.net, weight, sided=sided)
         eps_f = orc.epsilon_F()
-        rhs = tv_bound_rhs(d_mean, wtv, eps_f, factor) + inst.weight_decay
         name = f"λ_max ≥ D̄(1 + {factor:g}·Σ|v_i w_i| g(t_i)) − ε_F" + (" + λ" if inst.weight_decay else "")
-        ev.certificate.update({"lambda_max": eig_certificate(res), "D_bar": d_mean, "weighted_tv": wtv,
+        t = tv_bound_terms(inst.data.x, inst.net, d, eps_f, inst.weight_decay, factor, sided, Mode.FLOAT)
+        ev.certificate.update({"lambda_max": eig_certificate(res), "D_bar": t.d_mean, "weighted_tv": t.wtv,
                                "g_side": "side(i)" if sided else "min(g+, g-)", "epsilon_F": eps_f,
-                               "factor": factor, "tv1": inst.net.tv1(), "rhs": rhs})
-        if ctx.mode == Mode.RIGOROUS:
-            try:
-                balls = rigorous.univariate_balls(inst.problem, inst.net)
-                (lo, hi), how = rigorous.univariate_lambda_max(inst.problem, inst.net, res.eigenvectors[:, 0],
-                                                               balls=balls)
-            except KinkError as exc:
-                ev.hypothesis("θ is certifiably off every kink", False, str(exc))
-                return ev
-            self._rigorous(inst, ctx, ev, balls, res, (lo, hi), how, name, d)
+                               "factor": factor, "tv1": inst.net.tv1(), "rhs": t.rhs})
+        try:       # λ_max and the right side in both modes by one call each; rigorous mode's need ball enclosures
+            balls = rigorous.univariate_balls(inst.problem, inst.net) if ctx.mode == Mode.RIGOROUS else None
+            lam = lambda_max_bounds(inst.problem, inst.net, res, ctx.mode, balls=balls)
+        except KinkError as exc:
+            ev.hypothesis("θ is certifiably off every kink", False, str(exc))
             return ev
-        if weight.vanishes_on(inst.net, sided=sided):
-            ev.comparisons.append(self._beta_route(eps_f, (0.0, eps_f), basis=Basis.ESTIMATED,
-                                                   basis_note="ε_F ≥ 0 in float64 (a square root)"))
+        if balls is not None:
+            t = tv_bound_terms(inst.data.x, inst.net, d, eps_f, inst.weight_decay, factor, sided, ctx.mode, balls)
+        if lam.certified:
+            ev.certificate.update({"lambda_max_certified": list(lam.interval),
+                                   "rhs_certified": list(t.rhs_bounds.interval),
+                                   "weighted_tv_certified": list(t.wtv_bounds.interval),
+                                   "how_certified": f"{lam.how}; right side: {t.rhs_bounds.how}"})
+        value = min(max(lam.value, lam.interval[0]), lam.interval[1])   # the Ritz value, inside its interval
+        if t.vanishes:
+            ev.comparisons.append(self._beta_route(t.eps_f_bounds.value, t.eps_f_bounds.interval,
+                                                   **_basis(t.eps_f_bounds, t.eps_f_bounds.how)))
         else:
-            ev.comparisons.append(compare(name, res.value, ">=", rhs, value_interval=eig_interval(res),
-                                          bound_error=rounding(d_mean * (1 + factor * wtv), eps_f),
-                                          basis=Basis.ESTIMATED, basis_note=LANCZOS))
-        self._corollaries(inst, ctx, ev, res, d, d_mean, wtv, eps_f, factor, sided)
+            ev.comparisons.append(compare(name, value, ">=", t.rhs_bounds.value, value_interval=lam.interval,
+                                          bound_interval=t.rhs_bounds.interval, **_basis(t.rhs_bounds, LANCZOS)))
+        if balls is not None:
+            self._rigorous(inst, ctx, ev, balls, value, lam.interval, t.wtv_bounds, d)
+        else:
+            self._corollaries(inst, ctx, ev, lam, d, t.d_mean, t.wtv, eps_f, factor, sided)
         return ev
 
-    def _rigorous(self, inst: Instance, ctx: Context, ev: Evaluation, balls: Any, res: EigResult,
-                  lam: tuple[float, float], how: str, name: str, d: np.ndarray) -> None:
-        """The same statements as float mode (main bound, η-flat corollary, threshold form) with every
-        quantity enclosed in ball arithmetic; the table prints the midpoints of these enclosures."""
+    def _rigorous(self, inst: Instance, ctx: Context, ev: Evaluation, balls: Any, value: float,
+                  lam: tuple[float, float], wtv: Bounds, d: np.ndarray) -> None:
+        """The corollaries of float mode (η-flat cap, threshold form) with every quantity enclosed in ball
+        arithmetic; the table prints the midpoints of these enclosures."""
         arb = rigorous.arb
 
         def mid(ball: Any) -> float:
             return float(ball.mid())
         factor, sided, eta, delta = (ctx.params[k] for k in ("factor", "sided", "eta", "delta"))
         x, lam_b = inst.data.x, arb(inst.weight_decay)
-        value = min(max(res.value, lam[0]), lam[1])          # the Ritz value, inside the certified interval
-        wtv_b = balls.weighted_tv(x, inst.net, sided=sided)
-        rhs_b = balls.d_mean * (1 + arb(factor) * wtv_b) - balls.eps_f + lam_b
-        ev.certificate.update({"lambda_max_certified": list(lam), "rhs_certified": list(rigorous.interval(rhs_b)),
-                               "weighted_tv_certified": list(rigorous.interval(wtv_b)),
-                               "how_certified": how + "; right side: D̄, g, ε_F in ball arithmetic"})
-        active = balls.active[:, (inst.net.v != 0) & (inst.net.w != 0)]
-        if tv_vanishes(active.sum(axis=0), (~active).sum(axis=0), sided=sided):
-            eps_b = balls.eps_f
-            ev.comparisons.append(self._beta_route(mid(eps_b), (max(0.0, rigorous.down(eps_b)), rigorous.up(eps_b)),
-                                                   certified=True))
-        else:
-            ev.comparisons.append(compare(name, value, ">=", mid(rhs_b), value_interval=lam,
-                                          bound_interval=rigorous.interval(rhs_b), certified=True))
         if eta > 0:
             two_eta = arb(2) / arb(eta)
             flat = lam[1] <= rigorous.down(two_eta)
@@ -157,8 +152,8 @@ class WeightedTV(Claim):
                             f"(λ_max ≤ {lam[1]:.6g}, 2/η = {mid(two_eta):.6g})")
             if flat and factor > 0:
                 cap_b = ((two_eta + balls.eps_f) / balls.d_mean - 1) / arb(factor)
-                ev.comparisons.append(compare(self.COROLLARY, mid(wtv_b), "<=", mid(cap_b),
-                                              value_interval=rigorous.interval(wtv_b),
+                ev.comparisons.append(compare(self.COROLLARY, wtv.value, "<=", mid(cap_b),
+                                              value_interval=wtv.interval,
                                               bound_interval=rigorous.interval(cap_b), certified=True))
                 ev.certificate["tv_cap_eta_flat_certified"] = list(rigorous.interval(cap_b))
         if delta > 0:
@@ -192,11 +187,11 @@ class WeightedTV(Claim):
     COROLLARY = "η-flat ⇒ Σ|v_i w_i| g(t_i) ≤ ((2/η + ε_F)/D̄ − 1)/2"
     THRESHOLD = "λ_max ≥ Γ(δ)(1 + 2 Σ|v_i w_i| h_δ(t_i)) − ε_F (μ uniform on d_j ≥ δ)"
 
-    def _corollaries(self, inst: Instance, ctx: Context, ev: Evaluation, res: EigResult, d: np.ndarray,
+    def _corollaries(self, inst: Instance, ctx: Context, ev: Evaluation, lam: Bounds, d: np.ndarray,
                      d_mean: float, wtv: float, eps_f: float, factor: float, sided: bool) -> None:
         eta, delta = ctx.params["eta"], ctx.params["delta"]
         if eta > 0:
-            lam_hi = eig_interval(res)[1]
+            lam_hi = lam.interval[1]
             flat = lam_hi <= 2.0 / eta
             ev.notes.append(f"corollary: θ is {'η-flat' if flat else 'not certifiably η-flat'} (λ_max ≤ {lam_hi:.6g}, "
                             f"2/η = {2.0 / eta:.6g})")
@@ -213,7 +208,7 @@ class WeightedTV(Claim):
                 h = CurvatureWeight.from_data(inst.data.x[A], np.ones(int(A.sum())))
                 tv_h = weighted_tv(inst.net, h, sided=sided)
                 rhs_h = gamma * (1 + factor * tv_h) - eps_f + inst.weight_decay
-                ev.comparisons.append(compare(self.THRESHOLD, res.value, ">=", rhs_h, value_interval=eig_interval(res),
+                ev.comparisons.append(compare(self.THRESHOLD, lam.value, ">=", rhs_h, value_interval=lam.interval,
                                               bound_error=rounding(gamma * (1 + factor * tv_h), eps_f),
                                               basis=Basis.ESTIMATED, basis_note=LANCZOS))
                 ev.certificate.update({"Gamma_delta": gamma, "uncertain_points": int(A.sum()), "tv_h_delta": tv_h})

@@ -33,8 +33,9 @@ Example:
 
 from __future__ import annotations
 
+from ..._budget import Cost
 from ...vocab import Mode, ModelKind, Tag
-from .._common import flatness_comparison
+from .._common import flatness_comparison, flatness_cost
 from .._core import Claim, Context, Evaluation, Instance, Param, register
 
 
@@ -50,6 +51,12 @@ class EtaFlat(Claim):
     params = (Param("eta", float, 1.0, "GD step size η", minimum=0.0, exclusive_minimum=True),)
     model = ModelKind.UNIVARIATE
     modes = (Mode.FLOAT, Mode.RIGOROUS)
+
+    @classmethod
+    def cost(cls, n: int, m: int, d: int, mode: str) -> Cost:
+        """What this check allocates before it runs (the resource estimate of a case file): the O(n + m) path
+        of :func:`~flatproof.claims._common.flatness_comparison`, never an n × m array (d = 1)."""
+        return flatness_cost(n, m, mode)
 
     def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
