@@ -57,3 +57,22 @@ def test_gamma_not_certified_positive_is_inconclusive(monkeypatch):
     monkeypatch.setattr(mod, "u5_inputs", real)
     assert get_claim("logistic.flat-at-infinity").check(inst, params={"epsilon": 1e-3}, mode="rigorous").outcome \
         == "holds"
+
+
+def test_rigorous_mode_decides_near_kinks_by_the_certified_pattern():
+    """A knot 1e-12 from a data point is within float mode's kink tolerance (hypotheses-not-met there), but θ is
+    off every kink: rigorous mode decides on the certified activation pattern and certifies eta-flat. A knot
+    exactly on a data point (w x + b = 0 in exact arithmetic) stays hypotheses-not-met in both modes."""
+    x = np.array([-0.7, -0.2, 0.3, 0.8])
+    data = fp.UnivariateData(x, np.array([1.0, -1.0, 1.0, -1.0]))
+    claim = get_claim("univariate.eta-flat")
+    for b1, rigorous_outcome in ((0.3 + 2.0 ** -40, "holds"), (0.3, "hypotheses-not-met")):
+        net = fp.UnivariateNet(np.array([0.5, -0.25]), np.array([1.0, 1.0]), np.array([b1, -0.1]), 0.05)
+        z = net.preactivations(x)[2, 0]                                # w x_3 − b_1, exact in binary here
+        assert (z == 0) == (b1 == 0.3) and abs(z) < 1e-9
+        inst = Instance("univariate", data, net, fp.logistic_loss(), 0.0)
+        assert claim.check(inst, params={"eta": 1.0}, mode="float").outcome == "hypotheses-not-met"
+        v = claim.check(inst, params={"eta": 1.0}, mode="rigorous")
+        assert v.outcome == rigorous_outcome, v
+        if rigorous_outcome == "holds":
+            assert v.basis == "certified"

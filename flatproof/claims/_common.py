@@ -35,7 +35,19 @@ def off_kinks(ev: Evaluation, oracle: CurvatureOracle) -> bool:
 
 def oracle_if_off_kinks(inst: Instance, ctx: Context, ev: Evaluation, net: Any = None) -> Any:
     """The instance's curvature oracle (at ``net`` if given) when θ is off every kink, else None with the
-    hypothesis recorded as not met: the preamble of every check that needs the Hessian."""
+    hypothesis recorded as not met: the preamble of every check that needs the Hessian.
+
+    In rigorous mode the float kink tolerance does not decide: a pre-activation within ``tolerances.kink`` of 0
+    is not at a kink, and whether θ is off every kink is decided by the certified activation pattern (interval
+    pre-activations that exclude 0), which every rigorous path computes before it certifies anything. The
+    float oracle (a start vector for the enclosures) then uses the σ'(0) = 0 convention at near-kinks."""
+    if ctx.mode == Mode.RIGOROUS:
+        orc = inst.oracle(net, kink_tol=ctx.tolerances.kink, at_kink="convention")
+        if orc.kinks.count:
+            ev.notes.append(f"{orc.kinks.count} (point, neuron) pair(s) within the float kink tolerance "
+                            f"{orc.kinks.tol:g} of a kink: in rigorous mode the certified activation pattern "
+                            "decides whether θ is off every kink")
+        return orc
     orc = inst.oracle(net, kink_tol=ctx.tolerances.kink)
     return orc if off_kinks(ev, orc) else None
 
