@@ -228,7 +228,7 @@ def parse_case(doc: dict, base: Path) -> CaseSpec:
     claim = get_claim(case_t["claim"])
     mode = Mode(c["mode"])
     if mode not in claim.modes:
-        raise InputError(f"{claim.id} supports mode {' or '.join(claim.modes)}, not {mode!r}", field="case.mode")
+        raise InputError(f"{claim.id} supports mode {' or '.join(claim.modes)}, not {str(mode)!r}", field="case.mode")
     params = claim.parse_params(get_table(doc, "params", required=False))
     tol = Tolerances(**parse_table(get_table(doc, "tolerances", required=False), TOLERANCE_FIELDS, "tolerances"))
     model_t = get_table(doc, "model")
@@ -278,8 +278,7 @@ def explicit_budget(fam: ModelFamily, data: Any, net: Any, explicit_data: bool, 
     d = fam.dimension(data)
     data_key, net_key = fam.data_fields[0].name, fam.net_fields[0].name
     blame = (f"model.{net_key}" if data.n < net.m else f"data.{data_key}" if explicit_data else "data.n")
-    declared = getattr(claim, "cost", None)
-    cost = declared(data.n, net.m, d, mode) if declared is not None else None
+    cost = claim.cost(data.n, net.m, d, mode) if claim is not None else None
     budget.network(blame, data.n, net.m, d, what=f"a network of width {net.m:,} on {data.n:,} points"
                    + (f" in dimension {d:,}" if fam.has_activation else "")
                    + (f" ({claim.id}, {mode} mode)" if cost is not None and claim is not None else ""), cost=cost)
@@ -306,7 +305,9 @@ def build_instance(spec: CaseSpec) -> Instance:
         loss.check_labels(sample.data.y)
     except InputError as exc:
         raise exc.located(prefix="data") from None
-    ctx = BuildContext(fam, sample.data, sample.task, loss, spec.loss.weight_decay, spec.model.activation)
+    claim, mode = spec.claim, spec.mode
+    ctx = BuildContext(fam, sample.data, sample.task, loss, spec.loss.weight_decay, spec.model.activation,
+                       cost=(lambda n, m, d: claim.cost(n, m, d, mode)) if claim is not None else None)
     built = get_construction(spec.model.construction, fam.kind).build(ctx, spec.model.values)
     fam.check_shapes(built.net, sample.data)
     explicit_budget(fam, sample.data, built.net, spec.data.source == "explicit", spec.claim, spec.mode)

@@ -78,3 +78,31 @@ def test_the_dense_rigorous_spectrum_counts_its_ball_jacobian(tmp_path):
         load_case(float_path)
     # above DENSE_LIMIT rigorous mode uses O(n + m) intervals: a wider network on the same points costs less
     assert flatness_cost(n, m + 200, Mode.RIGOROUS).memory < rig.memory
+
+
+def sign_fitting_case(tmp_path: Path, claim: str, params: str, mode: str = Mode.RIGOROUS) -> Path:
+    """A generated sample of 10⁵ noisy labels and the sign-fitting construction (width ~8·10⁴, built by the
+    loader: the construction's own resource check is the one under test)."""
+    path = tmp_path / "sf.toml"
+    path.write_text(f'[case]\nclaim = "{claim}"\nmode = "{mode}"\n[params]\n{params}\n'
+                    f'[data]\ngenerator = "logistic"\nn = {N}\nseed = 7\nlogit = "4*x"\nflip = 0.2\n'
+                    '[model]\nkind = "univariate"\nconstruction = "sign-fitting"\nscale = 6.0\n', encoding="utf-8")
+    return path
+
+
+def test_a_construction_is_estimated_on_the_claims_path(tmp_path):
+    """The sign-fitting construction at n = 10⁵ is accepted for flat-at-infinity (its O(n + m) path in both
+    modes), and refused, before it is built, for a claim that declares no path (the dense estimate)."""
+    ok = sign_fitting_case(tmp_path, "logistic.flat-at-infinity", "epsilon = 0.001")
+    with _budget.limits_scope(max_memory=2 * GiB, max_work=_budget.DEFAULT_MAX_WORK):
+        case = load_case(ok)
+    assert case.instance.data.n == N and case.instance.net.m > N // 2
+    for mode in (Mode.FLOAT, Mode.RIGOROUS):
+        assert get_claim("logistic.flat-at-infinity").cost(N, case.instance.net.m, 1, mode).memory < GiB
+    assert get_claim("logistic.uncertain-set").cost(N, N, 1, Mode.FLOAT) is None
+    dense = sign_fitting_case(tmp_path, "logistic.uncertain-set", "", Mode.FLOAT)
+    line = one_line_error(invoke("verify", dense, "--max-memory", "2G"), "model.construction", "needs about",
+                          "GiB")
+    assert "sign-fitting" in line
+    wrong = sign_fitting_case(tmp_path, "logistic.uncertain-set", "", Mode.RIGOROUS)
+    line = one_line_error(invoke("verify", wrong), "case.mode", "supports mode float, not 'rigorous'")

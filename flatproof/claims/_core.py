@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 
 import numpy as np
 
-from .._budget import WorkBoundReached
+from .._budget import Cost, WorkBoundReached
 from .._errors import InputError
 from ..vocab import Basis, Mode, ModelKind, Tag
 from ._verdict import (
@@ -184,6 +184,12 @@ class Claim(ABC):
     def evaluate(self, instance: Instance, ctx: Context) -> Evaluation:
         """Compute the comparisons, hypotheses and certificate of this claim on ``instance``."""
 
+    @classmethod
+    def cost(cls, n: int, m: int, d: int, mode: str) -> Cost | None:
+        """What this check allocates on a network of width m on n points in dimension d (the case file's
+        resource estimate, made before anything is built); None: the dense estimate (n × m arrays)."""
+        return None
+
     # -- shared ---------------------------------------------------------------------------------
     def parse_params(self, raw: dict[str, Any], prefix: str = "params") -> dict[str, Any]:
         known = {p.name: p for p in self.params}
@@ -197,7 +203,7 @@ class Claim(ABC):
     def check(self, instance: Instance, *, params: dict[str, Any] | None = None,
               tolerances: Tolerances | None = None, mode: str = Mode.FLOAT, seed: int = 0) -> Verdict:
         if mode not in self.modes:
-            raise InputError(f"{self.id} supports mode {' or '.join(self.modes)}, not {mode!r}", field="case.mode")
+            raise InputError(f"{self.id} supports mode {' or '.join(self.modes)}, not {str(mode)!r}", field="case.mode")
         if instance.kind != self.model:
             raise InputError(f"{self.id} is a claim about the {self.model} model, the instance is {instance.kind}",
                              field="model.kind")

@@ -41,6 +41,13 @@ class BuildContext:
     loss: Any
     weight_decay: float
     activation: Activation | None
+    #: what the claim to be checked allocates on a network of width m on n points in dimension d (the claim's
+    #: ``cost`` in the case's mode), so that a construction refuses only what the check would really allocate
+    cost: Callable[[int, int, int], budget.Cost | None] | None = None
+
+    def network_budget(self, field: str, n: int, m: int, *, what: str) -> None:
+        """Refuse a network of width m on n points whose check does not fit (the claim's path, else dense)."""
+        budget.network(field, n, m, self.d, what=what, cost=self.cost(n, m, self.d) if self.cost else None)
 
     @property
     def d(self) -> int:
@@ -144,9 +151,9 @@ def _explicit(ctx: BuildContext, values: dict) -> Built:
 
 def _random_net(ctx: BuildContext, values: dict) -> Any:
     width, seed, scale = values["width"], values["seed"], values["scale"]
-    budget.network("model.width", ctx.data.n, width, ctx.d,
-                   what=f"a network of width {width:,} on {ctx.data.n:,} points"
-                   + (f" in dimension {ctx.d:,}" if ctx.family.has_activation else ""))
+    ctx.network_budget("model.width", ctx.data.n, width,
+                       what=f"a network of width {width:,} on {ctx.data.n:,} points"
+                       + (f" in dimension {ctx.d:,}" if ctx.family.has_activation else ""))
     rng = np.random.default_rng(seed)
     why = f"scale {scale:g} overflows float64 in the network's weights"
     return guarded("model.scale", why, ctx.family.random_net, width, ctx.d, ctx.activation, rng, scale=scale)
@@ -185,8 +192,8 @@ def _sign_fitting(ctx: BuildContext, values: dict) -> Built:
     data, c = ctx.data, values["scale"]
     ys = data.y[np.argsort(data.x, kind="stable")]
     m = max(1, 2 * int(np.count_nonzero(np.diff(ys))))
-    budget.network("model.construction", data.n, m,
-                   what=f"the sign-fitting network ({m:,} neurons) on {data.n:,} points")
+    ctx.network_budget("model.construction", data.n, m,
+                       what=f"the sign-fitting network ({m:,} neurons) on {data.n:,} points")
     base_net = _located(C.sign_fitting_network, data.x, data.y)
     net = guarded("model.scale", f"scale {c:g} overflows float64 in the network's weights",
                   C.scale_to_infinity, base_net, c)

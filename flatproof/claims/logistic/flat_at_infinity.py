@@ -72,6 +72,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._budget import Cost
 from ..._errors import KinkError
 from ...measures import rigorous
 from ...measures.hessian_norm import U5Inputs, hessian_norm, u5_inputs, univariate_bounds
@@ -82,7 +83,7 @@ from ...model import constructions as C
 from ...model.data import x_domain
 from ...model.univariate import UnivariateNet
 from ...vocab import Mode, ModelKind, Tag
-from .._common import flatness_comparison, population_comparisons
+from .._common import flatness_comparison, flatness_cost, population_comparisons
 from .._core import Claim, Comparison, Context, Evaluation, Instance, Param, compare, register
 
 
@@ -229,6 +230,13 @@ class FlatAtInfinity(Claim):
                     maximum=0.25, exclusive_minimum=True))
     model = ModelKind.UNIVARIATE
     modes = (Mode.FLOAT, Mode.RIGOROUS)
+
+    @classmethod
+    def cost(cls, n: int, m: int, d: int, mode: str) -> Cost:
+        """The O(n + m) path in both modes: λ_max as in :func:`~flatproof.claims._common.flatness_comparison`,
+        the Hessian norm, the U.5 inputs and the margins from prefix sums, the population error on f's O(m)
+        pieces; never an n × m array."""
+        return flatness_cost(n, m, mode)
 
     def evaluate(self, inst: Instance, ctx: Context) -> Evaluation:
         ev = Evaluation()
