@@ -223,6 +223,18 @@ def array(field: str | None, shape: tuple[int, ...], itemsize: int = 8, *, what:
             what=what or f"an array of shape {tuple(int(s) for s in shape)}")
 
 
+def claim_params(params: dict, m: int, d: int) -> None:
+    """Claim parameters that are sizes: Monte Carlo ``samples`` and the check ``grid``."""
+    if isinstance(params.get("samples"), int):
+        k = params["samples"]
+        require("params.samples", memory=8.0 * 3 * k * (m + d), work=4.0 * k * m * d,
+                what=f"{k:,} Monte Carlo samples through a network of width {m:,}")
+    if isinstance(params.get("grid"), int):
+        k = params["grid"]
+        require("params.grid", memory=8.0 * 6 * k * m, work=40.0 * k * m,
+                what=f"a grid of {k:,} points through a network of width {m:,}")
+
+
 def steps(field: str, steps: int, n: int, m: int, d: int = 1, *, record_every: int = 0, what: str) -> None:
     """Refuse an iterative method (GD) of ``steps`` steps, each one evaluation plus the interpreter's
     overhead of a step, and a λ_max (``PASSES`` evaluations) every ``record_every`` steps."""

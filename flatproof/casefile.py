@@ -284,18 +284,6 @@ def explicit_budget(fam: ModelFamily, data: Any, net: Any, explicit_data: bool, 
                    + (f" ({claim.id}, {mode} mode)" if cost is not None and claim is not None else ""), cost=cost)
 
 
-def _params_budget(params: dict, m: int, d: int) -> None:
-    """Claim parameters that are sizes: Monte Carlo ``samples`` and the check ``grid``."""
-    if isinstance(params.get("samples"), int):
-        k = params["samples"]
-        budget.require("params.samples", memory=8.0 * 3 * k * (m + d), work=4.0 * k * m * d,
-                       what=f"{k:,} Monte Carlo samples through a network of width {m:,}")
-    if isinstance(params.get("grid"), int):
-        k = params["grid"]
-        budget.require("params.grid", memory=8.0 * 6 * k * m, work=40.0 * k * m,
-                       what=f"a grid of {k:,} points through a network of width {m:,}")
-
-
 def build_instance(spec: CaseSpec) -> Instance:
     """The instance a parsed case describes: the sample from its source, the network from its construction."""
     fam = family(spec.model.kind)
@@ -311,7 +299,7 @@ def build_instance(spec: CaseSpec) -> Instance:
     built = get_construction(spec.model.construction, fam.kind).build(ctx, spec.model.values)
     fam.check_shapes(built.net, sample.data)
     explicit_budget(fam, sample.data, built.net, spec.data.source == "explicit", spec.claim, spec.mode)
-    _params_budget(spec.params, built.net.m, fam.dimension(sample.data))
+    budget.claim_params(spec.params, built.net.m, fam.dimension(sample.data))
     prov = {"data": sample.provenance, "construction": spec.model.construction, **spec.model.file,
             **built.provenance}
     return Instance(fam.kind, sample.data, built.net, loss, spec.loss.weight_decay, sample.task, built.base_net,

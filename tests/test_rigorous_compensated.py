@@ -10,9 +10,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flatproof.arith.compensated import INTERVAL_COMPENSATED, compensated_cumsum
 from flatproof.arith.contexts import INTERVAL
 from flatproof.arith.intervals import Iv
-from flatproof.measures.rigorous import INTERVAL_COMPENSATED, compensated_cumsum
 from tests._instances import seeds
 
 

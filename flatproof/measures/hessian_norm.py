@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from ..arith.compensated import INTERVAL_COMPENSATED
 from ..arith.contexts import FLOAT, Context
 from ..arith.intervals import _quiet
 from ..vocab import Mode
-from .rigorous import INTERVAL_COMPENSATED, UnivariateIntervals
+from .rigorous import UnivariateIntervals
 
 __all__ = ["HessianNorm", "U5Inputs", "hessian_norm", "u5_inputs", "univariate_bounds"]
 
