@@ -108,7 +108,14 @@ def _abandon(pool: Any) -> None:
             proc.terminate()
     for proc in procs:
         with contextlib.suppress(Exception):
-            proc.join(5)
+            proc.join(2)
+    # a worker forked a moment ago may not have run _init_worker yet and still carry the parent's Python SIGTERM
+    # handler, which catches the terminate: SIGKILL cannot be caught
+    for proc in procs:
+        with contextlib.suppress(Exception):
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
 
 
 def _map_dask(fn: Callable[[Any], Any], tasks: list, address: str, stop: Callable[[Any], bool] | None,
