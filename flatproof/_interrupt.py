@@ -5,7 +5,8 @@
 ``finally`` blocks remove temporary files and folders, and ``main`` prints one line. If the main
 thread is stuck in compiled code (an LP solver, a long BLAS call) and does not run the handler
 within :data:`GRACE` seconds, a watchdog thread woken by the signal's wakeup file descriptor prints
-the line and ends the process with the same status.
+the line and ends the process with the same status; when the handler did run, the main thread is
+cleaning up and gets :data:`CLEANUP_GRACE` seconds more first.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from types import FrameType
 from typing import NoReturn
 
 GRACE = 3.0
+#: once the main thread has run the handler it is cleaning up (finally blocks, stopping a worker pool): the
+#: watchdog gives it this much longer before it ends the process itself
+CLEANUP_GRACE = 30.0
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 
@@ -27,7 +31,7 @@ class Terminated(BaseException):
 
 
 _lock = threading.Lock()
-_state = {"reported": False, "installed": False, "running": False}
+_state = {"reported": False, "installed": False, "running": False, "handled": False}
 
 
 def report(signum: int) -> int:
@@ -84,6 +88,7 @@ def exit_after(signum: int) -> NoReturn:
 def _handler(signum: int, frame: FrameType | None) -> None:
     if not _state["running"]:      # still importing: nothing to clean up, and no traceback to show
         os._exit(report(signum))
+    _state["handled"] = True        # the main thread is not stuck: it unwinds and cleans up from here
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Terminated
@@ -98,6 +103,10 @@ def _watch(fd: int) -> None:
         if not data:
             return
         time.sleep(GRACE)
+        if _state["handled"]:
+            # the handler ran, so the main thread is unwinding: ending the process now would skip the removal of
+            # temporary folders while, e.g., a worker pool is still being stopped (seen under load)
+            time.sleep(CLEANUP_GRACE)
         # still alive: the main thread did not run the handler (stuck in compiled code), or something
         # swallowed the exception, or clean-up hangs
         os._exit(report(data[-1]))
