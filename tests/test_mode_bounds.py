@@ -62,6 +62,51 @@ def test_tv_bound_terms_give_a_right_side_below_the_dense_lambda_max(setting, mo
     assert t.eps_f_bounds.interval[0] >= 0.0
 
 
+def _u4_terms(inst, mode):
+    from flatproof.measures import rigorous
+    from flatproof.measures.mode_bounds import tv_bound_terms
+    orc = inst.oracle()
+    d = inst.loss.d2(orc.forward(), inst.data.y)
+    balls = rigorous.univariate_balls(inst.problem, inst.net) if mode == Mode.RIGOROUS else None
+    return d, balls, tv_bound_terms(inst.data.x, inst.net, d, orc.epsilon_F(), inst.weight_decay, 2.0, True, mode,
+                                    balls)
+
+
+@pytest.mark.parametrize("mode", [Mode.FLOAT, Mode.RIGOROUS])
+def test_eta_cap_bounds_follow_flatness_and_bound_the_weighted_tv(setting, mode):
+    """θ η-flat (λ_max ≤ 2/η, by the dense eigenvalue) ⇒ the weighted TV is below the cap; not η-flat ⇒ no cap."""
+    from flatproof.measures.mode_bounds import eta_cap_bounds
+    inst, res, dense = setting
+    d, balls, t = _u4_terms(inst, mode)
+    lam = lambda_max_bounds(inst.problem, inst.net, res, mode, balls=balls)
+    flat = eta_cap_bounds(lam, 1.9 / dense, 2.0, t, mode, balls)           # 2/η = 1.05 λ_max
+    assert flat.flat and flat.cap is not None and flat.cap.certified == (mode == Mode.RIGOROUS)
+    by_hand = ((dense / 0.95 + t.eps_f_bounds.value) / float(np.mean(d)) - 1.0) / 2.0
+    assert flat.cap.interval[0] <= by_hand * (1 + 1e-9) and by_hand * (1 - 1e-9) <= flat.cap.interval[1]
+    assert t.wtv_bounds.interval[1] <= flat.cap.interval[0]                  # the corollary holds here
+    sharp = eta_cap_bounds(lam, 4.0 / dense, 2.0, t, mode, balls)           # 2/η = λ_max / 2
+    assert not sharp.flat and sharp.cap is None
+    assert eta_cap_bounds(lam, 1.9 / dense, 0.0, t, mode, balls).cap is None   # factor 0: no cap stated
+
+
+@pytest.mark.parametrize("mode", [Mode.FLOAT, Mode.RIGOROUS])
+def test_threshold_terms_count_the_uncertain_points_and_stay_below_the_dense_lambda_max(setting, mode):
+    from flatproof.measures.mode_bounds import threshold_terms
+    inst, _, dense = setting
+    d, balls, t = _u4_terms(inst, mode)
+    delta = float(np.median(d))                                             # about half the points are uncertain
+    h = threshold_terms(inst.data.x, inst.net, d, delta, t.eps_f_bounds.value, inst.weight_decay, 2.0, True, mode,
+                        balls)
+    count = int(np.sum(d >= delta))
+    assert h.undecided == 0 and h.count == count and 0 < count < d.size
+    assert h.gamma == pytest.approx(delta * count / d.size, rel=1e-15)
+    assert h.rhs is not None and h.rhs.certified == (mode == Mode.RIGOROUS)
+    assert h.rhs.interval[1] <= dense * (1 + 1e-12)                         # U.4's threshold form is below λ_max
+    none = threshold_terms(inst.data.x, inst.net, d, float(d.max()) * 2, t.eps_f_bounds.value,
+                           inst.weight_decay, 2.0, True, mode, balls)
+    assert none.count == 0 and none.rhs is None
+
+
 @pytest.mark.parametrize("mode", [Mode.FLOAT, Mode.RIGOROUS])
 def test_norm_bound_terms_by_hand(mode):
     # f(x) = (3x + 4)_+ (v = 1, w = 3, b = −4): P = 1·√(9 + 16) = 5, ‖θ‖² = 1 + 9 + 16 = 26,

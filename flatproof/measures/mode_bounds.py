@@ -8,6 +8,8 @@ obtained, so float and rigorous mode cannot drift apart in what they compute or 
   rigorous mode.
 - :func:`tv_bound_terms`: the right side of U.4's bound, the weighted TV and ε_F (float64 with a rounding
   estimate, or ball arithmetic), and whether the weighted TV vanishes by counting.
+- :func:`eta_cap_bounds`, :func:`threshold_terms`: U.4's two corollaries (the cap on the weighted TV of an
+  η-flat θ, and the bound with μ uniform on the uncertain points d_j ≥ δ) in the same two arithmetics.
 - :func:`norm_bound_terms`: the path norm, ‖θ‖², sup|f − β| and J(θ) − log 2 of U.4's norm bound (float64 with
   a rounding allowance valid for subnormals, or balls).
 - :func:`relu_sample_terms`: F = tr ∇²L, F_sym and M.3's ReLU sample bound (float64 with a rounding estimate, or
@@ -32,8 +34,10 @@ from .rigorous_homogeneous import HomogeneousIntervals
 from .spectral import EPS, EigResult
 from .weighted_tv import CurvatureWeight, tv_bound_rhs, tv_vanishes, weighted_tv
 
-__all__ = ["ROUNDING", "SUBNORMAL_ULP", "Bounds", "TVBoundTerms", "eig_interval", "lambda_max_bounds",
-           "NormBoundTerms", "ReluSampleTerms", "norm_bound_terms", "relu_sample_terms", "quotient_bounds", "rounding", "tv_bound_terms", "underflow_floor"]
+__all__ = ["ROUNDING", "SUBNORMAL_ULP", "Bounds", "EtaCap", "NormBoundTerms", "ReluSampleTerms", "TVBoundTerms",
+           "ThresholdTerms", "eig_interval", "eta_cap_bounds", "lambda_max_bounds", "norm_bound_terms",
+           "quotient_bounds", "relu_sample_terms", "rounding", "threshold_terms", "tv_bound_terms",
+           "underflow_floor"]
 
 #: relative rounding error assumed for a float quantity built from O(n p) operations (float mode only)
 ROUNDING = 1024 * EPS
@@ -146,6 +150,79 @@ def tv_bound_terms(x: np.ndarray, net: Any, d: np.ndarray, eps_f: float, weight_
                         Bounds(wtv, (wtv - rounding(wtv), wtv + rounding(wtv)), Basis.ESTIMATED, how),
                         Bounds(eps_f, (0.0, eps_f), Basis.ESTIMATED, "ε_F ≥ 0 in float64 (a square root)"),
                         weight.vanishes_on(net, sided=sided))
+
+
+@dataclass(frozen=True)
+class EtaCap:
+    """U.4's corollary for η-flat θ in one mode: 2/η, whether λ_max's interval lies below it (``flat``), and the
+    cap ((2/η + ε_F)/D̄ − 1)/factor on the weighted TV (None when θ is not η-flat, factor = 0 or, in float mode,
+    D̄ underflowed to 0)."""
+
+    two_eta: Bounds
+    flat: bool
+    cap: Bounds | None
+
+
+def eta_cap_bounds(lam: Bounds, eta: float, factor: float, terms: TVBoundTerms, mode: str,
+                   balls: Any = None) -> EtaCap:
+    """The η-flat corollary of U.4 from λ_max's :class:`Bounds` ``lam`` and the main bound's ``terms``: float
+    mode, float64 with :func:`rounding`; rigorous mode, 2/η rounded outward and the cap in ball arithmetic
+    from ``balls`` (the same :func:`~flatproof.measures.rigorous.univariate_balls` as ``terms``)."""
+    two_eta = quotient_bounds(2.0, eta, mode)
+    flat = lam.interval[1] <= two_eta.interval[0]
+    if not flat or factor <= 0:
+        return EtaCap(two_eta, flat, None)
+    if mode == Mode.RIGOROUS:
+        arb = rigorous.arb
+        cap_b = ((arb(2) / arb(eta) + balls.eps_f) / balls.d_mean - 1) / arb(factor)
+        return EtaCap(two_eta, flat, _ball(cap_b, "2/η, ε_F and D̄ in ball arithmetic"))
+    if terms.d_mean <= 0:
+        return EtaCap(two_eta, flat, None)
+    cap = ((2.0 / eta + terms.eps_f_bounds.value) / terms.d_mean - 1.0) / factor
+    return EtaCap(two_eta, flat, Bounds(cap, (cap - rounding(cap), cap + rounding(cap)), Basis.ESTIMATED,
+                                        "float64 with a rounding estimate; η-flatness by Lanczos"))
+
+
+@dataclass(frozen=True)
+class ThresholdTerms:
+    """U.4's bound with μ uniform on the uncertain points A_δ = {j : d_j ≥ δ} in one mode: ``undecided`` points
+    whose d_j = δ is not decided (rigorous mode's balls; the bound is then not formed), |A_δ| (``count``),
+    Γ(δ) = δ|A_δ|/n, the restricted weighted TV and the right side Γ(δ)(1 + factor · TV_h) − ε_F + λ (None when
+    A_δ is empty or undecided)."""
+
+    undecided: int
+    count: int
+    gamma: float
+    tv_h: Bounds | None
+    rhs: Bounds | None
+
+
+def threshold_terms(x: np.ndarray, net: Any, d: np.ndarray, delta: float, eps_f: float, weight_decay: float,
+                    factor: float, sided: bool, mode: str, balls: Any = None) -> ThresholdTerms:
+    """The threshold form of U.4 at ``net`` on the points ``x`` with curvatures ``d`` (float64) and ε_F = ``eps_f``:
+    float mode, A_δ from the float d_j and float64 with :func:`rounding`; rigorous mode, A_δ decided on the balls
+    of d_j (a point whose ball contains δ is undecided) and Γ, TV_h and the right side in ball arithmetic."""
+    if mode == Mode.RIGOROUS:
+        arb, how = rigorous.arb, "Γ(δ), the restricted TV and ε_F in ball arithmetic"
+        sure = [bool(dj >= arb(delta)) for dj in balls.d]
+        undecided = sum(not s and not bool(dj < arb(delta)) for s, dj in zip(sure, balls.d, strict=True))
+        count = sum(sure)
+        if undecided or not count:
+            return ThresholdTerms(undecided, count, math.nan, None, None)
+        gamma_b = arb(delta) * count / d.size
+        tv_b = balls.weighted_tv(x, net, sided=sided, weights=[arb(int(s)) for s in sure])
+        rhs_b = gamma_b * (1 + arb(factor) * tv_b) - balls.eps_f + arb(weight_decay)
+        return ThresholdTerms(0, count, float(gamma_b.mid()), _ball(tv_b, how), _ball(rhs_b, how))
+    A = d >= delta
+    count = int(A.sum())
+    if not count:
+        return ThresholdTerms(0, 0, math.nan, None, None)
+    gamma = delta * count / d.size
+    tv_h = weighted_tv(net, CurvatureWeight.from_data(x[A], np.ones(count)), sided=sided)
+    rhs = gamma * (1 + factor * tv_h) - eps_f + weight_decay
+    err, how = rounding(gamma * (1 + factor * tv_h), eps_f), "float64 with a rounding estimate"
+    return ThresholdTerms(0, count, gamma, Bounds(tv_h, (tv_h, tv_h), Basis.ESTIMATED, how),
+                          Bounds(rhs, (rhs - err, rhs + err), Basis.ESTIMATED, how))
 
 
 def _ball(b: Any, how: str) -> Bounds:

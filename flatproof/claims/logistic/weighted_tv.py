@@ -58,10 +58,16 @@ import numpy as np
 
 from ..._errors import KinkError
 from ...measures import rigorous
-from ...measures.mode_bounds import Bounds, lambda_max_bounds, tv_bound_terms
-from ...measures.weighted_tv import CurvatureWeight, weighted_tv
+from ...measures.mode_bounds import (
+    Bounds,
+    TVBoundTerms,
+    eta_cap_bounds,
+    lambda_max_bounds,
+    threshold_terms,
+    tv_bound_terms,
+)
 from ...vocab import Basis, Mode, ModelKind, Tag
-from .._common import eig_certificate, oracle_if_off_kinks, rounding, top_eigen
+from .._common import eig_certificate, oracle_if_off_kinks, top_eigen
 from .._core import Claim, Comparison, Context, Evaluation, Instance, Param, compare, register
 
 
@@ -129,51 +135,8 @@ class WeightedTV(Claim):
         else:
             ev.comparisons.append(compare(name, value, ">=", t.rhs_bounds.value, value_interval=lam.interval,
                                           bound_interval=t.rhs_bounds.interval, **_basis(t.rhs_bounds, LANCZOS)))
-        if balls is not None:
-            self._rigorous(inst, ctx, ev, balls, value, lam.interval, t.wtv_bounds, d)
-        else:
-            self._corollaries(inst, ctx, ev, lam, d, t.d_mean, t.wtv, eps_f, factor, sided)
+        self._corollaries(inst, ctx, ev, value, lam, t, balls, d)
         return ev
-
-    def _rigorous(self, inst: Instance, ctx: Context, ev: Evaluation, balls: Any, value: float,
-                  lam: tuple[float, float], wtv: Bounds, d: np.ndarray) -> None:
-        """The corollaries of float mode (η-flat cap, threshold form) with every quantity enclosed in ball
-        arithmetic; the table prints the midpoints of these enclosures."""
-        arb = rigorous.arb
-
-        def mid(ball: Any) -> float:
-            return float(ball.mid())
-        factor, sided, eta, delta = (ctx.params[k] for k in ("factor", "sided", "eta", "delta"))
-        x, lam_b = inst.data.x, arb(inst.weight_decay)
-        if eta > 0:
-            two_eta = arb(2) / arb(eta)
-            flat = lam[1] <= rigorous.down(two_eta)
-            ev.notes.append(f"corollary: θ is {'certifiably η-flat' if flat else 'not certifiably η-flat'} "
-                            f"(λ_max ≤ {lam[1]:.6g}, 2/η = {mid(two_eta):.6g})")
-            if flat and factor > 0:
-                cap_b = ((two_eta + balls.eps_f) / balls.d_mean - 1) / arb(factor)
-                ev.comparisons.append(compare(self.COROLLARY, wtv.value, "<=", mid(cap_b),
-                                              value_interval=wtv.interval,
-                                              bound_interval=rigorous.interval(cap_b), certified=True))
-                ev.certificate["tv_cap_eta_flat_certified"] = list(rigorous.interval(cap_b))
-        if delta > 0:
-            sure = [bool(dj >= arb(delta)) for dj in balls.d]
-            unsure = [not s and not bool(dj < arb(delta)) for s, dj in zip(sure, balls.d, strict=True)]
-            if any(unsure):
-                ev.notes.append(f"threshold form: {sum(unsure)} point(s) with d_j = δ undecided in ball arithmetic")
-                ev.comparisons.append(compare(self.THRESHOLD, value, ">=", float("nan"), value_interval=lam,
-                                              bound_interval=(-math.inf, math.inf), certified=True))
-            elif any(sure):
-                count = sum(sure)
-                gamma_b = arb(delta) * count / d.size
-                tv_h = balls.weighted_tv(x, inst.net, sided=sided, weights=[arb(int(s)) for s in sure])
-                rhs_h = gamma_b * (1 + arb(factor) * tv_h) - balls.eps_f + lam_b
-                ev.comparisons.append(compare(self.THRESHOLD, value, ">=", mid(rhs_h), value_interval=lam,
-                                              bound_interval=rigorous.interval(rhs_h), certified=True))
-                ev.certificate.update({"Gamma_delta": mid(gamma_b), "uncertain_points": count,
-                                       "tv_h_delta_certified": list(rigorous.interval(tv_h))})
-            else:
-                ev.notes.append(f"no data point has d_j ≥ δ = {delta:g}: the threshold form says nothing")
 
     BETA_ROUTE = ("right side − ∂²L/∂β² = −ε_F ≤ 0, so λ_max ≥ ∂²L/∂β² ≥ right side "
                   "(Σ|v_i w_i| g(t_i) = 0: no data point on a neuron's weighting side)")
@@ -187,30 +150,33 @@ class WeightedTV(Claim):
     COROLLARY = "η-flat ⇒ Σ|v_i w_i| g(t_i) ≤ ((2/η + ε_F)/D̄ − 1)/2"
     THRESHOLD = "λ_max ≥ Γ(δ)(1 + 2 Σ|v_i w_i| h_δ(t_i)) − ε_F (μ uniform on d_j ≥ δ)"
 
-    def _corollaries(self, inst: Instance, ctx: Context, ev: Evaluation, lam: Bounds, d: np.ndarray,
-                     d_mean: float, wtv: float, eps_f: float, factor: float, sided: bool) -> None:
-        eta, delta = ctx.params["eta"], ctx.params["delta"]
+    def _corollaries(self, inst: Instance, ctx: Context, ev: Evaluation, value: float, lam: Bounds,
+                     t: TVBoundTerms, balls: Any, d: np.ndarray) -> None:
+        """U.4's corollaries (η-flat cap, threshold form), each computed once by :mod:`~flatproof.measures.
+        mode_bounds` in the mode's arithmetic (float64 with a rounding estimate, or balls)."""
+        factor, sided, eta, delta = (ctx.params[k] for k in ("factor", "sided", "eta", "delta"))
+        sure = "_certified" if ctx.mode == Mode.RIGOROUS else ""
         if eta > 0:
-            lam_hi = lam.interval[1]
-            flat = lam_hi <= 2.0 / eta
-            ev.notes.append(f"corollary: θ is {'η-flat' if flat else 'not certifiably η-flat'} (λ_max ≤ {lam_hi:.6g}, "
-                            f"2/η = {2.0 / eta:.6g})")
-            if flat and d_mean > 0 and factor > 0:
-                cap = ((2.0 / eta + eps_f) / d_mean - 1.0) / factor
-                ev.comparisons.append(compare(self.COROLLARY, wtv, "<=", cap, value_error=rounding(wtv),
-                                              bound_error=rounding(cap), basis=Basis.ESTIMATED,
-                                              basis_note="float64 with a rounding estimate; η-flatness by Lanczos"))
-                ev.certificate["tv_cap_eta_flat"] = cap
+            e = eta_cap_bounds(lam, eta, factor, t, ctx.mode, balls)
+            state = ("certifiably η-flat" if lam.certified else "η-flat") if e.flat else "not certifiably η-flat"
+            ev.notes.append(f"corollary: θ is {state} (λ_max ≤ {lam.interval[1]:.6g}, 2/η = {e.two_eta.value:.6g})")
+            if e.cap is not None:
+                ev.comparisons.append(compare(self.COROLLARY, t.wtv_bounds.value, "<=", e.cap.value,
+                                              value_interval=t.wtv_bounds.interval, bound_interval=e.cap.interval,
+                                              **_basis(e.cap, e.cap.how)))
+                ev.certificate["tv_cap_eta_flat" + sure] = list(e.cap.interval) if sure else e.cap.value
         if delta > 0:
-            A = d >= delta
-            if A.any():
-                gamma = delta * A.sum() / d.size
-                h = CurvatureWeight.from_data(inst.data.x[A], np.ones(int(A.sum())))
-                tv_h = weighted_tv(inst.net, h, sided=sided)
-                rhs_h = gamma * (1 + factor * tv_h) - eps_f + inst.weight_decay
-                ev.comparisons.append(compare(self.THRESHOLD, lam.value, ">=", rhs_h, value_interval=lam.interval,
-                                              bound_error=rounding(gamma * (1 + factor * tv_h), eps_f),
-                                              basis=Basis.ESTIMATED, basis_note=LANCZOS))
-                ev.certificate.update({"Gamma_delta": gamma, "uncertain_points": int(A.sum()), "tv_h_delta": tv_h})
+            h = threshold_terms(inst.data.x, inst.net, d, delta, t.eps_f_bounds.value, inst.weight_decay, factor,
+                                sided, ctx.mode, balls)
+            if h.undecided:
+                ev.notes.append(f"threshold form: {h.undecided} point(s) with d_j = δ undecided in ball arithmetic")
+                ev.comparisons.append(compare(self.THRESHOLD, value, ">=", float("nan"), value_interval=lam.interval,
+                                              bound_interval=(-math.inf, math.inf), certified=True))
+            elif h.rhs is not None and h.tv_h is not None:
+                ev.comparisons.append(compare(self.THRESHOLD, value, ">=", h.rhs.value, value_interval=lam.interval,
+                                              bound_interval=h.rhs.interval,
+                                              **_basis(h.rhs, LANCZOS)))
+                ev.certificate.update({"Gamma_delta": h.gamma, "uncertain_points": h.count,
+                                       "tv_h_delta" + sure: list(h.tv_h.interval) if sure else h.tv_h.value})
             else:
                 ev.notes.append(f"no data point has d_j ≥ δ = {delta:g}: the threshold form says nothing")
