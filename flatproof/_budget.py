@@ -249,7 +249,7 @@ def steps(field: str, steps: int, n: int, m: int, d: int = 1, *, record_every: i
 class Meter:
     """Counts work against a bound; ``charge`` raises :class:`WorkBoundReached` past it."""
 
-    def __init__(self, bound: float, what: str):
+    def __init__(self, bound: float, what: str) -> None:
         self.bound, self.what, self.used = float(bound), what, 0.0
 
     def charge(self, units: float = 1.0) -> None:

@@ -15,7 +15,7 @@ class FlatproofError(Exception):
 class InputError(FlatproofError, ValueError):
     """Bad input: names where (file and field) and why, on one line."""
 
-    def __init__(self, reason: str, *, field: str | None = None, file: str | None = None):
+    def __init__(self, reason: str, *, field: str | None = None, file: str | None = None) -> None:
         self.reason = " ".join(str(reason).split())
         self.field = field
         self.file = file
@@ -44,7 +44,7 @@ class KinkError(FlatproofError):
     either move off the kink or ask explicitly for the ReLU'(0) = 0 convention.
     """
 
-    def __init__(self, count: int, what: str):
+    def __init__(self, count: int, what: str) -> None:
         self.count = count
         super().__init__(
             f"{count} (data point, neuron) pre-activation(s) lie within the kink tolerance of 0: "

@@ -70,7 +70,7 @@ class CurvatureOracle(ABC):
     #: dense Hessians are formed only up to this many parameters
     dense_limit: int = 4000
 
-    def __init__(self, weight_decay: float, at_kink: str):
+    def __init__(self, weight_decay: float, at_kink: str) -> None:
         if at_kink not in ("raise", "convention"):
             raise InputError(f"at_kink must be 'raise' or 'convention', got {at_kink!r}", field="at_kink")
         self.weight_decay = float(weight_decay)

@@ -21,13 +21,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._budget import quadrature_meter
 from .._validate import integer
 from ..arith.contexts import down, up
-from ..model.data import LOGIT_SAMPLES, x_domain
+from ..model.data import LOGIT_SAMPLES, LogisticTask, MultiIndexTask, UnivariateData, x_domain
 from ..vocab import Mode
 from .certified_integral import (
     PiecewiseAffine,
@@ -37,6 +38,10 @@ from .certified_integral import (
     network_sign_pieces,
     piecewise_affine,
 )
+
+if TYPE_CHECKING:
+    from ..model.homogeneous import HomogeneousNet
+    from ..model.univariate import UnivariateNet
 
 # Gauss–Kronrod 7-15 (QUADPACK's qk15): Kronrod nodes on [0, 1] (the odd-indexed ones are the Gauss nodes),
 # their Kronrod weights and the 7-point Gauss weights
@@ -112,7 +117,7 @@ def integrate_pieces(fn: Callable[[np.ndarray], np.ndarray], edges: Sequence[flo
     return Integrals(total[0], total[1] + ROUNDING * total[2], pieces, evaluations)
 
 
-def _window_and_cut(task) -> tuple[float, float, float]:
+def _window_and_cut(task: LogisticTask) -> tuple[float, float, float]:
     """(lo, hi, mass outside [lo, hi]): the support, or the task's window where the support is unbounded."""
     lo, hi = task.law.support
     if np.isfinite(lo) and np.isfinite(hi):
@@ -121,7 +126,7 @@ def _window_and_cut(task) -> tuple[float, float, float]:
     return wlo, whi, float(task.law.cdf(wlo) + (1.0 - task.law.cdf(whi)))
 
 
-def expect_on_pieces(task, fn: Callable[[np.ndarray], np.ndarray], breaks: Sequence[float] | np.ndarray,
+def expect_on_pieces(task: LogisticTask, fn: Callable[[np.ndarray], np.ndarray], breaks: Sequence[float] | np.ndarray,
                      what: str = "population integral") -> tuple[np.ndarray, np.ndarray]:
     """(E[fn_k(X)], estimated errors) for k integrands ``fn(x) -> (k, len(x))`` under the task's law, by
     :func:`integrate_pieces` split at ``breaks``. Beyond the window of an unbounded support the mass cut off
@@ -153,7 +158,7 @@ class NetworkPieces:
         return self.signs[np.searchsorted(self.zeros, x, side="right")]
 
 
-def network_pieces(net, task) -> NetworkPieces:
+def network_pieces(net: UnivariateNet, task: LogisticTask) -> NetworkPieces:
     """:class:`NetworkPieces` of f on the window of the task's law, from f's exact pieces (O(m log m))."""
     lo, hi, _ = _window_and_cut(task)
     exact = _integer_pieces(net, lo, hi)
@@ -183,7 +188,7 @@ def graded(points: np.ndarray, fixed: np.ndarray, h: float) -> np.ndarray:
                            (t[:, None] + steps[None, :])[steps[None, :] < right[:, None]]])
 
 
-def logit_breaks(task, lo: float, hi: float, fixed: np.ndarray, samples: int = LOGIT_SAMPLES) -> np.ndarray:
+def logit_breaks(task: LogisticTask, lo: float, hi: float, fixed: np.ndarray, samples: int = LOGIT_SAMPLES) -> np.ndarray:
     """The zeros and turns of the target logit on [lo, hi] that sampling on ``samples`` points finds
     (:meth:`~flatproof.model.data.LogisticTask.logit_breakpoints`), with a mesh :func:`graded` towards each at
     the sampling's spacing (the other breakpoints ``fixed`` and the ends bound its reach)."""
@@ -192,7 +197,7 @@ def logit_breaks(task, lo: float, hi: float, fixed: np.ndarray, samples: int = L
     return np.concatenate([t, graded(t, np.concatenate([np.asarray(fixed, dtype=float), [lo, hi]]), h)])
 
 
-def breakpoints(net, task, pieces: NetworkPieces | None = None) -> np.ndarray:
+def breakpoints(net: UnivariateNet, task: LogisticTask, pieces: NetworkPieces | None = None) -> np.ndarray:
     """Where the population integrands are not smooth or change fastest: the knots of f, the zeros of f (both
     from f's exact pieces) and the zeros and turns of the target logit that sampling finds, graded towards
     (:func:`logit_breaks`; float mode; rigorous mode isolates them all,
@@ -203,18 +208,18 @@ def breakpoints(net, task, pieces: NetworkPieces | None = None) -> np.ndarray:
     return np.concatenate([fixed, logit_breaks(task, lo, hi, fixed)])
 
 
-def classification_error(net, task) -> float:
+def classification_error(net: UnivariateNet, task: LogisticTask) -> float:
     """Population 0-1 error of sign f under the task's law (:func:`classification_error_with_error`)."""
     return classification_error_with_error(net, task)[0]
 
 
-def classification_error_with_error(net, task) -> tuple[float, float]:
+def classification_error_with_error(net: UnivariateNet, task: LogisticTask) -> tuple[float, float]:
     """(population 0-1 error of sign f, estimated error): :func:`population_errors` without the Bayes error."""
     err, e_err, _, _ = _errors(net, task, bayes=False)
     return err, e_err
 
 
-def population_errors(net, task) -> tuple[float, float, float, float]:
+def population_errors(net: UnivariateNet, task: LogisticTask) -> tuple[float, float, float, float]:
     """(population 0-1 error of sign f, its estimated error, Bayes error E[min(η, 1 − η)], its estimated error)
     in one pass of :func:`expect_on_pieces`, cut at the zeros of f (its sign is taken from its exact pieces, so f
     is never evaluated) and at the zeros and turns of the logit that sampling finds."""
@@ -236,7 +241,7 @@ class PopulationExcess:
     note: str
 
 
-def population_excess(net, task, mode: Mode | str = Mode.FLOAT) -> PopulationExcess:
+def population_excess(net: UnivariateNet, task: LogisticTask, mode: Mode | str = Mode.FLOAT) -> PopulationExcess:
     """:class:`PopulationExcess` of sign f under the task's law (U.5). Float mode: :func:`population_errors`
     (one vectorised Gauss–Kronrod pass for both errors; the interval is the sum of their estimated errors).
     Rigorous mode: :func:`~flatproof.measures.certified_integral.certified_population`, which raises
@@ -262,7 +267,7 @@ def population_excess(net, task, mode: Mode | str = Mode.FLOAT) -> PopulationExc
                             "its error estimate (an estimate, not a bound)")
 
 
-def _errors(net, task, bayes: bool) -> tuple[float, float, float, float]:
+def _errors(net: UnivariateNet, task: LogisticTask, bayes: bool) -> tuple[float, float, float, float]:
     pieces = network_pieces(net, task)
     lo, hi = x_domain(task)
 
@@ -279,7 +284,7 @@ def _errors(net, task, bayes: bool) -> tuple[float, float, float, float]:
     return float(val[0]), float(e[0]), float(val[1]), float(e[1])
 
 
-def training_error(net, data) -> float:
+def training_error(net: UnivariateNet, data: UnivariateData) -> float:
     """Fraction of training points with y_j f(x_j) ≤ 0."""
     return float(np.mean(data.y * net(data.x) <= 0))
 
@@ -291,7 +296,7 @@ class MonteCarlo:
     samples: int
 
 
-def excess_mse(net, task, samples: int = 20000, seed: int = 0) -> MonteCarlo:
+def excess_mse(net: HomogeneousNet, task: MultiIndexTask, samples: int = 20000, seed: int = 0) -> MonteCarlo:
     """E[(f(X) − f*(X))²] for X ~ N(0, I_d) by Monte Carlo (the population risk is this plus σ²)."""
     samples = integer(samples, "samples", minimum=2)
     X = np.random.default_rng(seed).standard_normal((samples, task.d))
@@ -316,13 +321,13 @@ class RegionRisk:
     excess_logistic_error: float = math.nan   # QUADPACK's error estimates, propagated through the ratio
 
 
-def region_risk(net, task, region: tuple[float, float] | None, inside: bool = True) -> RegionRisk:
+def region_risk(net: UnivariateNet, task: LogisticTask, region: tuple[float, float] | None, inside: bool = True) -> RegionRisk:
     """Conditional population quantities on R = [lo, hi] (``inside``) or on its complement
     (:func:`region_risks`). ``region=None`` means the whole line."""
     return region_risks(net, task, region)[0 if inside else 1]
 
 
-def region_risks(net, task, region: tuple[float, float] | None) -> tuple[RegionRisk, RegionRisk]:
+def region_risks(net: UnivariateNet, task: LogisticTask, region: tuple[float, float] | None) -> tuple[RegionRisk, RegionRisk]:
     """(:class:`RegionRisk` on R = [lo, hi], on its complement) in one pass of :func:`expect_on_pieces` (mass,
     error, Bayes error and excess logistic risk on both sides: eight integrands on the same pieces) with
     :func:`breakpoints` and the ends of R as breakpoints. ``region=None`` means the whole line (the complement
@@ -362,7 +367,7 @@ class RegionExcess:
     certificate: dict[str, object]
 
 
-def region_excess(net, task, delta: float, lo: float, hi: float, inside: RegionRisk,
+def region_excess(net: UnivariateNet, task: LogisticTask, delta: float, lo: float, hi: float, inside: RegionRisk,
                   mode: Mode | str = Mode.FLOAT) -> RegionExcess:
     """:class:`RegionExcess` of the network's R_δ on [lo, hi] (U.3–U.4). Float mode: ``inside``, the
     :class:`RegionRisk` on R_δ (:func:`region_risks`). Rigorous mode:
@@ -379,7 +384,7 @@ def region_excess(net, task, delta: float, lo: float, hi: float, inside: RegionR
     return RegionExcess(v, (v - e, v + e), False, {})
 
 
-def logistic_risk_with_error(net, task) -> tuple[float, float]:
+def logistic_risk_with_error(net: UnivariateNet, task: LogisticTask) -> tuple[float, float]:
     """(population logistic risk E[ℓ(Y f(X))] = E[η ℓ(f) + (1 − η) ℓ(−f)], estimated error), on the pieces of
     :func:`breakpoints` (stable ℓ: no overflow for large |f|). A float estimate."""
     from ..model.losses import logistic

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from flint import arb, arb_mat
@@ -29,6 +30,10 @@ from ..arith.contexts import BALL, FLOAT, Context, down, up
 from ..arith.contexts import ball_sigmoid as sigmoid
 from ..arith.intervals import Iv, _quiet, _up
 from .univariate_formulas import UnivariateFormulas
+
+if TYPE_CHECKING:
+    from ..model.univariate import UnivariateNet
+    from .univariate_hessian import UnivariateProblem
 
 __all__ = ["DENSE_LIMIT", "SIZE_LIMIT", "Enclosure", "UnivariateBalls", "UnivariateIntervals", "arb", "certified_eigenvalues",
            "down", "interval", "sigmoid", "univariate_balls", "univariate_lambda_max", "univariate_spectrum", "up"]
@@ -131,7 +136,8 @@ class UnivariateBalls:
             best = best.max((a * a + c * c).nonnegative_part().sqrt())
         return best
 
-    def weighted_tv(self, x, net, *, sided: bool = True, weights: list | None = None) -> arb:
+    def weighted_tv(self, x: np.ndarray, net: UnivariateNet, *, sided: bool = True,
+                    weights: list | None = None) -> arb:
         """Σ_i |v_i w_i| g_μ(t_i) (U.4) with μ ∝ d_j (or ∝ ``weights``): sided, or g_μ = min(g⁺, g⁻);
         see :func:`flatproof.measures.weighted_tv.weighted_tv_ball`."""
         from .weighted_tv import weighted_tv_ball
@@ -203,7 +209,7 @@ class UnivariateBalls:
         return num / uu + arb(self.weight_decay)
 
 
-def univariate_balls(problem, net) -> UnivariateBalls:
+def univariate_balls(problem: UnivariateProblem, net: UnivariateNet) -> UnivariateBalls:
     """Enclose f, φ', φ'', a_i, c_i for the univariate network (data order) by the formulas of
     :mod:`~flatproof.measures.univariate_formulas`: in arb balls up to ``DENSE_LIMIT`` parameters (and n·p ≤
     ``SIZE_LIMIT``), in O(n + m) vectorised intervals above. The ball Jacobian is built from the certified
@@ -218,7 +224,7 @@ def univariate_balls(problem, net) -> UnivariateBalls:
     inv = np.empty_like(u2.order)
     inv[u2.order] = np.arange(u2.n)
 
-    def balls(x, perm=None) -> list:
+    def balls(x: Any, perm: np.ndarray | None = None) -> list:
         if isinstance(x, Iv):
             mid, rad = (x.mid, x.rad) if perm is None else (x.mid[perm], x.rad[perm])
             return [arb(float(a), float(r)) for a, r in zip(mid, rad, strict=True)]
@@ -230,7 +236,7 @@ def univariate_balls(problem, net) -> UnivariateBalls:
                            u2)
 
 
-def univariate_lambda_max(problem, net, u: np.ndarray | None = None,
+def univariate_lambda_max(problem: UnivariateProblem, net: UnivariateNet, u: np.ndarray | None = None,
                           balls: UnivariateBalls | None = None) -> tuple[tuple[float, float], str]:
     """Certified [lo, hi] ∋ λ_max(∇²L(θ)) and a sentence saying how it was certified (``balls``: the
     enclosures of :func:`univariate_balls` if the caller already has them).
@@ -254,7 +260,7 @@ def univariate_lambda_max(problem, net, u: np.ndarray | None = None,
         f"width {hi - lo:.3g}")
 
 
-def univariate_spectrum(problem, net, balls: UnivariateBalls | None = None) -> Enclosure:
+def univariate_spectrum(problem: UnivariateProblem, net: UnivariateNet, balls: UnivariateBalls | None = None) -> Enclosure:
     """Certified λ_max and λ_min of ∇²L(θ) (dense verified method; p <= DENSE_LIMIT)."""
     p = 3 * net.m + 1
     if p > DENSE_LIMIT:
@@ -275,7 +281,7 @@ class UnivariateIntervals(UnivariateFormulas):
     bounds as float64 estimates (float mode), with no pattern certified and no arb step."""
 
     @_quiet
-    def __init__(self, problem, net, ctx: Context = INTERVAL_COMPENSATED):
+    def __init__(self, problem: UnivariateProblem, net: UnivariateNet, ctx: Context = INTERVAL_COMPENSATED) -> None:
         self._setup_formulas(ctx, problem, net)
         self.weight_decay = float(problem.weight_decay)
         self.a, self.c = self.blocks()
@@ -292,7 +298,7 @@ class UnivariateIntervals(UnivariateFormulas):
         """K = J Jᵀ ≥ 0 entrywise when x_j x_k + 1 ≥ 0 for all j, k, i.e. min x · max x ≥ −1 (certified)."""
         return bool(self.n == 0 or (Iv(self.xs[0]) * Iv(self.xs[-1])).lo >= -1.0)
 
-    def _kernel_products(self, e: np.ndarray, ctx: Context = INTERVAL_COMPENSATED):
+    def _kernel_products(self, e: np.ndarray, ctx: Context = INTERVAL_COMPENSATED) -> Any:
         """Enclosure of K e for e ≥ 0 (in ``ctx``: intervals, or floats for the power iteration's estimates, whose
         values are the intervals' midpoints), with K an entrywise non-negative kernel that dominates
         |J Jᵀ|: J Jᵀ itself when :attr:`_signed_ok` (its entries Σ_i [z_ij⁺ z_ik⁺ + v_i² 1_i(x_j) 1_i(x_k)

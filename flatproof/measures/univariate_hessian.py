@@ -91,7 +91,7 @@ class UnivariateDense(CurvatureOracle):
     smoothness = 0
 
     def __init__(self, problem: UnivariateProblem, net: UnivariateNet, *, kink_tol: float = DEFAULT_KINK_TOL,
-                 at_kink: str = "raise"):
+                 at_kink: str = "raise") -> None:
         super().__init__(problem.weight_decay, at_kink)
         self.problem, self.net = problem, net
         self.num_params = net.num_params
@@ -170,7 +170,7 @@ class UnivariateFast(UnivariateFormulas, CurvatureOracle):
     smoothness = 0
 
     def __init__(self, problem: UnivariateProblem, net: UnivariateNet, *, kink_tol: float = DEFAULT_KINK_TOL,
-                 at_kink: str = "raise"):
+                 at_kink: str = "raise") -> None:
         super().__init__(problem.weight_decay, at_kink)
         if not (np.isfinite(kink_tol) and kink_tol >= 0):
             raise InputError(f"kink tolerance must be >= 0, got {kink_tol!r}", field="kink_tol")

@@ -182,7 +182,7 @@ def _ball_compile(node: ast.AST, B: Any, field: str, depth: int) -> Callable[[An
 class _JetOps:
     """(value, derivative) pairs of arb balls: forward-mode differentiation on intervals."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         from flint import arb
         self.arb = arb
         one, zero = arb(1), arb(0)
@@ -247,7 +247,7 @@ class _JetOps:
 class _AcbOps:
     """acb balls with the ``analytic`` flag of ``acb.integral``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         from flint import acb, arb
         self.acb, self.arb = acb, arb
         self.binops = {ast.Add: lambda u, v, an: u + v, ast.Sub: lambda u, v, an: u - v,
