@@ -220,6 +220,16 @@ def test_csv_round_trip_is_exact(tmp_path):
     assert np.array_equal(_bits(back_m["X"]), _bits(m.X)) and np.array_equal(_bits(back_m["y"]), _bits(m.y))
 
 
+def test_roles_and_architecture_are_views_of_the_families():
+    from flatproof.io import ARCHITECTURE, ROLES
+    assert dict(ROLES) == {"univariate": {"hidden_weight": "0.weight", "hidden_bias": "0.bias",
+                                          "output_weight": "2.weight", "output_bias": "2.bias"},
+                           "homogeneous": {"hidden_weight": "0.weight", "output_weight": "2.weight"}}
+    assert dict(ARCHITECTURE) == {
+        "univariate": "nn.Sequential(nn.Linear(1, m), nn.ReLU(), nn.Linear(m, 1))",
+        "homogeneous": "nn.Sequential(nn.Linear(d, m, bias=False), act, nn.Linear(m, 1, bias=False))"}
+
+
 def test_state_dict_from_net_inverts_the_map():
     net, _ = net_from_state_dict(UNI_SD, "univariate")
     back = state_dict_from_net(net)
