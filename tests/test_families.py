@@ -1,6 +1,7 @@
 """Instance dispatch goes through the model families (issue 16): the case-file reader, the measure-case reader,
-the case writer and the Instance name no model kind, and each family's inverse maps (net_values, data_values)
-give back exactly what make_net / make_data read, so a written case reads back to the same instance."""
+the case writer, the Instance and flatproof.io name no model kind, and each family's inverse maps (net_values,
+data_values, its torch layout's state_dict) give back exactly what make_net / make_data / assemble read, so a
+written case or state dict reads back to the same instance."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from flatproof.model.univariate import UnivariateNet
 from flatproof.vocab import ModelKind
 
 PKG = Path(__file__).resolve().parents[1] / "flatproof"
-ROUTED = ["casefile.py", "measure_case.py", "case_writer.py", "instances/instance.py"]
+ROUTED = ["casefile.py", "measure_case.py", "case_writer.py", "instances/instance.py",
+          "io/__init__.py", "io/_layout.py", "io/_data.py", "io/_torch.py"]
 
 
 @pytest.mark.parametrize("name", ROUTED)
@@ -124,3 +126,21 @@ def test_a_python_logit_cannot_be_saved_but_an_expression_round_trips(tmp_path: 
     back = load_case(path).instance
     assert back.task.logit.text == "3*sin(2*x)"
     assert all(np.array_equal(a, b) for a, b in zip(back.net.to_vector(), net.to_vector(), strict=True))
+
+
+@pytest.mark.parametrize("kind", ["univariate", "homogeneous"])
+def test_each_torch_layout_and_csv_form_round_trips_through_io(kind: str, tmp_path: Path) -> None:
+    from flatproof.io import net_from_state_dict, read_csv, state_dict_from_net, write_csv
+    fam = family(kind)
+    net, data = _nets(np.random.default_rng(6))[kind]
+    sd = state_dict_from_net(net)
+    assert list(sd) == [key for _, key in fam.layout.roles]
+    back, notes = net_from_state_dict(sd, kind, activation=getattr(net, "activation", None))
+    assert type(back) is type(net) and notes == []
+    assert all(np.array_equal(np.asarray(v), np.asarray(fam.net_values(back)[k])) for k, v in fam.net_values(net).items())
+    for read_kind in (kind, None):           # with no kind, the header says which family's fields
+        values = read_csv(write_csv(tmp_path / "d.csv", data), read_kind)
+        assert {k: v.tolist() for k, v in values.items()} == {k: v.tolist() for k, v in fam.data_values(data).items()}
+    x = fam.data_values(data)[fam.csv.inputs]
+    shaped = fam.layout.sample(x.reshape(len(x), -1), data.y)
+    assert type(shaped) is fam.data_type

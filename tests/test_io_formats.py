@@ -202,6 +202,7 @@ def test_csv_headers(tmp_path):
     ("x,y\n", None, "a header but no data lines"),
     ("", None, "empty file"),
     ("y,x\n1,2\n", None, "header 'y,x'"),
+    ("x1,y\n1,2\n", "trivariate", r"unknown model kind 'trivariate' \(univariate or homogeneous\)"),
 ])
 def test_csv_errors(tmp_path, text, kind, message):
     (tmp_path / "d.csv").write_text(text)
@@ -218,6 +219,23 @@ def test_csv_round_trip_is_exact(tmp_path):
     back_m = read_csv(write_csv(tmp_path / "m.csv", m), "homogeneous")
     assert np.array_equal(_bits(back_u["x"]), _bits(u.x)) and np.array_equal(_bits(back_u["y"]), _bits(u.y))
     assert np.array_equal(_bits(back_m["X"]), _bits(m.X)) and np.array_equal(_bits(back_m["y"]), _bits(m.y))
+
+
+def test_csv_without_a_kind_reads_x1_as_a_matrix_and_with_the_univariate_kind_as_x(tmp_path):
+    (tmp_path / "d.csv").write_text("x1,y\n0.5,1\n")
+    assert {k: v.shape for k, v in read_csv(tmp_path / "d.csv").items()} == {"X": (1, 1), "y": (1,)}
+    assert {k: v.shape for k, v in read_csv(tmp_path / "d.csv", "univariate").items()} == {"x": (1,), "y": (1,)}
+    assert {k: v.shape for k, v in read_csv(tmp_path / "d.csv", "homogeneous").items()} == {"X": (1, 1), "y": (1,)}
+
+
+def test_roles_and_architecture_are_views_of_the_families():
+    from flatproof.io import ARCHITECTURE, ROLES
+    assert dict(ROLES) == {"univariate": {"hidden_weight": "0.weight", "hidden_bias": "0.bias",
+                                          "output_weight": "2.weight", "output_bias": "2.bias"},
+                           "homogeneous": {"hidden_weight": "0.weight", "output_weight": "2.weight"}}
+    assert dict(ARCHITECTURE) == {
+        "univariate": "nn.Sequential(nn.Linear(1, m), nn.ReLU(), nn.Linear(m, 1))",
+        "homogeneous": "nn.Sequential(nn.Linear(d, m, bias=False), act, nn.Linear(m, 1, bias=False))"}
 
 
 def test_state_dict_from_net_inverts_the_map():

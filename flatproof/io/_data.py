@@ -12,23 +12,29 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
+from ..instances.families import FAMILIES, ModelFamily
+from ._layout import family_named
 
 
-def _header_columns(header: list[str], kind: str | None) -> int:
-    """d from the header, or an InputError saying what header was expected."""
+def _header_family(header: list[str], kind: str | None) -> ModelFamily:
+    """The family whose data the header heads (``kind``'s, or with no kind the one whose header it is), or
+    an InputError saying what header was expected."""
+    fams = list(FAMILIES.values()) if kind is None else [family_named(kind)]
     names = [h.strip() for h in header]
-    want = "x,y (univariate) or x1,...,xd,y" if kind is None else ("x,y" if kind == "univariate" else "x1,...,xd,y")
     if len(names) >= 2 and names[-1] == "y":
-        xs = names[:-1]
-        if xs == ["x"] and kind != "homogeneous":
-            return 1
-        if xs == [f"x{i}" for i in range(1, len(xs) + 1)] and (kind != "univariate" or len(xs) == 1):
-            return len(xs)
+        found = next((f for f in fams if f.csv.reads(names[:-1], alias=kind is not None)), None)
+        if found is not None:
+            return found
+    # with no kind, a one-column header names its model: x1,...,xd,y says itself that it has d inputs
+    want = " or ".join(f"{f.csv.header} ({f.kind})" if kind is None and f.csv.columns == 1 else f.csv.header
+                       for f in fams)
     raise InputError(f"line 1: header {','.join(names)!r}, expected {want}")
 
 
 def read_csv(path: str | PathLike[str], kind: str | None = None) -> dict[str, np.ndarray]:
-    """``{"x", "y"}`` (header x,y) or ``{"X", "y"}`` (header x1..xd,y) as float64 arrays."""
+    """``{"x", "y"}`` (header x,y) or ``{"X", "y"}`` (header x1..xd,y) as float64 arrays: the data fields of
+    ``kind``'s family (:attr:`~flatproof.instances.families.ModelFamily.csv`), or of the family whose header
+    the file has when ``kind`` is None."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -38,8 +44,10 @@ def read_csv(path: str | PathLike[str], kind: str | None = None) -> dict[str, np
         raise InputError(f"{path.name}: cannot read it as UTF-8 text ({exc})") from None
     rows = list(csv.reader(text.splitlines()))
     if not rows:
-        raise InputError(f"{path.name}: empty file (expected a header x,y or x1,...,xd,y)")
-    d = _header_columns(rows[0], kind)
+        raise InputError(f"{path.name}: empty file (expected a header "
+                         f"{' or '.join(f.csv.header for f in FAMILIES.values())})")
+    fam = _header_family(rows[0], kind)
+    d = len(rows[0]) - 1
     values = []
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != d + 1:
@@ -56,12 +64,7 @@ def read_csv(path: str | PathLike[str], kind: str | None = None) -> dict[str, np
         values.append(rec)
     if not values:
         raise InputError(f"{path.name}: a header but no data lines")
-    arr = np.array(values, dtype=np.float64)
-    if [h.strip() for h in rows[0][:-1]] == ["x"]:
-        return {"x": arr[:, 0].copy(), "y": arr[:, -1].copy()}
-    if kind == "univariate":
-        return {"x": arr[:, 0].copy(), "y": arr[:, -1].copy()}
-    return {"X": arr[:, :-1].copy(), "y": arr[:, -1].copy()}
+    return fam.csv.arrays(np.array(values, dtype=np.float64))
 
 
 def write_csv(path: str | PathLike[str], data: Any) -> Path:

@@ -1,4 +1,6 @@
-"""Which state-dict keys hold which parameters of flatproof's two networks (docs/networks.md).
+"""Which state-dict keys hold which parameters of flatproof's networks (docs/networks.md); each model
+family's :class:`~flatproof.instances.families.TorchLayout` names its roles, keys and module, and this
+module finds the keys and checks them, the same way for every family.
 
 Univariate network ``nn.Sequential(nn.Linear(1, m), nn.ReLU(), nn.Linear(m, 1))``::
 
@@ -19,23 +21,51 @@ tensors are widened to float64, which is exact.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
 import numpy as np
 
 from .._errors import InputError
+from ..instances.families import FAMILIES, ModelFamily, family_of_net
 from ..model.activations import Activation
-from ..model.homogeneous import HomogeneousNet
-from ..model.univariate import UnivariateNet
 
-ROLES = {"univariate": {"hidden_weight": "0.weight", "hidden_bias": "0.bias", "output_weight": "2.weight",
-                        "output_bias": "2.bias"},
-         "homogeneous": {"hidden_weight": "0.weight", "output_weight": "2.weight"}}
-ARCHITECTURE = {"univariate": "nn.Sequential(nn.Linear(1, m), nn.ReLU(), nn.Linear(m, 1))",
-                "homogeneous": "nn.Sequential(nn.Linear(d, m, bias=False), act, nn.Linear(m, 1, bias=False))"}
+T = TypeVar("T")
+
+
+class _PerFamily(Mapping[str, T]):
+    """A read-only view, kind -> one thing of each registered family's torch layout."""
+
+    def __init__(self, get: Callable[[ModelFamily], T]) -> None:
+        self._get = get
+
+    def __getitem__(self, kind: str) -> T:
+        return self._get(FAMILIES[kind])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FAMILIES)
+
+    def __len__(self) -> int:
+        return len(FAMILIES)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+ROLES: Mapping[str, dict[str, str]] = _PerFamily(lambda fam: fam.layout.keys)    # kind -> role -> key
+ARCHITECTURE: Mapping[str, str] = _PerFamily(lambda fam: fam.layout.architecture)
+
+
+def family_named(kind: Any) -> ModelFamily:
+    """The family of a model kind given to an io reader, or the InputError naming the known kinds."""
+    if kind not in FAMILIES:
+        raise InputError(f"unknown model kind {kind!r} ({' or '.join(FAMILIES)})")
+    return FAMILIES[kind]
 
 
 def _keys_for(sd: dict, kind: str, prefix: str | None, keys: dict | None) -> dict[str, str]:
     """role -> state-dict key."""
-    roles = ROLES[kind]
+    roles = FAMILIES[kind].layout.keys
     if keys is not None:
         if not isinstance(keys, dict):
             raise InputError("the key map is a table of role = \"state-dict key\"")
@@ -54,7 +84,7 @@ def _keys_for(sd: dict, kind: str, prefix: str | None, keys: dict | None) -> dic
         found = sorted({k[:-len("0.weight")] for k in sd if k == "0.weight" or k.endswith(".0.weight")})
         if not found:
             raise InputError(f"no key '0.weight' (or PREFIX.0.weight): expected the state dict of "
-                             f"{ARCHITECTURE[kind]}; keys found: {', '.join(list(sd)[:6])}"
+                             f"{FAMILIES[kind].layout.architecture}; keys found: {', '.join(list(sd)[:6])}"
                              f"{' ...' if len(sd) > 6 else ''} (give a prefix or a key map)")
         if len(found) > 1:
             raise InputError(f"several layers could be the hidden one ({', '.join(p + '0.weight' for p in found)}): "
@@ -77,49 +107,38 @@ def _shaped(sd: dict[str, np.ndarray], key: str, shape: tuple[int, ...], what: s
 
 
 def net_from_state_dict(sd: dict, kind: str | None, *, activation: Activation | None = None, prefix: str | None = None,
-                        keys: dict | None = None) -> tuple[UnivariateNet | HomogeneousNet, list[str]]:
+                        keys: dict | None = None) -> tuple[Any, list[str]]:
     """(network, notes) from a state dict of float32/float64 arrays; notes say what was widened."""
-    if kind not in ROLES:
-        raise InputError(f"unknown model kind {kind!r} (univariate or homogeneous)")
-    where = _keys_for(sd, kind, prefix, keys)
+    fam = family_named(kind)
+    layout = fam.layout
+    where = _keys_for(sd, fam.kind, prefix, keys)
     used = set(where.values())
     for k in sd:
         if k not in used:
-            why = ("a bias the homogeneous network does not have (nn.Linear(..., bias=False))"
-                   if kind == "homogeneous" and k.endswith("bias") else "an extra layer or buffer?")
-            raise InputError(f"unexpected key {k!r}: the {kind} network is {ARCHITECTURE[kind]} with the keys "
+            why = (f"a bias the {fam.kind} network does not have (nn.Linear(..., bias=False))"
+                   if not layout.has_bias and k.endswith("bias") else "an extra layer or buffer?")
+            raise InputError(f"unexpected key {k!r}: the {fam.kind} network is {layout.architecture} with the keys "
                              f"{', '.join(where.values())} only ({why})")
     hidden = sd.get(where["hidden_weight"])
     if hidden is None:
         raise InputError(f"missing key {where['hidden_weight']!r} (the hidden layer's weight)")
     if hidden.ndim != 2:
-        raise InputError(f"key {where['hidden_weight']!r}: expected a matrix (m × {'1' if kind == 'univariate' else 'd'}),"
+        raise InputError(f"key {where['hidden_weight']!r}: expected a matrix (m × {layout.inputs}),"
                          f" got shape {tuple(hidden.shape)}")
-    m = hidden.shape[0]
-    net: UnivariateNet | HomogeneousNet
-    if kind == "univariate":
-        W = _shaped(sd, where["hidden_weight"], (m, 1), f"nn.Linear(1, {m}).weight")
-        bias = _shaped(sd, where["hidden_bias"], (m,), f"nn.Linear(1, {m}).bias")
-        out = _shaped(sd, where["output_weight"], (1, m), f"nn.Linear({m}, 1).weight")
-        beta = _shaped(sd, where["output_bias"], (1,), f"nn.Linear({m}, 1).bias")
-        net = UnivariateNet(out[0], W[:, 0], -bias, float(beta[0]))
-    else:
-        d = hidden.shape[1]
-        W = _shaped(sd, where["hidden_weight"], (m, d), f"nn.Linear({d}, {m}, bias=False).weight")
-        out = _shaped(sd, where["output_weight"], (1, m), f"nn.Linear({m}, 1, bias=False).weight")
-        if activation is None:
-            raise InputError("the homogeneous network needs its activation named (relu, leaky_relu(a), relu^k, abs^k)")
-        net = HomogeneousNet(out[0], W, activation)
+
+    def take(role: str, shape: tuple[int, ...], what: str) -> np.ndarray:
+        return _shaped(sd, where[role], shape, what)
+
+    net = layout.assemble(take, hidden.shape[0], hidden.shape[1], activation)
     narrow = [k for k in where.values() if sd[k].dtype == np.float32]
     notes = [f"float32 weights ({', '.join(narrow)}) widened exactly to float64"] if narrow else []
     return net, notes
 
 
-def state_dict_from_net(net: UnivariateNet | HomogeneousNet) -> dict[str, np.ndarray]:
+def state_dict_from_net(net: Any) -> dict[str, np.ndarray]:
     """The float64 state dict (PyTorch layout, no prefix) of a flatproof network: the inverse map."""
-    if isinstance(net, UnivariateNet):
-        return {"0.weight": net.w.reshape(-1, 1).copy(), "0.bias": -net.b, "2.weight": net.v.reshape(1, -1).copy(),
-                "2.bias": np.array([net.beta])}
-    if isinstance(net, HomogeneousNet):
-        return {"0.weight": net.W.copy(), "2.weight": net.a.reshape(1, -1).copy()}
-    raise TypeError(f"expected a UnivariateNet or HomogeneousNet, got {type(net).__name__}")
+    fam = family_of_net(net)
+    if fam is None:
+        raise TypeError(f"expected a {' or '.join(f.net_type.__name__ for f in FAMILIES.values())}, "
+                        f"got {type(net).__name__}")
+    return fam.layout.state_dict(net)

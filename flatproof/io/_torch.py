@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._errors import InputError
+from ..instances.families import FAMILIES, ModelFamily
 from ..model.activations import Activation, leaky_relu, parse_activation, relu
-from ..model.homogeneous import HomogeneousNet
-from ..model.univariate import UnivariateNet
 from ._formats import require, tensor_to_numpy
-from ._layout import net_from_state_dict, state_dict_from_net
+from ._layout import family_named, net_from_state_dict, state_dict_from_net
 
 if TYPE_CHECKING:
     from ..instances.instance import Instance
@@ -43,6 +42,15 @@ def _activation_of(module: Any) -> Activation | None:
     return parse_activation(spec) if isinstance(spec, str) else None
 
 
+def _guess_family(sd: dict[str, np.ndarray]) -> ModelFamily:
+    """The family a state dict is of when no kind is given: the first whose module has biases if it has any."""
+    biased = any(k.endswith("bias") for k in sd)
+    found = next((fam for fam in FAMILIES.values() if fam.layout.has_bias == biased), None)
+    if found is None:
+        raise InputError(f"no model {'with' if biased else 'without'} biases: give the kind", field="kind")
+    return found
+
+
 def from_torch(module: Any, x: Any, y: Any, loss: str = "logistic", *, kind: str | None = None,
                activation: Activation | str | None = None, weight_decay: float = 0.0, factor: float | None = None,
                prefix: str | None = None, keys: dict | None = None) -> Instance:
@@ -56,25 +64,17 @@ def from_torch(module: Any, x: Any, y: Any, loss: str = "logistic", *, kind: str
     """
     from ..instances.families import family
     from ..instances.instance import Instance
-    from ..model.data import MultiIndexData, UnivariateData
     from ..model.losses import Loss
 
     sd = module.state_dict() if hasattr(module, "state_dict") else module
     sd = {k: tensor_to_numpy(k, t) for k, t in sd.items()}
     X = as_array(x, "x")
     y = as_array(y, "y").reshape(-1)
-    if kind is None:
-        kind = "univariate" if any(k.endswith("bias") for k in sd) else "homogeneous"
-    data: UnivariateData | MultiIndexData
-    if kind == "univariate":
-        if X.ndim == 2 and X.shape[1] == 1:
-            X = X[:, 0]
-        data = UnivariateData(X, y)
-        act = None
-    else:
-        if X.ndim == 1:
-            X = X[:, None]
-        data = MultiIndexData(X, y)
+    fam = _guess_family(sd) if kind is None else family_named(kind)
+    kind = str(fam.kind) if kind is None else kind
+    data = fam.layout.sample(X, y)
+    act = None
+    if fam.has_activation:
         if isinstance(activation, str):
             activation = parse_activation(activation)
         act = activation or (_activation_of(module) if hasattr(module, "state_dict") else None)
@@ -102,20 +102,25 @@ def _power_module(torch: Any, act: Activation) -> Any:
     return Power()
 
 
-def to_torch(net: UnivariateNet | HomogeneousNet, dtype: Any = None) -> Any:
+def _activation_module(torch: Any, act: Activation) -> Any:
+    """The torch module computing ``act``: nn.ReLU, nn.LeakyReLU, or a Power module."""
+    nn = torch.nn
+    if act.family == "relu":
+        return nn.ReLU()
+    if act.family == "leaky_relu":
+        return nn.LeakyReLU(act.alpha)
+    return _power_module(torch, act)
+
+
+def to_torch(net: Any, dtype: Any = None) -> Any:
     """``nn.Sequential`` holding exactly ``net``'s parameters (float64 unless ``dtype`` is given)."""
     torch = require("torch", "to_torch")
-    from ..model.homogeneous import HomogeneousNet
+    from ..instances.families import family_of_net
     dtype = torch.float64 if dtype is None else dtype
     sd = state_dict_from_net(net)
-    nn = torch.nn
-    if isinstance(net, HomogeneousNet):
-        act = net.activation
-        mid = (nn.ReLU() if act.family == "relu" else nn.LeakyReLU(act.alpha) if act.family == "leaky_relu"
-               else _power_module(torch, act))
-        module = nn.Sequential(nn.Linear(net.d, net.m, bias=False), mid, nn.Linear(net.m, 1, bias=False))
-    else:
-        module = nn.Sequential(nn.Linear(1, net.m), nn.ReLU(), nn.Linear(net.m, 1))
+    fam = family_of_net(net)
+    assert fam is not None                  # state_dict_from_net refused anything else
+    module = fam.layout.module(torch.nn, net, lambda act: _activation_module(torch, act))
     module = module.to(dtype)
     module.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)).to(dtype) for k, v in sd.items()})
     return module
