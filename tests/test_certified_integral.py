@@ -16,6 +16,7 @@ from flatproof.instances.instance import Instance
 from flatproof.measures.certified_affine import network_sign_pieces
 from flatproof.measures.certified_integral import NotCertified, WorkBound, certified_population
 from flatproof.measures.certified_logit import Budget, logit_sign_pieces
+from flatproof.measures.population import bayes_error
 from flatproof.model import constructions as C
 from flatproof.model.expr import ball_function
 from flatproof.model.univariate import UnivariateNet
@@ -131,7 +132,7 @@ def test_quadpack_misses_the_dip_and_the_split_does_not():
     naive, est = integrate.quad(lambda t: 0.5 * float(min(eta(np.array([t]))[0], 1 - eta(np.array([t]))[0])),
                                 -1, 1, limit=200)
     assert abs(naive - float(bay)) > 1e-4 and est < 1e-12
-    val, e = task.bayes_error_with_error()
+    val, e = bayes_error(task)
     assert abs(val - float(bay)) < 1e-8 and e < 1e-6
 
 
@@ -220,7 +221,7 @@ def test_work_bound_gives_not_certified():
 def test_gauss_kronrod_pieces_are_exact_on_polynomials_and_honest_on_smooth_functions():
     """K15 integrates degree ≤ 22 exactly (closed forms by hand: ∫x²² = x²³/23, ∫x¹⁰ = x¹¹/11); on e^x and
     1/(1 + 400x²) (∫ = atan(20x)/20) the true error is below the estimate, itself below the tolerance's order."""
-    from flatproof.measures.population import integrate_pieces
+    from flatproof.measures.quadrature import integrate_pieces
     r = integrate_pieces(lambda x: np.stack([x ** 22, x ** 10]), [-1.0, 0.25, 2.0])
     exact = np.array([(2.0 ** 23 + 1) / 23, (2.0 ** 11 + 1) / 11])
     assert np.all(np.abs(r.values - exact) <= 4 * np.finfo(float).eps * exact)

@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import functools
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import integrate, optimize, stats
+from scipy import optimize, stats
 
-from .._budget import WorkBoundReached, quadrature_meter
 from .._errors import InputError
 from .._validate import finite_array, finite_scalar, integer
 from .losses import sigmoid
 
 TAIL = 1e-15            # mass an unbounded law's window leaves out on each side (float mode)
 LOGIT_SAMPLES = 20_001   # grid on which float mode looks for the logit's zeros
-MAX_PIECES = 5_000       # float-mode work bound: pieces of one quadrature
 
 
 # ----------------------------------------------------------------------------------------------
@@ -193,51 +190,6 @@ class LogisticTask:
         dg = np.sign(np.diff(g))
         out.extend(x[1:-1][dg[:-1] * dg[1:] < 0])
         return np.unique(np.array(out, dtype=float))
-
-    def expect(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints: ArrayLike = ()) -> float:
-        """E[fn(X)] by adaptive quadrature on the support, split at the given breakpoints."""
-        return self.expect_with_error(fn, breakpoints)[0]
-
-    def expect_with_error(self, fn: Callable[[np.ndarray], np.ndarray], breakpoints: ArrayLike = (),
-                          max_pieces: int = MAX_PIECES) -> tuple[float, float]:
-        """(E[fn(X)], QUADPACK's absolute error estimate summed over the pieces, plus the mass cut off
-        from an unbounded support). Work bound: more than ``max_pieces`` pieces give an infinite error."""
-        lo, hi = self.law.support
-        cut = 0.0
-        if not np.isfinite(lo) or not np.isfinite(hi):
-            lo, hi = x_domain(self)
-            cut = 2e-15 * max(1.0, float(np.max(np.abs(fn(np.array([lo, hi]))))))
-        inner = sorted({float(b) for b in np.asarray(breakpoints, dtype=float).ravel() if lo < b < hi})
-        edges = [lo, *inner, hi]
-        if len(edges) - 1 > max_pieces:
-            return math.nan, math.inf
-        total, err = 0.0, cut
-        meter = quadrature_meter("population integral")
-
-        def integrand(t: float) -> float:
-            meter.charge()
-            return float(fn(np.array([t]))[0] * self.law.pdf(t))
-        for a, b in zip(edges[:-1], edges[1:], strict=True):
-            with warnings.catch_warnings():     # QUADPACK out of subdivisions: a work bound, not a value
-                warnings.simplefilter("error", integrate.IntegrationWarning)
-                try:
-                    val, e = integrate.quad(integrand, a, b, limit=200)
-                except integrate.IntegrationWarning:
-                    raise WorkBoundReached("population integral: adaptive quadrature reached its subdivision "
-                                           "limit without meeting its tolerance; result unknown") from None
-            total += val
-            err += e
-        return total, err
-
-    def bayes_error(self) -> float:
-        """min over classifiers of P(sign ≠ y) = E[min(η, 1 − η)] (split at the logit's zeros)."""
-        return self.bayes_error_with_error()[0]
-
-    def bayes_error_with_error(self) -> tuple[float, float]:
-        """(Bayes error, QUADPACK's error estimate), split at the zeros and turns of the logit that sampling
-        finds."""
-        return self.expect_with_error(lambda x: np.minimum(self.prob_positive(x), 1.0 - self.prob_positive(x)),
-                                      breakpoints=self.logit_breakpoints(*x_domain(self)))
 
 
 def x_domain(task: LogisticTask | None = None, x: ArrayLike | None = None) -> tuple[float, float]:

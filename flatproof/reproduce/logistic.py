@@ -20,7 +20,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..instances.train import TrainResult, gradient_descent, logistic_monitor
-from ..measures.population import classification_error, region_risk, training_error
+from ..measures.population import bayes_error, classification_error, region_risk, training_error
 from ..measures.spectral import lambda_max
 from ..measures.uncertain import uncertain_set
 from ..measures.univariate_hessian import UnivariateProblem, univariate_oracle
@@ -83,7 +83,7 @@ def infinity_shard(_setting: None, seed: int, cfg: dict) -> dict:
         pop.append(classification_error(net, task))
         ulen.append(uncertain_set(net, 0.01, -1, 1).length)
     return {"c": cs, "lambda_max": np.array(lam), "training_error": np.array(tr_err),
-            "population_error": np.array(pop), "uncertain_length": np.array(ulen), "bayes_error": task.bayes_error(),
+            "population_error": np.array(pop), "uncertain_length": np.array(ulen), "bayes_error": bayes_error(task)[0],
             "n": int(data.n), "width": base.m}
 
 
@@ -165,7 +165,7 @@ def assemble(cfg: dict, seeds: Sequence[int], results: dict) -> dict:
     inf = summarise(infs, ("lambda_max", "training_error", "population_error", "uncertain_length"))
     inf.update(c=infs[0]["c"], bayes_error=infs[0]["bayes_error"], n=infs[0]["n"], width=[i["width"] for i in infs])
     return {"config": cfg, "seeds": list(seeds), "band": BAND, "per_seed": per_seed,
-            "eos": {"task": "x ~ U[-1, 1], logit 3 sin 2x, 10 % flips", "bayes_error": task.bayes_error(),
+            "eos": {"task": "x ~ U[-1, 1], logit 3 sin 2x, 10 % flips", "bayes_error": bayes_error(task)[0],
                     "runs": runs},
             "infinity": inf, "rate": rate_fit([r for p in per_seed for r in p["rate_rows"]])}
 
