@@ -90,7 +90,7 @@ def flatness_cost(n: int, m: int, mode: str) -> budget.Cost:
     if mode != Mode.RIGOROUS:
         return cost
     p = 3 * int(m) + 1
-    if p <= rigorous.DENSE_LIMIT and int(n) * p <= rigorous.SIZE_LIMIT:
+    if rigorous.dense_certifiable(n, m):
         mem, ops = budget.arb_balls(2 * int(n) * p + p * p)
         return cost + budget.Cost(mem, ops + budget.ARB_MATMUL_OP * float(n) * p * p)
     mem, ops = budget.arb_balls(3 * int(n) + 2 * int(m))

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..model.univariate import UnivariateNet
     from .univariate_hessian import UnivariateProblem
 
-__all__ = ["DENSE_LIMIT", "SIZE_LIMIT", "Enclosure", "UnivariateBalls", "UnivariateIntervals", "arb", "certified_eigenvalues",
+__all__ = ["DENSE_LIMIT", "SIZE_LIMIT", "Enclosure", "dense_certifiable", "UnivariateBalls", "UnivariateIntervals", "arb", "certified_eigenvalues",
            "down", "interval", "sigmoid", "univariate_balls", "univariate_lambda_max", "univariate_spectrum", "up"]
 
 DENSE_LIMIT = 400          # p above which certified eigenvalues use the trace / Rayleigh bounds
@@ -209,6 +209,13 @@ class UnivariateBalls:
         return num / uu + arb(self.weight_decay)
 
 
+def dense_certifiable(n: int, m: int) -> bool:
+    """Does rigorous mode take the dense verified path (the ball Jacobian and Hessian) for a univariate network of
+    width m on n points? p = 3m + 1 ≤ ``DENSE_LIMIT`` and n·p ≤ ``SIZE_LIMIT``; otherwise the O(n + m) enclosures."""
+    p = 3 * int(m) + 1
+    return p <= DENSE_LIMIT and int(n) * p <= SIZE_LIMIT
+
+
 def univariate_balls(problem: UnivariateProblem, net: UnivariateNet) -> UnivariateBalls:
     """Enclose f, φ', φ'', a_i, c_i for the univariate network (data order) by the formulas of
     :mod:`~flatproof.measures.univariate_formulas`: in arb balls up to ``DENSE_LIMIT`` parameters (and n·p ≤
@@ -216,7 +223,7 @@ def univariate_balls(problem: UnivariateProblem, net: UnivariateNet) -> Univaria
     activation pattern when a step asks for it (n·p ≤ ``SIZE_LIMIT``). A pre-activation whose sign is not
     certified is a kink (:class:`~flatproof._errors.KinkError`)."""
     n, m = problem.data.x.shape[0], net.m
-    if 3 * m + 1 > DENSE_LIMIT or n * (3 * m + 1) > SIZE_LIMIT:
+    if not dense_certifiable(n, m):
         u2: UnivariateFormulas = UnivariateIntervals(problem, net)
     else:
         u2 = UnivariateFormulas()
@@ -241,11 +248,10 @@ def univariate_lambda_max(problem: UnivariateProblem, net: UnivariateNet, u: np.
     """Certified [lo, hi] ∋ λ_max(∇²L(θ)) and a sentence saying how it was certified (``balls``: the
     enclosures of :func:`univariate_balls` if the caller already has them).
 
-    p ≤ DENSE_LIMIT: verified eigendecomposition of the ball Hessian. Above: O(n + m) interval
-    arithmetic (:class:`UnivariateIntervals`): hi = (Collatz–Wielandt bound on λ_max(H_GN)) + ε_F + λ,
-    lo = the Rayleigh quotient of ``u`` (−∞ without one)."""
-    p = 3 * net.m + 1
-    if p <= DENSE_LIMIT:
+    :func:`dense_certifiable` (p ≤ DENSE_LIMIT, n·p ≤ SIZE_LIMIT): verified eigendecomposition of the ball Hessian.
+    Otherwise O(n + m) interval arithmetic (:class:`UnivariateIntervals`): hi = (Collatz–Wielandt bound on
+    λ_max(H_GN)) + ε_F + λ, lo = the Rayleigh quotient of ``u`` (−∞ without one)."""
+    if dense_certifiable(problem.data.x.shape[0], net.m):
         balls = balls or univariate_balls(problem, net)
         enc = certified_eigenvalues(balls.hessian())
         return enc.lambda_max, (f"{enc.method}: ball Hessian (python-flint arb), ‖QᵀHQ − Λ‖_F ≤ "
@@ -261,10 +267,11 @@ def univariate_lambda_max(problem: UnivariateProblem, net: UnivariateNet, u: np.
 
 
 def univariate_spectrum(problem: UnivariateProblem, net: UnivariateNet, balls: UnivariateBalls | None = None) -> Enclosure:
-    """Certified λ_max and λ_min of ∇²L(θ) (dense verified method; p <= DENSE_LIMIT)."""
-    p = 3 * net.m + 1
-    if p > DENSE_LIMIT:
-        raise InputError(f"certified λ_min needs p <= {DENSE_LIMIT}, got {p}", field="mode")
+    """Certified λ_max and λ_min of ∇²L(θ) (dense verified method: :func:`dense_certifiable`)."""
+    n, p = problem.data.x.shape[0], 3 * net.m + 1
+    if not dense_certifiable(n, net.m):
+        raise InputError(f"certified λ_min needs p <= {DENSE_LIMIT} and n·p <= {SIZE_LIMIT:,}, got p = {p}, "
+                         f"n·p = {n * p:,}", field="mode")
     return certified_eigenvalues((balls or univariate_balls(problem, net)).hessian())
 
 

@@ -59,14 +59,24 @@ class UnivariateProblem(Problem):
 
     @cached_property
     def center(self) -> float:
-        """Centre c of the data: the fast path works with x − c to keep sums well conditioned."""
-        return float(0.5 * (self.sorted_x[0] + self.sorted_x[-1]))
+        """Centre c of the data for the fast path, which works with x − c: data far from 0 with a small spread
+        (x ∈ [10⁶, 10⁶ + 1]) keep their sums well conditioned. c ≠ 0 only when every x_j − c is exact (Sterbenz:
+        x_j within a factor 2 of c, on its side of 0; for positive data, x_max ≤ 3 x_min), so centring never
+        costs a point its resolution: with c = 5·10³⁰⁷ every point of [−1, 1] would have become −c, and with
+        c = 2.5·10⁷ the activation pattern would have been read off (b − w c)/w with an error of ε|c|, 10⁷ times
+        the kink tolerance's reach. Otherwise c = 0."""
+        lo, hi = float(self.sorted_x[0]), float(self.sorted_x[-1])
+        c = 0.5 * lo + 0.5 * hi                      # no overflow at ±1.8e308
+        if (c > 0 and 0.5 * c <= lo and hi <= 2.0 * c) or (c < 0 and 2.0 * c <= lo and hi <= 0.5 * c):
+            return c
+        return 0.0
 
 
 def kink_mask(net: UnivariateNet, x: np.ndarray, tol: float) -> np.ndarray:
     """|w_i x_j − b_i| <= tol · max(|w_i|, |b_i|), i.e. |x_j − t_i| <= tol · max(1, |t_i|): shape (n, m)."""
     z = net.preactivations(x)
-    return np.abs(z) <= tol * np.maximum(np.abs(net.w), np.abs(net.b))
+    with np.errstate(under="ignore"):        # a threshold below the normal range is still a threshold
+        return np.abs(z) <= tol * np.maximum(np.abs(net.w), np.abs(net.b))
 
 
 def _functional_bottom(a: np.ndarray, c: np.ndarray, p: int, k: int) -> tuple[float, np.ndarray]:
@@ -187,11 +197,15 @@ class UnivariateFast(UnivariateFormulas, CurvatureOracle):
         zero = w == 0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             t = np.where(w != 0, b / np.where(w != 0, w, 1.0), 0.0)
+        # b/w overflows only when |b| > |w|·1.8e308 ≥ |w x| for every float x: then |w x − b| ≥ |b| − |w x| is far
+        # from 0 and no point is near the knot (a subnormal w with b = O(1): t = ±inf, not "every point")
+        far = ~np.isfinite(t)
+        t = np.where(far, 0.0, t)
         kappa = kink_tol * np.maximum(1.0, np.abs(t))
         with np.errstate(over="ignore", invalid="ignore"):
             hi = np.searchsorted(xs, t + kappa, side="right")
             lo = np.searchsorted(xs, t - kappa, side="left")
-        per_neuron = np.where(zero, np.where(b == 0, n, 0), hi - lo)
+        per_neuron = np.where(zero, np.where(b == 0, n, 0), np.where(far, 0, hi - lo))
         examples = []
         for i in np.flatnonzero(per_neuron)[:10]:
             j0 = 0 if zero[i] else lo[i]
