@@ -132,3 +132,36 @@ def test_rigorous_lambda_max_above_the_ball_jacobian_limit_with_few_neurons():
     from flatproof.measures.univariate_hessian import UnivariateDense
     dense = float(np.linalg.eigvalsh(UnivariateDense(problem, net).hessian())[-1])
     assert lo <= dense <= hi and "Collatz" in how
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**16), w_exp=st.integers(-1074, -900), sign=st.sampled_from([-1.0, 1.0]),
+       sided=st.booleans())
+def test_the_weighted_tv_of_a_neuron_with_a_knot_beyond_float_range(seed, w_exp, sign, sided):
+    """|v w| g(t) with t = b/w beyond 1.8e308 (subnormal w, b = O(1)): the float sum against 50 digits, where
+    t is an ordinary mpmath number. Before, b/w overflowed and the check was inconclusive."""
+    from flatproof.measures.weighted_tv import CurvatureWeight, weighted_tv
+    rng = np.random.default_rng(seed)
+    x, d = rng.uniform(-1, 1, 9), rng.uniform(0.01, 0.25, 9)
+    w = np.array([sign * np.ldexp(1.0, w_exp), rng.normal()])
+    b = np.array([rng.choice([-1.0, 1.0]) * rng.uniform(0.1, 1), rng.normal()])
+    net = UnivariateNet(rng.normal(size=2), w, b, 0.0)
+    with mp.workdps(50):
+        X, D = [mp.mpf(float(t)) for t in x], [mp.mpf(float(t)) for t in d]
+        total = sum(D)
+
+        def g(t, plus):
+            pts = [(xj, dj) for xj, dj in zip(X, D, strict=True) if (xj > t if plus else xj < t)]
+            if not pts:
+                return mp.mpf(0)
+            W = sum(dj for _, dj in pts)
+            E = sum(dj * xj for xj, dj in pts) / W
+            return (W / total) ** 2 * ((E - t) if plus else (t - E)) * mp.sqrt(1 + E * E)
+        ref = mp.mpf(0)
+        for vi, wi, bi in zip(net.v, net.w, net.b, strict=True):
+            t = mp.mpf(float(bi)) / mp.mpf(float(wi))
+            gi = g(t, wi > 0) if sided else min(g(t, True), g(t, False))
+            ref += abs(mp.mpf(float(vi)) * mp.mpf(float(wi))) * gi
+    with np.errstate(under="ignore"):
+        got = weighted_tv(net, CurvatureWeight.from_data(x, d), sided=sided)
+    assert got == pytest.approx(float(ref), rel=1e-12, abs=1e-300)

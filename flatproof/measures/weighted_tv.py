@@ -53,8 +53,8 @@ class CurvatureWeight:
         order = np.argsort(x, kind="stable")
         return cls(x[order], d[order])
 
-    def _side(self, t: ArrayLike, plus: bool) -> np.ndarray:
-        t = np.atleast_1d(np.asarray(t, dtype=float))
+    def _stats(self, t: np.ndarray, plus: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(P_μ(side), E_μ[X | side], which knots' side carries weight) for X > t (``plus``) or X < t."""
         x, d = self.x, self.d
         total = d.sum()
         cw = np.concatenate([[0.0], np.cumsum(d)])          # prefix sums of d, d x
@@ -65,14 +65,27 @@ class CurvatureWeight:
         else:
             k = np.searchsorted(x, t, side="left")           # points x < t are x[:k]
             W, Mx = cw[k], cx[k]
+        ok = (W > 0) & (total > 0)
+        return W[ok] / total, Mx[ok] / W[ok], ok
+
+    def _side(self, t: ArrayLike, plus: bool) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(t, dtype=float))
         out = np.zeros(t.shape)
-        ok = W > 0
-        if total <= 0:
-            return out
-        P = W[ok] / total
-        Ex = Mx[ok] / W[ok]                                  # E_μ[X | side]
+        P, Ex, ok = self._stats(t, plus)
         gap = (Ex - t[ok]) if plus else (t[ok] - Ex)         # E_μ[X − t | X > t] or E_μ[t − X | X < t]
         out[ok] = _g_side()(P, np.maximum(gap, 0.0), Ex)      # P²Δ√(1 + E²), derived by sympy
+        return out
+
+    def scaled(self, w: np.ndarray, b: np.ndarray, plus: bool) -> np.ndarray:
+        """|w_i| g^±_μ(t_i) at the knots t_i = b_i/w_i (w_i ≠ 0) without dividing: g is linear in the gap Δ and
+        |w|·(E − t) = sign(w)(w E − b), so a knot b/w beyond float64's range (a subnormal w_i) costs nothing
+        (the side split at t = ±inf is still right: every point is on one side)."""
+        with np.errstate(over="ignore"):
+            t = b / w
+        out = np.zeros(t.shape)
+        P, Ex, ok = self._stats(t, plus)
+        pre = np.sign(w[ok]) * (w[ok] * Ex - b[ok])          # |w|(E − t) = sign(w)(w E − b)
+        out[ok] = _g_side()(P, np.maximum(pre if plus else -pre, 0.0), Ex)
         return out
 
     def plus(self, t: ArrayLike) -> np.ndarray:
@@ -88,7 +101,8 @@ class CurvatureWeight:
     def vanishes_on(self, net: UnivariateNet, *, sided: bool = True) -> bool:
         """True when Σ_i |v_i w_i| g(t_i) = 0 by counting points, without arithmetic: see :func:`tv_vanishes`."""
         mask = (net.v != 0) & (net.w != 0)
-        t = net.b[mask] / net.w[mask]
+        with np.errstate(over="ignore"):                    # a knot beyond the float range: ±inf splits right
+            t = net.b[mask] / net.w[mask]
         above = self.x.size - np.searchsorted(self.x, t, side="right")      # points x > t_i
         below = np.searchsorted(self.x, t, side="left")                     # points x < t_i
         own, other = np.where(net.w[mask] > 0, above, below), np.where(net.w[mask] > 0, below, above)
@@ -96,17 +110,15 @@ class CurvatureWeight:
 
 
 def weighted_tv(net: UnivariateNet, weight: CurvatureWeight, *, sided: bool = True) -> float:
-    """Σ_i |v_i w_i| g^{side(i)}_μ(t_i) (``sided``) or Σ_i |v_i w_i| g_μ(t_i); neurons with w_i = 0 add 0."""
+    """Σ_i |v_i w_i| g^{side(i)}_μ(t_i) (``sided``) or Σ_i |v_i w_i| g_μ(t_i); neurons with w_i = 0 add 0. Summed
+    as Σ_i |v_i| · |w_i| g(t_i) with |w_i| g from :meth:`CurvatureWeight.scaled` (no knot is divided out)."""
     mask = net.w != 0
     if not np.any(mask):
         return 0.0
-    t = net.b[mask] / net.w[mask]
-    jump = np.abs(net.v[mask] * net.w[mask])
-    if sided:
-        g = np.where(net.w[mask] > 0, weight.plus(t), weight.minus(t))
-    else:
-        g = weight(t)
-    return float(jump @ g)
+    w, b = net.w[mask], net.b[mask]
+    plus, minus = weight.scaled(w, b, True), weight.scaled(w, b, False)      # |w_i| g^±_μ(t_i)
+    g = np.where(w > 0, plus, minus) if sided else np.minimum(plus, minus)
+    return float(np.abs(net.v[mask]) @ g)
 
 
 def tv_vanishes(own: ArrayLike, other: ArrayLike, *, sided: bool = True) -> bool:
