@@ -165,3 +165,35 @@ def test_the_weighted_tv_of_a_neuron_with_a_knot_beyond_float_range(seed, w_exp,
     with np.errstate(under="ignore"):
         got = weighted_tv(net, CurvatureWeight.from_data(x, d), sided=sided)
     assert got == pytest.approx(float(ref), rel=1e-12, abs=1e-300)
+
+
+@settings(max_examples=80, deadline=None)
+@given(mid=st.floats(-1e20, 1e20), rad_exp=st.integers(-20, 5))
+def test_ball_sigmoid_encloses_the_sigmoid_and_stays_finite_on_wide_balls(mid, rad_exp):
+    """s on a ball [mid ± 10^rad_exp]: finite, and it contains s at both ends (50 digits; s is increasing)."""
+    from flint import arb
+
+    from flatproof.arith.contexts import ball_sigmoid
+    r = 10.0 ** rad_exp
+    s = ball_sigmoid(arb(mid, r))
+    assert s.is_finite()
+    with mp.workdps(50):
+        for end in (mp.mpf(mid) - mp.mpf(r), mp.mpf(mid) + mp.mpf(r)):
+            val = 1 / (1 + mp.exp(-end))
+            assert float(s.lower()) <= float(val) <= float(s.upper()) or s.contains(arb(str(val)))
+
+
+@pytest.mark.parametrize("big", [1e8, 1e20, 1e308])
+def test_a_huge_margin_is_certified_in_rigorous_mode(big):
+    """x = (big, −0.3, 0.2, 0.8): the margin at the outlier (~big/2) made φ'' a NaN ball and the verdict
+    inconclusive (or 'at a kink' from the old centring); λ_max's enclosure holds the dense eigenvalue."""
+    from flatproof.claims import get_claim
+    from flatproof.instances.instance import Instance
+    x, y = np.array([big, -0.3, 0.2, 0.8]), np.array([1.0, -1, 1, -1])
+    net = UnivariateNet(np.array([0.5, -1.0]), np.array([1.0, -0.7]), np.array([0.1, 0.2]), 0.1)
+    inst = Instance("univariate", UnivariateData(x, y), net, logistic_loss(), 0.0)
+    v = get_claim("logistic.weighted-tv").check(inst, mode="rigorous")
+    assert v.outcome == "holds" and v.basis == "certified"
+    dense = float(np.linalg.eigvalsh(inst.oracle(method="dense").hessian())[-1])
+    lo, hi = v.comparisons[0].value_interval
+    assert lo <= dense * (1 + 1e-12) and dense * (1 - 1e-12) <= hi

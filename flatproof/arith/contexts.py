@@ -59,9 +59,23 @@ def up(x: Any) -> float:
     return f
 
 
-def ball_sigmoid(z: Any) -> Any:
-    """s(z) = 1/(1 + e^{−z}) on an arb ball (no overflow: arb exponents are unbounded)."""
+def _sigmoid_form(z: Any) -> Any:
+    """s(z) = 1/(1 + e^{−z}), or e^{z}/(1 + e^{z}) when z is certainly negative (then e^{z} ≤ 1 is a small ball)."""
+    if z < 0:
+        e = z.exp()
+        return e / (1 + e)
     return 1 / (1 + (-z).exp())
+
+
+def ball_sigmoid(z: Any) -> Any:
+    """s(z) on an arb ball (no overflow: arb exponents are unbounded). A wide ball far from 0 or about 0 makes
+    e^{∓z} a ball about 0 of enormous radius (z = −5·10¹⁹ ± 2·10⁴: radius 10^(2·10¹⁹)), so 1 + e^{∓z} contains 0
+    and the quotient is NaN; s is increasing, so then s(z) ⊂ hull(s(lower end), s(upper end)), each end a narrow
+    ball (a margin of 10¹⁹ had made φ'' NaN and the certified Hessian unusable)."""
+    s = _sigmoid_form(z)
+    if s.is_finite():
+        return s
+    return _sigmoid_form(z.lower()).union(_sigmoid_form(z.upper()))
 
 
 def _ball_logistic_derivatives(z: Any) -> tuple[Any, Any]:
