@@ -25,7 +25,13 @@ from ._core import Comparison, Context, Evaluation, Instance, compare
 
 
 def off_kinks(ev: Evaluation, oracle: CurvatureOracle) -> bool:
+    """The hypothesis that the Hessian is defined: θ off every kink, or σ twice continuously differentiable
+    (relu^k, k ≥ 3; abs^k), whose zeros of a pre-activation are not kinks of the Hessian at all."""
     k = oracle.kinks
+    if k.count and oracle.smoothness >= 2:
+        return ev.hypothesis("θ is off every kink on the data (Hessian defined)", True,
+                             f"{k.count} pre-activation(s) within {k.tol:g} of 0, where σ is C² (σ'' continuous): "
+                             "the Hessian is defined there")
     detail = (f"no pre-activation within {k.tol:g} of 0" if not k.count else
               f"{k.count} (point, neuron) pair(s) at a kink, e.g. " +
               ", ".join(f"x[{j}] on neuron {i}" for j, i in k.examples[:3]) +

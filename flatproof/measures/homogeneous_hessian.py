@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -69,7 +70,12 @@ class HomogeneousOracle(CurvatureOracle):
         X, y = problem.data.X, problem.data.y
         self.n, self.m, self.dim = X.shape[0], net.m, X.shape[1]
         self.X = X
-        self.sqnorm = np.einsum("ij,ij->i", X, X)
+        top = float(np.max(np.abs(X))) if X.size else 0.0
+        self._ex = int(np.frexp(top)[1]) if top > 0 else 0     # ‖x_i‖² = sq_i · 2^{2 e_x}, sq from X 2^{−e_x}
+        Xt = np.ldexp(X, -self._ex)
+        self._sq = np.einsum("ij,ij->i", Xt, Xt)                 # no underflow: rows of 1e-162 have ‖x‖² = 2e-324
+        with np.errstate(under="ignore", over="ignore"):
+            self.sqnorm = np.ldexp(self._sq, 2 * self._ex)
         Z = X @ net.W.T
         act = net.activation
         self.kinks = near_kinks(Z, np.sqrt(self.sqnorm), np.linalg.norm(net.W, axis=1), self.dim, kink_tol) \
@@ -211,13 +217,19 @@ class HomogeneousOracle(CurvatureOracle):
 
     def _trace(self) -> float:
         a = self.net.a
-        gn = self.d @ (np.sum(self.S ** 2, axis=1) + self.sqnorm * ((self.S1 ** 2) @ (a ** 2)))
-        fn = (self.g * self.sqnorm) @ (self.S2 @ a) if self.net.k > 1 else 0.0
+        gn = self.d @ np.sum(self.S ** 2, axis=1) + self._with_sq(self.d, (self.S1 ** 2) @ (a ** 2))
+        fn = self._with_sq(self.g, self.S2 @ a) if self.net.k > 1 else 0.0
         return float((gn + fn) / self.n)
 
     def trace_blocks(self) -> tuple[np.ndarray, np.ndarray]:
         """(A_j, B_j) of M.2 with the loss's curvature: A_j = (1/n)Σ_i d_i σ(z_ij)²,
         B_j = (1/n) a_j² Σ_i d_i σ'(z_ij)² ‖x_i‖²  (d_i = 2 for M.1's square loss)."""
         A = self.d @ self.S ** 2 / self.n
-        B = self.net.a ** 2 * ((self.d * self.sqnorm) @ self.S1 ** 2) / self.n
+        B = self.net.a ** 2 * self._with_sq(self.d, self.S1 ** 2) / self.n
         return A, B
+
+    def _with_sq(self, weights: np.ndarray, M: np.ndarray) -> Any:
+        """Σ_i weights_i ‖x_i‖² M_i (M: a vector, or a matrix summed over its rows) with ‖x_i‖² as sq_i · 2^{2 e_x}:
+        the power of two is applied after the sum, so inputs of 1e-162 do not lose ‖x_i‖² to underflow."""
+        with np.errstate(under="ignore", over="ignore"):
+            return np.ldexp((weights * self._sq) @ M, 2 * self._ex)

@@ -48,18 +48,29 @@ def scaled_trace_blocks(net: HomogeneousNet, X: np.ndarray) -> tuple[np.ndarray,
     """A_j = A·2^{eA}, B_j = B·2^{eB} (M.2) without under- or overflow in the weights: w_j is scaled by the power
     of two 2^{−e_j} that brings its largest entry into [0.5, 1) and a_j into its mantissa, exactly (σ is
     homogeneous: σ(2^e t) = 2^{ke} σ(t), σ'(2^e t) = 2^{(k−1)e} σ'(t)). A weight of 1e-190 has a_j² = 0 in
-    float64, but its B_j is here a mantissa and an exponent. Returns (A, eA, B, eB)."""
+    float64, but its B_j is here a mantissa and an exponent. The data are scaled the same way, by the one power of
+    two 2^{−e_X} that brings max|x_il| into [0.5, 1): both A_j and B_j carry 2^{2k e_X} (σ(Z)² and ‖x‖² σ'(Z)²
+    are homogeneous of degree 2k in x), so inputs of 1e-162 (‖x‖² = 2e-324 rounds to 0) or 1e-80 with k = 2
+    (σ(z)² ~ 1e-640) keep their bits. Returns (A, eA, B, eB)."""
     n, k = X.shape[0], net.k
+    Xt, ex = _unit_scaled(X)
     _, ew = np.frexp(np.max(np.abs(net.W), axis=1))
     ma, ea = np.frexp(net.a)
     Wt = np.ldexp(net.W, -ew[:, None])
-    Z = X @ Wt.T
+    Z = Xt @ Wt.T
     act = net.activation
-    sq = np.einsum("ij,ij->i", X, X)
+    sq = np.einsum("ij,ij->i", Xt, Xt)
     A = 2.0 * np.sum(act.sigma(Z) ** 2, axis=0) / n
     B = 2.0 * ma ** 2 * (sq @ act.d1(Z) ** 2) / n
     ew, ea = ew.astype(np.int64), ea.astype(np.int64)
-    return A, 2 * k * ew, B, 2 * ea + 2 * (k - 1) * ew
+    return A, 2 * k * (ew + ex), B, 2 * ea + 2 * (k - 1) * ew + 2 * k * ex
+
+
+def _unit_scaled(X: np.ndarray) -> tuple[np.ndarray, int]:
+    """(X 2^{−e}, e) with max|X 2^{−e}| in [0.5, 1): an exact rescaling (X = 0: e = 0)."""
+    top = float(np.max(np.abs(X))) if X.size else 0.0
+    e = int(np.frexp(top)[1]) if top > 0 else 0
+    return np.ldexp(X, -e), e
 
 
 def f_sym(A: np.ndarray, B: np.ndarray, k: int) -> float:
@@ -101,6 +112,15 @@ def relative_residual(net: HomogeneousNet, X: np.ndarray, y: np.ndarray) -> floa
 
 def G_hat(X: ArrayLike, directions: ArrayLike, activation: Activation) -> np.ndarray:
     """G(ŵ) for each row of ``directions`` (normalised here)."""
+    G, e = G_hat_scaled(X, directions, activation)
+    with np.errstate(under="ignore", over="ignore"):
+        return np.ldexp(G, e)
+
+
+def G_hat_scaled(X: ArrayLike, directions: ArrayLike, activation: Activation) -> tuple[np.ndarray, int]:
+    """(G̃, e) with G(ŵ) = G̃ · 2^e for each row of ``directions``: G is homogeneous of degree 2k in the data
+    (S2 = Σσ(Xŵ)² and T2 = Σ‖x‖²σ'(Xŵ)² both are), so it is computed on X scaled by an exact power of two and
+    the exponent 2k·e_X is returned apart (inputs of 1e-162 have ‖x‖² = 0 in float64)."""
     X = finite_array(X, "X", ndim=2)
     D = finite_array(directions, "directions", ndim=2, cols=X.shape[1])
     if np.any(np.all(D == 0, axis=1)):
@@ -108,12 +128,13 @@ def G_hat(X: ArrayLike, directions: ArrayLike, activation: Activation) -> np.nda
     # normalise after an exact power-of-two rescaling of each row: ‖w‖² of a row of size 1e-190 underflows to 0
     _, e = np.frexp(np.max(np.abs(D), axis=1))
     D = np.ldexp(D, -e[:, None])
-    Z = X @ (D / np.linalg.norm(D, axis=1)[:, None]).T
+    Xt, ex = _unit_scaled(X)
+    Z = Xt @ (D / np.linalg.norm(D, axis=1)[:, None]).T
     k = activation.k
-    sq = np.einsum("ij,ij->i", X, X)
+    sq = np.einsum("ij,ij->i", Xt, Xt)
     S2 = np.sum(activation.sigma(Z) ** 2, axis=0)
     T2 = sq @ activation.d1(Z) ** 2
-    return S2 ** (1.0 / (k + 1)) * T2 ** (k / (k + 1.0))
+    return S2 ** (1.0 / (k + 1)) * T2 ** (k / (k + 1.0)), 2 * k * ex
 
 
 def f_sym_factorised(net: HomogeneousNet, X: ArrayLike) -> float:
@@ -121,16 +142,18 @@ def f_sym_factorised(net: HomogeneousNet, X: ArrayLike) -> float:
 
     The invariant |a_j|‖w_j‖^k is raised to 2k/(k+1) as mantissa and exponent — |a_j| = m_a 2^{e_a},
     ‖w_j‖ = m_w 2^{e_w}, E = e_a + k e_w, 2kE/(k+1) = q + r/(k+1) — so a_j = 1e-259 or ‖w_j‖ = 1e200 neither
-    underflows nor overflows before the result itself would."""
+    underflows nor overflows before the result itself would; G(ŵ_j) comes as mantissa and exponent too
+    (:func:`G_hat_scaled`: inputs of 1e-80 with k = 2 have σ(z)² ~ 1e-640)."""
     X = finite_array(X, "X", ndim=2)
     k, n = net.k, X.shape[0]
     _, e = np.frexp(np.max(np.abs(net.W), axis=1))
     norms = np.ldexp(np.linalg.norm(np.ldexp(net.W, -e[:, None]), axis=1), e)     # no underflow in ‖w‖²
-    G = G_hat(X, net.W, net.activation)
+    G, eG = G_hat_scaled(X, net.W, net.activation)                                   # G(ŵ_j) = G · 2^{eG}
     coef = 2.0 / n * (k + 1) * k ** (-k / (k + 1.0))
     ma, ea = np.frexp(np.abs(net.a))
     mw, ew = np.frexp(norms)
     q, r = np.divmod(2 * k * (ea.astype(np.int64) + k * ew.astype(np.int64)), k + 1)
+    q = q + eG
     core = (ma * mw ** k) ** (2.0 * k / (k + 1)) * np.exp2(r / (k + 1.0)) * G * coef
     with np.errstate(under="ignore", over="ignore"):
         return float(np.sum(np.ldexp(core, q.astype(np.int32))))

@@ -90,3 +90,31 @@ def interpolator_oracle(inst: Instance, ev: Evaluation, ctx: Context) -> Any:
             interpolation_hypothesis(inst, ev, ctx.params["interpolation_tol"], ctx.tolerances.identity)):
         return None
     return oracle_if_off_kinks(inst, ctx, ev)
+
+
+#: pre-activations near 0 examined in rational arithmetic (each O(d)); beyond them the verdict stays inconclusive
+EXACT_CHECKS = 10_000
+
+
+def undecided_pattern(inst: Instance, ev: Evaluation, tol: float) -> None:
+    """Record why the interval activation pattern was not certified. A pre-activation w_jᵀx_i that is exactly 0
+    (decided in rational arithmetic from the float64 inputs) is a kink: the hypothesis is not met. Otherwise the
+    pattern is only undecided in interval arithmetic (z = 2⁻⁵² from 1 + (−1 + 2⁻⁵²)), which says nothing about
+    the hypothesis: no comparison is made and the verdict is inconclusive, with the reason in a note. Only the
+    pre-activations within the float kink band tol·‖x_i‖‖w_j‖ are examined (the interval ones are within it)."""
+    from fractions import Fraction
+    X, W = inst.data.X, inst.net.W
+    with np.errstate(under="ignore", over="ignore", invalid="ignore"):
+        Z = X @ W.T
+        band = tol * np.linalg.norm(X, axis=1)[:, None] * np.linalg.norm(W, axis=1)[None, :]
+    near = np.argwhere(~(np.abs(Z) > band))[:EXACT_CHECKS]
+    exact = [(int(i), int(j)) for i, j in near
+             if sum(Fraction(float(w)) * Fraction(float(x)) for w, x in zip(W[j], X[i], strict=True)) == 0]
+    if exact:
+        i, j = exact[0]
+        ev.hypothesis("activation pattern certified", False,
+                      f"{len(exact)} pre-activation(s) exactly 0 in rational arithmetic, e.g. x[{i}] on neuron {j}: "
+                      "θ is at a kink")
+    else:
+        ev.notes.append(f"the activation pattern is not certified in interval arithmetic ({len(near)} "
+                        "pre-activation(s) near 0, none exactly 0): no certified comparison, verdict inconclusive")

@@ -44,7 +44,7 @@ from ...measures.mode_bounds import relu_sample_terms
 from ...vocab import Mode, ModelKind, Tag
 from .._common import oracle_if_off_kinks
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
-from ._shared import square_loss_hypotheses
+from ._shared import square_loss_hypotheses, undecided_pattern
 
 
 @register
@@ -79,7 +79,7 @@ class ReluSampleBound(Claim):
         try:
             t = relu_sample_terms(inst.problem, net, F, C, ctx.mode) if ctx.mode != Mode.FLOAT else t
         except KinkError:
-            ev.hypothesis("activation pattern certified", False, "a pre-activation interval contains 0")
+            undecided_pattern(inst, ev, ctx.tolerances.kink)
             return ev
         if t.trace.certified:
             ev.certificate["how_certified"] = t.trace.how
