@@ -31,7 +31,7 @@ class Terminated(BaseException):
 
 
 _lock = threading.Lock()
-_state = {"reported": False, "installed": False, "running": False, "handled": False}
+_state = {"reported": False, "installed": False, "running": False, "handled": False, "pending": 0}
 
 
 def report(signum: int) -> int:
@@ -89,9 +89,28 @@ def _handler(signum: int, frame: FrameType | None) -> None:
     if not _state["running"]:      # still importing: nothing to clean up, and no traceback to show
         os._exit(report(signum))
     _state["handled"] = True        # the main thread is not stuck: it unwinds and cleans up from here
+    _state["pending"] = signum      # kept: the exception below can be swallowed (see raise_pending)
+    _raise(signum)
+
+
+def _raise(signum: int) -> NoReturn:
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Terminated
+
+
+def pending() -> int:
+    """The signal the handler has seen (0: none)."""
+    return int(_state["pending"])
+
+
+def raise_pending() -> None:
+    """Raise the interrupt again if the handler has seen one. Python runs a signal handler between any two
+    bytecodes of the main thread, also inside a weakref callback or ``__del__``, where an exception is printed as
+    "Exception ignored" and dropped: a Ctrl-C that landed there was lost and the sweep ran on to exit 0 (CI,
+    under load). Loops that run for long (the shards of ``check`` and ``reproduce``) call this between tasks."""
+    if _state["pending"]:
+        _raise(int(_state["pending"]))
 
 
 def _watch(fd: int) -> None:

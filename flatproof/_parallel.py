@@ -13,6 +13,8 @@ import signal
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from . import _interrupt
+
 #: environment variables that cap the BLAS/OpenMP thread pools of a freshly started process
 _BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
              "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -60,11 +62,13 @@ def map_until(fn: Callable[[Any], Any], tasks: Iterable[Any], *, jobs: int = 1, 
     if jobs <= 1:
         out = []
         for t in tasks:
+            _interrupt.raise_pending()
             out.append(fn(t))
             if on_result is not None:
                 on_result(out[-1])
             if stop is not None and stop(out[-1]):
                 break
+        _interrupt.raise_pending()
         return out
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -78,6 +82,7 @@ def map_until(fn: Callable[[Any], Any], tasks: Iterable[Any], *, jobs: int = 1, 
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            _interrupt.raise_pending()
             for fut in done:
                 k = futures[fut]
                 if fut.cancelled():
@@ -95,6 +100,7 @@ def map_until(fn: Callable[[Any], Any], tasks: Iterable[Any], *, jobs: int = 1, 
         _abandon(pool)
         raise
     pool.shutdown(wait=True)
+    _interrupt.raise_pending()
     return [results[k] for k in range(min(first_stop + 1, len(tasks)))]
 
 

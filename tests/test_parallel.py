@@ -105,3 +105,53 @@ def _worker_state(_t):
     import signal
     return ("ignored" if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else "not ignored",
             os.environ.get("OPENBLAS_NUM_THREADS"))
+
+
+SWALLOWED = """
+import os, signal, sys
+from flatproof import _interrupt
+from flatproof._parallel import map_until
+
+_interrupt.install()
+_interrupt.running()
+
+
+class Bomb:
+    def __del__(self):                       # the handler runs in here and its exception is "ignored"
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10_000):
+            pass
+
+
+def task(k):
+    return k
+
+
+def on_result(r):                            # runs in the main process, whatever the number of workers
+    if r == 1:
+        Bomb()
+
+
+try:
+    out = map_until(task, range(6), jobs=int(sys.argv[1]), on_result=on_result)
+    print("completed", out)
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_interrupt_swallowed_by_a_finaliser_still_stops_the_run(tmp_path, jobs):
+    """A Ctrl-C whose KeyboardInterrupt is raised inside __del__ (or a weakref callback) is dropped by Python
+    ("Exception ignored"); the run must still stop at the next task instead of completing (CI saw a parallel
+    sweep finish with exit 0 after Ctrl-C)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = tmp_path / "swallow.py"
+    script.write_text(SWALLOWED)
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, str(script), str(jobs)], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(root)})
+    assert "Exception ignored" in run.stderr              # the finaliser did swallow it
+    assert run.stdout.strip() == "interrupted", run.stdout + run.stderr

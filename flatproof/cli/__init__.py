@@ -48,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> None:  # entry point
     _interrupt.running()
     try:
         code = cli.main(args=argv, prog_name="flatproof", standalone_mode=False)
+        _interrupt.raise_pending()       # an interrupt some library swallowed still ends the run as one
     except (KeyboardInterrupt, click.exceptions.Abort):
         _interrupt.exit_after(signal.SIGINT)
     except _interrupt.Terminated:
