@@ -104,10 +104,15 @@ def map_until(fn: Callable[[Any], Any], tasks: Iterable[Any], *, jobs: int = 1, 
     return [results[k] for k in range(min(first_stop + 1, len(tasks)))]
 
 
+#: seconds to wait for a killed worker to be gone (CI under load once saw one alive 5 s after SIGKILL's join began)
+KILL_WAIT = 30.0
+
+
 def _abandon(pool: Any) -> None:
     """End a process pool at once: queued tasks are cancelled and running workers terminated (their partial
     results are never used), so an interrupt does not wait for the longest task."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)      # shutdown() forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         with contextlib.suppress(Exception):
@@ -121,7 +126,13 @@ def _abandon(pool: Any) -> None:
         with contextlib.suppress(Exception):
             if proc.is_alive():
                 proc.kill()
-                proc.join(5)
+    for proc in procs:       # SIGKILL cannot be caught, but under load the exit itself can take seconds
+        with contextlib.suppress(Exception):
+            proc.join(KILL_WAIT)
+    # the pool's manager thread reaps the same workers: until it ends, a Process whose pid it reaped first can
+    # still report is_alive() (its waitpid gets ECHILD), so a caller could see a dead worker as running
+    if manager is not None:
+        manager.join(KILL_WAIT)
 
 
 def _map_dask(fn: Callable[[Any], Any], tasks: list, address: str, stop: Callable[[Any], bool] | None,
