@@ -197,3 +197,23 @@ def test_a_huge_margin_is_certified_in_rigorous_mode(big):
     dense = float(np.linalg.eigvalsh(inst.oracle(method="dense").hessian())[-1])
     lo, hi = v.comparisons[0].value_interval
     assert lo <= dense * (1 + 1e-12) and dense * (1 - 1e-12) <= hi
+
+
+def test_uncertain_set_does_not_count_a_point_whose_float_curvature_rounds_to_delta():
+    """δ = 1/4 (τ = 0), f(0.75) = 1.49e-8: exactly d = 1/4 − 1.4e-17 < δ, so x ∉ U_δ, but float64 rounds d to
+    1/4; the check found this 'violation' of its own interval algorithm (check --all, seed 0). Such a point is
+    undecided in floats, like a grid point on |f| = τ."""
+    from flatproof.claims import get_claim
+    from flatproof.instances.instance import Instance
+    from flatproof.model.data import LogisticTask, uniform
+    from flatproof.model.expr import parse_expression
+    x = np.array([0.0, 0.75])
+    net = UnivariateNet(np.array([1.192092896e-07]), np.array([1.0]), np.array([0.625]), 0.0)
+    task = LogisticTask(uniform(-1.0, 1.0), parse_expression("4*x"))
+    inst = Instance("univariate", UnivariateData(x, np.ones(2)), net, logistic_loss(), 0.0, task)
+    f = float(net(np.array([0.75]))[0])
+    with mp.workdps(50):
+        s = 1 / (1 + mp.exp(-mp.mpf(f)))
+        assert s * (1 - s) < mp.mpf(1) / 4                   # exactly: not uncertain at δ = 1/4
+    v = get_claim("logistic.uncertain-set").check(inst, params={"delta": 0.25, "grid": 2001})
+    assert v.outcome == "holds"

@@ -11,7 +11,9 @@ Claim:
     and the data.
 
     Grid points and data points within ``kink`` · (1 + τ) of the level |f| = τ are not counted (the boundary
-    itself is where float evaluation may legitimately disagree).
+    itself is where float evaluation may legitimately disagree), nor data points whose float d_j is within its
+    rounding of δ (d is flat at its maximum 1/4, so near δ = 1/4 a point with f_j = 1.5e-8 has d_j = 1/4 in
+    float64).
 
 Reference:
     flatproof math U.3; Qiao & Wang, arXiv 2512.01473 (uncertain set A_γ).
@@ -46,6 +48,9 @@ from ...model.losses import logistic_d2, logit_width
 from ...vocab import ModelKind, Tag
 from .._core import Claim, Context, Evaluation, Instance, Param, compare, register
 
+#: relative rounding of a float d_j = s(f)s(−f) (a few operations): within it of δ, d_j ≥ δ is not decided
+D_ROUNDING = 8 * float(np.finfo(float).eps)
+
 
 @register
 class UncertainSet(Claim):
@@ -74,8 +79,11 @@ class UncertainSet(Claim):
         ev.comparisons.append(compare("grid points where the interval set and |f| ≤ τ disagree", bad_grid, "=", 0))
         x = inst.data.x
         fx = net(x)
-        on_data = logistic_d2(fx) >= delta
-        clear_x = np.abs(np.abs(fx) - tau) > band * (1.0 + np.abs(fx))
+        dx = logistic_d2(fx)
+        on_data = dx >= delta
+        # d = s(f)s(−f) = 1/4 − f²/16 + … is flat at its maximum: near δ = 1/4 (τ ≈ 0) a float d_j within its
+        # rounding of δ cannot decide d_j ≥ δ (f = 1.5e-8 gives d = 1/4 − 1.4e-17, which rounds to 1/4)
+        clear_x = (np.abs(np.abs(fx) - tau) > band * (1.0 + np.abs(fx))) & (np.abs(dx - delta) > D_ROUNDING * delta)
         bad_data = int(np.sum(clear_x & (U.contains(x) != on_data)))
         ev.comparisons.append(compare("data points where x_j ∈ U_δ and d_j ≥ δ disagree", bad_data, "=", 0))
         ev.certificate.update({"delta": delta, "tau": tau, "domain": [lo, hi], "intervals": [list(i) for i in
