@@ -67,13 +67,16 @@ def largest_by_lanczos(mv: MatVec, v0: Vector, tol: float,
         q = r / nr
 
 
-def lobpcg_smallest(mm: BlockProduct, X: Matrix, HX: Matrix, atol: float, budget: int) -> tuple[Vector, float]:
+def lobpcg_smallest(mm: BlockProduct, X: Matrix, HX: Matrix, atol: float, budget: int,
+                    min_steps: int = 0) -> tuple[Vector, float]:
     """Block LOBPCG (Knyazev 2001) for the smallest eigenpair of a symmetric operator given by the block
     product ``mm``; X (p × k) orthonormal with HX = mm(X). Each step is a Rayleigh–Ritz projection on
     span[X, R, P] (residuals R and previous directions P, both projected off X), the basis orthonormalised
     through its scaled Gram matrix; when that is ill-conditioned P is dropped (a restart). HX is recomputed
     exactly every ``_REFRESH`` steps so that the recurrences do not drift. Stops when the first residual is
-    ≤ atol or the next block would exceed ``budget`` products. Returns the best (x, Ritz value) seen."""
+    ≤ atol after at least ``min_steps`` steps, or when the next block would exceed ``budget`` products. Returns
+    the best (x, Ritz value) seen. (A small residual only says that *some* eigenvalue is near: a start block
+    inside a large eigenspace — the weight decay's, left by dead neurons — has one before any step.)"""
     k = X.shape[1]
     T = X.T @ HX
     mu, Y = np.linalg.eigh(0.5 * (T + T.T))
@@ -83,7 +86,7 @@ def lobpcg_smallest(mm: BlockProduct, X: Matrix, HX: Matrix, atol: float, budget
     spent, step = k, 0
     while True:
         R = HX - X * mu
-        if np.linalg.norm(R[:, 0]) <= atol or spent + 2 * k > budget:
+        if (np.linalg.norm(R[:, 0]) <= atol and step >= min_steps) or spent + 2 * k > budget:
             break
         step += 1
         R -= X @ (X.T @ R)

@@ -93,9 +93,9 @@ def measure(oracle: CurvatureOracle, *, eta: float | None = None, tol: float = 1
     if oracle.kinks.count and at_kink == "convention":
         oracle = oracle.with_convention()
         if oracle.smoothness < 2:
-            notes.append(f"{oracle.kinks.count} pre-activation(s) within the kink tolerance {oracle.kinks.tol:g} of 0: "
-                         "derivatives there use the convention σ'(0) = σ''(0) = 0 (one-sided; the Hessian is not "
-                         "defined at a kink)")
+            notes.append(f"{oracle.kinks.count} pre-activation(s) within the kink tolerance {oracle.kinks.tol:g} of 0 "
+                         "(or within the rounding of the knot's float position): derivatives there use the convention "
+                         "σ'(0) = σ''(0) = 0 (one-sided; the Hessian is not defined at a kink)")
     elif oracle.kinks.count and oracle.smoothness < 2:
         notes.append(f"{oracle.kinks.count} pre-activation(s) at a kink: Hessian measures are not defined there")
         grad = None if oracle.smoothness < 1 or "grad_norm" not in want else float(np.linalg.norm(oracle.gradient()))

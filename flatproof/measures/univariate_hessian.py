@@ -72,6 +72,10 @@ class UnivariateProblem(Problem):
         return 0.0
 
 
+#: relative rounding of the fast path's knot positions (b − w c)/w against x − c (a few operations, c exact)
+KNOT_ROUNDING = 8 * float(np.finfo(float).eps)
+
+
 def kink_mask(net: UnivariateNet, x: np.ndarray, tol: float) -> np.ndarray:
     """|w_i x_j − b_i| <= tol · max(|w_i|, |b_i|), i.e. |x_j − t_i| <= tol · max(1, |t_i|): shape (n, m)."""
     z = net.preactivations(x)
@@ -192,7 +196,10 @@ class UnivariateFast(UnivariateFormulas, CurvatureOracle):
         self._phi = problem.loss.value(self.f, problem.sorted_y)
 
     def _report_kinks(self, kink_tol: float) -> None:
-        """Data within κ_i = tol·max(1, |t_i|) of the knot t_i (w_i = b_i = 0: every point)."""
+        """Data within κ_i = max(tol·max(1, |t_i|), KNOT_ROUNDING·(|t_i| + |c|)) of the knot t_i (w_i = b_i = 0:
+        every point). The second term is where the float pattern itself may be wrong: it compares x_j − c with
+        (b_i − w_i c)/w_i, a few roundings of |t_i| + |c| away from the true knot, so even ``kink_tol = 0`` reports
+        (never silently misplaces) a point the pattern cannot place (a pre-activation of 1e-10 beside |b| = 1.5e6)."""
         xs, n, w, b = self.xs, self.n, self.net.w, self.net.b
         zero = w == 0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -201,7 +208,7 @@ class UnivariateFast(UnivariateFormulas, CurvatureOracle):
         # from 0 and no point is near the knot (a subnormal w with b = O(1): t = ±inf, not "every point")
         far = ~np.isfinite(t)
         t = np.where(far, 0.0, t)
-        kappa = kink_tol * np.maximum(1.0, np.abs(t))
+        kappa = np.maximum(kink_tol * np.maximum(1.0, np.abs(t)), KNOT_ROUNDING * (np.abs(t) + abs(self.center)))
         with np.errstate(over="ignore", invalid="ignore"):
             hi = np.searchsorted(xs, t + kappa, side="right")
             lo = np.searchsorted(xs, t - kappa, side="left")
