@@ -99,11 +99,6 @@ def _raise(signum: int) -> NoReturn:
     raise Terminated
 
 
-def pending() -> int:
-    """The signal the handler has seen (0: none)."""
-    return int(_state["pending"])
-
-
 def raise_pending() -> None:
     """Raise the interrupt again if the handler has seen one. Python runs a signal handler between any two
     bytecodes of the main thread, also inside a weakref callback or ``__del__``, where an exception is printed as

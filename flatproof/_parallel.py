@@ -104,7 +104,7 @@ def map_until(fn: Callable[[Any], Any], tasks: Iterable[Any], *, jobs: int = 1, 
     return [results[k] for k in range(min(first_stop + 1, len(tasks)))]
 
 
-#: seconds to wait for a killed worker to be gone (CI under load once saw one alive 5 s after SIGKILL's join began)
+#: seconds to wait for a killed worker, and then for the pool's manager thread, to be gone (a bound, rarely reached)
 KILL_WAIT = 30.0
 
 

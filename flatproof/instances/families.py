@@ -149,10 +149,10 @@ def register_family(fam: ModelFamily) -> ModelFamily:
     return fam
 
 
-def family(kind: Any, field: str = "model.kind") -> ModelFamily:
-    """The family of a model kind, or an InputError naming the field and the known kinds."""
+def family(kind: Any, field: str | None = "model.kind") -> ModelFamily:
+    """The family of a model kind, or an InputError naming the field (if any) and the known kinds."""
     if not isinstance(kind, str) or kind not in FAMILIES:
-        raise InputError(f"unknown model kind {kind!r} ({' or '.join(sorted(FAMILIES))})", field=field)
+        raise InputError(f"unknown model kind {kind!r} ({' or '.join(FAMILIES)})", field=field)
     return FAMILIES[kind]
 
 

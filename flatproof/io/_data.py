@@ -12,14 +12,13 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
-from ..instances.families import FAMILIES, ModelFamily
-from ._layout import family_named
+from ..instances.families import FAMILIES, ModelFamily, family
 
 
 def _header_family(header: list[str], kind: str | None) -> ModelFamily:
     """The family whose data the header heads (``kind``'s, or with no kind the one whose header it is), or
     an InputError saying what header was expected."""
-    fams = list(FAMILIES.values()) if kind is None else [family_named(kind)]
+    fams = list(FAMILIES.values()) if kind is None else [family(kind, field=None)]
     names = [h.strip() for h in header]
     if len(names) >= 2 and names[-1] == "y":
         found = next((f for f in fams if f.csv.reads(names[:-1], alias=kind is not None)), None)

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .._errors import InputError
-from ..instances.families import FAMILIES, ModelFamily, family_of_net
+from ..instances.families import FAMILIES, ModelFamily, family, family_of_net
 from ..model.activations import Activation
 
 T = TypeVar("T")
@@ -54,13 +54,6 @@ class _PerFamily(Mapping[str, T]):
 
 ROLES: Mapping[str, dict[str, str]] = _PerFamily(lambda fam: fam.layout.keys)    # kind -> role -> key
 ARCHITECTURE: Mapping[str, str] = _PerFamily(lambda fam: fam.layout.architecture)
-
-
-def family_named(kind: Any) -> ModelFamily:
-    """The family of a model kind given to an io reader, or the InputError naming the known kinds."""
-    if kind not in FAMILIES:
-        raise InputError(f"unknown model kind {kind!r} ({' or '.join(FAMILIES)})")
-    return FAMILIES[kind]
 
 
 def _keys_for(sd: dict, kind: str, prefix: str | None, keys: dict | None) -> dict[str, str]:
@@ -109,7 +102,7 @@ def _shaped(sd: dict[str, np.ndarray], key: str, shape: tuple[int, ...], what: s
 def net_from_state_dict(sd: dict, kind: str | None, *, activation: Activation | None = None, prefix: str | None = None,
                         keys: dict | None = None) -> tuple[Any, list[str]]:
     """(network, notes) from a state dict of float32/float64 arrays; notes say what was widened."""
-    fam = family_named(kind)
+    fam = family(kind, field=None)
     layout = fam.layout
     where = _keys_for(sd, fam.kind, prefix, keys)
     used = set(where.values())

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._errors import InputError
-from ..instances.families import FAMILIES, ModelFamily
+from ..instances.families import FAMILIES, ModelFamily, family, family_of_net
 from ..model.activations import Activation, leaky_relu, parse_activation, relu
 from ._formats import require, tensor_to_numpy
-from ._layout import family_named, net_from_state_dict, state_dict_from_net
+from ._layout import net_from_state_dict, state_dict_from_net
 
 if TYPE_CHECKING:
     from ..instances.instance import Instance
@@ -62,7 +62,6 @@ def from_torch(module: Any, x: Any, y: Any, loss: str = "logistic", *, kind: str
     ``activation="relu^2"`` etc.). ``loss`` is ``"logistic"`` (labels ±1) or ``"square"``; ``factor``
     defaults to 1/2 for the univariate model and 1 for the homogeneous one (flatproof math U.1, M.1).
     """
-    from ..instances.families import family
     from ..instances.instance import Instance
     from ..model.losses import Loss
 
@@ -70,7 +69,7 @@ def from_torch(module: Any, x: Any, y: Any, loss: str = "logistic", *, kind: str
     sd = {k: tensor_to_numpy(k, t) for k, t in sd.items()}
     X = as_array(x, "x")
     y = as_array(y, "y").reshape(-1)
-    fam = _guess_family(sd) if kind is None else family_named(kind)
+    fam = _guess_family(sd) if kind is None else family(kind, field=None)
     kind = str(fam.kind) if kind is None else kind
     data = fam.layout.sample(X, y)
     act = None
@@ -79,7 +78,7 @@ def from_torch(module: Any, x: Any, y: Any, loss: str = "logistic", *, kind: str
             activation = parse_activation(activation)
         act = activation or (_activation_of(module) if hasattr(module, "state_dict") else None)
     net, notes = net_from_state_dict(sd, kind, activation=act, prefix=prefix, keys=keys)
-    loss_obj = Loss(loss, family(kind, field="kind").default_factor if factor is None else factor)
+    loss_obj = Loss(loss, fam.default_factor if factor is None else factor)
     loss_obj.check_labels(data.y)
     prov: dict[str, Any] = {"construction": "explicit", "source": f"from_torch({type(module).__name__})"}
     if notes:
@@ -115,7 +114,6 @@ def _activation_module(torch: Any, act: Activation) -> Any:
 def to_torch(net: Any, dtype: Any = None) -> Any:
     """``nn.Sequential`` holding exactly ``net``'s parameters (float64 unless ``dtype`` is given)."""
     torch = require("torch", "to_torch")
-    from ..instances.families import family_of_net
     dtype = torch.float64 if dtype is None else dtype
     sd = state_dict_from_net(net)
     fam = family_of_net(net)

@@ -56,6 +56,15 @@ def near_kinks(Z: np.ndarray, xnorm: np.ndarray, wnorm: np.ndarray, terms: int, 
     return KinkReport(count, kink_tol, tuple(examples))
 
 
+def unit_scaled(X: np.ndarray) -> tuple[np.ndarray, int]:
+    """(X 2^{−e}, e) with max|X 2^{−e}| in [0.5, 1): an exact rescaling (X = 0: e = 0). Quantities homogeneous of
+    degree q in the data (‖x‖², σ(w·x)² for σ of degree k) are computed on the scaled data and carry 2^{q e}
+    apart, so inputs of 1e-162 (‖x‖² rounds to 0) keep their bits."""
+    top = float(np.max(np.abs(X))) if X.size else 0.0
+    e = int(np.frexp(top)[1]) if top > 0 else 0
+    return np.ldexp(X, -e), e
+
+
 class HomogeneousOracle(CurvatureOracle):
     def __init__(self, problem: HomogeneousProblem, net: HomogeneousNet, *, kink_tol: float = DEFAULT_KINK_TOL,
                  at_kink: str = "raise") -> None:
@@ -70,9 +79,7 @@ class HomogeneousOracle(CurvatureOracle):
         X, y = problem.data.X, problem.data.y
         self.n, self.m, self.dim = X.shape[0], net.m, X.shape[1]
         self.X = X
-        top = float(np.max(np.abs(X))) if X.size else 0.0
-        self._ex = int(np.frexp(top)[1]) if top > 0 else 0     # ‖x_i‖² = sq_i · 2^{2 e_x}, sq from X 2^{−e_x}
-        Xt = np.ldexp(X, -self._ex)
+        Xt, self._ex = unit_scaled(X)                            # ‖x_i‖² = sq_i · 2^{2 e_x}, sq from X 2^{−e_x}
         self._sq = np.einsum("ij,ij->i", Xt, Xt)                 # no underflow: rows of 1e-162 have ‖x‖² = 2e-324
         with np.errstate(under="ignore", over="ignore"):
             self.sqnorm = np.ldexp(self._sq, 2 * self._ex)

@@ -25,7 +25,7 @@ from ..model.activations import Activation
 from ..model.data import MultiIndexData
 from ..model.homogeneous import HomogeneousNet
 from ..model.losses import Loss
-from .homogeneous_hessian import HomogeneousOracle, HomogeneousProblem
+from .homogeneous_hessian import HomogeneousOracle, HomogeneousProblem, unit_scaled
 
 if TYPE_CHECKING:
     from ..derivations.orbit import OrbitInfimum
@@ -53,7 +53,7 @@ def scaled_trace_blocks(net: HomogeneousNet, X: np.ndarray) -> tuple[np.ndarray,
     are homogeneous of degree 2k in x), so inputs of 1e-162 (‖x‖² = 2e-324 rounds to 0) or 1e-80 with k = 2
     (σ(z)² ~ 1e-640) keep their bits. Returns (A, eA, B, eB)."""
     n, k = X.shape[0], net.k
-    Xt, ex = _unit_scaled(X)
+    Xt, ex = unit_scaled(X)
     _, ew = np.frexp(np.max(np.abs(net.W), axis=1))
     ma, ea = np.frexp(net.a)
     Wt = np.ldexp(net.W, -ew[:, None])
@@ -64,13 +64,6 @@ def scaled_trace_blocks(net: HomogeneousNet, X: np.ndarray) -> tuple[np.ndarray,
     B = 2.0 * ma ** 2 * (sq @ act.d1(Z) ** 2) / n
     ew, ea = ew.astype(np.int64), ea.astype(np.int64)
     return A, 2 * k * (ew + ex), B, 2 * ea + 2 * (k - 1) * ew + 2 * k * ex
-
-
-def _unit_scaled(X: np.ndarray) -> tuple[np.ndarray, int]:
-    """(X 2^{−e}, e) with max|X 2^{−e}| in [0.5, 1): an exact rescaling (X = 0: e = 0)."""
-    top = float(np.max(np.abs(X))) if X.size else 0.0
-    e = int(np.frexp(top)[1]) if top > 0 else 0
-    return np.ldexp(X, -e), e
 
 
 def f_sym(A: np.ndarray, B: np.ndarray, k: int) -> float:
@@ -128,7 +121,7 @@ def G_hat_scaled(X: ArrayLike, directions: ArrayLike, activation: Activation) ->
     # normalise after an exact power-of-two rescaling of each row: ‖w‖² of a row of size 1e-190 underflows to 0
     _, e = np.frexp(np.max(np.abs(D), axis=1))
     D = np.ldexp(D, -e[:, None])
-    Xt, ex = _unit_scaled(X)
+    Xt, ex = unit_scaled(X)
     Z = Xt @ (D / np.linalg.norm(D, axis=1)[:, None]).T
     k = activation.k
     sq = np.einsum("ij,ij->i", Xt, Xt)

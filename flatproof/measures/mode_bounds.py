@@ -221,7 +221,8 @@ def threshold_terms(x: np.ndarray, net: Any, d: np.ndarray, delta: float, eps_f:
     tv_h = weighted_tv(net, CurvatureWeight.from_data(x[A], np.ones(count)), sided=sided)
     rhs = gamma * (1 + factor * tv_h) - eps_f + weight_decay
     err, how = rounding(gamma * (1 + factor * tv_h), eps_f), "float64 with a rounding estimate"
-    return ThresholdTerms(0, count, gamma, Bounds(tv_h, (tv_h, tv_h), Basis.ESTIMATED, how),
+    tv_err = rounding(tv_h)
+    return ThresholdTerms(0, count, gamma, Bounds(tv_h, (tv_h - tv_err, tv_h + tv_err), Basis.ESTIMATED, how),
                           Bounds(rhs, (rhs - err, rhs + err), Basis.ESTIMATED, how))
 
 

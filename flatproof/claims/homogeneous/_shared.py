@@ -107,7 +107,8 @@ def undecided_pattern(inst: Instance, ev: Evaluation, tol: float) -> None:
     with np.errstate(under="ignore", over="ignore", invalid="ignore"):
         Z = X @ W.T
         band = tol * np.linalg.norm(X, axis=1)[:, None] * np.linalg.norm(W, axis=1)[None, :]
-    near = np.argwhere(~(np.abs(Z) > band))[:EXACT_CHECKS]
+    near_all = np.argwhere(~(np.abs(Z) > band))
+    near = near_all[:EXACT_CHECKS]
     exact = [(int(i), int(j)) for i, j in near
              if sum(Fraction(float(w)) * Fraction(float(x)) for w, x in zip(W[j], X[i], strict=True)) == 0]
     if exact:
@@ -116,5 +117,7 @@ def undecided_pattern(inst: Instance, ev: Evaluation, tol: float) -> None:
                       f"{len(exact)} pre-activation(s) exactly 0 in rational arithmetic, e.g. x[{i}] on neuron {j}: "
                       "θ is at a kink")
     else:
-        ev.notes.append(f"the activation pattern is not certified in interval arithmetic ({len(near)} "
-                        "pre-activation(s) near 0, none exactly 0): no certified comparison, verdict inconclusive")
+        examined = (f"{len(near)} pre-activation(s) near 0, none exactly 0" if len(near) == len(near_all) else
+                    f"{len(near_all)} pre-activation(s) near 0, the first {len(near)} of them not exactly 0")
+        ev.notes.append(f"the activation pattern is not certified in interval arithmetic ({examined}): no certified "
+                        "comparison, verdict inconclusive")
